@@ -1,0 +1,160 @@
+import { topologicalOrder } from '../analysis.js';
+import { fail } from '../errors.js';
+import type { Graph, Node, NodeId } from '../graph.js';
+import { initialValue } from '../init.js';
+import type { PrimitiveAttrs } from '../primitives.js';
+import { cpuRules } from '../rules/index.js';
+import type { CpuContext, CpuRule } from '../rules/rule-types.js';
+import { formatShape, formatType, isTupleType, sameShape, sizeOf, type TensorType } from '../types.js';
+import { allocTensor, isHostTuple, type HostTensor, type HostValue, type Precision } from './host-tensor.js';
+
+export type FeedValue = HostTensor | ArrayLike<number> | number;
+
+export interface Feeds {
+  readonly inputs?: Readonly<Record<string, FeedValue>>;
+  readonly params?: Readonly<Record<string, FeedValue>>;
+  /** Missing state starts from its initializer: a fresh episode. */
+  readonly state?: Readonly<Record<string, FeedValue>>;
+}
+
+export interface EvaluateOptions {
+  readonly precision?: Precision;
+  /** Reject the first node that produces a NaN, naming it. */
+  readonly checkNaN?: boolean;
+}
+
+export interface EvaluateResult {
+  readonly outputs: Readonly<Record<string, HostTensor>>;
+  /** The next value of every state, to feed to the next call. */
+  readonly state: Readonly<Record<string, HostTensor>>;
+}
+
+type LeafKind = 'inputs' | 'params' | 'state';
+
+/** Converts one fed value to a host tensor of the leaf's type, or rejects it naming the field. */
+function toHost(value: FeedValue, type: TensorType, field: string, precision: Precision): HostTensor {
+  const out = allocTensor(type, precision);
+  if (typeof value === 'number') {
+    if (type.shape.length !== 0) {
+      fail('feed', field, 'a scalar was fed to a tensor', formatType(type), 'a number');
+    }
+    out.data[0] = value;
+    return out;
+  }
+  if ('type' in value && 'data' in value) {
+    if (!sameShape(value.type.shape, type.shape)) {
+      fail('feed', field, 'fed tensor has the wrong shape', formatShape(type.shape), formatShape(value.type.shape));
+    }
+    if (value.type.dtype !== type.dtype) fail('feed', field, 'fed tensor has the wrong dtype', type.dtype, value.type.dtype);
+    out.data.set(value.data);
+    return out;
+  }
+  const size = sizeOf(type.shape);
+  if (value.length !== size) {
+    fail('feed', field, `fed array has the wrong length for shape ${formatShape(type.shape)}`, `${size} elements`, `${value.length}`);
+  }
+  for (let i = 0; i < size; i++) out.data[i] = value[i]!;
+  return out;
+}
+
+function leafKind(node: Node): LeafKind | undefined {
+  if (node.op === 'input') return 'inputs';
+  if (node.op === 'param') return 'params';
+  if (node.op === 'state') return 'state';
+  return undefined;
+}
+
+function leafName(node: Node): string {
+  return (node.attrs as PrimitiveAttrs['input']).name;
+}
+
+/** Binds feeds to the graph's leaves, rejecting unknown names, wrong shapes and missing values. */
+function bindFeeds(graph: Graph, feeds: Feeds, precision: Precision): Map<NodeId, HostTensor> {
+  const bound = new Map<NodeId, HostTensor>();
+  const leaves: Record<LeafKind, readonly NodeId[]> = {
+    inputs: graph.inputs,
+    params: graph.params,
+    state: graph.state.map((s) => s.node),
+  };
+  for (const kind of Object.keys(leaves) as LeafKind[]) {
+    const given = feeds[kind] ?? {};
+    const byName = new Map(leaves[kind].map((id) => [leafName(graph.nodes[id]!), graph.nodes[id]!]));
+    for (const name of Object.keys(given)) {
+      if (!byName.has(name)) {
+        fail('feed', `${kind}.${name}`, `the graph has no ${kind === 'inputs' ? 'input' : kind === 'params' ? 'param' : 'state'} of this name`, [...byName.keys()].join(', ') || 'none', name);
+      }
+    }
+    for (const [name, node] of byName) {
+      const value = given[name];
+      const type = node.type as TensorType;
+      if (value !== undefined) bound.set(node.id, toHost(value, type, `${kind}.${name}`, precision));
+      else if (kind === 'state') {
+        const attrs = node.attrs as PrimitiveAttrs['state'];
+        bound.set(node.id, initialValue(attrs.init, type, precision, `state.${name}`));
+      } else fail('feed', `${kind}.${name}`, `missing ${kind === 'inputs' ? 'input' : 'param'} '${name}'`, formatType(type), 'nothing');
+    }
+  }
+  return bound;
+}
+
+function hasNaN(value: HostValue): boolean {
+  const tensors = isHostTuple(value) ? value.tuple : [value];
+  return tensors.some((t) => t.type.dtype === 'f32' && t.data.some((x) => Number.isNaN(x)));
+}
+
+/** Runs the nodes `order` needs on bound leaves; returns every computed value. */
+function run(graph: Graph, leaves: Map<NodeId, HostTensor>, precision: Precision, checkNaN: boolean, order: readonly NodeId[]): Map<NodeId, HostValue> {
+  const values = new Map<NodeId, HostValue>();
+  for (const id of order) {
+    const node = graph.nodes[id]!;
+    const inputs = node.inputs.map((i) => values.get(i)!);
+    if (node.op !== 'tupleGet') {
+      const tupleAt = inputs.findIndex(isHostTuple);
+      if (tupleAt >= 0) fail('dtype', node.name, `input ${tupleAt} is a tuple; read one element with tupleGet`, 'a tensor', 'a tuple');
+    }
+    const ctx: CpuContext = {
+      where: node.name,
+      precision,
+      leafValue: () => {
+        const v = leaves.get(id);
+        if (v === undefined) fail('feed', node.name, 'leaf has no value', 'a fed or initial value', 'nothing');
+        return v;
+      },
+      runSubgraph: (sub, subInputs) => runPositional(sub, subInputs, precision, checkNaN),
+    };
+    const rule = cpuRules[node.op] as CpuRule<typeof node.op>;
+    const value = rule(inputs as never, node.attrs as never, node.type, ctx);
+    if (checkNaN && hasNaN(value)) fail('nan', node.name, `${node.op} produced NaN`, 'finite values', 'NaN');
+    values.set(id, value);
+  }
+  return values;
+}
+
+/** Evaluates a subgraph whose inputs are given by position; returns its outputs in order. */
+export function runPositional(graph: Graph, inputs: readonly HostTensor[], precision: Precision, checkNaN = false): HostTensor[] {
+  if (inputs.length !== graph.inputs.length) {
+    fail('arity', 'subgraph', 'subgraph called with the wrong number of inputs', `${graph.inputs.length}`, `${inputs.length}`);
+  }
+  const leaves = new Map(graph.inputs.map((id, i) => [id, inputs[i]!]));
+  const values = run(graph, leaves, precision, checkNaN, topologicalOrder(graph));
+  return graph.outputs.map((o) => values.get(o.node) as HostTensor);
+}
+
+/**
+ * The CPU reference interpreter: runs a graph on host arrays. Correct, not fast; every backend
+ * is checked against it.
+ */
+export function evaluate(graph: Graph, feeds: Feeds = {}, options: EvaluateOptions = {}): EvaluateResult {
+  const precision = options.precision ?? 'f32';
+  const leaves = bindFeeds(graph, feeds, precision);
+  const values = run(graph, leaves, precision, options.checkNaN ?? false, topologicalOrder(graph));
+  const outputs: Record<string, HostTensor> = {};
+  for (const o of graph.outputs) {
+    const v = values.get(o.node)!;
+    if (isHostTuple(v) || isTupleType(graph.nodes[o.node]!.type)) fail('interface', o.name, 'an output must be a tensor, not a tuple', 'a tensor', 'a tuple');
+    outputs[o.name] = v;
+  }
+  const state: Record<string, HostTensor> = {};
+  for (const s of graph.state) state[leafName(graph.nodes[s.node]!)] = values.get(s.update) as HostTensor;
+  return { outputs, state };
+}

@@ -1,0 +1,29 @@
+import type { Graph } from './graph.js';
+
+/**
+ * Surrogate derivatives for `spike`, with SpikingJelly/snnTorch defaults. Each takes x already
+ * centred on the threshold; `alpha` is the family's one parameter (a, k or gamma in the papers).
+ */
+export const SURROGATE_DEFAULTS = {
+  sigmoid: 4,
+  atan: 2,
+  fastSigmoid: 25,
+  triangle: 0.3,
+  erf: 2,
+  piecewiseExp: 1,
+  softSign: 2,
+  straightThrough: 1,
+} as const;
+
+export type SurrogateName = keyof typeof SURROGATE_DEFAULTS;
+
+export const SURROGATE_NAMES = Object.keys(SURROGATE_DEFAULTS) as SurrogateName[];
+
+export type Surrogate =
+  | { readonly kind: SurrogateName; readonly alpha: number }
+  /** A user's derivative g'(x): a graph with one f32 input x and one output of x's shape. */
+  | { readonly kind: 'custom'; readonly derivative: Graph };
+
+export function surrogate(kind: SurrogateName, alpha?: number): Surrogate {
+  return { kind, alpha: alpha ?? SURROGATE_DEFAULTS[kind] };
+}

@@ -1,0 +1,105 @@
+import { assertAcyclic } from './analysis.js';
+import { fail } from './errors.js';
+import type { Graph, Node } from './graph.js';
+import type { LeafOp, Primitive, PrimitiveAttrs } from './primitives.js';
+import { inferRules } from './rules/index.js';
+import type { InferRule } from './rules/rule-types.js';
+import { formatType, isTupleType, sameType, type ValueType } from './types.js';
+
+export function isPrimitive(op: unknown): op is Primitive {
+  return typeof op === 'string' && Object.prototype.hasOwnProperty.call(inferRules, op);
+}
+
+/** Infers a node's output type from its input types and attrs, with the node's scope path in errors. */
+export function inferNodeType(op: Primitive, inputs: readonly ValueType[], attrs: PrimitiveAttrs[Primitive], where: string): ValueType {
+  if (op !== 'tupleGet') {
+    const tupleAt = inputs.findIndex(isTupleType);
+    if (tupleAt >= 0) fail('dtype', where, `input ${tupleAt} of ${op} is a tuple; read one element with tupleGet`, 'a tensor', formatType(inputs[tupleAt]!));
+  }
+  const rule = inferRules[op] as InferRule<Primitive>;
+  return rule(inputs as never, attrs as never, where);
+}
+
+/** Graphs nested in attrs (scan bodies, customVjp halves, custom surrogates), validated with their parent. */
+export function nestedGraphs(node: Node): Graph[] {
+  switch (node.op) {
+    case 'scan':
+      return [(node.attrs as PrimitiveAttrs['scan']).body];
+    case 'customVjp': {
+      const a = node.attrs as PrimitiveAttrs['customVjp'];
+      return [a.forward, a.backward];
+    }
+    case 'spike': {
+      const s = (node.attrs as PrimitiveAttrs['spike']).surrogate;
+      return s.kind === 'custom' ? [s.derivative] : [];
+    }
+    default:
+      return [];
+  }
+}
+
+function expectLeaf(graph: Graph, id: string, op: LeafOp, field: string): Node {
+  const node = graph.nodes[id];
+  if (node === undefined) fail('missing-node', field, `refers to node '${id}', which is not in the graph`);
+  if (node.op !== op) fail('interface', field, `refers to node '${node.name}', which is not a ${op} leaf`, op, node.op);
+  return node;
+}
+
+function expectUniqueNames(names: readonly string[], field: string): void {
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) fail('interface', field, `the name '${n}' is used twice`, 'unique names', n);
+    seen.add(n);
+  }
+}
+
+/**
+ * Checks everything a backend relies on: ids match keys, inputs exist, no cycle outside scan,
+ * the interface names the right leaves, every stored type equals the type its rule infers,
+ * and nested graphs are valid too. Throws a SpikeflowError naming the node or field.
+ */
+export function validateGraph(graph: Graph, where = 'graph'): void {
+  for (const [id, node] of Object.entries(graph.nodes)) {
+    if (node.id !== id) fail('interface', `${where}.nodes.${id}`, 'node id differs from its key', id, node.id);
+    if (!isPrimitive(node.op)) fail('unknown-op', node.name, `unknown op '${String(node.op)}'`, 'a spikeflow primitive', String(node.op));
+    for (const input of node.inputs) {
+      if (graph.nodes[input] === undefined) fail('missing-node', node.name, `input '${input}' is not in the graph`);
+    }
+  }
+  assertAcyclic(graph);
+  const inputs = graph.inputs.map((id, i) => expectLeaf(graph, id, 'input', `${where}.inputs[${i}]`));
+  const params = graph.params.map((id, i) => expectLeaf(graph, id, 'param', `${where}.params[${i}]`));
+  const states = graph.state.map((s, i) => {
+    const leaf = expectLeaf(graph, s.node, 'state', `${where}.state[${i}].node`);
+    const update = graph.nodes[s.update];
+    if (update === undefined) fail('missing-node', `${where}.state[${i}].update`, `refers to node '${s.update}', which is not in the graph`);
+    if (!sameType(leaf.type, update.type)) {
+      fail('interface', leaf.name, 'the state update has a different type from the state', formatType(leaf.type), formatType(update.type));
+    }
+    return leaf;
+  });
+  const nameOf = (n: Node) => (n.attrs as PrimitiveAttrs['input']).name;
+  expectUniqueNames(inputs.map(nameOf), `${where}.inputs`);
+  expectUniqueNames(params.map(nameOf), `${where}.params`);
+  expectUniqueNames(states.map(nameOf), `${where}.state`);
+  expectUniqueNames(graph.outputs.map((o) => o.name), `${where}.outputs`);
+  const listed = new Set([...graph.inputs, ...graph.params, ...graph.state.map((s) => s.node)]);
+  for (const [i, o] of graph.outputs.entries()) {
+    const node = graph.nodes[o.node];
+    if (node === undefined) fail('missing-node', `${where}.outputs[${i}]`, `output '${o.name}' refers to node '${o.node}', which is not in the graph`);
+    if (isTupleType(node.type)) fail('interface', `${where}.outputs[${i}]`, `output '${o.name}' is a tuple; read one element with tupleGet`);
+  }
+  for (const node of Object.values(graph.nodes)) {
+    if ((node.op === 'input' || node.op === 'param' || node.op === 'state') && !listed.has(node.id)) {
+      fail('interface', node.name, `a ${node.op} leaf that the graph's interface does not list`);
+    }
+    nestedGraphs(node).forEach((g, i) => validateGraph(g, `${node.name}#graph${i}`));
+    const inferred = inferNodeType(
+      node.op,
+      node.inputs.map((id) => graph.nodes[id]!.type),
+      node.attrs,
+      node.name,
+    );
+    if (!sameType(inferred, node.type)) fail('shape', node.name, `stored type of ${node.op} disagrees with its inputs`, formatType(inferred), formatType(node.type));
+  }
+}

@@ -1,0 +1,20 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+
+// Tests run against the TypeScript sources, so no build is needed before `pnpm test`.
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@spikeflow/core': src('core'),
+      '@spikeflow/autodiff': src('autodiff'),
+      '@spikeflow/webgpu': src('webgpu'),
+      '@spikeflow/models': src('models'),
+    },
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'examples/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 60_000,
+  },
+});
