@@ -3,20 +3,39 @@
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
-const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})];
+// Dependencies stay imports. So do Node's builtins: only the Node edges (the dawn.node adapter in webgpu)
+// import them, and test/dependencies.test.ts keeps them out of core, autodiff and models.
+const external = [
+  ...Object.keys(pkg.dependencies ?? {}),
+  ...Object.keys(pkg.peerDependencies ?? {}),
+  'node:*',
+  ...builtinModules,
+];
 rmSync('dist', { recursive: true, force: true });
-await build({
-  entryPoints: ['src/index.ts'],
-  outfile: 'dist/index.js',
-  bundle: true,
-  format: 'esm',
-  platform: 'neutral',
-  target: 'es2022',
-  sourcemap: true,
-  external,
-});
+try {
+  await build({
+    entryPoints: ['src/index.ts'],
+    outfile: 'dist/index.js',
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    sourcemap: true,
+    external,
+  });
+} catch {
+  // esbuild has already printed its errors.
+  console.error(`build of ${pkg.name} failed (esbuild)`);
+  process.exit(1);
+}
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+try {
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+} catch {
+  // tsc has already printed its errors.
+  console.error(`build of ${pkg.name} failed (tsc declarations)`);
+  process.exit(1);
+}

@@ -130,13 +130,25 @@ function run(graph: Graph, leaves: Map<NodeId, HostTensor>, precision: Precision
   return values;
 }
 
+/** Execution order of each graph, computed once: a scan body runs T times with the same order. */
+const orderCache = new WeakMap<Graph, NodeId[]>();
+
+function executionOrder(graph: Graph): NodeId[] {
+  let order = orderCache.get(graph);
+  if (order === undefined) {
+    order = topologicalOrder(graph);
+    orderCache.set(graph, order);
+  }
+  return order;
+}
+
 /** Evaluates a subgraph whose inputs are given by position; returns its outputs in order. */
 export function runPositional(graph: Graph, inputs: readonly HostTensor[], precision: Precision, checkNaN = false): HostTensor[] {
   if (inputs.length !== graph.inputs.length) {
     fail('arity', 'subgraph', 'subgraph called with the wrong number of inputs', `${graph.inputs.length}`, `${inputs.length}`);
   }
   const leaves = new Map(graph.inputs.map((id, i) => [id, inputs[i]!]));
-  const values = run(graph, leaves, precision, checkNaN, topologicalOrder(graph));
+  const values = run(graph, leaves, precision, checkNaN, executionOrder(graph));
   return graph.outputs.map((o) => values.get(o.node) as HostTensor);
 }
 
@@ -147,7 +159,7 @@ export function runPositional(graph: Graph, inputs: readonly HostTensor[], preci
 export function evaluate(graph: Graph, feeds: Feeds = {}, options: EvaluateOptions = {}): EvaluateResult {
   const precision = options.precision ?? 'f32';
   const leaves = bindFeeds(graph, feeds, precision);
-  const values = run(graph, leaves, precision, options.checkNaN ?? false, topologicalOrder(graph));
+  const values = run(graph, leaves, precision, options.checkNaN ?? false, executionOrder(graph));
   const outputs: Record<string, HostTensor> = {};
   for (const o of graph.outputs) {
     const v = values.get(o.node)!;

@@ -1,0 +1,18 @@
+export * from './errors.js';
+export * from './dtype.js';
+export * from './types.js';
+export * from './surrogate.js';
+export * from './primitives.js';
+export * from './graph.js';
+export * from './analysis.js';
+export * from './dot.js';
+export * from './validate.js';
+export * from './init.js';
+export * from './interpreter/host-tensor.js';
+export * from './interpreter/evaluate.js';
+export { inferRules, cpuRules } from './rules/index.js';
+export type { InferRule, CpuRule, CpuContext, InferTable, CpuTable } from './rules/rule-types.js';
+export * from './trace/builder.js';
+export * from './trace/tensor.js';
+export * from './summary.js';
+export * from './spec/model-spec.js';

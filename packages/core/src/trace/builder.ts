@@ -1,0 +1,311 @@
+import type { DType } from '../dtype.js';
+import { fail } from '../errors.js';
+import { freezeGraph, type Graph, type Node, type NodeId, type StateBinding } from '../graph.js';
+import type { Initializer, Primitive, PrimitiveAttrs } from '../primitives.js';
+import { SURROGATE_DEFAULTS, type Surrogate, type SurrogateName } from '../surrogate.js';
+import { formatType, isTupleType, type Shape, type TensorType, type ValueType } from '../types.js';
+import { inferNodeType } from '../validate.js';
+import { Tensor } from './tensor.js';
+
+export type TensorLike = Tensor | number;
+
+/** A user surrogate: a named family (with its parameter) or a derivative g'(x) traced from primitives. */
+export type SurrogateChoice =
+  | SurrogateName
+  | { readonly kind: SurrogateName; readonly alpha?: number }
+  | { readonly derivative: (b: GraphBuilder, x: Tensor) => Tensor };
+
+export interface ScanOptions {
+  /** Steps; defaults to the length of axis 0 of the sequences. */
+  readonly length?: number;
+  readonly carries: readonly Tensor[];
+  readonly sequences?: readonly Tensor[];
+  readonly consts?: readonly Tensor[];
+  readonly reverse?: boolean;
+  /** One step: from the carries, this step's slices and the constants, the new carries and per-step outputs. */
+  readonly body: (
+    b: GraphBuilder,
+    carries: Tensor[],
+    slices: Tensor[],
+    consts: Tensor[],
+  ) => { readonly carries: readonly Tensor[]; readonly outputs?: readonly Tensor[] };
+}
+
+export interface ScanResult {
+  /** Final carries. */
+  readonly carries: Tensor[];
+  /** Per-step outputs stacked along a new axis 0 (time). */
+  readonly outputs: Tensor[];
+}
+
+export interface CustomVjpOptions {
+  readonly forward: (b: GraphBuilder, inputs: Tensor[]) => { readonly outputs: readonly Tensor[]; readonly residuals?: readonly Tensor[] };
+  /** From the residuals and one cotangent per output, one cotangent per input. */
+  readonly backward: (b: GraphBuilder, residuals: Tensor[], cotangents: Tensor[]) => readonly Tensor[];
+}
+
+/**
+ * Records primitive applications into a graph while user code runs over symbolic tensors,
+ * as JAX traces Python. Every node's type is inferred (and bad shapes rejected) the moment it is
+ * added, with the current scope path in the error.
+ */
+export class GraphBuilder {
+  private readonly nodes: Record<NodeId, Node> = {};
+  private readonly inputIds: NodeId[] = [];
+  private readonly paramIds: NodeId[] = [];
+  private readonly stateBindings: { node: NodeId; update: NodeId }[] = [];
+  private readonly scopes: string[];
+  private readonly usedNames = new Set<string>();
+  private nextId = 0;
+  /** Outer tensors captured by a subgraph (scan body): outer tensor id -> inner input. */
+  private readonly captures = new Map<string, { outer: Tensor; inner: Tensor }>();
+
+  constructor(
+    scopes: readonly string[] = [],
+    /** The builder this one traces a subgraph for; tensors of ancestors are captured as inputs. */
+    private readonly parent?: GraphBuilder,
+    private readonly allowCapture = true,
+  ) {
+    this.scopes = [...scopes];
+  }
+
+  // --- scopes and names -------------------------------------------------------------------
+
+  /** Runs `fn` with `name` pushed on the scope path, so its nodes are named `.../name/...`. */
+  scope<T>(name: string, fn: () => T): T {
+    if (name.length === 0 || name.includes('/')) fail('attr', this.path(), 'a scope name must be non-empty and contain no "/"', 'e.g. "layer1"', JSON.stringify(name));
+    this.scopes.push(name);
+    try {
+      return fn();
+    } finally {
+      this.scopes.pop();
+    }
+  }
+
+  /** Current scope path. */
+  path(): string {
+    return this.scopes.join('/') || '<root>';
+  }
+
+  private uniqueName(base: string): string {
+    const stem = [...this.scopes, base].join('/');
+    let name = stem;
+    for (let k = 1; this.usedNames.has(name); k++) name = `${stem}_${k}`;
+    this.usedNames.add(name);
+    return name;
+  }
+
+  // --- nodes ------------------------------------------------------------------------------
+
+  /** Adds one primitive application; its type is inferred now, so errors name this node. */
+  op<P extends Primitive>(op: P, inputs: readonly TensorLike[], attrs: PrimitiveAttrs[P], label: string = op): Tensor {
+    return this.addNode(op, inputs, attrs, this.uniqueName(label));
+  }
+
+  private addNode<P extends Primitive>(op: P, inputs: readonly TensorLike[], attrs: PrimitiveAttrs[P], name: string): Tensor {
+    // A number in `where` takes the dtype of the branches, not of the bool condition.
+    const siblings = op === 'where' ? inputs.slice(1) : inputs;
+    const ids = inputs.map((t) => this.toTensor(t, siblings).id);
+    const type = inferNodeType(op, ids.map((id) => this.nodes[id]!.type), attrs, name);
+    const id = `n${this.nextId++}`;
+    this.nodes[id] = { id, op, inputs: ids, attrs, type, name } as Node;
+    return new Tensor(this, id);
+  }
+
+  typeOf(id: NodeId): ValueType {
+    const node = this.nodes[id];
+    if (node === undefined) fail('missing-node', this.path(), `tensor '${id}' does not belong to this graph`);
+    return node.type;
+  }
+
+  /** A number becomes a scalar constant of the dtype of the other operands (f32 when none). */
+  private toTensor(t: TensorLike, siblings: readonly TensorLike[]): Tensor {
+    if (typeof t === 'number') {
+      const other = siblings.find((s): s is Tensor => typeof s !== 'number');
+      const type = other?.type;
+      const dtype = type !== undefined && !isTupleType(type) ? type.dtype : 'f32';
+      return this.constant(t, [], dtype);
+    }
+    return this.own(t);
+  }
+
+  /** A tensor of this builder; one of an ancestor's is captured as an extra subgraph input. */
+  own(t: Tensor): Tensor {
+    if (t.builder === this) return t;
+    if (!this.isDescendantOf(t.builder)) fail('interface', this.path(), 'a tensor from another graph was used here');
+    if (!this.allowCapture) {
+      fail('custom-vjp', this.path(), 'customVjp halves cannot use outer tensors; pass them as inputs (forward) or residuals (backward)');
+    }
+    const outer = this.parent!.own(t);
+    const key = outer.id;
+    const hit = this.captures.get(key);
+    if (hit !== undefined) return hit.inner;
+    const inner = this.input(`capture${this.captures.size}`, outer.tensorType.shape, outer.tensorType.dtype);
+    this.captures.set(key, { outer, inner });
+    return inner;
+  }
+
+  private isDescendantOf(b: GraphBuilder): boolean {
+    for (let p = this.parent; p !== undefined; p = p.parent) if (p === b) return true;
+    return false;
+  }
+
+  // --- leaves -----------------------------------------------------------------------------
+
+  input(name: string, shape: Shape, dtype: DType = 'f32'): Tensor {
+    const t = this.op('input', [], { name, shape: [...shape], dtype }, name);
+    this.inputIds.push(t.id);
+    return t;
+  }
+
+  param(name: string, shape: Shape, init: Initializer, dtype: DType = 'f32'): Tensor {
+    const t = this.op('param', [], { name: this.qualified(name), shape: [...shape], dtype, init }, name);
+    this.paramIds.push(t.id);
+    return t;
+  }
+
+  /** State carried between calls; give its next value with `setState`. Unset, it keeps its value. */
+  state(name: string, shape: Shape, init: Initializer = { kind: 'zeros' }, dtype: DType = 'f32'): Tensor {
+    const t = this.op('state', [], { name: this.qualified(name), shape: [...shape], dtype, init }, name);
+    this.stateBindings.push({ node: t.id, update: t.id });
+    return t;
+  }
+
+  setState(state: Tensor, next: Tensor): void {
+    const binding = this.stateBindings.find((s) => s.node === state.id);
+    if (binding === undefined) fail('interface', this.path(), 'setState takes a tensor made by state()');
+    binding.update = this.own(next).id;
+  }
+
+  /** Param and state names carry their scope, so two layers may both have a `w`. */
+  private qualified(name: string): string {
+    return [...this.scopes, name].join('/');
+  }
+
+  constant(value: number | readonly number[], shape: Shape = [], dtype: DType = 'f32'): Tensor {
+    return this.op('constant', [], { shape: [...shape], dtype, value: typeof value === 'number' ? value : [...value] }, 'const');
+  }
+
+  // --- multi-input primitives ---------------------------------------------------------------
+
+  where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+    return this.op('where', [cond, a, b], {});
+  }
+
+  concat(tensors: readonly Tensor[], axis: number): Tensor {
+    return this.op('concat', tensors, { axis });
+  }
+
+  private counter(counter: Tensor | number): Tensor {
+    return typeof counter === 'number' ? this.constant(counter, [], 'u32') : counter;
+  }
+
+  uniform(shape: Shape, seed: number, counter: Tensor | number = 0): Tensor {
+    return this.op('uniform', [this.counter(counter)], { shape: [...shape], seed });
+  }
+
+  normal(shape: Shape, seed: number, counter: Tensor | number = 0): Tensor {
+    return this.op('normal', [this.counter(counter)], { shape: [...shape], seed });
+  }
+
+  bernoulli(p: TensorLike, shape: Shape, seed: number, counter: Tensor | number = 0): Tensor {
+    return this.op('bernoulli', [this.counter(counter), typeof p === 'number' ? this.constant(p) : p], { shape: [...shape], seed });
+  }
+
+  /** Resolves a surrogate choice into the JSON attr of `spike`, tracing a custom derivative. */
+  surrogate(choice: SurrogateChoice, x: TensorType): Surrogate {
+    if (typeof choice === 'string') return { kind: choice, alpha: SURROGATE_DEFAULTS[choice] };
+    if ('kind' in choice) return { kind: choice.kind, alpha: choice.alpha ?? SURROGATE_DEFAULTS[choice.kind] };
+    const sub = new GraphBuilder([...this.scopes, 'surrogate'], this, false);
+    const xin = sub.input('x', x.shape, x.dtype);
+    return { kind: 'custom', derivative: sub.finish({ derivative: choice.derivative(sub, xin) }) };
+  }
+
+  // --- structure ----------------------------------------------------------------------------
+
+  /** `jax.lax.scan`: the body is traced once into a subgraph; outer tensors it uses are captured. */
+  scan(options: ScanOptions): ScanResult {
+    const sequences = (options.sequences ?? []).map((t) => this.own(t));
+    const consts = (options.consts ?? []).map((t) => this.own(t));
+    const carries = options.carries.map((t) => this.own(t));
+    const length = options.length ?? sequences[0]?.tensorType.shape[0];
+    if (length === undefined) {
+      // Without `length` it comes from sequence 0's axis 0, which a scalar does not have.
+      if (sequences.length > 0) fail('scan', this.path(), 'sequence 0 is a scalar; sequences are sliced along axis 0', 'rank >= 1', formatType(sequences[0]!.tensorType));
+      fail('scan', this.path(), 'scan needs `length` when it has no sequences');
+    }
+    const scanName = this.uniqueName('scan');
+    const body = new GraphBuilder([...scanName.split('/'), 'body'], this);
+    const carryIn = carries.map((c, i) => body.input(`carry${i}`, c.tensorType.shape, c.tensorType.dtype));
+    const sliceIn = sequences.map((s, i) => {
+      const t = s.tensorType;
+      if (t.shape.length === 0) fail('scan', scanName, `sequence ${i} is a scalar; sequences are sliced along axis 0`, 'rank >= 1', formatType(t));
+      return body.input(`seq${i}`, t.shape.slice(1), t.dtype);
+    });
+    const constIn = consts.map((c, i) => body.input(`const${i}`, c.tensorType.shape, c.tensorType.dtype));
+    const result = options.body(body, carryIn, sliceIn, constIn);
+    if (result.carries.length !== carries.length) {
+      fail('scan', scanName, 'the body returned the wrong number of carries', `${carries.length}`, `${result.carries.length}`);
+    }
+    const outs: Record<string, Tensor> = {};
+    result.carries.forEach((c, i) => (outs[`carry${i}`] = c));
+    (result.outputs ?? []).forEach((y, i) => (outs[`out${i}`] = y));
+    const graph = body.finish(outs);
+    const captured = [...body.captures.values()].map((c) => c.outer);
+    const attrs: PrimitiveAttrs['scan'] = {
+      body: graph,
+      length,
+      numCarries: carries.length,
+      numSequences: sequences.length,
+      reverse: options.reverse ?? false,
+    };
+    const node = this.addNode('scan', [...carries, ...sequences, ...consts, ...captured], attrs, scanName);
+    const parts = (node.type as { tuple: readonly TensorType[] }).tuple.map((_, i) => node.get(i));
+    return { carries: parts.slice(0, carries.length), outputs: parts.slice(carries.length) };
+  }
+
+  /** A forward computation with a user-written backward (JAX's custom_vjp). Returns the outputs. */
+  customVjp(inputs: readonly Tensor[], options: CustomVjpOptions): Tensor[] {
+    const own = inputs.map((t) => this.own(t));
+    const name = this.uniqueName('customVjp');
+    const fwd = new GraphBuilder([...name.split('/'), 'forward'], this, false);
+    const fwdIn = own.map((t, i) => fwd.input(`x${i}`, t.tensorType.shape, t.tensorType.dtype));
+    const { outputs, residuals = [] } = options.forward(fwd, fwdIn);
+    const fwdOuts: Record<string, Tensor> = {};
+    outputs.forEach((y, i) => (fwdOuts[`y${i}`] = y));
+    residuals.forEach((r, i) => (fwdOuts[`residual${i}`] = r));
+    const forward = fwd.finish(fwdOuts);
+    const bwd = new GraphBuilder([...name.split('/'), 'backward'], this, false);
+    const resIn = residuals.map((r, i) => bwd.input(`residual${i}`, r.tensorType.shape, r.tensorType.dtype));
+    const cotIn = outputs.map((y, i) => bwd.input(`dy${i}`, y.tensorType.shape, y.tensorType.dtype));
+    const grads = options.backward(bwd, resIn, cotIn);
+    const bwdOuts: Record<string, Tensor> = {};
+    grads.forEach((g, i) => (bwdOuts[`dx${i}`] = g));
+    const backward = bwd.finish(bwdOuts);
+    const node = this.addNode('customVjp', own, { forward, backward, numOutputs: outputs.length }, name);
+    return outputs.map((_, i) => node.get(i));
+  }
+
+  /** Freezes what was traced into a graph with these named outputs (in order). */
+  finish(outputs: Readonly<Record<string, Tensor>>): Graph {
+    const named = Object.entries(outputs).map(([name, t]) => {
+      const own = this.own(t);
+      if (isTupleType(own.type)) fail('interface', `outputs.${name}`, 'an output must be a tensor; read one element with get(i)');
+      return { name, node: own.id };
+    });
+    const state: StateBinding[] = this.stateBindings.map((s) => ({ ...s }));
+    return freezeGraph({
+      nodes: { ...this.nodes },
+      inputs: [...this.inputIds],
+      params: [...this.paramIds],
+      state,
+      outputs: named,
+    });
+  }
+}
+
+/** Traces `fn` over symbolic tensors into a frozen graph. */
+export function trace(fn: (b: GraphBuilder) => Readonly<Record<string, Tensor>>): Graph {
+  const b = new GraphBuilder();
+  return b.finish(fn(b));
+}

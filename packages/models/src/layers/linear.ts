@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import type { GraphBuilder, LayerDefinition, Tensor } from '@spikeflow/core';
+
+export interface LinearSpec {
+  readonly kind: 'linear';
+  readonly in: number;
+  readonly out: number;
+  readonly bias: boolean;
+}
+
+const schema = z.object({
+  kind: z.literal('linear'),
+  in: z.number().int().positive(),
+  out: z.number().int().positive(),
+  bias: z.boolean().default(false),
+});
+
+/** A dense projection `x @ w (+ b)` over the last axis, for inputs `[..., in]` (e.g. `[T, B, in]`). */
+export function linear(inFeatures: number, outFeatures: number, options: { bias?: boolean } = {}): LinearSpec {
+  return { kind: 'linear', in: inFeatures, out: outFeatures, bias: options.bias ?? false };
+}
+
+/** PyTorch's default: kaiming-uniform with a = sqrt(5), i.e. U(±1/sqrt(in)) for weights and bias. */
+function bound(spec: LinearSpec): number {
+  return 1 / Math.sqrt(spec.in);
+}
+
+export function buildLinear(b: GraphBuilder, x: Tensor, spec: LinearSpec): Tensor {
+  const k = bound(spec);
+  const w = b.param('w', [spec.in, spec.out], { kind: 'uniform', low: -k, high: k });
+  const y = x.matmul(w);
+  return spec.bias ? y.add(b.param('b', [spec.out], { kind: 'uniform', low: -k, high: k })) : y;
+}
+
+export const linearLayer: LayerDefinition<LinearSpec> = { schema, build: buildLinear };

@@ -1,0 +1,214 @@
+// Dependencies point one way only (DESIGN.md, "Layout"):
+//   core -> nothing; autodiff -> core; webgpu -> core; models -> core, autodiff.
+// core, autodiff and models use no Node-only module, so they run unchanged in a browser and in Deno.
+// Every bare import in a package's src is declared in that package's package.json.
+//
+// Import specifiers come from the TypeScript scanner (ts.preProcessFile), which sees static imports,
+// `import type`, re-exports, side-effect imports, dynamic import(), require(), `import x = require()`,
+// `typeof import()` and `/// <reference types>` directives, and ignores comments and strings.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const packagesDir = join(root, 'packages');
+
+interface Policy {
+  /** Workspace packages this one may import. */
+  spikeflow: readonly string[];
+  /** Whether Node-only modules (node:*, builtins) are allowed. */
+  node: boolean;
+}
+
+const POLICY: Record<string, Policy> = {
+  core: { spikeflow: [], node: false },
+  autodiff: { spikeflow: ['@spikeflow/core'], node: false },
+  webgpu: { spikeflow: ['@spikeflow/core'], node: true },
+  models: { spikeflow: ['@spikeflow/core', '@spikeflow/autodiff'], node: false },
+};
+
+const SOURCE_FILE = /\.(ts|tsx|mts|cts|js|mjs|cjs)$/;
+
+/** The import specifiers of one source file, as the TypeScript scanner sees them. */
+function importSpecifiers(text: string): { modules: string[]; typeReferences: string[] } {
+  const info = ts.preProcessFile(text, /* readImportFiles */ true, /* detectJavaScriptImports */ true);
+  return {
+    modules: info.importedFiles.map((f) => f.fileName),
+    typeReferences: info.typeReferenceDirectives.map((f) => f.fileName),
+  };
+}
+
+function isNodeOnly(spec: string): boolean {
+  if (spec.startsWith('node:')) return true;
+  return builtinModules.includes(spec) || builtinModules.includes(spec.split('/')[0]!);
+}
+
+function isRelative(spec: string): boolean {
+  return spec === '.' || spec === '..' || spec.startsWith('./') || spec.startsWith('../');
+}
+
+/** '@scope/name/sub/path' -> '@scope/name', 'name/sub' -> 'name'. */
+function packageName(spec: string): string {
+  const parts = spec.split('/');
+  return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+}
+
+function listSourceFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const entry of readdirSync(dir).sort()) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) {
+      if (entry !== 'node_modules') out.push(...listSourceFiles(path));
+    } else if (SOURCE_FILE.test(entry)) {
+      out.push(path);
+    }
+  }
+  return out;
+}
+
+interface PackageJson {
+  name?: string;
+  dependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+}
+
+function readPackageJson(pkg: string): PackageJson {
+  return JSON.parse(readFileSync(join(packagesDir, pkg, 'package.json'), 'utf8')) as PackageJson;
+}
+
+function declaredDependencies(pj: PackageJson): Set<string> {
+  return new Set([
+    ...Object.keys(pj.dependencies ?? {}),
+    ...Object.keys(pj.peerDependencies ?? {}),
+    ...Object.keys(pj.optionalDependencies ?? {}),
+  ]);
+}
+
+/** Every rule violation in one package's src, each naming the file and the offending import. */
+function violations(pkg: string): string[] {
+  const policy = POLICY[pkg]!;
+  const pkgDir = join(packagesDir, pkg);
+  const srcDir = join(pkgDir, 'src');
+  const declared = declaredDependencies(readPackageJson(pkg));
+  const found: string[] = [];
+
+  for (const file of listSourceFiles(srcDir)) {
+    const rel = relative(root, file).split(sep).join('/');
+    const { modules, typeReferences } = importSpecifiers(readFileSync(file, 'utf8'));
+
+    for (const spec of modules) {
+      const where = `${rel} imports '${spec}'`;
+      if (isRelative(spec)) {
+        const target = resolve(dirname(file), spec);
+        if (target !== srcDir && !target.startsWith(srcDir + sep)) {
+          found.push(`${where}: a relative import that leaves packages/${pkg}/src (import the package by name instead)`);
+        }
+        continue;
+      }
+      if (spec.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(spec) || (/^[a-z][a-z0-9+.-]*:/i.test(spec) && !spec.startsWith('node:'))) {
+        found.push(`${where}: an absolute path or URL import`);
+        continue;
+      }
+      if (isNodeOnly(spec)) {
+        if (!policy.node) {
+          found.push(`${where}: a Node-only module; ${pkg} must run unchanged in browsers and Deno`);
+        }
+        continue;
+      }
+      const name = packageName(spec);
+      if (name.startsWith('@spikeflow/') && !policy.spikeflow.includes(name)) {
+        const allowed = policy.spikeflow.length
+          ? `only ${policy.spikeflow.join(' and ')}`
+          : 'no other @spikeflow package';
+        found.push(`${where}: ${pkg} may import ${allowed} (DESIGN.md, Layout)`);
+        continue;
+      }
+      if (!declared.has(name)) {
+        found.push(`${where}: '${name}' is not declared in packages/${pkg}/package.json dependencies`);
+      }
+    }
+
+    for (const ref of typeReferences) {
+      const where = `${rel} has /// <reference types="${ref}" />`;
+      if (ref === 'node' || ref.startsWith('node/')) {
+        if (!policy.node) found.push(`${where}: Node's types; ${pkg} must run unchanged in browsers and Deno`);
+        continue;
+      }
+      const name = packageName(ref);
+      const typesName = name.startsWith('@') ? `@types/${name.slice(1).replace('/', '__')}` : `@types/${name}`;
+      if (!declared.has(name) && !declared.has(typesName)) {
+        found.push(`${where}: '${name}' is not declared in packages/${pkg}/package.json dependencies`);
+      }
+    }
+  }
+  return found;
+}
+
+const packages = readdirSync(packagesDir)
+  .filter((entry) => existsSync(join(packagesDir, entry, 'package.json')))
+  .sort();
+
+describe('the import scanner', () => {
+  it('sees every form of import and ignores comments and strings', () => {
+    const text = [
+      '/// <reference types="node" />',
+      "import a from 'a';",
+      "import type { B } from 'b';",
+      "import { type C } from '@s/c/sub';",
+      "import 'side-effect';",
+      "export * from './local.js';",
+      "export { d } from 'd';",
+      "export type { E } from 'e';",
+      "const f = await import('f');",
+      "const g = require('g');",
+      "import h = require('h');",
+      "type I = typeof import('i');",
+      "// import x from 'in-a-comment';",
+      "const s = \"import y from 'in-a-string'\";",
+    ].join('\n');
+    const { modules, typeReferences } = importSpecifiers(text);
+    expect(modules.sort()).toEqual(['./local.js', '@s/c/sub', 'a', 'b', 'd', 'e', 'f', 'g', 'h', 'i', 'side-effect']);
+    expect(typeReferences).toEqual(['node']);
+  });
+
+  it('classifies Node-only modules and package names', () => {
+    expect(isNodeOnly('node:fs')).toBe(true);
+    expect(isNodeOnly('node:test')).toBe(true);
+    expect(isNodeOnly('fs')).toBe(true);
+    expect(isNodeOnly('fs/promises')).toBe(true);
+    expect(isNodeOnly('path')).toBe(true);
+    expect(isNodeOnly('immer')).toBe(false);
+    expect(isNodeOnly('@dagrejs/graphlib')).toBe(false);
+    expect(packageName('@dagrejs/graphlib/lib/alg')).toBe('@dagrejs/graphlib');
+    expect(packageName('zod/v4')).toBe('zod');
+  });
+});
+
+describe('dependency direction (DESIGN.md, Layout)', () => {
+  it('knows every workspace package', () => {
+    expect(packages).toEqual(Object.keys(POLICY).sort());
+  });
+
+  for (const pkg of packages) {
+    const policy = POLICY[pkg];
+    if (!policy) continue;
+
+    it(`${pkg}: src imports follow the dependency rules and are all declared`, () => {
+      expect(violations(pkg)).toEqual([]);
+    });
+
+    it(`${pkg}: package.json declares only allowed @spikeflow dependencies`, () => {
+      const pj = readPackageJson(pkg);
+      expect(pj.name).toBe(`@spikeflow/${pkg}`);
+      const bad = [...declaredDependencies(pj)]
+        .filter((name) => name.startsWith('@spikeflow/') && !policy.spikeflow.includes(name))
+        .map((name) => `packages/${pkg}/package.json depends on ${name}`);
+      expect(bad).toEqual([]);
+    });
+  }
+});
