@@ -10,7 +10,7 @@ const T = 16;
 const B = 8;
 const IN = 100;
 
-const spec = sequential([linear(IN, 64), lif({ tau: 2 }), linear(64, 10), lif({ tau: 2 })]);
+const spec = sequential([linear(IN, 64, { initScale: 4 }), lif({ tau: 2 }), linear(64, 10, { initScale: 4 }), lif({ tau: 2 })]);
 console.log('model spec (JSON):');
 console.log(JSON.stringify(spec));
 
@@ -21,7 +21,7 @@ console.log(`graph JSON: ${graphToJSON(graph).length} bytes`);
 // Rate-coded input: each of the B samples has its own firing probability per input channel,
 // drawn with the framework's counter-based generator so the run is reproducible.
 const encoder = trace((b) => {
-  const rates = b.uniform([1, B, IN], 7).mul(0.4);
+  const rates = b.uniform([1, B, IN], 7).mul(0.8);
   return { spikes: b.bernoulli(rates, [T, B, IN], 11) };
 });
 const spikes = evaluate(encoder).outputs.spikes!;

@@ -16,3 +16,5 @@ export * from './trace/builder.js';
 export * from './trace/tensor.js';
 export * from './summary.js';
 export * from './spec/model-spec.js';
+export * from './json/graph-json.js';
+export { GRAPH_JSON_FORMAT, GRAPH_JSON_VERSION, graphSchema, attrSchemas } from './json/schema.js';

@@ -41,7 +41,7 @@ export function nestedGraphs(node: Node): Graph[] {
 function expectLeaf(graph: Graph, id: string, op: LeafOp, field: string): Node {
   const node = graph.nodes[id];
   if (node === undefined) fail('missing-node', field, `refers to node '${id}', which is not in the graph`);
-  if (node.op !== op) fail('interface', field, `refers to node '${node.name}', which is not a ${op} leaf`, op, node.op);
+  if (node.op !== op) fail('interface', field, `refers to node '${node.name}', which is not ${op === 'input' ? 'an' : 'a'} ${op} leaf`, op, node.op);
   return node;
 }
 

@@ -16,34 +16,7 @@ export interface GraphToJSONOptions {
   readonly pretty?: boolean;
 }
 
-// --- writing ---------------------------------------------------------------------------------
-
-/** Fields of the envelope, graph and node in reading order; other keys follow alphabetically. */
-const KEY_ORDER = ['format', 'version', 'graph', 'id', 'op', 'nodes', 'inputs', 'params', 'state', 'outputs', 'attrs', 'type', 'name', 'node', 'update'];
-const keyRank = (k: string) => {
-  const i = KEY_ORDER.indexOf(k);
-  return i < 0 ? KEY_ORDER.length : i;
-};
-const byKey = (a: string, b: string) => keyRank(a) - keyRank(b) || (a < b ? -1 : a > b ? 1 : 0);
-/** Node ids in natural order (n2 before n10). */
-const byId = new Intl.Collator('en', { numeric: true }).compare;
-
-/** A copy with keys in a fixed order, so equal graphs give equal text however they were built. */
-function canonical(value: unknown, key?: string): unknown {
-  if (typeof value === 'number') return Object.is(value, -0) ? NEGATIVE_ZERO : value;
-  if (Array.isArray(value)) return value.map((v) => canonical(v));
-  if (typeof value !== 'object' || value === null) return value;
-  const keys = Object.keys(value).sort(key === 'nodes' ? byId : byKey);
-  return Object.fromEntries(keys.map((k) => [k, canonical((value as Record<string, unknown>)[k], k)]));
-}
-
-/** The graph as JSON text: `{ "format": "spikeflow-graph", "version": 1, "graph": {...} }`. */
-export function graphToJSON(graph: Graph, options: GraphToJSONOptions = {}): string {
-  const envelope = { format: GRAPH_JSON_FORMAT, version: GRAPH_JSON_VERSION, graph };
-  return JSON.stringify(canonical(envelope), null, options.pretty ? 2 : undefined);
-}
-
-// --- reading ---------------------------------------------------------------------------------
+// --- paths -------------------------------------------------------------------------------------
 
 type Path = readonly PropertyKey[];
 
@@ -57,6 +30,41 @@ function formatPath(path: Path): string {
   }
   return out || '<root>';
 }
+
+// --- writing ---------------------------------------------------------------------------------
+
+/** Fields of the envelope, graph and node in reading order; other keys follow alphabetically. */
+const KEY_ORDER = ['format', 'version', 'graph', 'id', 'op', 'nodes', 'inputs', 'params', 'state', 'outputs', 'attrs', 'type', 'name', 'node', 'update'];
+const keyRank = (k: string) => {
+  const i = KEY_ORDER.indexOf(k);
+  return i < 0 ? KEY_ORDER.length : i;
+};
+const byKey = (a: string, b: string) => keyRank(a) - keyRank(b) || (a < b ? -1 : a > b ? 1 : 0);
+/** Node ids in natural order (n2 before n10). */
+const byId = new Intl.Collator('en', { numeric: true }).compare;
+
+/**
+ * A copy with keys in a fixed order, so equal graphs give equal text however they were built.
+ * JSON.stringify would write NaN and Infinity as null, so they are refused here, at their path.
+ */
+function canonical(value: unknown, path: Path): unknown {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) fail('json', formatPath(path), 'JSON cannot hold this number', 'a finite number', String(value));
+    return Object.is(value, -0) ? NEGATIVE_ZERO : value;
+  }
+  if (Array.isArray(value)) return value.map((v, i) => canonical(v, [...path, i]));
+  if (typeof value !== 'object' || value === null) return value;
+  const keys = Object.keys(value).sort(path[path.length - 1] === 'nodes' ? byId : byKey);
+  return Object.fromEntries(keys.map((k) => [k, canonical((value as Record<string, unknown>)[k], [...path, k])]));
+}
+
+/** The graph as JSON text: `{ "format": "spikeflow-graph", "version": 1, "graph": {...} }`. */
+export function graphToJSON(graph: Graph, options: GraphToJSONOptions = {}): string {
+  const envelope = { format: GRAPH_JSON_FORMAT, version: GRAPH_JSON_VERSION, graph };
+  return JSON.stringify(canonical(envelope, []), null, options.pretty ? 2 : undefined);
+}
+
+// --- reading ---------------------------------------------------------------------------------
 
 function valueAt(root: unknown, path: Path): unknown {
   let v = root;

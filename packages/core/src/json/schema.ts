@@ -91,8 +91,6 @@ export const attrSchemas: { readonly [P in Primitive]: z.ZodType<PrimitiveAttrs[
   tupleGet: z.strictObject({ index: int }),
 };
 
-export const PRIMITIVES = Object.keys(attrSchemas) as Primitive[];
-
 function nodeSchemaOf<P extends Primitive>(op: P) {
   return z.strictObject({
     id: z.string(),
@@ -104,7 +102,7 @@ function nodeSchemaOf<P extends Primitive>(op: P) {
   });
 }
 
-const [firstNode, ...otherNodes] = PRIMITIVES.map(nodeSchemaOf);
+const [firstNode, ...otherNodes] = (Object.keys(attrSchemas) as Primitive[]).map(nodeSchemaOf);
 
 /** A node, picked by its `op`: an unknown op fails at `nodes.<id>.op`. */
 const nodeSchema: z.ZodType<Node> = z.discriminatedUnion('op', [firstNode!, ...otherNodes]);

@@ -82,6 +82,18 @@ export class GraphBuilder {
     }
   }
 
+  /** Runs `fn` under a whole scope path such as `grad/layer1/matmul` (transforms name nodes after their source). */
+  scopePath<T>(path: string, fn: () => T): T {
+    const parts = path.split('/').filter((p) => p.length > 0);
+    const depth = this.scopes.length;
+    this.scopes.push(...parts);
+    try {
+      return fn();
+    } finally {
+      this.scopes.length = depth;
+    }
+  }
+
   /** Current scope path. */
   path(): string {
     return this.scopes.join('/') || '<root>';
@@ -152,13 +164,22 @@ export class GraphBuilder {
 
   // --- leaves -----------------------------------------------------------------------------
 
+  /** Interface names must be unique per kind, or feeds would be ambiguous. */
+  private expectNewLeafName(ids: readonly NodeId[], name: string, kind: string): void {
+    if (ids.some((id) => (this.nodes[id]!.attrs as PrimitiveAttrs['input']).name === name)) {
+      fail('interface', name, `the graph already has ${kind === 'input' ? 'an' : 'a'} ${kind} of this name`, 'a unique name', name);
+    }
+  }
+
   input(name: string, shape: Shape, dtype: DType = 'f32'): Tensor {
+    this.expectNewLeafName(this.inputIds, name, 'input');
     const t = this.op('input', [], { name, shape: [...shape], dtype }, name);
     this.inputIds.push(t.id);
     return t;
   }
 
   param(name: string, shape: Shape, init: Initializer, dtype: DType = 'f32'): Tensor {
+    this.expectNewLeafName(this.paramIds, this.qualified(name), 'param');
     const t = this.op('param', [], { name: this.qualified(name), shape: [...shape], dtype, init }, name);
     this.paramIds.push(t.id);
     return t;
@@ -166,6 +187,7 @@ export class GraphBuilder {
 
   /** State carried between calls; give its next value with `setState`. Unset, it keeps its value. */
   state(name: string, shape: Shape, init: Initializer = { kind: 'zeros' }, dtype: DType = 'f32'): Tensor {
+    this.expectNewLeafName(this.stateBindings.map((s) => s.node), this.qualified(name), 'state');
     const t = this.op('state', [], { name: this.qualified(name), shape: [...shape], dtype, init }, name);
     this.stateBindings.push({ node: t.id, update: t.id });
     return t;

@@ -6,6 +6,8 @@ export interface LinearSpec {
   readonly in: number;
   readonly out: number;
   readonly bias: boolean;
+  /** Multiplies the default init bound, e.g. to make sparse spike inputs drive the next layer. */
+  readonly initScale: number;
 }
 
 const schema = z.object({
@@ -13,16 +15,17 @@ const schema = z.object({
   in: z.number().int().positive(),
   out: z.number().int().positive(),
   bias: z.boolean().default(false),
+  initScale: z.number().positive().default(1),
 });
 
 /** A dense projection `x @ w (+ b)` over the last axis, for inputs `[..., in]` (e.g. `[T, B, in]`). */
-export function linear(inFeatures: number, outFeatures: number, options: { bias?: boolean } = {}): LinearSpec {
-  return { kind: 'linear', in: inFeatures, out: outFeatures, bias: options.bias ?? false };
+export function linear(inFeatures: number, outFeatures: number, options: { bias?: boolean; initScale?: number } = {}): LinearSpec {
+  return { kind: 'linear', in: inFeatures, out: outFeatures, bias: options.bias ?? false, initScale: options.initScale ?? 1 };
 }
 
 /** PyTorch's default: kaiming-uniform with a = sqrt(5), i.e. U(±1/sqrt(in)) for weights and bias. */
 function bound(spec: LinearSpec): number {
-  return 1 / Math.sqrt(spec.in);
+  return spec.initScale / Math.sqrt(spec.in);
 }
 
 export function buildLinear(b: GraphBuilder, x: Tensor, spec: LinearSpec): Tensor {
