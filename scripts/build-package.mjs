@@ -14,11 +14,15 @@ const external = [
   'node:*',
   ...builtinModules,
 ];
+// One entry per subpath export: "." is src/index.ts, "./node" is src/node.ts.
+const entryPoints = Object.keys(pkg.exports ?? { '.': {} }).map((key) => (key === '.' ? 'src/index.ts' : `src/${key.slice(2)}.ts`));
 rmSync('dist', { recursive: true, force: true });
 try {
   await build({
-    entryPoints: ['src/index.ts'],
-    outfile: 'dist/index.js',
+    entryPoints,
+    outdir: 'dist',
+    outbase: 'src',
+    splitting: true,
     bundle: true,
     format: 'esm',
     platform: 'neutral',

@@ -1,2 +1,8 @@
-/** @spikeflow/autodiff will hold grad() as a graph transform, VJP rules, surrogate spikes, scan/BPTT and customVjp; nothing is exported yet. */
-export {};
+export * from './vjp-types.js';
+export * from './unbroadcast.js';
+export { replay, replaySubgraph, type BackpropConfig, type Replayed } from './replay.js';
+export { backprop } from './backprop.js';
+export * from './grad.js';
+export { vjpRules } from './rules/index.js';
+export * from './saved-tensors.js';
+export { surrogateDerivatives, surrogateDerivative, type SurrogateDerivative } from './surrogates.js';

@@ -112,8 +112,8 @@ export function initParams(graph: Graph, options: InitParamsOptions = {}): Recor
     }
     const attrs = node.attrs as PrimitiveAttrs['param'];
     if (isTupleType(node.type)) fail('interface', node.name, 'a param must be a tensor', 'a tensor', formatType(node.type));
-    const name = `params.${attrs.name}`;
-    out[attrs.name] = initialValue(attrs.init, node.type, precision, name, seed);
+    // Keyed by the bare leaf name: a param that a training graph turns into state starts identical.
+    out[attrs.name] = initialValue(attrs.init, node.type, precision, attrs.name, seed);
   }
   return out;
 }

@@ -27,7 +27,7 @@ describe('graph values', () => {
   it('names nodes by scope path', () => {
     const names = Object.values(mlp().nodes).map((n) => n.name);
     expect(names).toContain('layer1/matmul');
-    expect(names).toContain('layer1/maximum');
+    expect(names).toContain('layer1/where');
     expect(names).toContain('dead/exp');
   });
 
@@ -52,7 +52,7 @@ describe('analysis (graphlib)', () => {
     const pos = (op: string) => order.findIndex((id) => g.nodes[id]!.op === op);
     expect(pos('input')).toBeLessThan(pos('matmul'));
     expect(pos('param')).toBeLessThan(pos('matmul'));
-    expect(pos('matmul')).toBeLessThan(pos('maximum'));
+    expect(pos('matmul')).toBeLessThan(pos('where'));
     expect(order.some((id) => g.nodes[id]!.op === 'exp')).toBe(false);
   });
 
@@ -73,7 +73,7 @@ describe('analysis (graphlib)', () => {
   it('rejects a cycle, naming the nodes on it', () => {
     const g = mlp();
     const matmul = Object.values(g.nodes).find((n) => n.op === 'matmul')!;
-    const relu = Object.values(g.nodes).find((n) => n.op === 'maximum')!;
+    const relu = Object.values(g.nodes).find((n) => n.op === 'where')!;
     const cyclic: Graph = produce(g, (draft) => {
       (draft.nodes[matmul.id]!.inputs as string[])[0] = relu.id;
     });
@@ -85,7 +85,7 @@ describe('analysis (graphlib)', () => {
     }
     expect(error).toBeInstanceOf(SpikeflowError);
     expect((error as SpikeflowError).code).toBe('cycle');
-    expect((error as Error).message).toMatch(/layer1\/(matmul|maximum)/);
+    expect((error as Error).message).toMatch(/layer1\/(matmul|where|greater)/);
     expect((error as Error).message).toContain('outside scan');
   });
 

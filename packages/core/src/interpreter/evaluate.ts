@@ -19,6 +19,8 @@ export interface Feeds {
 
 export interface EvaluateOptions {
   readonly precision?: Precision;
+  /** Seed of the initializers of state that is not fed (default 0). */
+  readonly seed?: number;
   /** Reject the first node that produces a NaN, naming it. */
   readonly checkNaN?: boolean;
 }
@@ -69,7 +71,7 @@ function leafName(node: Node): string {
 }
 
 /** Binds feeds to the graph's leaves, rejecting unknown names, wrong shapes and missing values. */
-function bindFeeds(graph: Graph, feeds: Feeds, precision: Precision): Map<NodeId, HostTensor> {
+function bindFeeds(graph: Graph, feeds: Feeds, precision: Precision, seed: number): Map<NodeId, HostTensor> {
   const bound = new Map<NodeId, HostTensor>();
   const leaves: Record<LeafKind, readonly NodeId[]> = {
     inputs: graph.inputs,
@@ -90,7 +92,7 @@ function bindFeeds(graph: Graph, feeds: Feeds, precision: Precision): Map<NodeId
       if (value !== undefined) bound.set(node.id, toHost(value, type, `${kind}.${name}`, precision));
       else if (kind === 'state') {
         const attrs = node.attrs as PrimitiveAttrs['state'];
-        bound.set(node.id, initialValue(attrs.init, type, precision, `state.${name}`));
+        bound.set(node.id, initialValue(attrs.init, type, precision, name, seed));
       } else fail('feed', `${kind}.${name}`, `missing ${kind === 'inputs' ? 'input' : 'param'} '${name}'`, formatType(type), 'nothing');
     }
   }
@@ -158,7 +160,7 @@ export function runPositional(graph: Graph, inputs: readonly HostTensor[], preci
  */
 export function evaluate(graph: Graph, feeds: Feeds = {}, options: EvaluateOptions = {}): EvaluateResult {
   const precision = options.precision ?? 'f32';
-  const leaves = bindFeeds(graph, feeds, precision);
+  const leaves = bindFeeds(graph, feeds, precision, options.seed ?? 0);
   const values = run(graph, leaves, precision, options.checkNaN ?? false, executionOrder(graph));
   const outputs: Record<string, HostTensor> = {};
   for (const o of graph.outputs) {

@@ -1,4 +1,5 @@
 import type { DType } from '../dtype.js';
+import { eliminateDeadNodes } from '../analysis.js';
 import { fail } from '../errors.js';
 import { freezeGraph, type Graph, type Node, type NodeId, type StateBinding } from '../graph.js';
 import type { Initializer, Primitive, PrimitiveAttrs } from '../primitives.js';
@@ -122,6 +123,13 @@ export class GraphBuilder {
     const id = `n${this.nextId++}`;
     this.nodes[id] = { id, op, inputs: ids, attrs, type, name } as Node;
     return new Tensor(this, id);
+  }
+
+  /** The node behind a tensor of this builder. */
+  nodeOf(id: NodeId): Node {
+    const node = this.nodes[id];
+    if (node === undefined) fail('missing-node', this.path(), `tensor '${id}' does not belong to this graph`);
+    return node;
   }
 
   typeOf(id: NodeId): ValueType {
@@ -272,7 +280,8 @@ export class GraphBuilder {
     const outs: Record<string, Tensor> = {};
     result.carries.forEach((c, i) => (outs[`carry${i}`] = c));
     (result.outputs ?? []).forEach((y, i) => (outs[`out${i}`] = y));
-    const graph = body.finish(outs);
+    // Transforms (autodiff) trace bodies that compute more than they return; keep only what counts.
+    const graph = eliminateDeadNodes(body.finish(outs));
     const captured = [...body.captures.values()].map((c) => c.outer);
     const attrs: PrimitiveAttrs['scan'] = {
       body: graph,

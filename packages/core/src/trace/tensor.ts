@@ -118,8 +118,9 @@ export class Tensor {
   logicalNot(): Tensor {
     return this.unary('logicalNot');
   }
+  /** max(x, 0), with derivative 0 at x = 0 as in PyTorch and JAX (a `maximum` would split the tie). */
   relu(): Tensor {
-    return this.maximum(0);
+    return this.builder.where(this.greater(0), this, 0);
   }
 
   // Binary arithmetic (numpy broadcasting; a number becomes a scalar of this dtype).

@@ -1,0 +1,72 @@
+import { topologicalOrder } from './analysis.js';
+import type { Graph, Node, NodeId } from './graph.js';
+import type { PrimitiveAttrs } from './primitives.js';
+import type { GraphBuilder } from './trace/builder.js';
+import type { Tensor } from './trace/tensor.js';
+import { isTupleType } from './types.js';
+
+/**
+ * Helpers for graph transforms that rebuild a graph through a GraphBuilder (autodiff,
+ * compiler simplification): the rebuilt graph keeps the original calling convention.
+ */
+
+/** Recreates the interface leaves (inputs, params, state) in their original order. */
+export function copyInterface(b: GraphBuilder, graph: Graph): Map<NodeId, Tensor> {
+  const leaves = new Map<NodeId, Tensor>();
+  for (const id of graph.inputs) {
+    const a = graph.nodes[id]!.attrs as PrimitiveAttrs['input'];
+    leaves.set(id, b.input(a.name, a.shape, a.dtype));
+  }
+  for (const id of graph.params) {
+    const a = graph.nodes[id]!.attrs as PrimitiveAttrs['param'];
+    leaves.set(id, b.param(a.name, a.shape, a.init, a.dtype));
+  }
+  for (const s of graph.state) {
+    const a = graph.nodes[s.node]!.attrs as PrimitiveAttrs['state'];
+    leaves.set(s.node, b.state(a.name, a.shape, a.init, a.dtype));
+  }
+  return leaves;
+}
+
+/**
+ * Finishes a rebuilt graph: the original outputs accepted by `keep` (plus `extra` outputs after
+ * them) and the original state bindings, with `value` mapping an original node to its rebuilt tensor.
+ */
+export function finishLike(
+  b: GraphBuilder,
+  graph: Graph,
+  value: (id: NodeId) => Tensor,
+  leaves: ReadonlyMap<NodeId, Tensor>,
+  options: { keep?: (name: string) => boolean; extra?: Readonly<Record<string, Tensor>> } = {},
+): Graph {
+  const outputs: Record<string, Tensor> = {};
+  for (const o of graph.outputs) if (options.keep?.(o.name) ?? true) outputs[o.name] = value(o.node);
+  Object.assign(outputs, options.extra ?? {});
+  for (const s of graph.state) b.setState(leaves.get(s.node)!, value(s.update));
+  return b.finish(outputs);
+}
+
+/** A replayed value: a tensor, or the elements of a tuple-valued node (scan, customVjp). */
+export type ReplayedValue = Tensor | readonly Tensor[];
+
+/**
+ * Replays every node `graph`'s outputs and state updates need into builder `b`, with each leaf
+ * (input, param, state) bound by `leaf`; tuple-valued nodes become their element tensors.
+ * Names are kept, so errors and plots still speak the source graph's words.
+ */
+export function replayGraph(b: GraphBuilder, graph: Graph, leaf: (node: Node) => Tensor): Map<NodeId, ReplayedValue> {
+  const values = new Map<NodeId, ReplayedValue>();
+  for (const id of topologicalOrder(graph)) {
+    const node = graph.nodes[id]!;
+    const inputs = node.inputs.map((i) => values.get(i)!);
+    let value: ReplayedValue;
+    if (node.op === 'input' || node.op === 'param' || node.op === 'state') value = leaf(node);
+    else if (node.op === 'tupleGet') value = (inputs[0] as readonly Tensor[])[(node.attrs as PrimitiveAttrs['tupleGet']).index]!;
+    else {
+      const t = b.op(node.op, inputs as Tensor[], node.attrs as never, node.name);
+      value = isTupleType(t.type) ? t.type.tuple.map((_, k) => t.get(k)) : t;
+    }
+    values.set(id, value);
+  }
+  return values;
+}
