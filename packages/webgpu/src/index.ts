@@ -1,2 +1,10 @@
-/** @spikeflow/webgpu will hold the compiler from graphs to WGSL kernels and one executable, with device setup for browser, Deno and Node; nothing is exported yet. */
-export {};
+export * from './codegen/kernel-source.js';
+export { wgslRules, type WgslRule } from './codegen/wgsl-rules.js';
+export { simplify } from './compiler/simplify.js';
+export { partition, type Partition } from './compiler/partition.js';
+export { planMemory } from './compiler/memory.js';
+export { compileProgram, type CompileLimits } from './compiler/compile.js';
+export type { Program, Step, KernelStep, CopyStep, LoopStep, ProgramValue, MemoryStats } from './compiler/program.js';
+export { compile, Executable, type CompileOptions, type DeviceHandle, type ExecutableStats, type KernelStats } from './runtime/executable.js';
+export * from './device/index.js';
+export { compileTrainStep, TrainStep, type TrainStepOptions } from './runtime/train-step.js';

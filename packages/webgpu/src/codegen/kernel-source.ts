@@ -1,0 +1,85 @@
+import type { DType, TensorType } from '@spikeflow/core';
+
+/** WGSL value type of a dtype (bool computes as WGSL bool). */
+export function wgslValueType(dtype: DType): 'f32' | 'i32' | 'u32' | 'bool' {
+  return dtype;
+}
+
+/** WGSL storage element type: bool is not host-shareable, so it is stored as u32 0/1. */
+export function wgslStorageType(dtype: DType): 'f32' | 'i32' | 'u32' {
+  return dtype === 'bool' ? 'u32' : dtype;
+}
+
+/** A WGSL literal of a number in a dtype (always a valid token: no NaN/Infinity reach here). */
+export function wgslLiteral(value: number, dtype: DType): string {
+  switch (dtype) {
+    case 'f32': {
+      if (!Number.isFinite(value)) throw new Error(`internal: non-finite literal ${value}`);
+      const text = Object.is(value, -0) ? '-0.0' : String(value);
+      return /[.eE]/.test(text) ? `f32(${text})` : `f32(${text}.0)`;
+    }
+    case 'i32':
+      return value === -2147483648 ? 'i32(-2147483647 - 1)' : `i32(${value | 0})`;
+    case 'u32':
+      return `${value >>> 0}u`;
+    case 'bool':
+      return value !== 0 ? 'true' : 'false';
+  }
+}
+
+/** One storage buffer a kernel binds, in binding order. Names are generated, never user text. */
+export interface BufferBinding {
+  /** WGSL identifier of the binding (e.g. `in0`, `out`). */
+  readonly name: string;
+  readonly access: 'read' | 'read_write';
+  readonly type: TensorType;
+  /**
+   * Elements to add per scan step (0 for a plain buffer): inside a scan run step by step, a slice
+   * of a sequence or of a stacked output lives at `step * stepStride` in a larger buffer.
+   */
+  readonly stepStride: number;
+}
+
+/** A generated compute kernel: its WGSL, what it binds and how it is dispatched. */
+export interface KernelSource {
+  /** Human-readable label (scope path of the node it computes) for stats and debugging; never in WGSL. */
+  readonly label: string;
+  readonly kind: string;
+  readonly code: string;
+  readonly bindings: readonly BufferBinding[];
+  /** Workgroups to dispatch in x, y, z. */
+  readonly workgroups: readonly [number, number, number];
+  /** Whether the kernel reads the per-step uniform (group 1, binding 0) of a step-by-step scan. */
+  readonly usesStep: boolean;
+}
+
+/** The most workgroups per dispatch dimension that every WebGPU device allows. */
+export const MAX_WORKGROUPS_PER_DIM = 65535;
+
+/**
+ * Spreads `count` workgroups over x and y so no dimension exceeds the limit; kernels recover the
+ * flat workgroup index as `wid.x + wid.y * nwg.x` (see `FLAT_WORKGROUP_INDEX`).
+ */
+export function dispatch2d(count: number): [number, number, number] {
+  if (count <= MAX_WORKGROUPS_PER_DIM) return [Math.max(1, count), 1, 1];
+  const y = Math.ceil(count / MAX_WORKGROUPS_PER_DIM);
+  return [Math.ceil(count / y), y, 1];
+}
+
+/** WGSL: the flat workgroup index under a `dispatch2d` dispatch. */
+export const FLAT_WORKGROUP_INDEX = '(wid.x + wid.y * nwg.x)';
+
+/** WGSL declaration of the per-step uniform used by kernels of a scan run step by step. */
+export const STEP_UNIFORM = 'struct Step { t: u32 }\n@group(1) @binding(0) var<uniform> step: Step;';
+
+/** WGSL declarations of a kernel's storage bindings (group 0, in order). */
+export function declareBindings(bindings: readonly BufferBinding[]): string {
+  return bindings
+    .map((b, i) => `@group(0) @binding(${i}) var<storage, ${b.access}> ${b.name}: array<${wgslStorageType(b.type.dtype)}>;`)
+    .join('\n');
+}
+
+/** WGSL index expression into a binding, adding the scan step offset when it has one. */
+export function bindingIndex(b: BufferBinding, index: string): string {
+  return b.stepStride === 0 ? index : `step.t * ${b.stepStride}u + ${index}`;
+}

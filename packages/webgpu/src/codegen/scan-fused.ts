@@ -1,0 +1,111 @@
+import { broadcastShapes, sizeOf, topologicalOrder, type Graph, type Node, type PrimitiveAttrs, type Shape, type TensorType } from '@spikeflow/core';
+import { broadcastIndex } from './indexing.js';
+import { declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, wgslLiteral, wgslValueType, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { wgslRules, type WgslRule } from './wgsl-rules.js';
+
+const WORKGROUP = 64;
+
+/**
+ * The element shape every value of an elementwise scan body broadcasts to (the carries'), or
+ * undefined when the body cannot run as one thread-per-element loop: it has a non-elementwise
+ * node, or values that do not all broadcast to one shape that carries and per-step outputs fill.
+ */
+export function fusedScanShape(node: Node<'scan'>, inputTypes: readonly TensorType[]): Shape | undefined {
+  const { body, numCarries, numSequences } = node.attrs;
+  const outs = body.outputs.map((o) => body.nodes[o.node]!.type as TensorType);
+  const shape = (outs[0] ?? inputTypes[0])?.shape;
+  if (shape === undefined) return undefined;
+  const same = (s: Shape) => s.length === shape.length && s.every((d, k) => d === shape[k]);
+  const fits = (s: Shape) => {
+    const b = broadcastShapes(s, shape);
+    return b !== undefined && same(b);
+  };
+  if (!outs.every((t) => same(t.shape))) return undefined;
+  if (!inputTypes.slice(0, numCarries).every((t) => same(t.shape))) return undefined;
+  if (!inputTypes.slice(numCarries, numCarries + numSequences).every((t) => fits(t.shape.slice(1)))) return undefined;
+  if (!inputTypes.slice(numCarries + numSequences).every((t) => fits(t.shape))) return undefined;
+  for (const n of Object.values(body.nodes)) {
+    if (n.op === 'input') continue;
+    if (n.op === 'constant' && typeof (n.attrs as PrimitiveAttrs['constant']).value === 'number') continue;
+    if (wgslRules[n.op].kind !== 'map') return undefined;
+    if (!fits((n.type as TensorType).shape)) return undefined;
+  }
+  return shape;
+}
+
+export interface FusedScanBindings {
+  /** Per scan input (carries, sequences, consts), its read binding. */
+  readonly inputs: readonly BufferBinding[];
+  /** Per tuple element (final carries, then stacked outputs), its write binding, or undefined when unused. */
+  readonly outputs: readonly (BufferBinding | undefined)[];
+}
+
+/**
+ * One kernel for a whole scan whose body is elementwise: each thread owns one element (a neuron),
+ * keeps its carries in registers and loops over t, in either direction. This is what makes
+ * multi-step neurons fast: T steps cost one dispatch and no intermediate buffers.
+ */
+export function fusedScanKernel(label: string, node: Node<'scan'>, shape: Shape, io: FusedScanBindings): KernelSource {
+  const { body, numCarries, numSequences, length, reverse } = node.attrs;
+  const n = sizeOf(shape);
+  const names = new Map<string, string>();
+  const lines: string[] = [];
+  const load = (b: BufferBinding, index: string) => {
+    const read = `${b.name}[${index}]`;
+    return b.type.dtype === 'bool' ? `(${read} != 0u)` : read;
+  };
+  const store = (dtype: string, value: string) => (dtype === 'bool' ? `select(0u, 1u, ${value})` : value);
+  io.inputs.forEach((b, k) => {
+    if (k < numCarries) lines.push(`  var c${k}: ${wgslValueType(b.type.dtype)} = ${load(b, 'i')};`);
+    else if (k >= numCarries + numSequences) lines.push(`  let k${k}: ${wgslValueType(b.type.dtype)} = ${load(b, broadcastIndex('i', shape, b.type.shape))};`);
+  });
+  lines.push(`  for (var s: u32 = 0u; s < ${length}u; s = s + 1u) {`);
+  lines.push(`    let t = ${reverse ? `${length - 1}u - s` : 's'};`);
+  body.inputs.forEach((id, k) => {
+    const b = io.inputs[k]!;
+    if (k < numCarries) names.set(id, `c${k}`);
+    else if (k < numCarries + numSequences) {
+      const slice = b.type.shape.slice(1);
+      lines.push(`    let x${k} = ${load(b, `t * ${sizeOf(slice)}u + ${broadcastIndex('i', shape, slice)}`)};`);
+      names.set(id, `x${k}`);
+    } else names.set(id, `k${k}`);
+  });
+  for (const id of topologicalOrder(body)) {
+    const bn = body.nodes[id]!;
+    if (bn.op === 'input') continue;
+    const type = bn.type as TensorType;
+    const local = `b${names.size}`;
+    let expr: string;
+    if (bn.op === 'constant') expr = wgslLiteral((bn.attrs as PrimitiveAttrs['constant']).value as number, type.dtype);
+    else {
+      const rule = wgslRules[bn.op] as Extract<WgslRule<typeof bn.op>, { kind: 'map' }>;
+      const inTypes = bn.inputs.map((x) => body.nodes[x]!.type as TensorType);
+      expr = rule.expr(bn.inputs.map((x) => names.get(x)!), bn.attrs as never, inTypes, type);
+    }
+    lines.push(`    let ${local}: ${wgslValueType(type.dtype)} = ${expr};`);
+    names.set(id, local);
+  }
+  body.outputs.slice(numCarries).forEach((o, k) => {
+    const b = io.outputs[numCarries + k];
+    if (b !== undefined) lines.push(`    ${b.name}[t * ${n}u + i] = ${store(b.type.dtype, names.get(o.node)!)};`);
+  });
+  // Carries update after every output of the step is written (outputs may read the old carries).
+  // Through temporaries, so a body that permutes its carries reads the old values.
+  body.outputs.slice(0, numCarries).forEach((o, k) => lines.push(`    let next${k} = ${names.get(o.node)!};`));
+  body.outputs.slice(0, numCarries).forEach((_, k) => lines.push(`    c${k} = next${k};`));
+  lines.push('  }');
+  io.outputs.slice(0, numCarries).forEach((b, k) => {
+    if (b !== undefined) lines.push(`  ${b.name}[i] = ${store(b.type.dtype, `c${k}`)};`);
+  });
+  const bindings = [...io.inputs, ...io.outputs.filter((b): b is BufferBinding => b !== undefined)];
+  const code = [
+    declareBindings(bindings),
+    `@compute @workgroup_size(${WORKGROUP})`,
+    'fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {',
+    `  let i = ${FLAT_WORKGROUP_INDEX} * ${WORKGROUP}u + lid;`,
+    `  if (i >= ${n}u) { return; }`,
+    ...lines,
+    '}',
+  ].join('\n');
+  return { label, kind: 'scan-fused', code, bindings, workgroups: dispatch2d(Math.ceil(n / WORKGROUP)), usesStep: false };
+}

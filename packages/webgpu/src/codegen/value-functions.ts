@@ -1,0 +1,57 @@
+import type { Graph, NodeId, PrimitiveAttrs, TensorType } from '@spikeflow/core';
+import { broadcastIndex } from './indexing.js';
+import { bindingIndex, wgslLiteral, wgslValueType, type BufferBinding } from './kernel-source.js';
+import { PHILOX_WGSL } from './philox.wgsl.js';
+import { usesRng, wgslRules, type IndexContext, type WgslRule } from './wgsl-rules.js';
+
+/**
+ * WGSL for a group of fused nodes: one function `fn vK(i: u32) -> T` per node giving its value at
+ * linear index i of its own shape. A buffer read is such a function too, so nodes compose by
+ * calling their inputs at the indices their rule maps to. Function names are generated.
+ */
+export interface ValueFunctions {
+  readonly code: string;
+  /** Function name of each node (members and loads). */
+  readonly names: ReadonlyMap<NodeId, string>;
+  readonly bindings: readonly BufferBinding[];
+}
+
+export function valueFunctions(graph: Graph, members: readonly NodeId[], loads: readonly NodeId[], stepStrides: ReadonlyMap<NodeId, number> = new Map()): ValueFunctions {
+  const names = new Map<NodeId, string>();
+  const lines: string[] = [];
+  const bindings: BufferBinding[] = [];
+  loads.forEach((id, k) => {
+    const type = graph.nodes[id]!.type as TensorType;
+    const binding: BufferBinding = { name: `in${k}`, access: 'read', type, stepStride: stepStrides.get(id) ?? 0 };
+    bindings.push(binding);
+    const name = `v${names.size}`;
+    names.set(id, name);
+    const read = `${binding.name}[${bindingIndex(binding, 'i')}]`;
+    lines.push(`fn ${name}(i: u32) -> ${wgslValueType(type.dtype)} { return ${type.dtype === 'bool' ? `${read} != 0u` : read}; }`);
+  });
+  let rng = false;
+  for (const id of members) {
+    const node = graph.nodes[id]!;
+    const outType = node.type as TensorType;
+    const inTypes = node.inputs.map((i) => graph.nodes[i]!.type as TensorType);
+    const call = (k: number, index: string) => `${names.get(node.inputs[k]!)!}(${index})`;
+    const name = `v${names.size}`;
+    names.set(id, name);
+    rng ||= usesRng(node.op);
+    let body: string;
+    if (node.op === 'constant') {
+      body = `return ${wgslLiteral((node.attrs as PrimitiveAttrs['constant']).value as number, outType.dtype)};`;
+    } else {
+      const rule = wgslRules[node.op] as WgslRule<typeof node.op>;
+      if (rule.kind === 'map') {
+        const args = inTypes.map((t, k) => call(k, broadcastIndex('i', outType.shape, t.shape)));
+        body = `return ${rule.expr(args, node.attrs as never, inTypes, outType)};`;
+      } else if (rule.kind === 'index') {
+        const ctx: IndexContext<typeof node.op> = { attrs: node.attrs as never, inTypes, outType, i: 'i', input: call };
+        body = rule.body(ctx);
+      } else throw new Error(`internal: ${node.op} is not fusible`);
+    }
+    lines.push(`fn ${name}(i: u32) -> ${wgslValueType(outType.dtype)} {\n  ${body.trim()}\n}`);
+  }
+  return { code: (rng ? PHILOX_WGSL + '\n' : '') + lines.join('\n'), names, bindings };
+}

@@ -1,0 +1,48 @@
+import { fail, formatType, sizeOf, type Graph, type NodeId, type TensorType } from '@spikeflow/core';
+import type { BufferBinding } from '../codegen/kernel-source.js';
+import type { BufferRole, ProgramValue } from './program.js';
+
+/** The device limits the compiler must respect; checked before anything is dispatched. */
+export interface CompileLimits {
+  readonly maxStorageBufferBindingSize: number;
+  readonly maxStorageBuffersPerShaderStage: number;
+}
+
+/**
+ * State shared while lowering a graph (and, recursively, scan bodies run step by step) to steps:
+ * program values live in one namespace, so a body's node ids are prefixed with its scan's.
+ */
+export interface Lowering {
+  readonly graph: Graph;
+  readonly limits: CompileLimits;
+  readonly values: Map<NodeId, ProgramValue>;
+  /** Program value id of a node of `graph`. */
+  readonly valueId: (id: NodeId) => NodeId;
+  /** Per-step element stride of nodes that are slices of a larger buffer (inside a step loop). */
+  readonly stepStrides: ReadonlyMap<NodeId, number>;
+  /** Whether these steps repeat inside a step loop (the step uniform is taken). */
+  readonly inLoop: boolean;
+}
+
+export function bytesOf(type: TensorType): number {
+  return Math.max(4, sizeOf(type.shape) * 4);
+}
+
+/** Checks a value against the device's largest storage binding, naming its node. */
+export function checkBindingSize(where: string, type: TensorType, limits: CompileLimits): void {
+  const bytes = bytesOf(type);
+  if (bytes > limits.maxStorageBufferBindingSize) {
+    fail('device', where, `${formatType(type)} needs a ${bytes}-byte buffer, more than this device binds`, `<= ${limits.maxStorageBufferBindingSize} bytes`, `${bytes} bytes`);
+  }
+}
+
+/** Registers a program value (a buffer) for a tensor, after checking it fits the device. */
+export function addValue(low: Lowering, id: NodeId, type: TensorType, role: BufferRole, where: string, extra: Partial<ProgramValue> = {}): void {
+  checkBindingSize(where, type, low.limits);
+  if (!low.values.has(id)) low.values.set(id, { id, type, bytes: bytesOf(type), role, ...extra });
+}
+
+/** Binding of node `id` of the lowering's graph under a generated name. */
+export function bindingOf(low: Lowering, id: NodeId, name: string, access: BufferBinding['access']): BufferBinding {
+  return { name, access, type: low.graph.nodes[id]!.type as TensorType, stepStride: low.stepStrides.get(id) ?? 0 };
+}

@@ -1,0 +1,140 @@
+import { sizeOf, type Node, type NodeId, type PrimitiveAttrs, type TensorType } from '@spikeflow/core';
+import { copyKernel } from '../codegen/copy.js';
+import type { BufferBinding } from '../codegen/kernel-source.js';
+import { fusedScanKernel, fusedScanShape } from '../codegen/scan-fused.js';
+import { kernelSteps, registerValues } from './compile.js';
+import { addValue, type Lowering } from './lowering.js';
+import { partition, type Partition } from './partition.js';
+import type { Step } from './program.js';
+import { simplify } from './simplify.js';
+
+const plain = (name: string, type: TensorType, access: BufferBinding['access'], stepStride = 0): BufferBinding => ({ name, access, type, stepStride });
+
+/** Ids of the tupleGet nodes reading each element of a scan's tuple. */
+function elementReaders(low: Lowering, scan: NodeId): Map<number, NodeId> {
+  const readers = new Map<number, NodeId>();
+  for (const n of Object.values(low.graph.nodes)) {
+    if (n.op === 'tupleGet' && n.inputs[0] === scan) readers.set((n.attrs as PrimitiveAttrs['tupleGet']).index, n.id);
+  }
+  return readers;
+}
+
+/**
+ * Lowers one scan. An elementwise body becomes ONE kernel looping over t per element; any other
+ * body becomes a step loop: its kernels, compiled once, are encoded T times in the same command
+ * buffer, reading per-step slices of the sequences and writing per-step slices of the outputs
+ * through the step uniform.
+ */
+export function scanSteps(low: Lowering, node: Node<'scan'>, part: Partition): Step[] {
+  const steps: Step[] = [];
+  const scanId = low.valueId(node.id);
+  const inputTypes = node.inputs.map((i) => low.graph.nodes[i]!.type as TensorType);
+  // Scan inputs as plain buffers: a per-step slice of an enclosing loop is copied out first,
+  // because this scan's kernels index by their own step.
+  const inputs = node.inputs.map((id, k) => {
+    const value = low.valueId(part.aliases.get(id) ?? id);
+    const stride = low.stepStrides.get(id) ?? 0;
+    if (stride === 0) return value;
+    const copy = `${scanId}/in${k}`;
+    addValue(low, copy, inputTypes[k]!, 'temp', node.name);
+    steps.push({ kind: 'kernel', source: copyKernel(`${node.name}/input${k}`, plain('src', inputTypes[k]!, 'read', stride), plain('dst', inputTypes[k]!, 'read_write')), args: [value, copy], nodes: [node.id] });
+    return copy;
+  });
+  const readers = elementReaders(low, node.id);
+  const tuple = (node.type as { tuple: readonly TensorType[] }).tuple;
+  const shape = fusedScanShape(node, inputTypes);
+  const used = tuple.map((_, k) => readers.get(k));
+  const bindingCount = inputs.length + used.filter((u) => u !== undefined).length;
+  if (shape !== undefined && bindingCount <= low.limits.maxStorageBuffersPerShaderStage) {
+    const source = fusedScanKernel(node.name, node, shape, {
+      inputs: inputTypes.map((t, k) => plain(`s${k}`, t, 'read')),
+      outputs: tuple.map((t, k) => (used[k] === undefined ? undefined : plain(`o${k}`, t, 'read_write'))),
+    });
+    const outs = used.filter((u): u is NodeId => u !== undefined).map((id) => low.valueId(id));
+    steps.push({ kind: 'kernel', source, args: [...inputs, ...outs], nodes: [node.id] });
+    return steps;
+  }
+  return [...steps, ...stepLoop(low, node, inputs, readers)];
+}
+
+function stepLoop(low: Lowering, node: Node<'scan'>, inputs: readonly NodeId[], readers: ReadonlyMap<number, NodeId>): Step[] {
+  const { numCarries, numSequences, length, reverse } = node.attrs;
+  const body = simplify(node.attrs.body);
+  const scanId = low.valueId(node.id);
+  const prefix = `${scanId}/`;
+  const tuple = (node.type as { tuple: readonly TensorType[] }).tuple;
+  const steps: Step[] = [];
+
+  // Carry buffers: the final-carry outputs when read, else temporaries; seeded from the inits.
+  const carries = tuple.slice(0, numCarries).map((t, k) => {
+    const reader = readers.get(k);
+    const id = reader === undefined ? `${prefix}carry${k}` : low.valueId(reader);
+    addValue(low, id, t, 'temp', node.name);
+    steps.push({ kind: 'copy', from: inputs[k]!, to: id, bytes: Math.max(4, sizeOf(t.shape) * 4) });
+    return id;
+  });
+
+  // Body nodes map onto outer buffers where they are the scan's own inputs and outputs.
+  const bodyIds = new Map<NodeId, NodeId>();
+  const strides = new Map<NodeId, number>();
+  body.inputs.forEach((id, k) => {
+    if (k < numCarries) bodyIds.set(id, carries[k]!);
+    else {
+      bodyIds.set(id, inputs[k]!);
+      if (k < numCarries + numSequences) strides.set(id, sizeOf((body.nodes[id]!.type as TensorType).shape));
+    }
+  });
+  const bodyPart = partition(body, low.limits.maxStorageBuffersPerShaderStage);
+  const outputIds = body.outputs.map((o) => bodyPart.aliases.get(o.node) ?? o.node);
+  // A per-step output computed by a body kernel is written straight into its stacked buffer.
+  const direct = new Set<NodeId>();
+  outputIds.slice(numCarries).forEach((id, l) => {
+    const reader = readers.get(numCarries + l);
+    const bn = body.nodes[id]!;
+    const computed = bodyPart.loads.has(id) && !bodyIds.has(id) && bn.op !== 'tupleGet';
+    const once = outputIds.filter((o) => o === id).length === 1;
+    if (reader !== undefined && computed && once) {
+      bodyIds.set(id, low.valueId(reader));
+      strides.set(id, sizeOf((bn.type as TensorType).shape));
+      direct.add(id);
+    }
+  });
+  const bodyLow: Lowering = {
+    graph: body,
+    limits: low.limits,
+    values: low.values,
+    valueId: (id) => bodyIds.get(id) ?? `${prefix}${id}`,
+    stepStrides: strides,
+    inLoop: true,
+  };
+  registerValues(bodyLow, bodyPart, new Set());
+  const loop: Step[] = kernelSteps(bodyLow, bodyPart);
+  const valueOf = (id: NodeId) => bodyLow.valueId(id);
+  const typeOf = (id: NodeId) => body.nodes[id]!.type as TensorType;
+
+  outputIds.slice(numCarries).forEach((id, l) => {
+    const reader = readers.get(numCarries + l);
+    if (reader === undefined || direct.has(id)) return;
+    const type = typeOf(id);
+    const from = plain('src', type, 'read', strides.get(id) ?? 0);
+    const to = plain('dst', type, 'read_write', sizeOf(type.shape));
+    loop.push({ kind: 'kernel', source: copyKernel(`${node.name}/output${l}`, from, to), args: [valueOf(id), low.valueId(reader)], nodes: [node.id] });
+  });
+  // New carries go through a temporary when they are body inputs, so a permutation of carries
+  // (or a carry set from a sequence slice) never reads a value already overwritten this step.
+  const staged = outputIds.slice(0, numCarries).map((id, k) => {
+    if (valueOf(id) === carries[k]) return undefined;
+    if (!body.inputs.includes(id)) return valueOf(id);
+    const type = typeOf(id);
+    const temp = `${prefix}next${k}`;
+    addValue(low, temp, type, 'temp', node.name);
+    loop.push({ kind: 'kernel', source: copyKernel(`${node.name}/carry${k}`, plain('src', type, 'read', strides.get(id) ?? 0), plain('dst', type, 'read_write')), args: [valueOf(id), temp], nodes: [node.id] });
+    return temp;
+  });
+  staged.forEach((from, k) => {
+    if (from !== undefined) loop.push({ kind: 'copy', from, to: carries[k]!, bytes: low.values.get(carries[k]!)!.bytes });
+  });
+  const times = Array.from({ length }, (_, s) => (reverse ? length - 1 - s : s));
+  steps.push({ kind: 'loop', times, body: loop, label: node.name });
+  return steps;
+}

@@ -1,0 +1,94 @@
+import {
+  copyInterface,
+  eliminateDeadNodes,
+  evaluate,
+  finishLike,
+  GraphBuilder,
+  isTupleType,
+  sizeOf,
+  toArray,
+  topologicalOrder,
+  trace,
+  type Graph,
+  type Node,
+  type NodeId,
+  type PrimitiveAttrs,
+  type Tensor,
+  type TensorType,
+} from '@spikeflow/core';
+
+/** Largest constant (in elements) that folding may produce; bigger results stay computed. */
+const FOLD_LIMIT = 4096;
+
+type Value = Tensor | readonly Tensor[];
+
+function tensorOf(v: Value): Tensor {
+  if (!Array.isArray(v)) return v as Tensor;
+  throw new Error('internal: tuple used as a tensor');
+}
+
+/** Folds a node whose inputs are all constants by running it on the CPU reference interpreter. */
+function fold(b: GraphBuilder, node: Node, inputs: readonly Tensor[], constants: ReadonlyMap<Tensor, PrimitiveAttrs['constant']>): Tensor | undefined {
+  if (isTupleType(node.type) || sizeOf(node.type.shape) > FOLD_LIMIT || node.op === 'scan') return undefined;
+  const attrs = inputs.map((t) => constants.get(t));
+  if (attrs.some((a) => a === undefined)) return undefined;
+  const g = trace((tb) => ({ y: tb.op(node.op, attrs.map((a) => tb.constant(a!.value, a!.shape, a!.dtype)), node.attrs as never) }));
+  const out = evaluate(g).outputs.y!;
+  const values = toArray(out);
+  const type = node.type as TensorType;
+  const fill = values.every((v) => Object.is(v, values[0]));
+  return b.constant(fill && values.length > 0 ? values[0]! : values, type.shape, type.dtype);
+}
+
+/**
+ * The compiler's first pass: inlines customVjp forwards (the backward only matters to autodiff),
+ * folds constant subgraphs, merges identical nodes (CSE by op, attrs and inputs; random ops are
+ * pure functions of seed and counter, so they merge too) and drops dead nodes.
+ */
+export function simplify(graph: Graph): Graph {
+  const b = new GraphBuilder();
+  const leaves = copyInterface(b, graph);
+  const values = rebuild(b, graph, (n) => leaves.get(n.id)!);
+  return eliminateDeadNodes(finishLike(b, graph, (id) => tensorOf(values.get(id)!), leaves));
+}
+
+function rebuild(b: GraphBuilder, graph: Graph, leaf: (n: Node) => Tensor): Map<NodeId, Value> {
+  const values = new Map<NodeId, Value>();
+  const seen = new Map<string, Tensor>();
+  const constants = new Map<Tensor, PrimitiveAttrs['constant']>();
+  for (const id of topologicalOrder(graph)) {
+    const node = graph.nodes[id]!;
+    const ins = node.inputs.map((i) => values.get(i)!);
+    let value: Value;
+    if (node.op === 'input' || node.op === 'param' || node.op === 'state') value = leaf(node);
+    else if (node.op === 'tupleGet') value = (ins[0] as readonly Tensor[])[(node.attrs as PrimitiveAttrs['tupleGet']).index]!;
+    else if (node.op === 'customVjp') {
+      const a = node.attrs as PrimitiveAttrs['customVjp'];
+      const position = new Map(a.forward.inputs.map((fid, k) => [fid, k]));
+      const inner = rebuild(b, a.forward, (n) => tensorOf(ins[position.get(n.id)!]!));
+      value = a.forward.outputs.slice(0, a.numOutputs).map((o) => tensorOf(inner.get(o.node)!));
+    } else if (node.op === 'stopGradient') value = tensorOf(ins[0]!);
+    else {
+      const inputs = ins.map(tensorOf);
+      const key = `${node.op}|${JSON.stringify(node.attrs)}|${inputs.map((t) => t.id).join(',')}`;
+      const hit = seen.get(key);
+      if (hit !== undefined) value = hit;
+      else {
+        const t = fold(b, node, inputs, constants) ?? b.op(node.op, inputs, node.attrs as never, node.name);
+        seen.set(key, t);
+        if (t.builder === b && isConstant(t)) constants.set(t, constantAttrs(t));
+        value = isTupleType(t.type) ? t.type.tuple.map((_, k) => t.get(k)) : t;
+      }
+    }
+    values.set(id, value);
+  }
+  return values;
+}
+
+function isConstant(t: Tensor): boolean {
+  return t.builder.nodeOf(t.id).op === 'constant';
+}
+
+function constantAttrs(t: Tensor): PrimitiveAttrs['constant'] {
+  return t.builder.nodeOf(t.id).attrs as PrimitiveAttrs['constant'];
+}

@@ -1,0 +1,302 @@
+import { fail, initParams, initialValue, type FeedValue, type Graph, type HostTensor, type NodeId } from '@spikeflow/core';
+import { compileProgram, type CompileLimits } from '../compiler/compile.js';
+import type { KernelStep, Program, Step } from '../compiler/program.js';
+import { feedToGpu, gpuArray, hostFromGpu } from './host-data.js';
+import { compiledKernel, type CompiledKernel } from './pipelines.js';
+
+export interface DeviceHandle {
+  readonly device: GPUDevice;
+  /** Rejects (or resolves) when the device is lost; pending reads fail instead of hanging. */
+  readonly lost?: Promise<unknown>;
+}
+
+export interface CompileOptions {
+  /** Print (or pass to this function) every generated kernel's WGSL with its label. */
+  readonly debug?: boolean | ((label: string, wgsl: string) => void);
+  /** Seed for the params' initializers (their first values on the GPU). */
+  readonly seed?: number;
+}
+
+export interface KernelStats {
+  readonly label: string;
+  readonly kind: string;
+  readonly nodes: number;
+  /** Dispatches of this kernel per call (T for a kernel inside a step loop). */
+  readonly dispatches: number;
+}
+
+export interface ExecutableStats {
+  /** Dispatches one call encodes. */
+  readonly dispatches: number;
+  readonly kernels: readonly KernelStats[];
+  readonly plannedPeakBytes: number;
+  readonly unsharedBytes: number;
+  readonly residentBytes: number;
+  readonly copies: number;
+}
+
+interface Encoded {
+  readonly step: KernelStep;
+  readonly kernel: CompiledKernel;
+  readonly group0: GPUBindGroup;
+  readonly group1: GPUBindGroup | undefined;
+}
+
+const STORAGE = 0x80 | 0x04 | 0x08; // STORAGE | COPY_SRC | COPY_DST (the GPUBufferUsage values)
+
+function statsOf(program: Program): ExecutableStats {
+  const kernels: KernelStats[] = [];
+  let copies = 0;
+  const walk = (steps: readonly Step[], times: number) => {
+    for (const s of steps) {
+      if (s.kind === 'kernel') kernels.push({ label: s.source.label, kind: s.source.kind, nodes: s.nodes.length, dispatches: times });
+      else if (s.kind === 'copy') copies += times;
+      else walk(s.body, times * s.times.length);
+    }
+  };
+  walk(program.steps, 1);
+  return { dispatches: kernels.reduce((n, k) => n + k.dispatches, 0), kernels, copies, ...program.memory };
+}
+
+/**
+ * A compiled graph on one device: its buffers, pipelines and bind groups are made once; each call
+ * writes the inputs, encodes every dispatch into ONE command buffer and submits it. Params and
+ * state stay on the GPU between calls.
+ */
+export class Executable {
+  readonly stats: ExecutableStats;
+  private readonly buffers: GPUBuffer[];
+  private readonly encoded = new Map<KernelStep, Encoded>();
+  private readonly loopUniforms = new Map<Step, GPUBuffer>();
+  private readonly uniformStride: number;
+  private destroyed = false;
+  /** Seed of the param and state initializers. */
+  private seed = 0;
+
+  private constructor(
+    private readonly handle: DeviceHandle,
+    readonly program: Program,
+    private readonly graph: Graph,
+  ) {
+    const { device } = handle;
+    this.stats = statsOf(program);
+    this.uniformStride = device.limits.minUniformBufferOffsetAlignment;
+    this.buffers = program.slotBytes.map((bytes, k) => device.createBuffer({ size: Math.ceil(bytes / 4) * 4, usage: STORAGE, label: `slot${k}` }));
+  }
+
+  /** Compiles `graph` for `handle.device`: every limit is checked and every pipeline created before the first call. */
+  static async create(graph: Graph, handle: DeviceHandle, options: CompileOptions = {}): Promise<Executable> {
+    const { device } = handle;
+    const limits: CompileLimits = {
+      maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
+      maxStorageBuffersPerShaderStage: device.limits.maxStorageBuffersPerShaderStage,
+    };
+    const program = compileProgram(graph, limits);
+    const exe = new Executable(handle, program, graph);
+    await exe.prepare(options);
+    return exe;
+  }
+
+  private bufferOf(value: NodeId): GPUBuffer {
+    const slot = this.program.slots.get(value);
+    if (slot === undefined) throw new Error(`internal: value '${value}' has no buffer`);
+    return this.buffers[slot]!;
+  }
+
+  private async prepare(options: CompileOptions): Promise<void> {
+    const { device } = this.handle;
+    const kernelSteps: { step: KernelStep; loop: Step | undefined }[] = [];
+    const collect = (steps: readonly Step[], loop: Step | undefined) => {
+      for (const s of steps) {
+        if (s.kind === 'kernel') kernelSteps.push({ step: s, loop });
+        else if (s.kind === 'loop') {
+          const uniform = device.createBuffer({ size: this.uniformStride * s.times.length, usage: 0x40 | 0x08, label: s.label }); // UNIFORM | COPY_DST
+          const data = new Uint32Array((this.uniformStride / 4) * s.times.length);
+          s.times.forEach((t, j) => (data[(j * this.uniformStride) / 4] = t));
+          device.queue.writeBuffer(uniform, 0, data);
+          this.loopUniforms.set(s, uniform);
+          collect(s.body, s);
+        }
+      }
+    };
+    collect(this.program.steps, undefined);
+    const debug = options.debug === true ? (label: string, wgsl: string) => console.log(`// ${label}\n${wgsl}`) : options.debug || undefined;
+    const kernels = await Promise.all(kernelSteps.map(({ step }) => compiledKernel(device, step.source)));
+    kernelSteps.forEach(({ step, loop }, k) => {
+      debug?.(step.source.label, step.source.code);
+      const kernel = kernels[k]!;
+      const group0 = device.createBindGroup({
+        layout: kernel.layout0,
+        entries: step.args.map((value, i) => ({ binding: i, resource: { buffer: this.bufferOf(value) } })),
+      });
+      const uniform = loop === undefined ? undefined : this.loopUniforms.get(loop);
+      const group1 =
+        kernel.layout1 === undefined || uniform === undefined
+          ? undefined
+          : device.createBindGroup({ layout: kernel.layout1, entries: [{ binding: 0, resource: { buffer: uniform, size: 4 } }] });
+      this.encoded.set(step, { step, kernel, group0, group1 });
+    });
+    // Constants once; params and state from their initializers.
+    for (const v of this.program.values.values()) {
+      if (v.constant === undefined) continue;
+      const data = gpuArray(v.type.dtype, v.bytes / 4);
+      if (typeof v.constant === 'number') data.fill(v.constant);
+      else data.set(v.constant);
+      device.queue.writeBuffer(this.bufferOf(v.id), 0, data);
+    }
+    this.seed = options.seed ?? 0;
+    this.setParams(initParams(this.graph, { seed: this.seed }));
+    this.resetState();
+  }
+
+  private writeValue(value: NodeId, data: FeedValue, field: string): void {
+    const v = this.program.values.get(value)!;
+    this.handle.device.queue.writeBuffer(this.bufferOf(value), 0, feedToGpu(data, v.type, field));
+  }
+
+  /** Uploads param values by name; unknown names are rejected before anything is written. */
+  setParams(values: Readonly<Record<string, FeedValue>>): void {
+    const known = new Map(this.program.params.map((p) => [p.name, p.value]));
+    for (const name of Object.keys(values)) if (!known.has(name)) fail('feed', `params.${name}`, 'the graph has no param of this name', [...known.keys()].join(', ') || 'none', name);
+    for (const name of Object.keys(values)) feedToGpu(values[name]!, this.program.values.get(known.get(name)!)!.type, `params.${name}`);
+    for (const [name, value] of Object.entries(values)) this.writeValue(known.get(name)!, value, `params.${name}`);
+  }
+
+  /** Uploads state values by name (e.g. to resume from a checkpoint). */
+  setState(values: Readonly<Record<string, FeedValue>>): void {
+    const known = new Map(this.program.state.map((p) => [p.name, p.value]));
+    for (const name of Object.keys(values)) if (!known.has(name)) fail('feed', `state.${name}`, 'the graph has no state of this name', [...known.keys()].join(', ') || 'none', name);
+    for (const name of Object.keys(values)) feedToGpu(values[name]!, this.program.values.get(known.get(name)!)!.type, `state.${name}`);
+    for (const [name, value] of Object.entries(values)) this.writeValue(known.get(name)!, value, `state.${name}`);
+  }
+
+  /** Sets every state to its initializer: a fresh episode. */
+  resetState(): void {
+    for (const s of this.program.state) {
+      this.writeValue(s.value, initialValue(s.init, this.program.values.get(s.value)!.type, 'f32', s.name, this.seed), `state.${s.name}`);
+    }
+  }
+
+  private encode(encoder: GPUCommandEncoder): number {
+    let pass: GPUComputePassEncoder | undefined;
+    let dispatches = 0;
+    const walk = (steps: readonly Step[], offset: number) => {
+      for (const s of steps) {
+        if (s.kind === 'kernel') {
+          const e = this.encoded.get(s)!;
+          pass ??= encoder.beginComputePass();
+          pass.setPipeline(e.kernel.pipeline);
+          pass.setBindGroup(0, e.group0);
+          if (e.group1 !== undefined) pass.setBindGroup(1, e.group1, [offset]);
+          pass.dispatchWorkgroups(...s.source.workgroups);
+          dispatches++;
+        } else if (s.kind === 'copy') {
+          pass?.end();
+          pass = undefined;
+          encoder.copyBufferToBuffer(this.bufferOf(s.from), 0, this.bufferOf(s.to), 0, s.bytes);
+        } else {
+          for (let j = 0; j < s.times.length; j++) walk(s.body, j * this.uniformStride);
+        }
+      }
+    };
+    walk(this.program.steps, 0);
+    pass?.end();
+    return dispatches;
+  }
+
+  private writeInputs(inputs: Readonly<Record<string, FeedValue>>): void {
+    const known = new Map(this.program.inputs.map((p) => [p.name, p.value]));
+    for (const name of Object.keys(inputs)) if (!known.has(name)) fail('feed', `inputs.${name}`, 'the graph has no input of this name', [...known.keys()].join(', ') || 'none', name);
+    const arrays = this.program.inputs.map((p) => {
+      const value = inputs[p.name];
+      if (value === undefined) fail('feed', `inputs.${p.name}`, `missing input '${p.name}'`, 'a value', 'nothing');
+      return feedToGpu(value, this.program.values.get(p.value)!.type, `inputs.${p.name}`);
+    });
+    // Every feed is checked before any is written: a bad call changes nothing.
+    this.program.inputs.forEach((p, k) => this.handle.device.queue.writeBuffer(this.bufferOf(p.value), 0, arrays[k]!));
+  }
+
+  /** Runs one call without reading anything back (the step of a training loop). */
+  submit(inputs: Readonly<Record<string, FeedValue>> = {}): void {
+    this.assertAlive();
+    this.writeInputs(inputs);
+    const encoder = this.handle.device.createCommandEncoder();
+    this.encode(encoder);
+    this.handle.device.queue.submit([encoder.finish()]);
+  }
+
+  /** Runs one call and reads back the named outputs (all by default). */
+  async run(inputs: Readonly<Record<string, FeedValue>> = {}, read?: readonly string[]): Promise<Record<string, HostTensor>> {
+    this.assertAlive();
+    this.writeInputs(inputs);
+    const encoder = this.handle.device.createCommandEncoder();
+    this.encode(encoder);
+    const wanted = read ?? this.program.outputs.map((o) => o.name);
+    const reads = wanted.map((name) => {
+      const out = this.program.outputs.find((o) => o.name === name);
+      if (out === undefined) fail('feed', `outputs.${name}`, 'the graph has no output of this name', this.program.outputs.map((o) => o.name).join(', '), name);
+      return { name, value: out.value };
+    });
+    const staged = this.stage(encoder, reads.map((r) => r.value));
+    this.handle.device.queue.submit([encoder.finish()]);
+    const results = await this.collect(staged);
+    return Object.fromEntries(reads.map((r, k) => [r.name, results[k]!]));
+  }
+
+  /** Reads the current values of the named state (all by default). */
+  async readState(names?: readonly string[]): Promise<Record<string, HostTensor>> {
+    return this.readValues(this.program.state.filter((s) => names === undefined || names.includes(s.name)));
+  }
+
+  /** Reads the current param values. */
+  async readParams(): Promise<Record<string, HostTensor>> {
+    return this.readValues(this.program.params);
+  }
+
+  private async readValues(list: readonly { name: string; value: NodeId }[]): Promise<Record<string, HostTensor>> {
+    this.assertAlive();
+    const encoder = this.handle.device.createCommandEncoder();
+    const staged = this.stage(encoder, list.map((s) => s.value));
+    this.handle.device.queue.submit([encoder.finish()]);
+    const results = await this.collect(staged);
+    return Object.fromEntries(list.map((s, k) => [s.name, results[k]!]));
+  }
+
+  private stage(encoder: GPUCommandEncoder, values: readonly NodeId[]): { buffer: GPUBuffer; value: NodeId }[] {
+    return values.map((value) => {
+      const v = this.program.values.get(value)!;
+      const buffer = this.handle.device.createBuffer({ size: v.bytes, usage: 0x01 | 0x08 }); // MAP_READ | COPY_DST
+      encoder.copyBufferToBuffer(this.bufferOf(value), 0, buffer, 0, v.bytes);
+      return { buffer, value };
+    });
+  }
+
+  private async collect(staged: { buffer: GPUBuffer; value: NodeId }[]): Promise<HostTensor[]> {
+    const lost = this.handle.lost?.then(() => fail('device', 'executable', 'the GPU device was lost while reading results'));
+    lost?.catch(() => undefined); // observed through the race below; never an unhandled rejection
+    const maps = Promise.all(staged.map((s) => s.buffer.mapAsync(0x0001))); // GPUMapMode.READ
+    await (lost === undefined ? maps : Promise.race([maps, lost]));
+    return staged.map((s) => {
+      const host = hostFromGpu(s.buffer.getMappedRange().slice(0), this.program.values.get(s.value)!.type);
+      s.buffer.unmap();
+      s.buffer.destroy();
+      return host;
+    });
+  }
+
+  private assertAlive(): void {
+    if (this.destroyed) fail('device', 'executable', 'this executable was destroyed');
+  }
+
+  /** Frees the GPU buffers. */
+  destroy(): void {
+    this.destroyed = true;
+    for (const b of this.buffers) b.destroy();
+    for (const u of this.loopUniforms.values()) u.destroy();
+  }
+}
+
+/** `compile(graph, device)`: a graph to an executable on a WebGPU device. */
+export function compile(graph: Graph, handle: DeviceHandle | GPUDevice, options: CompileOptions = {}): Promise<Executable> {
+  return Executable.create(graph, 'queue' in handle ? { device: handle } : handle, options);
+}
