@@ -10,7 +10,27 @@ export interface CompiledKernel {
 /** Pipelines cached per device by WGSL source: one shader is compiled once, however many graphs use it. */
 const caches = new WeakMap<GPUDevice, Map<string, Promise<CompiledKernel>>>();
 
+/**
+ * Rejects a kernel whose workgroup exceeds the device's limits, naming the node it computes,
+ * before anything is dispatched (the generators write `@workgroup_size(x[, y[, z]])`).
+ */
+export function checkWorkgroup(limits: GPUSupportedLimits, source: KernelSource): void {
+  const match = /@workgroup_size\(([^)]*)\)/.exec(source.code);
+  if (match === null) throw new Error(`internal: kernel '${source.label}' declares no workgroup size`);
+  const [x = 1, y = 1, z = 1] = match[1]!.split(',').map((d) => Number.parseInt(d, 10));
+  const invocations = x * y * z;
+  if (invocations > limits.maxComputeInvocationsPerWorkgroup || x > limits.maxComputeWorkgroupSizeX || y > limits.maxComputeWorkgroupSizeY || z > limits.maxComputeWorkgroupSizeZ) {
+    fail('device', source.label, `the ${source.kind} kernel needs a ${x}x${y}x${z} workgroup, more than this device allows`, `<= ${limits.maxComputeInvocationsPerWorkgroup} invocations, x <= ${limits.maxComputeWorkgroupSizeX}`, `${invocations} invocations`);
+  }
+  const [wx, wy, wz] = source.workgroups;
+  const most = Math.max(wx, wy, wz);
+  if (most > limits.maxComputeWorkgroupsPerDimension) {
+    fail('device', source.label, `the ${source.kind} kernel needs ${most} workgroups in one dimension`, `<= ${limits.maxComputeWorkgroupsPerDimension}`, `${most}`);
+  }
+}
+
 async function create(device: GPUDevice, source: KernelSource): Promise<CompiledKernel> {
+  checkWorkgroup(device.limits, source);
   const layout0 = device.createBindGroupLayout({
     entries: source.bindings.map((b, i) => ({
       binding: i,

@@ -1,4 +1,4 @@
-import { trace, type Graph, type GraphBuilder, type Tensor } from '@spikeflow/core';
+import { SURROGATE_NAMES, trace, type Graph, type GraphBuilder, type Tensor } from '@spikeflow/core';
 import { grad } from '@spikeflow/autodiff';
 
 /**
@@ -39,8 +39,51 @@ function gradCase(name: string, shapes: Readonly<Record<string, readonly number[
   return { name: `grad ${name}`, graph: grad(forward, { of: 'loss', wrt: Object.keys(shapes) }), tol, ...(ranges ? { ranges } : {}) };
 }
 
+/** One gradient case per differentiable elementwise rule, on broadcasting shapes. */
+function elementwiseGradCases(): GraphCase[] {
+  const unary: [string, (x: Tensor) => Tensor, readonly [number, number]][] = [
+    ['neg', (x) => x.neg(), [-2, 2]],
+    ['abs', (x) => x.abs(), [0.2, 2]],
+    ['exp', (x) => x.exp(), [-2, 2]],
+    ['log', (x) => x.log(), [0.2, 3]],
+    ['sqrt', (x) => x.sqrt(), [0.2, 3]],
+    ['rsqrt', (x) => x.rsqrt(), [0.2, 3]],
+    ['reciprocal', (x) => x.reciprocal(), [0.5, 3]],
+    ['sin', (x) => x.sin(), [-3, 3]],
+    ['cos', (x) => x.cos(), [-3, 3]],
+    ['tanh', (x) => x.tanh(), [-3, 3]],
+    ['sigmoid', (x) => x.sigmoid(), [-5, 5]],
+  ];
+  const binary: [string, (a: Tensor, b: Tensor) => Tensor][] = [
+    ['add', (a, b) => a.add(b)],
+    ['sub', (a, b) => a.sub(b)],
+    ['mul', (a, b) => a.mul(b)],
+    ['div', (a, b) => a.div(b)],
+    ['pow', (a, b) => a.pow(b)],
+    ['maximum', (a, b) => a.maximum(b)],
+    ['minimum', (a, b) => a.minimum(b)],
+    ['where', (a, b) => a.builder.where(a.greater(b), a, b)],
+  ];
+  return [
+    ...unary.map(([name, f, range]) => gradCase(name, { x: [5, 7] }, (_, { x }) => f(x!), name === 'sin' || name === 'cos' ? TRIGONOMETRY : REDUCTION, { x: range })),
+    ...binary.map(([name, f]) => gradCase(name, { a: [3, 4], b: [4] }, (_, { a, b }) => f(a!, b!), REDUCTION, { a: [0.5, 2], b: [0.5, 2] })),
+  ];
+}
+
+/** The spike VJP of every surrogate family at its default parameter. */
+function surrogateGradCases(): GraphCase[] {
+  return SURROGATE_NAMES.map((name) => gradCase(`spike (${name} surrogate)`, { x: [9, 11] }, (_, { x }) => x!.spike(name), ELEMENTWISE, { x: [-2, 2] }));
+}
+
 export function graphCases(): GraphCase[] {
   return [
+    ...elementwiseGradCases(),
+    ...surrogateGradCases(),
+    gradCase('gather and broadcast', { x: [6, 4] }, (b, { x }) => x!.gather(b.constant([5, 0, 0, 3], [4], 'i32'), 0).mul(x!.sum(0).broadcastTo([4, 4]))),
+    gradCase('conv1d', { x: [2, 4, 11], w: [6, 2, 3] }, (_, { x, w }) => x!.conv1d(w!, { stride: 2, padding: [1, 2], dilation: 2, groups: 2 })),
+    gradCase('customVjp (straight-through round)', { x: [3, 5] }, (b, { x }) =>
+      b.customVjp([x!], { forward: (_, [v]) => ({ outputs: [v!.round()] }), backward: (_, __, [dy]) => [dy!] })[0]!.mul(x!),
+    ),
     unaryCase('neg', (x) => x.neg()),
     unaryCase('abs', (x) => x.abs()),
     unaryCase('sign', (x) => x.sign()),
