@@ -7,16 +7,7 @@ import type { PrimitiveAttrs } from '../src/primitives.js';
 import { trace, type CustomVjpOptions } from '../src/trace/builder.js';
 import { formatType } from '../src/types.js';
 import { validateGraph } from '../src/validate.js';
-
-function errorOf(fn: () => unknown): SpikeflowError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SpikeflowError);
-    return e as SpikeflowError;
-  }
-  throw new Error('expected a SpikeflowError, but nothing was thrown');
-}
+import { errorOf } from './support/trace-helpers.js';
 
 /** y = x*x with residual x; the backward returns 2*x*dy. */
 const square: CustomVjpOptions = {

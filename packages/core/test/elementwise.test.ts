@@ -14,37 +14,11 @@ import {
   type Tensor,
   type UnaryOp,
 } from '../src/index.js';
-
-/** Traces `build`, evaluates it (f64 unless told) and returns every output. */
-function run(
-  build: (b: GraphBuilder) => Record<string, Tensor>,
-  inputs: Record<string, FeedValue> = {},
-  precision: Precision = 'f64',
-): Record<string, HostTensor> {
-  return evaluate(trace(build), { inputs }, { precision }).outputs;
-}
+import { run, seen, rejects } from './support/trace-helpers.js';
 
 /** One unary op on an input of the given values. */
 function unary(op: UnaryOp, values: number[], dtype: DType = 'f32', precision: Precision = 'f64'): HostTensor {
   return run((b) => ({ y: b.op(op, [b.input('x', [values.length], dtype)], {}) }), { x: values }, precision).y!;
-}
-
-/** Shape and values of `t` in one object, for a single toEqual. */
-function seen(t: HostTensor): { shape: Shape; dtype: DType; values: number[] } {
-  return { shape: t.type.shape, dtype: t.type.dtype, values: toArray(t) };
-}
-
-/** Asserts that tracing `build` fails with `code` and a message containing every part. */
-function rejects(build: (b: GraphBuilder) => Record<string, Tensor>, code: string, parts: string[]): void {
-  let error: unknown;
-  try {
-    trace(build);
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(SpikeflowError);
-  expect((error as SpikeflowError).code).toBe(code);
-  for (const part of parts) expect((error as SpikeflowError).message).toContain(part);
 }
 
 describe('unary math', () => {

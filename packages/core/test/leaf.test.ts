@@ -11,22 +11,7 @@ import {
   type Shape,
   type Tensor,
 } from '../src/index.js';
-
-function seen(t: HostTensor): { shape: Shape; dtype: DType; values: number[] } {
-  return { shape: t.type.shape, dtype: t.type.dtype, values: toArray(t) };
-}
-
-function rejects(build: (b: GraphBuilder) => Record<string, Tensor>, code: string, parts: string[]): void {
-  let error: unknown;
-  try {
-    trace(build);
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(SpikeflowError);
-  expect((error as SpikeflowError).code).toBe(code);
-  for (const part of parts) expect((error as SpikeflowError).message).toContain(part);
-}
+import { seen, rejects } from './support/trace-helpers.js';
 
 describe('fed leaves', () => {
   it('input, param and state give the fed values with the declared type', () => {

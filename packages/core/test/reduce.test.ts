@@ -12,30 +12,7 @@ import {
   type Shape,
   type Tensor,
 } from '../src/index.js';
-
-function run(
-  build: (b: GraphBuilder) => Record<string, Tensor>,
-  inputs: Record<string, FeedValue> = {},
-  precision: Precision = 'f64',
-): Record<string, HostTensor> {
-  return evaluate(trace(build), { inputs }, { precision }).outputs;
-}
-
-function seen(t: HostTensor): { shape: Shape; dtype: DType; values: number[] } {
-  return { shape: t.type.shape, dtype: t.type.dtype, values: toArray(t) };
-}
-
-function rejects(build: (b: GraphBuilder) => Record<string, Tensor>, code: string, parts: string[]): void {
-  let error: unknown;
-  try {
-    trace(build);
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(SpikeflowError);
-  expect((error as SpikeflowError).code).toBe(code);
-  for (const part of parts) expect((error as SpikeflowError).message).toContain(part);
-}
+import { run, seen, rejects } from './support/trace-helpers.js';
 
 /** x[i][j][k] = 12i + 4j + k, shape [2, 3, 4]: the values 0..23 in row-major order. */
 const X = Array.from({ length: 24 }, (_, i) => i);

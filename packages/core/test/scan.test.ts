@@ -7,6 +7,7 @@ import type { PrimitiveAttrs } from '../src/primitives.js';
 import { trace, type GraphBuilder } from '../src/trace/builder.js';
 import type { Tensor } from '../src/trace/tensor.js';
 import { validateGraph } from '../src/validate.js';
+import { errorOf } from './support/trace-helpers.js';
 
 /** Runs a graph in f64 and returns each output's values and shape. */
 function run(graph: Graph, inputs: Feeds['inputs']): Record<string, { values: number[]; shape: readonly number[] }> {
@@ -17,17 +18,6 @@ function run(graph: Graph, inputs: Feeds['inputs']): Record<string, { values: nu
 function expectClose(found: readonly number[], expected: readonly number[]): void {
   expect(found.length).toBe(expected.length);
   found.forEach((x, i) => expect(x).toBeCloseTo(expected[i]!, 12));
-}
-
-/** The SpikeflowError `fn` throws (failing the test when it throws nothing or something else). */
-function errorOf(fn: () => unknown): SpikeflowError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(SpikeflowError);
-    return e as SpikeflowError;
-  }
-  throw new Error('expected a SpikeflowError, but nothing was thrown');
 }
 
 describe('scan: forward semantics', () => {

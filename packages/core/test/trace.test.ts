@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate, SpikeflowError, toArray, trace } from '../src/index.js';
-
-function errorOf(fn: () => unknown): SpikeflowError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof SpikeflowError) return e;
-    throw e;
-  }
-  throw new Error('expected a SpikeflowError');
-}
+import { errorOf } from './support/trace-helpers.js';
 
 describe('tracing front door', () => {
   it('rejects a bad shape at build time, naming the scope path, expected and found', () => {
