@@ -9,6 +9,7 @@ export default defineConfig({
     alias: {
       '@spikeflow/core': src('core'),
       '@spikeflow/autodiff': src('autodiff'),
+      '@spikeflow/webgpu/node': fileURLToPath(new URL('./packages/webgpu/src/node.ts', import.meta.url)),
       '@spikeflow/webgpu': src('webgpu'),
       '@spikeflow/models': src('models'),
     },

@@ -19,3 +19,4 @@ export * from './spec/model-spec.js';
 export * from './json/graph-json.js';
 export { GRAPH_JSON_FORMAT, GRAPH_JSON_VERSION, graphSchema, attrSchemas } from './json/schema.js';
 export * from './transform.js';
+export * from './backend.js';

@@ -6,6 +6,7 @@ export { planMemory } from './compiler/memory.js';
 export { compileProgram, type CompileLimits } from './compiler/compile.js';
 export type { Program, Step, KernelStep, CopyStep, LoopStep, ProgramValue, MemoryStats } from './compiler/program.js';
 export { checkWorkgroup } from './runtime/pipelines.js';
+export { webgpuBackend } from './runtime/train-backend.js';
 export { compile, Executable, type CompileOptions, type DeviceHandle, type ExecutableStats, type KernelStats } from './runtime/executable.js';
 export * from './device/index.js';
 export { compileTrainStep, TrainStep, type TrainStepOptions } from './runtime/train-step.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { GraphBuilder, LayerDefinition, Tensor } from '@spikeflow/core';
+import { fail, formatShape, type GraphBuilder, type LayerDefinition, type Tensor } from '@spikeflow/core';
 
 export interface LinearSpec {
   readonly kind: 'linear';
@@ -30,8 +30,12 @@ function bound(spec: LinearSpec): number {
 
 export function buildLinear(b: GraphBuilder, x: Tensor, spec: LinearSpec): Tensor {
   const k = bound(spec);
+  const features = x.shape[x.rank - 1];
+  if (features !== spec.in) fail('shape', b.path(), 'the input has the wrong number of features for this linear layer', `[..., ${spec.in}]`, formatShape(x.shape));
   const w = b.param('w', [spec.in, spec.out], { kind: 'uniform', low: -k, high: k });
-  const y = x.matmul(w);
+  // Leading axes (time, batch) flattened into one: a plain 2-D matmul whose weight gradient
+  // needs no sum over per-step copies.
+  const y = x.rank > 2 ? x.reshape([-1, spec.in]).matmul(w).reshape([...x.shape.slice(0, -1), spec.out]) : x.matmul(w);
   return spec.bias ? y.add(b.param('b', [spec.out], { kind: 'uniform', low: -k, high: k })) : y;
 }
 

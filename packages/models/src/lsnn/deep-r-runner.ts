@@ -1,7 +1,7 @@
 import { fail, type HostTensor } from '@spikeflow/core';
 import { rewire, type RewireResult } from './deep-r.js';
 import type { DeepRParam } from './deep-r-weight.js';
-import { seededRng, type Rng } from './rng.js';
+import { Rng } from '../tasks/rng.js';
 
 /**
  * What DEEP R needs of a training step runner: WebGPU's `TrainStep` fits as it is, and a CPU loop
@@ -34,7 +34,7 @@ export class DeepRewiring {
     readonly params: readonly DeepRParam[],
     readonly options: DeepRewiringOptions,
   ) {
-    this.rng = seededRng(options.seed);
+    this.rng = new Rng(options.seed);
   }
 
   /** Rewires θ in a state record (e.g. `evaluate(...).state`); the other entries pass through. */

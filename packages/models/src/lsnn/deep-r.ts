@@ -1,5 +1,4 @@
 import { fail } from '@spikeflow/core';
-import type { Rng } from './rng.js';
 
 /**
  * DEEP R (Bellec et al. 2018, "Deep rewiring"): each weight is w = s ⊙ relu(θ) with a sign s fixed
@@ -16,6 +15,16 @@ import type { Rng } from './rng.js';
 /** The value a revived connection starts at: active, but with no effect on the output yet. */
 export const REVIVED_THETA = 1e-12;
 
+/** The random source of rewiring, e.g. the tasks' seeded `Rng`: uniform numbers in [0, 1). */
+export interface UniformSource {
+  uniform(): number;
+}
+
+/** A standard normal by Box-Muller; 1 - u keeps the log finite. */
+function gaussian(rng: UniformSource): number {
+  return Math.sqrt(-2 * Math.log(1 - rng.uniform())) * Math.cos(2 * Math.PI * rng.uniform());
+}
+
 /** Which entries may ever connect (1) and which never may (0), e.g. the recurrent diagonal. */
 export type Eligibility = ArrayLike<number>;
 
@@ -24,7 +33,7 @@ export interface DeepRInitOptions {
   readonly connectivity: number;
   /** Active θ start at |N(0, scale²)|. */
   readonly scale: number;
-  readonly rng: Rng;
+  readonly rng: UniformSource;
   readonly eligible?: Eligibility;
 }
 
@@ -43,7 +52,7 @@ export interface RewireOptions {
   readonly l1: number;
   /** The temperature T of the Langevin noise √(2ηT)·N(0, 1). */
   readonly temperature: number;
-  readonly rng: Rng;
+  readonly rng: UniformSource;
   /** The number of active connections to hold (`DeepRInit.target`). */
   readonly target: number;
   readonly eligible?: Eligibility;
@@ -78,7 +87,7 @@ function eligibleIndices(size: number, eligible: Eligibility | undefined, where:
 }
 
 /** `k` distinct entries of `pool`, uniformly at random (a partial Fisher-Yates shuffle; reorders pool). */
-function sample(pool: number[], k: number, rng: Rng): number[] {
+function sample(pool: number[], k: number, rng: UniformSource): number[] {
   for (let i = 0; i < k; i++) {
     const j = i + Math.floor(rng.uniform() * (pool.length - i));
     [pool[i], pool[j]] = [pool[j]!, pool[i]!];
@@ -97,7 +106,7 @@ export function initDeepR(size: number, options: DeepRInitOptions): DeepRInit {
   const sign = new Float32Array(size);
   for (let i = 0; i < size; i++) sign[i] = rng.uniform() < 0.5 ? -1 : 1;
   // max(): an f32 draw that rounds to 0 would be dormant and break the exact count.
-  for (const i of sample(pool, target, rng)) theta[i] = Math.max(Math.abs(rng.normal()) * scale, REVIVED_THETA);
+  for (const i of sample(pool, target, rng)) theta[i] = Math.max(Math.abs(gaussian(rng)) * scale, REVIVED_THETA);
   return { theta, sign, target };
 }
 
@@ -130,7 +139,7 @@ export function rewire(theta: ArrayLike<number>, options: RewireOptions): Rewire
   let died = 0;
   for (let i = 0; i < out.length; i++) {
     if (out[i]! <= 0) continue;
-    out[i] = out[i]! - shrink + noise * rng.normal();
+    out[i] = out[i]! - shrink + noise * gaussian(rng);
     // Tested after the f32 store: a tiny positive step can round to 0.
     if (out[i]! <= 0) died++;
   }

@@ -7,21 +7,21 @@ import type { PlasticitySpec } from './spec.js';
  * A rate (η, η_E, r) is a number or a scalar tensor; η may also be per sample, [B] (one
  * neuromodulator per network, as in Backpropamine) or [B, out] (one per postsynaptic neuron).
  */
-export type Rate = Tensor | number;
+export type PlasticityRate = Tensor | number;
 
 /** Lifts η onto the synapse grid [B, in, out]. */
-function synapseRate(eta: Rate): Rate {
+function synapseRate(eta: PlasticityRate): PlasticityRate {
   if (typeof eta === 'number' || eta.rank === 0) return eta;
   if (eta.rank > 2) fail('shape', eta.builder.path(), 'a plasticity rate must be a scalar, [B] or [B, out]', 'rank <= 2', `[${eta.shape.join(', ')}]`);
   return eta.reshape([eta.shape[0]!, 1, eta.shape[1] ?? 1]);
 }
 
 /** (1 − r)·s + r·target, written s + r·(target − s): one form for Miconi's Hebbian trace, the eligibility trace, BCM's θ and a spike trace. */
-export function decayTowards(state: Tensor, target: Tensor, rate: Rate): Tensor {
+export function decayTowards(state: Tensor, target: Tensor, rate: PlasticityRate): Tensor {
   return state.add(target.sub(state).mul(rate));
 }
 
-export function clip(t: Tensor, bound: number): Tensor {
+export function clipMagnitude(t: Tensor, bound: number): Tensor {
   return t.maximum(-bound).minimum(bound);
 }
 
@@ -44,22 +44,22 @@ export function bcmDelta(x: Tensor, y: Tensor, theta: Tensor): Tensor {
 }
 
 /** θ ← (1 − r)·θ + r·y²: the running mean of y² that BCM slides its threshold along. */
-export function bcmThreshold(theta: Tensor, y: Tensor, rate: Rate): Tensor {
+export function bcmThreshold(theta: Tensor, y: Tensor, rate: PlasticityRate): Tensor {
   return decayTowards(theta, y.mul(y), rate);
 }
 
 /** Miconi et al. 2018: Hebb ← (1 − η)·Hebb + η·Δ. */
-export function hebbianTrace(hebb: Tensor, delta: Tensor, eta: Rate): Tensor {
+export function hebbianTrace(hebb: Tensor, delta: Tensor, eta: PlasticityRate): Tensor {
   return decayTowards(hebb, delta, synapseRate(eta));
 }
 
 /** Hebb ← clip(Hebb + η·Δ, ±c); with η = M(t) this is Backpropamine's simple neuromodulation. */
-export function clippedUpdate(hebb: Tensor, delta: Tensor, eta: Rate, bound: number): Tensor {
-  return clip(hebb.add(delta.mul(synapseRate(eta))), bound);
+export function clippedUpdate(hebb: Tensor, delta: Tensor, eta: PlasticityRate, bound: number): Tensor {
+  return clipMagnitude(hebb.add(delta.mul(synapseRate(eta))), bound);
 }
 
 /** E ← (1 − η_E)·E + η_E·Δ: the coincidences a later modulator may still act on. */
-export function eligibilityTrace(e: Tensor, delta: Tensor, etaE: Rate): Tensor {
+export function eligibilityTrace(e: Tensor, delta: Tensor, etaE: PlasticityRate): Tensor {
   return decayTowards(e, delta, etaE);
 }
 
@@ -89,7 +89,7 @@ export function plasticDelta(spec: PlasticitySpec, hebb: Tensor, x: Tensor, y: T
  * follows the Backpropamine reference code: M(t) acts on E as it was, so it modulates earlier
  * coincidences, and only then does E take in this step's Δ.
  */
-export function plasticityStep(spec: PlasticitySpec, state: PlasticState, x: Tensor, y: Tensor, eta: Rate): PlasticState {
+export function plasticityStep(spec: PlasticitySpec, state: PlasticState, x: Tensor, y: Tensor, eta: PlasticityRate): PlasticState {
   const delta = plasticDelta(spec, state.hebb, x, y, state.theta);
   const theta = spec.rule === 'bcm' ? bcmThreshold(state.theta!, y, spec.thetaRate) : undefined;
   switch (spec.update) {

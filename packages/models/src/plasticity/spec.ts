@@ -21,13 +21,13 @@ export type PlasticityUpdate = (typeof PLASTICITY_UPDATES)[number];
  * Where η comes from: a learned scalar, a fixed number, or the neuromodulator
  * M(t) = tanh(y_t·w_M + b_M), a learned output of the layer (one value per sample).
  */
-export const PLASTICITY_RATES = ['learned', 'fixed', 'neuromodulated'] as const;
-export type PlasticityRate = (typeof PLASTICITY_RATES)[number];
+export const ETA_SOURCES = ['learned', 'fixed', 'neuromodulated'] as const;
+export type EtaSource = (typeof ETA_SOURCES)[number];
 
 export interface PlasticitySpec {
   readonly rule: PlasticityRule;
   readonly update: PlasticityUpdate;
-  readonly eta: PlasticityRate;
+  readonly eta: EtaSource;
   /** η itself ('fixed') or its initial value ('learned'); unused when neuromodulated. */
   readonly etaInit: number;
   /** The bound c of 'clip' and 'eligibility'. */
@@ -50,7 +50,7 @@ const unitInterval = (what: string) => z.number().gt(0, `${what} must be in (0, 
 export const plasticitySchema = z.object({
   rule: z.enum(PLASTICITY_RULES).default('hebb'),
   update: z.enum(PLASTICITY_UPDATES).default('trace'),
-  eta: z.enum(PLASTICITY_RATES).default('learned'),
+  eta: z.enum(ETA_SOURCES).default('learned'),
   etaInit: z.number().finite().default(0.1),
   clip: z.number().gt(0, 'the clip bound must be positive').finite().default(1),
   eligibilityRate: unitInterval('eligibilityRate').default(0.5),

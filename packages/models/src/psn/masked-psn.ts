@@ -81,8 +81,8 @@ export function buildMaskedPsn(b: GraphBuilder, x: Tensor, spec: MaskedPsnSpec):
   const { w, bias } = psnParams(b, spec.T);
   const x2 = timeMajor(x);
   if (spec.mode === 'step') return windowScan(b, x2, maskedPsnBands(w, spec.k), bias, spec).reshape(x.shape);
-  const scope = b.path() === '<root>' ? '' : b.path();
-  const lambda = b.input(maskedPsnLambdaInput(scope), []);
+  const path = b.path();
+  const lambda = b.input(maskedPsnLambdaInput(path === '<root>' ? '' : path), []);
   return psnSpikes(psnCharge(maskedPsnWeight(b, w, lambda, spec.k), bias, x2), x, spec);
 }
 

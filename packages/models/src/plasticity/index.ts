@@ -1,0 +1,16 @@
+import type { LayerLibrary } from '@spikeflow/core';
+import { plasticLinearLayer } from './plastic-linear.js';
+import { plasticRecurrentLayer } from './plastic-recurrent.js';
+
+export * from './spec.js';
+export * from './rules.js';
+export * from './unit.js';
+export * from './synapse.js';
+export * from './plastic-linear.js';
+export * from './plastic-recurrent.js';
+
+/** The plastic layer kinds, to merge into a declarative spec's library: `{ ...standardLayers, ...plasticLayers }`. */
+export const plasticLayers: LayerLibrary = {
+  plasticLinear: plasticLinearLayer,
+  plasticRecurrent: plasticRecurrentLayer,
+} as LayerLibrary;

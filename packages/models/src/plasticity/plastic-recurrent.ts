@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import type { GraphBuilder, LayerDefinition, Tensor } from '@spikeflow/core';
+import { expectPlasticInput, type PlasticRun } from './plastic-linear.js';
+import { plasticitySchema, type PlasticitySpec } from './spec.js';
+import { initialPlasticState, learnStep, plasticCarries, plasticDrive, plasticSynapse, readPlasticCarries, ruleSignal } from './synapse.js';
+import { initialUnitCarries, plasticUnitSchema, TANH_UNIT, unitStep, type PlasticUnit } from './unit.js';
+
+/**
+ * A recurrent layer with plastic recurrent synapses (Miconi et al. 2018) over x [T, B, in]:
+ * h_t = unit(x_t·W_in + h_{t−1}·(W + α ⊙ Hebb_t) + b), then Hebb_{t+1} from (h_{t−1}, h_t).
+ */
+export interface PlasticRecurrentSpec {
+  readonly kind: 'plasticRecurrent';
+  readonly in: number;
+  readonly hidden: number;
+  readonly bias: boolean;
+  /** Multiplies the init bounds 1/sqrt(in) of W_in and 1/sqrt(hidden) of W. */
+  readonly initScale: number;
+  readonly unit: PlasticUnit;
+  readonly plasticity: PlasticitySpec;
+}
+
+const schema = z.object({
+  kind: z.literal('plasticRecurrent'),
+  in: z.number().int().positive(),
+  hidden: z.number().int().positive(),
+  bias: z.boolean().default(false),
+  initScale: z.number().positive().default(1),
+  unit: plasticUnitSchema.default(TANH_UNIT),
+  plasticity: plasticitySchema.prefault({}),
+});
+
+export type PlasticRecurrentOptions = Partial<Omit<PlasticRecurrentSpec, 'kind' | 'in' | 'hidden' | 'plasticity'>> & { readonly plasticity?: Partial<PlasticitySpec> };
+
+export function plasticRecurrent(inFeatures: number, hidden: number, options: PlasticRecurrentOptions = {}): PlasticRecurrentSpec {
+  return schema.parse({ kind: 'plasticRecurrent', in: inFeatures, hidden, ...options, plasticity: options.plasticity ?? {} }) as PlasticRecurrentSpec;
+}
+
+export function runPlasticRecurrent(b: GraphBuilder, x: Tensor, spec: PlasticRecurrentSpec): PlasticRun {
+  const batch = expectPlasticInput(b, x, spec.in);
+  const rule = spec.plasticity;
+  const n = spec.hidden;
+  const k = spec.initScale / Math.sqrt(spec.in);
+  // The input projection has no recurrence: one matmul over the whole sequence, outside the scan.
+  let input = x.matmul(b.param('w_in', [spec.in, n], { kind: 'uniform', low: -k, high: k }));
+  if (spec.bias) input = input.add(b.param('b', [n], { kind: 'uniform', low: -k, high: k }));
+  const syn = plasticSynapse(b, n, n, rule, spec.initScale);
+  const unit0 = initialUnitCarries(b, spec.unit, [batch, n]);
+  const zero = b.constant(0, [batch, n]);
+  const traced = rule.traceDecay !== null;
+  const nu = unit0.length;
+  const np = nu + (traced ? 2 : 1); // where the plastic state starts, after h and its trace
+  const { carries, outputs } = b.scan({
+    carries: [...unit0, zero, ...(traced ? [zero] : []), ...plasticCarries(initialPlasticState(b, batch, syn))],
+    sequences: [input],
+    body: (_, c, [it]) => {
+      const state = readPlasticCarries(rule, c.slice(np));
+      const previous = c[nu]!;
+      const unit = unitStep(spec.unit, c.slice(0, nu), it!.add(plasticDrive(syn, state.hebb, previous)));
+      // Pre- and postsynaptic populations are the same, so the trace of h serves both sides.
+      const pre = traced ? c[nu + 1]! : previous;
+      const post = ruleSignal(rule, c[nu + 1], unit.y);
+      const learned = learnStep(syn, state, pre, post, unit.y);
+      return {
+        carries: [...unit.carries, unit.y, ...(traced ? [post] : []), ...plasticCarries(learned.state)],
+        outputs: [unit.y, ...(learned.modulation ? [learned.modulation] : [])],
+      };
+    },
+  });
+  return { outputs: outputs[0]!, hebb: carries[np]!, modulation: outputs[1] };
+}
+
+export function buildPlasticRecurrent(b: GraphBuilder, x: Tensor, spec: PlasticRecurrentSpec): Tensor {
+  return runPlasticRecurrent(b, x, spec).outputs;
+}
+
+export const plasticRecurrentLayer: LayerDefinition<PlasticRecurrentSpec> = { schema: schema as z.ZodType<PlasticRecurrentSpec>, build: buildPlasticRecurrent };

@@ -1,0 +1,3 @@
+export { constantSchedule, type Schedule } from './schedule.js';
+export * from './decay.js';
+export * from './cosine.js';

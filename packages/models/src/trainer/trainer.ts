@@ -1,0 +1,297 @@
+import {
+  fail,
+  toArray,
+  type FeedValue,
+  type Graph,
+  type HostTensor,
+  type PrimitiveAttrs,
+  type Runner,
+  type StepRunner,
+  type TrainBackend,
+} from '@spikeflow/core';
+import { encodeCheckpoint } from '../checkpoint/format.js';
+import { loadCheckpoint } from '../checkpoint/validate.js';
+import { countCorrect } from '../losses/accuracy.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { constantSchedule, type Schedule } from '../schedules/schedule.js';
+import { LR_INPUT, trainingGraph } from '../training-graph.js';
+import { SeededRng, type Rng } from './rng.js';
+
+/** One batch: values for the model's inputs by name; other fields (e.g. labels for accuracy only) are not fed. */
+export type Batch = Readonly<Record<string, FeedValue>>;
+export type Batches = Iterable<Batch> | AsyncIterable<Batch>;
+
+export interface TrainerData {
+  /**
+   * The training batches of one epoch (0-based). Shuffle with `rng` only: it is the trainer's
+   * seeded generator, so the seed fixes the order and a checkpoint restores it.
+   */
+  readonly train: (rng: Rng, epoch: number) => Batches;
+  /** Held-out batches, evaluated after every epoch with the trained params. */
+  readonly test?: () => Batches;
+}
+
+export interface TrainerOptions {
+  readonly backend: TrainBackend;
+  /** The model: its params are trained, one of its outputs is the loss. */
+  readonly model: Graph;
+  /** The model output to minimise (default `loss`). */
+  readonly loss?: string;
+  readonly optimizer: Optimizer;
+  readonly data: TrainerData;
+  /** The learning rate: a number, or a schedule evaluated at each epoch (or step, see `schedulePer`). */
+  readonly schedule: Schedule | number;
+  readonly schedulePer?: 'epoch' | 'step';
+  /** Seeds the params' initializers and the data generator (default 0). */
+  readonly seed?: number;
+  /** Report accuracy on held-out data: argmax of the output `scores` [B, C] against the batch field `labels`. */
+  readonly accuracy?: { readonly scores: string; readonly labels: string };
+  /** Called after every epoch; awaited, so it may write a checkpoint. */
+  readonly onMetric?: (metrics: EpochMetrics, trainer: Trainer) => void | Promise<void>;
+  /** Read the loss back every this many steps (default 1); the other steps are not waited for. */
+  readonly lossEvery?: number;
+  /** The params to train (default every f32 param). */
+  readonly wrt?: readonly string[];
+  /** BPTT checkpointing interval, as trainingGraph takes it. */
+  readonly checkpointEvery?: number;
+}
+
+export interface EvalMetrics {
+  /** Mean loss over the held-out batches. */
+  readonly loss: number;
+  readonly accuracy?: number;
+}
+
+export interface EpochMetrics {
+  /** Epochs completed, this one included. */
+  readonly epoch: number;
+  /** Optimizer steps taken so far. */
+  readonly step: number;
+  /** The learning rate of the epoch's last step. */
+  readonly lr: number;
+  /** Mean training loss over the steps whose loss was read. */
+  readonly loss: number;
+  readonly testLoss?: number;
+  readonly testAccuracy?: number;
+  /** Wall time of the epoch, evaluation included. */
+  readonly ms: number;
+}
+
+const leafName = (graph: Graph, id: string): string => (graph.nodes[id]!.attrs as PrimitiveAttrs['input']).name;
+
+/** The fields of a batch that the graph takes as inputs. */
+function feedsFor(batch: Batch, inputs: ReadonlySet<string>): Record<string, FeedValue> {
+  return Object.fromEntries(Object.entries(batch).filter(([name]) => inputs.has(name)));
+}
+
+function expectCount(where: string, value: number, min: number): void {
+  if (!Number.isInteger(value) || value < min) fail('attr', where, `must be an integer >= ${min}`, `an integer >= ${min}`, String(value));
+}
+
+/**
+ * Trains a model on one backend. The training graph (forward, backward and optimizer update) is
+ * built and compiled once; each batch is one step fed with the scheduled learning rate. After
+ * each epoch the held-out data runs through the forward graph (compiled once, separately) with
+ * the current trained params read from the step's state. A checkpoint holds the whole run (state,
+ * counters, generator position), so a resumed trainer continues the same run exactly.
+ */
+export class Trainer {
+  private epochCount = 0;
+  private stepCount = 0;
+  private busy = false;
+  private evalRunner: Runner | undefined;
+
+  private constructor(
+    private readonly options: TrainerOptions,
+    private readonly schedule: Schedule,
+    /** The compiled training graph (see trainingGraph). */
+    readonly trainGraph: Graph,
+    private readonly stepRunner: StepRunner,
+    private readonly rng: SeededRng,
+    private readonly trainInputs: ReadonlySet<string>,
+    private readonly modelInputs: ReadonlySet<string>,
+    /** The model params trained (state of the training graph). */
+    readonly trained: readonly string[],
+  ) {}
+
+  static async create(options: TrainerOptions): Promise<Trainer> {
+    const { model, seed = 0, loss = 'loss', accuracy } = options;
+    expectCount('lossEvery', options.lossEvery ?? 1, 1);
+    const schedule = typeof options.schedule === 'number' ? constantSchedule(options.schedule) : options.schedule;
+    if (accuracy !== undefined && !model.outputs.some((o) => o.name === accuracy.scores)) {
+      fail('interface', 'accuracy.scores', `the model has no output named '${accuracy.scores}'`, model.outputs.map((o) => o.name).join(', '), accuracy.scores);
+    }
+    const rng = new SeededRng(seed);
+    const trainGraph = trainingGraph(model, { loss, optimizer: options.optimizer, wrt: options.wrt, checkpointEvery: options.checkpointEvery });
+    const stateNames = new Set(trainGraph.state.map((s) => leafName(trainGraph, s.node)));
+    const trained = model.params.map((id) => leafName(model, id)).filter((name) => stateNames.has(name));
+    const stepRunner = await options.backend.compileTrainStep(trainGraph, { seed, loss });
+    const trainInputs = new Set(trainGraph.inputs.map((id) => leafName(trainGraph, id)).filter((name) => name !== LR_INPUT));
+    const modelInputs = new Set(model.inputs.map((id) => leafName(model, id)));
+    return new Trainer(options, schedule, trainGraph, stepRunner, rng, trainInputs, modelInputs, trained);
+  }
+
+  get epoch(): number {
+    return this.epochCount;
+  }
+
+  get step(): number {
+    return this.stepCount;
+  }
+
+  get seed(): number {
+    return this.options.seed ?? 0;
+  }
+
+  /** Runs `count` more epochs; resolves to their metrics. */
+  async runEpochs(count: number): Promise<EpochMetrics[]> {
+    expectCount('epochs', count, 0);
+    return this.exclusive(async () => {
+      const history: EpochMetrics[] = [];
+      for (let e = 0; e < count; e++) {
+        const metrics = await this.runEpoch();
+        history.push(metrics);
+        await this.options.onMetric?.(metrics, this);
+      }
+      return history;
+    });
+  }
+
+  private async runEpoch(): Promise<EpochMetrics> {
+    const start = performance.now();
+    const { schedulePer = 'epoch', lossEvery = 1 } = this.options;
+    let lr = Number.NaN;
+    let lossSum = 0;
+    let lossReads = 0;
+    let k = 0;
+    for await (const batch of this.options.data.train(this.rng, this.epochCount)) {
+      lr = lrOf(this.schedule, schedulePer === 'step' ? this.stepCount : this.epochCount);
+      const feeds = { ...feedsFor(batch, this.trainInputs), [LR_INPUT]: lr };
+      if (k % lossEvery === 0) {
+        lossSum += await this.stepRunner.stepWithLoss(feeds);
+        lossReads++;
+      } else this.stepRunner.step(feeds);
+      k++;
+      this.stepCount++;
+    }
+    if (k === 0) fail('feed', 'data.train', `epoch ${this.epochCount} produced no batches`, 'at least one batch', 'none');
+    this.epochCount++;
+    const test = this.options.data.test === undefined ? undefined : await this.evaluate(this.options.data.test());
+    return {
+      epoch: this.epochCount,
+      step: this.stepCount,
+      lr,
+      loss: lossSum / lossReads,
+      ...(test === undefined ? {} : { testLoss: test.loss, ...(test.accuracy === undefined ? {} : { testAccuracy: test.accuracy }) }),
+      ms: performance.now() - start,
+    };
+  }
+
+  /** Mean loss (and accuracy, when configured) of the model with the current trained params over `batches`. */
+  async evaluate(batches: Batches): Promise<EvalMetrics> {
+    const { loss = 'loss', accuracy } = this.options;
+    this.evalRunner ??= await this.options.backend.compile(this.options.model, { seed: this.seed });
+    const runner = this.evalRunner;
+    runner.setParams(await this.params());
+    let lossSum = 0;
+    let count = 0;
+    let correct = 0;
+    let samples = 0;
+    for await (const batch of batches) {
+      runner.resetState(); // each batch is an independent episode
+      const out = await runner.run(feedsFor(batch, this.modelInputs));
+      lossSum += toArray(out[loss]!)[0]!;
+      count++;
+      if (accuracy !== undefined) {
+        const labels = batch[accuracy.labels];
+        if (labels === undefined || typeof labels === 'number') fail('feed', `batch.${accuracy.labels}`, 'accuracy needs one label per sample in every held-out batch', 'labels [B]', String(labels));
+        const scores = out[accuracy.scores]!;
+        correct += countCorrect(scores, labels);
+        samples += scores.type.shape[0]!;
+      }
+    }
+    if (count === 0) fail('feed', 'data.test', 'the held-out data produced no batches', 'at least one batch', 'none');
+    return { loss: lossSum / count, ...(accuracy === undefined ? {} : { accuracy: correct / samples }) };
+  }
+
+  /** The current values of the trained params, by name. */
+  params(): Promise<Record<string, HostTensor>> {
+    return this.stepRunner.readState(this.trained);
+  }
+
+  /** The whole run as checkpoint bytes: every state of the training graph, the counters and the generator's position. */
+  async checkpoint(): Promise<Uint8Array> {
+    return this.exclusive(async () =>
+      encodeCheckpoint({
+        progress: { epoch: this.epochCount, step: this.stepCount, seed: this.seed, rng: this.rng.state },
+        tensors: await this.stepRunner.readState(),
+      }),
+    );
+  }
+
+  /**
+   * Continues the run a checkpoint holds. Everything is checked first (format, version, every
+   * tensor against the training graph, the seed), so a rejected checkpoint changes nothing.
+   */
+  async resume(bytes: Uint8Array): Promise<void> {
+    return this.exclusive(async () => {
+      const { progress, tensors } = loadCheckpoint(bytes, this.trainGraph);
+      if (progress.seed !== this.seed) {
+        fail('checkpoint', 'progress.seed', 'the checkpoint comes from a run with another seed (it fixed the untrained params)', String(this.seed), String(progress.seed));
+      }
+      this.stepRunner.setState(tensors);
+      this.rng.restore(progress.rng);
+      this.epochCount = progress.epoch;
+      this.stepCount = progress.step;
+    });
+  }
+
+  destroy(): void {
+    this.stepRunner.destroy();
+    this.evalRunner?.destroy();
+  }
+
+  /** Epochs, checkpoints and resumes do not interleave: a checkpoint is taken between steps of the same run. */
+  private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.busy) fail('interface', 'trainer', 'the trainer is busy: await the running epochs, checkpoint or resume first');
+    this.busy = true;
+    try {
+      return await fn();
+    } finally {
+      this.busy = false;
+    }
+  }
+}
+
+/** The learning rate the schedule gives at count t, rejected (naming the schedule) unless finite and >= 0. */
+function lrOf(schedule: Schedule, t: number): number {
+  const lr = schedule(t);
+  if (!Number.isFinite(lr) || lr < 0) fail('attr', 'schedule', `the learning rate at ${t} is not a finite number >= 0`, 'a number >= 0', String(lr));
+  return lr;
+}
+
+export interface TrainOptions extends TrainerOptions {
+  /** The run's total epochs; a resumed run trains the epochs the checkpoint has not done. */
+  readonly epochs: number;
+  /** Checkpoint bytes to continue from. */
+  readonly resume?: Uint8Array;
+}
+
+export interface TrainResult {
+  readonly trainer: Trainer;
+  /** The metrics of the epochs this call ran. */
+  readonly history: EpochMetrics[];
+}
+
+/** Creates a trainer (resuming it when asked) and runs it to `epochs`. */
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const trainer = await Trainer.create(options);
+  try {
+    if (options.resume !== undefined) await trainer.resume(options.resume);
+    if (options.epochs < trainer.epoch) fail('attr', 'epochs', 'the checkpoint is past the requested number of epochs', `at least ${trainer.epoch}`, String(options.epochs));
+    return { trainer, history: await trainer.runEpochs(options.epochs - trainer.epoch) };
+  } catch (error) {
+    trainer.destroy();
+    throw error;
+  }
+}
