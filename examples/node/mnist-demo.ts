@@ -61,6 +61,11 @@ function shuffled(n: number, seed: number): number[] {
   return order;
 }
 
+function largestDivisorAtMost(n: number, most: number): number {
+  for (let d = Math.min(n, most); d > 1; d--) if (n % d === 0) return d;
+  return 1;
+}
+
 function batches(indices: readonly number[], size: number): number[][] {
   const out: number[][] = [];
   for (let k = 0; k + size <= indices.length; k += size) out.push(indices.slice(k, k + size));
@@ -111,14 +116,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const encode = (data: typeof split.train): Task<number> => sequentialMnist(data, { encoding: 'rate', steps: options.steps });
   const trainTask = encode(split.train);
   const testTask = encode(split.test);
-  const forward = model(options.steps, options.batch, options.hidden);
-  const train = trainingGraph(forward, { loss: 'loss', optimizer: adam() });
+  const train = trainingGraph(model(options.steps, options.batch, options.hidden), { loss: 'loss', optimizer: adam() });
+  // Held-out digits go through in batches that divide the test set, so every digit counts.
+  const testCount = Math.min(options.testSize, split.test.count);
+  const evalBatch = largestDivisorAtMost(testCount, options.batch);
+  const forward = model(options.steps, evalBatch, options.hidden);
   const backend = await selectNodeBackend({ requireWebGPU: options.requireWebGPU ?? false });
   const engine = backend.kind === 'webgpu' ? await gpuEngine(backend.ctx, train, forward, options.seed) : cpuEngine(train, forward, backend.reason, options.seed);
   say(`device: ${engine.device}`, true);
   say(`model: 784 -> ${options.hidden} LIF -> 10 LIF, T = ${options.steps}, batch ${options.batch}, Adam lr ${options.lr}`, true);
 
-  const testBatches = batches(Array.from({ length: Math.min(options.testSize, split.test.count) }, (_, i) => i), options.batch);
+  const testBatches = batches(Array.from({ length: testCount }, (_, i) => i), evalBatch);
   const epochs: DemoResult['epochs'][number][] = [];
   for (let epoch = 1; epoch <= options.epochs; epoch++) {
     const start = performance.now();

@@ -12,3 +12,4 @@ export * from './schedules/index.js';
 export * from './checkpoint/index.js';
 export * from './trainer/index.js';
 export * from './neurons/index.js';
+export * from './lsnn/index.js';

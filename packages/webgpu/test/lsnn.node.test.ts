@@ -1,10 +1,8 @@
 // An LSNN with DEEP R trained on store-recall on WebGPU (dawn.node), checked against the CPU reference.
 import { evaluate, toArray, trace, type Graph, type HostTensor, type PrimitiveAttrs, type Tensor } from '@spikeflow/core';
 import { grad } from '@spikeflow/autodiff';
-import { adam, trainingGraph } from '@spikeflow/models';
-// TODO(lead): import these from '@spikeflow/models' once its index exports lsnn/ and tasks/.
-import { countActive, DeepRewiring, lsnn, storeRecallLsnn, type DeepRParam } from '../../models/src/lsnn/index.js';
-import { storeRecall } from '../../models/src/tasks/store-recall.js';
+import { adam, storeRecall, trainingGraph } from '@spikeflow/models';
+import { countActive, DeepRewiring, lsnn, storeRecallLsnn, type DeepRParam } from '@spikeflow/models';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile, compileTrainStep } from '../src/index.js';
 import { deviceOf, skipWithoutDevice, tryNodeDevice } from './node-device.js';

@@ -4,8 +4,9 @@ import type { DeepRParam } from './deep-r-weight.js';
 import { Rng } from '../tasks/rng.js';
 
 /**
- * What DEEP R needs of a training step runner: WebGPU's `TrainStep` fits as it is, and a CPU loop
- * over `evaluate` fits through a few lines. Reads may be asynchronous (a GPU readback).
+ * What DEEP R needs of a training step runner: core's `StepRunner` (WebGPU's `TrainStep`, the
+ * trainer's CPU backend) fits as it is, and so does a plain loop over `evaluate` that keeps its
+ * state. Reads may be asynchronous (a GPU readback).
  */
 export interface TrainStateAccess {
   readState(names?: readonly string[]): Promise<Readonly<Record<string, HostTensor>>> | Readonly<Record<string, HostTensor>>;
@@ -25,7 +26,9 @@ export type RewireCounts = Omit<RewireResult, 'theta'>;
 
 /**
  * Applies DEEP R to the θ of a training graph's state after each optimizer step. One seeded
- * generator drives every call, so a run is reproducible from its seed.
+ * generator drives every call, so a run is reproducible from its seed. The optimizer's slots are
+ * left as they are (as in the reference code); should momentum lift a dormant θ above 0 on its
+ * own, `rewire` prunes the surplus, so the count stays exact with any optimizer.
  */
 export class DeepRewiring {
   private readonly rng: Rng;

@@ -5,8 +5,10 @@ import { deepRWeight, type DeepRParam } from './deep-r-weight.js';
 
 /**
  * An LSNN (Bellec et al. 2018): one recurrent layer of n_LIF LIF neurons (β = 0) followed by n_ALIF
- * adaptive ones (β > 0), input weights W_in, recurrent weights W_rec without self-connections,
- * and a leaky-integrator readout of the spikes. Times are in ms, as in the paper; dt is the step.
+ * adaptive ones (β > 0), each the ALIF neuron of ../neurons (its equations and step order), driven
+ * by I_t = x_t W_in + z_{t-1} W_rec where W_rec has no self-connections; and a non-spiking readout
+ * y_t = κ y_{t-1} + (1 - κ) z_t W_out (+ b), κ = exp(-dt/τ_out), as the reference code's
+ * exp_convolve. Times are in ms, as in the paper; dt is the step.
  */
 export interface LsnnConfig {
   readonly inputs: number;
@@ -22,9 +24,9 @@ export interface LsnnConfig {
   readonly beta: number;
   /** Baseline threshold. */
   readonly b0: number;
-  /** Refractory period; a spike blocks the next round(refractory/dt) - 1 steps (the reference code's count). */
+  /** Refractory period: two spikes of a neuron are at least round(refractory/dt) steps apart (the reference code's count). */
   readonly refractory: number;
-  /** Time constant of the readout's leak. */
+  /** Time constant τ_out of the readout's leak. */
   readonly tauOut: number;
   readonly readoutBias: boolean;
   /** The dampening γ of the LSNN pseudo-derivative γ·max(0, 1 - |x|) (the triangle surrogate). */
@@ -35,7 +37,7 @@ export interface LsnnConfig {
   readonly outputScale: number;
   /** DEEP R on W_rec (and on W_in when `inputConnectivity` is set); absent: dense weights. */
   readonly deepR?: { readonly connectivity: number; readonly inputConnectivity?: number };
-  /** Seed of DEEP R's initial connections and signs (the dense weights use the graph's init seed). */
+  /** Seed of DEEP R's initial connections and signs (W_rec: seed, W_in: seed + 1); dense weights use the graph's init seed. */
   readonly seed: number;
   /** Also output v, a and the refractory count per step (for inspection; costs memory). */
   readonly record: boolean;
