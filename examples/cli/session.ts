@@ -1,0 +1,46 @@
+/** A run's trainer, built from its config on WebGPU (or the CPU, saying why): shared by train and eval. */
+import type { TrainBackend } from '@spikeflow/core';
+import { adam, cpuBackend, Trainer, type TaskInfo, type TrainerData } from '@spikeflow/models';
+import { webgpuBackend } from '@spikeflow/webgpu';
+import { selectNodeBackend } from '@spikeflow/webgpu/node';
+import { classifierModel, defaultSpec } from './classifier.js';
+import { firstLine, type RunConfig } from './run-config.js';
+import { taskData } from './task-data.js';
+import { loadTask } from './tasks.js';
+import { UsageError } from './usage-error.js';
+
+export interface Session {
+  readonly trainer: Trainer;
+  readonly info: TaskInfo;
+  readonly device: string;
+  readonly data: TrainerData;
+}
+
+async function backend(): Promise<{ engine: TrainBackend; device: string }> {
+  const selected = await selectNodeBackend();
+  if (selected.kind === 'webgpu') return { engine: webgpuBackend(selected.ctx.device), device: `webgpu (${selected.ctx.adapterInfo})` };
+  console.error(`no WebGPU adapter, training on the CPU interpreter: ${firstLine(new Error(selected.reason))}`);
+  return { engine: cpuBackend(), device: 'cpu' };
+}
+
+export async function openSession(config: RunConfig, onBatch?: (taken: number, total: number) => void): Promise<Session> {
+  const task = await loadTask(config.task);
+  let model;
+  try {
+    model = classifierModel(config.model ?? defaultSpec(task.info), task.info, config.batch);
+  } catch (error) {
+    throw new UsageError(`model: ${firstLine(error)}`);
+  }
+  const { engine, device } = await backend();
+  const data = taskData(task, { ...config, ...(onBatch === undefined ? {} : { onBatch }) });
+  const trainer = await Trainer.create({
+    backend: engine,
+    model,
+    optimizer: adam(),
+    data,
+    schedule: config.lr,
+    seed: config.seed,
+    accuracy: { scores: 'scores', labels: 'labels' },
+  });
+  return { trainer, info: task.info, device, data };
+}
