@@ -1,0 +1,94 @@
+// The page: pick a demo, train it live on WebGPU (or the CPU interpreter, with a banner), plot as it learns.
+import { selectBackend, type Backend } from '@spikeflow/webgpu';
+import { DEMOS, type Demo } from './demos/index.js';
+import { createEngine, type Engine } from './engine.js';
+import { drawCurves, drawHeatmap, drawRaster, drawTraces } from './plots.js';
+import { PROGRESS_GLOBAL, type Progress } from './progress.js';
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const canvas = (id: string): HTMLCanvasElement => $<HTMLCanvasElement>(id);
+/** The probe (a second graph run plus readbacks) every few steps, so it costs little of the training time. */
+const PROBE_EVERY = 5;
+
+const progress: Progress = { phase: 'idle', backend: 'unknown', adapter: '', demo: '', steps: 0, losses: [], accuracies: [], msPerStep: 0 };
+(globalThis as Record<string, unknown>)[PROGRESS_GLOBAL] = progress;
+
+const select = $<HTMLSelectElement>('demo');
+for (const [value, { label }] of Object.entries(DEMOS)) select.add(new Option(label, value));
+let stopRequested = false;
+
+/** Lets the browser paint and handle input between steps; the timeout covers pages where rAF is throttled. */
+const nextFrame = (): Promise<void> => new Promise((resolve) => {
+  requestAnimationFrame(() => resolve());
+  setTimeout(resolve, 100);
+});
+
+let backendPromise: Promise<Backend> | undefined;
+/** One device for the page's lifetime; the fallback reason is shown, never hidden. */
+async function backend(): Promise<Backend> {
+  backendPromise ??= selectBackend({ label: 'spikeflow page' }).then((b) => {
+    progress.backend = b.kind;
+    progress.adapter = b.kind === 'webgpu' ? b.ctx.adapterInfo : 'CPU reference interpreter';
+    $('adapter').textContent = b.kind === 'webgpu' ? `device: WebGPU — ${b.ctx.adapterInfo}` : 'device: CPU reference interpreter (slow)';
+    if (b.kind === 'cpu') {
+      $('banner').textContent = `WebGPU is not available, so training runs on the CPU reference interpreter. ${b.reason}`;
+      $('banner').classList.add('shown');
+    }
+    return b;
+  });
+  return backendPromise;
+}
+
+async function probe(engine: Engine, demo: Demo): Promise<void> {
+  const out = await engine.probe(demo.heldOut.feeds);
+  progress.accuracies.push(demo.heldOut.accuracy(out.scores!));
+  const acc = progress.accuracies;
+  drawCurves(canvas('accuracy'), [{ values: acc, color: '#2ca02c' }], [0, 1]);
+  $('acc-label').textContent = `${(100 * acc[acc.length - 1]!).toFixed(1)}%`;
+  drawRaster(canvas('raster'), out.spikes!, 4);
+  drawTraces(canvas('membrane'), out.membrane!);
+  drawHeatmap(canvas('weights'), await engine.param(demo.weight));
+}
+
+async function train(): Promise<void> {
+  const setBusy = (busy: boolean) => {
+    $<HTMLButtonElement>('train').disabled = busy;
+    $<HTMLButtonElement>('stop').disabled = !busy;
+    select.disabled = busy;
+  };
+  setBusy(true);
+  stopRequested = false;
+  Object.assign(progress, { phase: 'loading', demo: select.value, steps: 0, losses: [], accuracies: [], msPerStep: 0 });
+  try {
+    $('status').textContent = 'loading data and compiling…';
+    const [b, demo] = await Promise.all([backend(), DEMOS[select.value]!.load()]);
+    $('about').textContent = demo.describe;
+    $('weight-label').textContent = demo.weight;
+    const engine = await createEngine(demo, b, 1);
+    progress.phase = 'training';
+    const total = Math.max(1, Number($<HTMLInputElement>('steps').value) || 1);
+    const start = performance.now();
+    for (let k = 0; k < total && !stopRequested; k++) {
+      progress.losses.push(await engine.step({ ...demo.trainBatch(k).feeds, lr: demo.lr }));
+      if (k % PROBE_EVERY === 0 || k === total - 1) await probe(engine, demo);
+      progress.steps = k + 1;
+      progress.msPerStep = (performance.now() - start) / progress.steps;
+      drawCurves(canvas('loss'), [{ values: progress.losses, color: '#d62728' }]);
+      $('loss-label').textContent = progress.losses[progress.losses.length - 1]!.toFixed(3);
+      $('status').textContent = `step ${k + 1}/${total} — ${progress.msPerStep.toFixed(0)} ms/step`;
+      await nextFrame();
+    }
+    progress.phase = 'done';
+    $('status').textContent += stopRequested ? ' — stopped' : ' — done';
+  } catch (error) {
+    progress.phase = 'error';
+    progress.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    $('status').textContent = `error: ${progress.error}`;
+  } finally {
+    setBusy(false);
+  }
+}
+
+$('train').addEventListener('click', () => void train());
+$('stop').addEventListener('click', () => (stopRequested = true));
+void backend();
