@@ -5,7 +5,7 @@
  * reference interpreter instead, on a smaller budget.
  */
 import { evaluate, toArray, trace, type FeedValue, type Graph, type HostTensor } from '@spikeflow/core';
-import { adam, buildLif, buildLinear, countCorrect, lif, linear, loadMnist, mnistSplit, sequentialMnist, softmaxCrossEntropy, trainingGraph, type Task } from '@spikeflow/models';
+import { adam, buildLif, buildLinear, countCorrect, lif, linear, loadMnist, mnistSplit, sequentialMnist, softmaxCrossEntropy, TaskRng, trainingGraph, type Task } from '@spikeflow/models';
 import { compile, compileTrainStep } from '@spikeflow/webgpu';
 import { selectNodeBackend } from '@spikeflow/webgpu/node';
 
@@ -44,21 +44,9 @@ function model(steps: number, batch: number, hidden: number): Graph {
   });
 }
 
-/** A seeded shuffle (mulberry32), so every run sees the same batches. */
+/** A seeded shuffle, so every run sees the same batches. */
 function shuffled(n: number, seed: number): number[] {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  return order;
+  return Array.from(new TaskRng(seed).shuffle(Int32Array.from({ length: n }, (_, i) => i)));
 }
 
 function largestDivisorAtMost(n: number, most: number): number {

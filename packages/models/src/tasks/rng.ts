@@ -1,8 +1,8 @@
 import { fail } from '@spikeflow/core';
+import { mulberry32 } from '../random/mulberry32.js';
 
 /**
- * The seeded generator of the task generators: mulberry32 (Tommy Ettinger, 2017), a 32-bit
- * state advanced by a Weyl step and scrambled by two multiply-xorshift rounds. Tasks draw their
+ * The seeded generator of the task generators (mulberry32). Tasks draw their
  * episodes on the host, one number after another, so a small sequential generator is enough;
  * core's Philox streams serve the graph's random ops on the device instead.
  *
@@ -22,10 +22,9 @@ export class Rng {
 
   /** A uniform number in [0, 1) with 32 random bits. */
   uniform(): number {
-    this.state = (this.state + 0x6d2b79f5) | 0;
-    let t = Math.imul(this.state ^ (this.state >>> 15), 1 | this.state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    const { state, value } = mulberry32(this.state);
+    this.state = state;
+    return value;
   }
 
   /** A uniform integer in [0, n); the bias of flooring is below n / 2^32. */

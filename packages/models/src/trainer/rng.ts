@@ -1,4 +1,5 @@
 import { fail } from '@spikeflow/core';
+import { mulberry32 } from '../random/mulberry32.js';
 
 /** What a data pipeline may draw from the trainer's generator. */
 export interface Rng {
@@ -38,10 +39,9 @@ export class SeededRng implements Rng {
   }
 
   next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(this.s ^ (this.s >>> 15), this.s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    const { state, value } = mulberry32(this.s);
+    this.s = state;
+    return value;
   }
 
   int(n: number): number {
