@@ -13,3 +13,4 @@ export * from './checkpoint/index.js';
 export * from './trainer/index.js';
 export * from './neurons/index.js';
 export * from './lsnn/index.js';
+export * from './plasticity/index.js';

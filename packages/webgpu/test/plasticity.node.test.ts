@@ -1,0 +1,150 @@
+// Differentiable plasticity on WebGPU: parity with the CPU reference, and in-episode cue association
+// learned by a plastic recurrent network but not by the same network without plasticity.
+import { evaluate, initParams, tensor, toArray, trace, type Graph, type HostTensor, type Tensor } from '@spikeflow/core';
+import { grad } from '@spikeflow/autodiff';
+import {
+  accuracy,
+  adam,
+  buildLinear,
+  cueAssociation,
+  lif,
+  linear,
+  plasticLinear,
+  plasticRecurrent,
+  runPlasticLinear,
+  runPlasticRecurrent,
+  softmaxCrossEntropy,
+  trainingGraph,
+  type PlasticitySpec,
+  type PlasticLinearSpec,
+  type PlasticRecurrentSpec,
+} from '@spikeflow/models';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compile, compileTrainStep, type DeviceHandle } from '../src/index.js';
+import { deviceOf, skipWithoutDevice, tryNodeDevice } from './node-device.js';
+import { scaledMaxError } from './support/compare.js';
+
+const acquired = await tryNodeDevice();
+const skip = skipWithoutDevice(acquired, 'the WebGPU plasticity tests');
+
+/** mulberry32 test data in [lo, hi). */
+function data(seed: number, n: number, lo: number, hi: number): number[] {
+  let a = seed >>> 0;
+  return Array.from({ length: n }, () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return lo + ((hi - lo) * ((t ^ (t >>> 14)) >>> 0)) / 4294967296;
+  });
+}
+
+const paramNames = (g: Graph): string[] => g.params.map((id) => (g.nodes[id]!.attrs as { name: string }).name);
+
+describe.skipIf(skip)('plasticity on WebGPU', () => {
+  afterAll(() => {
+    if ('ctx' in acquired) acquired.ctx.device.destroy();
+  });
+
+  describe('forward and gradients agree with the CPU', () => {
+    const [T, B, I, N] = [8, 3, 4, 6];
+    // Between them the three cover every rule, every update, every source of η and both units.
+    // W is drawn from ±wRange: LIF units (τ = 2, threshold 1) need a drive above 2 to fire.
+    const cases: { label: string; spec: PlasticLinearSpec | PlasticRecurrentSpec; wRange?: number }[] = [
+      { label: 'recurrent tanh, Hebbian trace, learned η', spec: plasticRecurrent(I, N, { bias: true }) },
+      { label: 'recurrent tanh, Oja, retroactive neuromodulation', spec: plasticRecurrent(I, N, { plasticity: { rule: 'oja', update: 'eligibility', eta: 'neuromodulated', clip: 0.7 } }) },
+      {
+        label: 'linear LIF, BCM on spike traces, clipped, neuromodulated',
+        spec: plasticLinear(I, N, { unit: lif({ detachReset: true }), plasticity: { rule: 'bcm', update: 'clip', eta: 'neuromodulated', traceDecay: 0.7 } }),
+        wRange: 3,
+      },
+    ];
+    for (const { label, spec, wRange = 1.5 } of cases) {
+      it(label, async () => {
+        const { device } = deviceOf(acquired);
+        const model = trace((b) => {
+          const x = b.input('x', [T, B, I]);
+          const run = b.scope('p', () => (spec.kind === 'plasticLinear' ? runPlasticLinear(b, x, spec) : runPlasticRecurrent(b, x, spec)));
+          const out: Record<string, Tensor> = { y: run.outputs, hebb: run.hebb, loss: run.outputs.mul(b.input('r', run.outputs.shape)).sum() };
+          if (run.modulation) out.m = run.modulation;
+          return out;
+        });
+        const g = grad(model, { of: 'loss', wrt: paramNames(model) });
+        // α of order 1 (not the 0.01 init), so that Hebb really shapes the output.
+        const params = Object.fromEntries(
+          Object.entries(initParams(g)).map(([name, t], k) => {
+            const n = t.data.length;
+            const values = name.endsWith('eta') ? [0.3] : name.endsWith('alpha') ? data(20 + k, n, -1, 1) : data(20 + k, n, -wRange, wRange);
+            return [name, tensor(t.type.shape, values)];
+          }),
+        );
+        const feeds = { x: tensor([T, B, I], data(1, T * B * I, 0, 1.5)), r: tensor([T, B, N], data(2, T * B * N, -1, 1)) };
+        const cpu = evaluate(g, { inputs: feeds, params }).outputs;
+        if (spec.unit.kind === 'lif') {
+          const rate = toArray(cpu.y!).reduce((a, v) => a + v, 0) / (T * B * N);
+          expect(rate, 'the LIF units fire, but not always').toBeGreaterThan(0.05);
+          expect(rate).toBeLessThan(0.95);
+        }
+        const exe = await compile(g, device);
+        exe.setParams(params);
+        const gpu = await exe.run(feeds);
+        for (const name of Object.keys(cpu)) expect(scaledMaxError(gpu[name]!, cpu[name]!), name).toBeLessThan(1e-4);
+        exe.destroy();
+      });
+    }
+  });
+
+  describe('in-episode cue association (Miconi et al. 2018)', () => {
+    // Every episode pairs 3 new random cues (2 of 8 channels) with the 3 classes; each pair is shown
+    // for 2 steps and a gap, then after 1 step one cue comes back alone for 2 steps: T = 12, and
+    // chance is 1/3 whatever the network remembers, unless it binds cues to classes within the episode.
+    const task = cueAssociation({ presentSteps: 2, gapSteps: 1, delaySteps: 1, querySteps: 2 });
+    const { steps: T, inputSize: F, outputSize: K, chance } = task.info;
+    const [B, N, STEPS, LR] = [32, 32, 100, 0.01];
+    // The clipped Hebbian rule, clip(Hebb + η·x yᵀ, ±1): it stores a pair within a few steps, where
+    // the decaying trace (1 − η)·Hebb + η·x yᵀ needs about 3x more training to reach the same accuracy.
+    const hebbian: Partial<PlasticitySpec> = { rule: 'hebb', update: 'clip' };
+    const held = task.batch(512, 1_000_000); // seeds the training never draws
+
+    /** x → plastic recurrent tanh layer → its last step → linear readout → cross-entropy. */
+    function cueModel(batch: number, plasticity: Partial<PlasticitySpec>): Graph {
+      return trace((b) => {
+        const x = b.input('x', [T, batch, F]);
+        const labels = b.input('labels', [batch], 'i32');
+        const h = b.scope('rec', () => runPlasticRecurrent(b, x, plasticRecurrent(F, N, { bias: true, plasticity })).outputs);
+        const logits = b.scope('readout', () => buildLinear(b, h.slice([T - 1]).reshape([batch, N]), linear(N, K, { bias: true })));
+        return { loss: softmaxCrossEntropy(logits, labels), logits };
+      });
+    }
+
+    /** Trains with Adam on fresh episodes (params that `frozen` names keep their init), then scores held-out episodes. */
+    async function trainAndTest(device: DeviceHandle, plasticity: Partial<PlasticitySpec>, frozen: (name: string) => boolean) {
+      const started = performance.now();
+      const model = cueModel(B, plasticity);
+      const wrt = paramNames(model).filter((name) => !frozen(name));
+      const step = await compileTrainStep(trainingGraph(model, { loss: 'loss', optimizer: adam(), wrt }), device);
+      for (let s = 0; s < STEPS; s++) {
+        const batch = task.batch(B, 1 + s);
+        step.step({ x: batch.inputs.x!, labels: batch.labels!, lr: LR });
+      }
+      const trained = await step.readState(wrt);
+      step.destroy();
+      const exe = await compile(cueModel(held.labels!.type.shape[0]!, plasticity), device);
+      exe.setParams(trained);
+      const out = await exe.run({ x: held.inputs.x!, labels: held.labels! }, ['logits']);
+      exe.destroy();
+      return { accuracy: accuracy(out.logits!, held.labels!), seconds: (performance.now() - started) / 1000 };
+    }
+
+    it('a plastic network (clipped Hebbian, learned W, α and η) learns the binding', async () => {
+      const { accuracy: acc, seconds } = await trainAndTest(deviceOf(acquired), hebbian, () => false);
+      console.log(`plastic (Hebbian): held-out accuracy ${acc.toFixed(3)} after ${STEPS} Adam steps of ${B} episodes, ${seconds.toFixed(1)} s (chance ${chance.value.toFixed(3)})`);
+      expect(acc).toBeGreaterThanOrEqual(0.9);
+    });
+
+    it('the same network with α fixed at 0 (no plasticity) stays near chance', async () => {
+      const { accuracy: acc, seconds } = await trainAndTest(deviceOf(acquired), { ...hebbian, alphaInit: 0 }, (name) => name === 'rec/alpha' || name === 'rec/eta');
+      console.log(`α = 0 (no plasticity): held-out accuracy ${acc.toFixed(3)} after ${STEPS} Adam steps, ${seconds.toFixed(1)} s (chance ${chance.value.toFixed(3)})`);
+      expect(acc).toBeLessThanOrEqual(chance.value + 0.1);
+    });
+  });
+});
