@@ -1,0 +1,48 @@
+import type { TimingOptions } from './harness/timing.js';
+
+/**
+ * What each suite measures. Full sizes are BENCH_WORKLOADS.md's and the issue's; quick mode
+ * keeps the smallest of each so the whole harness runs in a few minutes (CI keeps it alive; it
+ * asserts no timing).
+ */
+export interface BenchConfig {
+  readonly quick: boolean;
+  readonly timing: TimingOptions;
+  /** W1: batch 64, T per row; the agreement check runs at `checkT` (the smallest T). */
+  readonly lifMlp: { readonly T: readonly number[]; readonly B: number; readonly checkT: number };
+  /** W2: every (T, N); the agreement check runs at the first pair. */
+  readonly psn: { readonly T: readonly number[]; readonly N: readonly number[] };
+  readonly deviceLimits: {
+    readonly matmulN: number;
+    /** Back-to-back products per timed sample. */
+    readonly products: number;
+    readonly copyElements: number;
+    readonly copies: number;
+    /** The multi-step LIF whose forward+backward is reported against the copy bandwidth. */
+    readonly lif: { readonly T: number; readonly N: number };
+  };
+  readonly psnVsLif: { readonly T: readonly number[]; readonly N: readonly number[] };
+  /** LIF-MLP BPTT memory plan at batch B for each T, with and without checkpointing. */
+  readonly memory: { readonly T: readonly number[]; readonly B: number };
+  /** Per-kernel timing of the spikeflow executables (where the time goes). */
+  readonly profile: boolean;
+}
+
+export function benchConfig(quick: boolean): BenchConfig {
+  return {
+    quick,
+    timing: quick ? { reps: 3, warmup: 0, budgetMs: 3_000, minReps: 2 } : { reps: 7, warmup: 1, budgetMs: 20_000, minReps: 3 },
+    lifMlp: { T: quick ? [8] : [8, 32, 128], B: 64, checkT: 8 },
+    psn: { T: quick ? [8] : [8, 32, 128], N: quick ? [65536] : [65536, 262144] },
+    deviceLimits: {
+      matmulN: 1024,
+      products: quick ? 1 : 3,
+      copyElements: 16 * 1024 * 1024,
+      copies: quick ? 2 : 8,
+      lif: quick ? { T: 32, N: 65536 } : { T: 128, N: 65536 },
+    },
+    psnVsLif: { T: quick ? [8, 32] : [8, 16, 32, 64, 128, 256], N: quick ? [4096] : [4096, 65536] },
+    memory: { T: [32, 128, 512], B: 64 },
+    profile: true,
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * `pnpm bench [--quick] [--only=w1,w2,...] [--report-only]`: runs every suite one after another,
+ * writes the rows to results/latest.json and regenerates BENCHMARKS.md with its charts. Quick mode
+ * (the smallest sizes, few reps) writes under results/quick/ so it never replaces the full
+ * results; it exists to keep the harness alive in CI and asserts nothing about timings.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { acquireNodeDevice } from '@spikeflow/webgpu/node';
+import { benchConfig } from './config.js';
+import type { BenchContext, Suite } from './context.js';
+import type { Row } from './harness/row.js';
+import { writeReport } from './report/markdown.js';
+import { loadTfjs, TFJS_VERSION } from './tfjs/load.js';
+import { lifMlpSuite } from './suites/lif-mlp.js';
+import { psnSuite } from './suites/psn.js';
+import { deviceLimitsSuite } from './suites/device-limits.js';
+import { psnVsLifSuite } from './suites/psn-vs-lif.js';
+import { bpttMemorySuite } from './suites/bptt-memory.js';
+
+const SUITES: readonly Suite[] = [lifMlpSuite, psnSuite, deviceLimitsSuite, psnVsLifSuite, bpttMemorySuite];
+
+const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = path.resolve(benchDir, '..');
+
+function parseArgs(argv: readonly string[]) {
+  const args = argv.filter((a) => a !== '--');
+  const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  const unknown = args.filter((a) => !['--quick', '--report-only'].includes(a) && !a.startsWith('--only='));
+  if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(' ')} (use --quick, --only=${SUITES.map((s) => s.id).join(',')}, --report-only)`);
+  const ids = SUITES.map((s) => s.id);
+  const bad = only?.filter((id) => !ids.includes(id)) ?? [];
+  if (bad.length > 0) throw new Error(`unknown suites: ${bad.join(', ')} (known: ${ids.join(', ')})`);
+  return { quick: args.includes('--quick'), reportOnly: args.includes('--report-only'), only };
+}
+
+async function main(): Promise<void> {
+  const { quick, reportOnly, only } = parseArgs(process.argv.slice(2));
+  const resultsDir = path.join(benchDir, 'results', ...(quick ? ['quick'] : []));
+  const latest = path.join(resultsDir, 'latest.json');
+  const reportFile = quick ? path.join(resultsDir, 'BENCHMARKS.md') : path.join(repoRoot, 'BENCHMARKS.md');
+  mkdirSync(resultsDir, { recursive: true });
+  const started = performance.now();
+  const log = (message: string) => console.log(`[${((performance.now() - started) / 1e3).toFixed(0).padStart(4)} s] ${message}`);
+
+  const runFile = path.join(resultsDir, 'run.json');
+  let rows: Row[];
+  let about: string[];
+  if (reportOnly) {
+    rows = JSON.parse(readFileSync(latest, 'utf8')) as Row[];
+    about = JSON.parse(readFileSync(runFile, 'utf8')) as string[];
+  } else {
+    // A full run reports real first-call compile times, so Mesa must not answer from its on-disk
+    // shader cache (set before dawn.node loads the Vulkan driver). Quick runs keep the cache.
+    if (!quick) process.env.MESA_SHADER_CACHE_DISABLE = 'true';
+    const gpu = await acquireNodeDevice();
+    const ctx: BenchContext = { config: benchConfig(quick), gpu, tfjs: loadTfjs, log };
+    log(`${quick ? 'quick' : 'full'} run on ${gpu.adapterInfo}`);
+    // With --only, the other suites' rows of the last run are kept.
+    rows = only && existsSync(latest) ? (JSON.parse(readFileSync(latest, 'utf8')) as Row[]).filter((r) => !only.includes(String(r.suite))) : [];
+    for (const suite of SUITES.filter((s) => only === undefined || only.includes(s.id))) {
+      log(`== ${suite.title}`);
+      rows.push(...(await suite.run(ctx)).map((r) => ({ ...r, suite: suite.id })));
+      // Written after every suite, so a long run that is stopped keeps what it measured.
+      writeFileSync(latest, JSON.stringify(rows, null, 1) + '\n');
+    }
+    gpu.device.destroy();
+    const when = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+    const minutes = `${((performance.now() - started) / 60e3).toFixed(1)} min`;
+    // A partial run adds a line to the description of the run whose other rows it keeps.
+    const previous = only && existsSync(runFile) ? (JSON.parse(readFileSync(runFile, 'utf8')) as string[]) : undefined;
+    about = previous ? [...previous, `Re-run of suites ${only!.join(', ')}: ${when}, ${minutes}.`] : [
+      `Run: ${when}, ${quick ? 'quick mode (smallest sizes, few repetitions)' : 'full mode'}${only ? `, suites ${only.join(', ')}` : ''}, ${minutes} in all.`,
+      `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. GPU: ${gpu.adapterInfo} via dawn.node; Mesa shader disk cache ${process.env.MESA_SHADER_CACHE_DISABLE === 'true' ? 'off (first calls include every compilation)' : 'on (first calls may reuse shaders compiled by earlier runs)'}.`,
+      `Peers: TensorFlow.js ${TFJS_VERSION} (tfjs-backend-webgpu on the same GPU, tfjs-backend-wasm on the CPU).`,
+    ];
+    writeFileSync(runFile, JSON.stringify(about, null, 1) + '\n');
+  }
+  writeReport(rows, { reportFile, chartsDir: resultsDir, quick, about });
+  log(`wrote ${path.relative(repoRoot, latest)} (${rows.length} rows) and ${path.relative(repoRoot, reportFile)}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? `${error.name}: ${error.message}` : error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,227 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Field, Row } from '../harness/row.js';
+import { BPTT_MEMORY_WORKLOAD } from '../suites/bptt-memory.js';
+import { COPY_WORKLOAD, LIF_BANDWIDTH_WORKLOAD, MATMUL_WORKLOAD } from '../suites/device-limits.js';
+import { LIF_MLP_WORKLOAD } from '../suites/lif-mlp.js';
+import { PSN_WORKLOAD } from '../suites/psn.js';
+import { PSN_VS_LIF_BACKWARD, PSN_VS_LIF_FORWARD } from '../suites/psn-vs-lif.js';
+import { barChart, lineChart } from './svg.js';
+import { met, targetChecks } from './targets.js';
+
+export interface ReportOptions {
+  readonly reportFile: string;
+  readonly chartsDir: string;
+  readonly quick: boolean;
+  /** Lines about the run: date, device, Node, shader cache. */
+  readonly about: readonly string[];
+}
+
+/** Kernels listed per profile: the ones that take the time. */
+const TOP_KERNELS = 5;
+
+const num = (v: Field | undefined, digits = 1) => (typeof v === 'number' && Number.isFinite(v) ? (Math.abs(v) < 10 && digits < 2 ? v.toFixed(digits + 1) : v.toFixed(digits)) : '–');
+const mib = (v: Field | undefined) => (typeof v === 'number' ? `${(v / 2 ** 20).toFixed(1)} MiB` : '–');
+const sci = (v: Field | undefined) => (typeof v === 'number' ? v.toExponential(1) : '–');
+const timed = (r: Row | undefined) => (r === undefined || r.ms_median === null ? '–' : `${num(r.ms_median)} (${num(r.ms_min)}–${num(r.ms_max)})`);
+
+function table(headers: readonly string[], body: readonly (readonly string[])[]): string {
+  return [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...body.map((cells) => `| ${cells.join(' | ')} |`)].join('\n');
+}
+
+const distinct = <T>(values: readonly T[]) => [...new Set(values)];
+
+/** The report: every table and chart, regenerated from the rows alone. */
+export function writeReport(rows: readonly Row[], options: ReportOptions): void {
+  const of = (workload: string) => rows.filter((r) => r.workload === workload);
+  const chartLink = (file: string, svg: string, alt: string) => {
+    writeFileSync(path.join(options.chartsDir, file), svg);
+    return `![${alt}](${path.relative(path.dirname(options.reportFile), path.join(options.chartsDir, file)).split(path.sep).join('/')})`;
+  };
+  const sections: string[] = [];
+
+  const checks = targetChecks(rows);
+  if (checks.length > 0) {
+    sections.push(
+      '## Targets (issue 7)',
+      table(
+        ['target', 'case', 'measured', 'goal', ''],
+        checks.map((t) => [t.target, t.case, `${t.measured.toFixed(2)}×`, `${t.higherIsBetter ? '≥' : '≤'} ${t.goal}×`, met(t) ? 'met' : '**missed**']),
+      ),
+    );
+  }
+
+  const kernelTables = (workload: string) =>
+    distinct(of(`${workload} kernels`).map((r) => `${r.T ?? ''}/${r.B ?? ''}/${r.N ?? ''}`)).map((key) => {
+      const list = of(`${workload} kernels`).filter((r) => `${r.T ?? ''}/${r.B ?? ''}/${r.N ?? ''}` === key);
+      const top = [...list].sort((a, b) => Number(b.ms_per_call) - Number(a.ms_per_call)).slice(0, TOP_KERNELS);
+      const size = [list[0]!.T && `T = ${list[0]!.T}`, list[0]!.B && `B = ${list[0]!.B}`, list[0]!.N && `N = ${list[0]!.N}`].filter(Boolean).join(', ');
+      return [
+        `Where spikeflow's time goes at ${size} (${list.length} kernels, each timed alone; top ${top.length}):`,
+        '',
+        table(
+          ['kernel', 'kind', 'dispatches', 'ms per call', 'share'],
+          top.map((k) => [`\`${k.kernel}\``, String(k.kind), String(k.dispatches), num(k.ms_per_call, 2), `${(100 * Number(k.share)).toFixed(0)}%`]),
+        ),
+      ].join('\n');
+    });
+
+  const checkTable = (workload: string, errors: readonly string[]) => {
+    const list = of(`${workload} check`);
+    if (list.length === 0) return [];
+    const size = `T = ${list[0]!.T}${list[0]!.B ? `, B = ${list[0]!.B}` : ''}${list[0]!.N ? `, N = ${list[0]!.N}` : ''}`;
+    return [
+      `Agreement with spikeflow before any timing (${size}, a fixture on a 1/64 grid so every implementation computes the same spikes bit for bit; errors are max |difference| / max |spikeflow|, tolerance 1e-4). The cold first call includes every shader compilation.`,
+      table(['impl', 'loss', ...errors, 'cold first call (ms)'], list.map((r) => [r.impl, num(r.loss, 6), ...errors.map((e) => sci(r[`err_${e}`])), num(r.first_call_ms, 0)])),
+    ];
+  };
+
+  // W1
+  const w1 = of(LIF_MLP_WORKLOAD);
+  if (w1.length > 0) {
+    const impls = distinct(w1.map((r) => r.impl));
+    const Ts = distinct(w1.map((r) => r.T!));
+    const at = (impl: string, T: number) => w1.find((r) => r.impl === impl && r.T === T);
+    sections.push(
+      `## ${LIF_MLP_WORKLOAD}`,
+      'Forward, BPTT backward, SGD update and a blocking read of the loss, B = 64, one step per sample. Time in ms: median (min–max); the first call is listed apart.',
+      ...checkTable(LIF_MLP_WORKLOAD, ['dW1', 'dW2', 'update']),
+      table(
+        ['T', ...impls.map((i) => `${i} (ms)`), 'spikeflow speed-up vs faster tfjs', 'first call (ms)', 'firing rates'],
+        Ts.map((T) => {
+          const sf = at('spikeflow', T);
+          const tf = impls.filter((i) => i !== 'spikeflow').map((i) => at(i, T)?.ms_median).filter((v): v is number => typeof v === 'number');
+          return [
+            String(T),
+            ...impls.map((i) => timed(at(i, T))),
+            sf?.ms_median && tf.length ? `${(Math.min(...tf) / sf.ms_median).toFixed(2)}×` : '–',
+            impls.map((i) => `${i}: ${num(at(i, T)?.first_run_ms, 0)}`).join(', '),
+            sf ? `${(100 * Number(sf.rate1)).toFixed(1)}% / ${(100 * Number(sf.rate2)).toFixed(1)}%` : '–',
+          ];
+        }),
+      ),
+      chartLink('w1.svg', barChart({ title: 'W1 LIF-MLP training step (B = 64)', yLabel: 'ms per step (log)', logY: true, categories: Ts.map((T) => `T = ${T}`), series: impls.map((i) => ({ name: i, values: Ts.map((T) => at(i, T)?.ms_median ?? null) })) }), 'W1 chart'),
+      ...kernelTables(LIF_MLP_WORKLOAD),
+    );
+  }
+
+  // W2
+  const w2 = of(PSN_WORKLOAD);
+  if (w2.length > 0) {
+    const impls = distinct(w2.map((r) => r.impl));
+    const sizes = distinct(w2.map((r) => `${r.T}/${r.N}`)).map((k) => k.split('/').map(Number) as [number, number]);
+    const at = (impl: string, [T, N]: [number, number]) => w2.find((r) => r.impl === impl && r.T === T && r.N === N);
+    sections.push(
+      `## ${PSN_WORKLOAD}`,
+      'H = W X + b, ATan spike, loss = sum(S G); one step computes dW, db and dX and blocks until all are done. X, G, W and b stay on the device. Time in ms: median (min–max).',
+      ...checkTable(PSN_WORKLOAD, ['dW', 'db', 'dX']),
+      table(
+        ['T', 'N', ...impls.map((i) => `${i} (ms)`), 'spikeflow GFLOP/s', 'speed-up vs tfjs-webgpu', 'speed-up vs tfjs-wasm'],
+        sizes.map((s) => {
+          const sf = at('spikeflow', s)?.ms_median;
+          const vs = (impl: string) => (sf && at(impl, s)?.ms_median ? `${(at(impl, s)!.ms_median! / sf).toFixed(2)}×` : '–');
+          return [String(s[0]), String(s[1]), ...impls.map((i) => timed(at(i, s))), num(at('spikeflow', s)?.gflops, 2), vs('tfjs-webgpu'), vs('tfjs-wasm')];
+        }),
+      ),
+      chartLink('w2.svg', barChart({ title: 'W2 PSN forward+backward', yLabel: 'ms per step (log)', logY: true, categories: sizes.map(([T, N]) => `T ${T}, N ${N / 1024}Ki`), series: impls.map((i) => ({ name: i, values: sizes.map((s) => at(i, s)?.ms_median ?? null) })) }), 'W2 chart'),
+      ...kernelTables(PSN_WORKLOAD),
+    );
+  }
+
+  // W3
+  const matmul = of(MATMUL_WORKLOAD);
+  const copy = of(COPY_WORKLOAD);
+  const lif = of(LIF_BANDWIDTH_WORKLOAD);
+  if (matmul.length + copy.length + lif.length > 0) {
+    const labelled = [...matmul, ...copy].map((r) => ({ r, label: r.impl === 'spikeflow' ? `spikeflow (${r.kernel})` : String(r.kernel) }));
+    sections.push(
+      '## W3 device limits',
+      `Matmul: C = A @ B, n = ${matmul[0]?.N ?? '–'}, ${matmul[0]?.products ?? '–'} back-to-back products then a blocking readback of C per sample (the reference kernels are checked against spikeflow's C first). Copy: y = 2x on ${copy[0]?.N ?? '–'} floats, ${copy[0]?.copies ?? '–'} back-to-back, then a wait for the queue; GB/s counts 8 bytes per element.`,
+      table(
+        ['workload', 'impl', 'kernel', 'ms per sample', 'GFLOP/s or GB/s'],
+        labelled.map(({ r }) => [r.workload, r.impl, String(r.kernel), timed(r), r.workload === MATMUL_WORKLOAD ? `${num(r.gflops, 2)} GFLOP/s` : `${num(r.gbps, 2)} GB/s`]),
+      ),
+      ...(matmul.length > 0 ? [chartLink('w3-matmul.svg', barChart({ title: `matmul n = ${matmul[0]!.N}`, yLabel: 'GFLOP/s', categories: ['GFLOP/s'], series: matmul.map((r) => ({ name: r.impl === 'spikeflow' ? 'spikeflow' : String(r.kernel), values: [Number(r.gflops)] })) }), 'matmul chart')] : []),
+      ...(copy.length > 0 ? [chartLink('w3-copy.svg', barChart({ title: 'y = 2x bandwidth', yLabel: 'GB/s', categories: ['GB/s'], series: copy.map((r) => ({ name: r.impl === 'spikeflow' ? 'spikeflow' : String(r.kernel), values: [Number(r.gbps)] })) }), 'copy chart')] : []),
+      ...kernelTables(MATMUL_WORKLOAD),
+    );
+    if (lif.length > 0) {
+      sections.push(
+        '### Multi-step LIF forward+backward against the copy bandwidth',
+        "The gradient of sum(S G) w.r.t. X of one LIF layer over X [T, N]. Bytes are those the fused scan kernels (forward and reverse-time) bind, each read or written once; GB/s divides them by the whole call's time, and by the scan kernels' own time (each timed alone).",
+        table(
+          ['T', 'N', 'ms per call', 'scan bytes', 'GB/s (whole call)', 'of copy', 'GB/s (scan kernels alone)', 'of copy'],
+          lif.map((r) => [String(r.T), String(r.N), timed(r), mib(r.scan_bytes), num(r.gbps, 2), `${(100 * Number(r.fraction_of_copy)).toFixed(0)}%`, num(r.scan_gbps, 2), `${(100 * Number(r.scan_fraction_of_copy)).toFixed(0)}%`]),
+        ),
+        ...kernelTables(LIF_BANDWIDTH_WORKLOAD),
+      );
+    }
+  }
+
+  // PSN vs LIF
+  for (const workload of [PSN_VS_LIF_FORWARD, PSN_VS_LIF_BACKWARD]) {
+    const list = of(workload);
+    if (list.length === 0) continue;
+    const layers = distinct(list.map((r) => String(r.layer)));
+    sections.push(`## ${workload}`, workload === PSN_VS_LIF_FORWARD ? 'Spikes and loss = sum(S G) over X [T, N], read back blocking. ms: median (min–max).' : 'Also the gradients w.r.t. the layer\'s params and X. ms: median (min–max).');
+    for (const N of distinct(list.map((r) => r.N!))) {
+      const Ts = distinct(list.filter((r) => r.N === N).map((r) => r.T!));
+      const at = (layer: string, T: number) => list.find((r) => r.layer === layer && r.T === T && r.N === N);
+      const slug = `${workload === PSN_VS_LIF_FORWARD ? 'fwd' : 'fwdbwd'}-${N}`;
+      sections.push(
+        `N = ${N}:`,
+        table(['T', ...layers.map((l) => `${l} (ms)`)], Ts.map((T) => [String(T), ...layers.map((l) => timed(at(l, T)))])),
+        chartLink(`psn-vs-lif-${slug}.svg`, lineChart({ title: `${workload}, N = ${N}`, yLabel: 'ms per call (log)', xLabel: 'T', x: Ts, logX: true, logY: true, series: layers.map((l) => ({ name: l, values: Ts.map((T) => at(l, T)?.ms_median ?? null) })) }), `${workload} N = ${N}`),
+      );
+    }
+  }
+
+  // Memory
+  const memory = of(BPTT_MEMORY_WORKLOAD);
+  if (memory.length > 0) {
+    sections.push(
+      `## ${BPTT_MEMORY_WORKLOAD}`,
+      "The compiler's static memory plan (exe.stats) of W1's gradient graph at B = 64. Resident: inputs, params and outputs; saved: the tensors BPTT keeps from the forward to the backward pass (savedTensorStats); temporaries: the shared buffers of everything else. Spikes are stored as float32 (bit-packing is issue 7, item 6: the spike column is what it would shrink 32×).",
+      table(
+        ['T', 'checkpoints', 'planned peak', 'resident', 'temporaries', 'saved', 'spikes (f32)', 'peak / (resident + saved)', 'temporaries / saved', 'unshared', 'largest buffers'],
+        memory.map((r) => [
+          String(r.T),
+          r.checkpoint_every === null ? 'none' : `every ${r.checkpoint_every}`,
+          mib(r.peak_bytes),
+          mib(r.resident_bytes),
+          mib(r.temporary_bytes),
+          mib(r.saved_bytes),
+          mib(r.spike_bytes),
+          `${num(r.peak_over_resident_plus_saved, 2)}×`,
+          `${num(r.temporaries_over_saved, 2)}×`,
+          mib(r.unshared_bytes),
+          String(r.largest_buffers).replace(/\|/g, '\\|'),
+        ]),
+      ),
+      chartLink(
+        'bptt-memory.svg',
+        barChart({
+          title: 'W1 BPTT memory plan (B = 64)',
+          yLabel: 'MiB',
+          categories: memory.map((r) => `T ${r.T}${r.checkpoint_every === null ? '' : ` ck ${r.checkpoint_every}`}`),
+          series: [
+            { name: 'planned peak', values: memory.map((r) => Number(r.peak_bytes) / 2 ** 20) },
+            { name: 'resident + saved', values: memory.map((r) => (Number(r.resident_bytes) + Number(r.saved_bytes)) / 2 ** 20) },
+          ],
+        }),
+        'BPTT memory chart',
+      ),
+    );
+  }
+
+  const header = [
+    '# Benchmarks',
+    '',
+    `_Generated by \`pnpm bench${options.quick ? ' --quick' : ''}\` from \`${options.quick ? 'bench/results/quick/latest.json' : 'bench/results/latest.json'}\`; do not edit by hand. Workloads: BENCH_WORKLOADS.md; code: bench/src._`,
+    '',
+    ...options.about.map((line) => `- ${line}`),
+    '- Times are wall-clock ms of blocking calls: median (min–max) over the timed repetitions. The first call of each size is reported apart (first run): on lavapipe it compiles every shader it meets.',
+    '- Every row also records the 1-minute load average when it was measured: on a shared machine, compare rows taken under similar load.',
+  ];
+  writeFileSync(options.reportFile, [...header, '', ...sections.flatMap((s) => [s, ''])].join('\n'));
+}

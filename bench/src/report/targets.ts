@@ -1,0 +1,54 @@
+import type { Row } from '../harness/row.js';
+import { BPTT_MEMORY_WORKLOAD } from '../suites/bptt-memory.js';
+import { LIF_BANDWIDTH_WORKLOAD, MATMUL_WORKLOAD } from '../suites/device-limits.js';
+import { LIF_MLP_WORKLOAD } from '../suites/lif-mlp.js';
+import { PSN_WORKLOAD } from '../suites/psn.js';
+
+/** One measured ratio against its target from issue 7. */
+export interface TargetCheck {
+  readonly target: string;
+  readonly case: string;
+  readonly measured: number;
+  readonly goal: number;
+  /** Whether bigger is better (speed-ups) or smaller (memory overhead). */
+  readonly higherIsBetter: boolean;
+}
+
+export const met = (t: TargetCheck) => (t.higherIsBetter ? t.measured >= t.goal : t.measured <= t.goal);
+
+const ms = (r: Row | undefined) => r?.ms_median ?? undefined;
+const sizeOf = (r: Row) => [r.T === null ? '' : `T = ${r.T}`, r.B === null ? '' : `B = ${r.B}`, r.N === null ? '' : `N = ${r.N}`].filter(Boolean).join(', ');
+
+export function targetChecks(rows: readonly Row[]): TargetCheck[] {
+  const of = (workload: string) => rows.filter((r) => r.workload === workload);
+  const checks: TargetCheck[] = [];
+
+  const sameSize = (a: Row, b: Row) => a.T === b.T && a.B === b.B && a.N === b.N;
+  const speedups = (workload: string, target: string, rivals: (r: Row) => boolean) => {
+    const all = of(workload);
+    for (const sf of all.filter((r) => r.impl === 'spikeflow')) {
+      const rivalMs = all.filter((r) => rivals(r) && sameSize(r, sf)).map(ms).filter((v): v is number => v !== undefined);
+      const own = ms(sf);
+      if (rivalMs.length > 0 && own !== undefined) checks.push({ target, case: sizeOf(sf), measured: Math.min(...rivalMs) / own, goal: 5, higherIsBetter: true });
+    }
+  };
+  speedups(LIF_MLP_WORKLOAD, 'W1 step: spikeflow vs the faster tfjs backend', (r) => r.impl.startsWith('tfjs-'));
+  speedups(PSN_WORKLOAD, 'W2 fwd+bwd: spikeflow vs tfjs-webgpu', (r) => r.impl === 'tfjs-webgpu');
+
+  const matmul = of(MATMUL_WORKLOAD);
+  const sfMatmul = matmul.find((r) => r.impl === 'spikeflow');
+  const refs = matmul.filter((r) => r.impl === 'reference WGSL').map((r) => Number(r.gflops));
+  if (sfMatmul && refs.length > 0) {
+    checks.push({ target: 'matmul: spikeflow vs the best simple tiled WGSL', case: sizeOf(sfMatmul), measured: Number(sfMatmul.gflops) / Math.max(...refs), goal: 1.5, higherIsBetter: true });
+  }
+
+  for (const r of of(LIF_BANDWIDTH_WORKLOAD)) {
+    checks.push({ target: 'multi-step LIF fwd+bwd: fraction of copy bandwidth', case: sizeOf(r), measured: Number(r.fraction_of_copy), goal: 0.7, higherIsBetter: true });
+  }
+
+  for (const r of of(BPTT_MEMORY_WORKLOAD)) {
+    const ckpt = r.checkpoint_every === null ? 'no checkpoints' : `checkpoint every ${r.checkpoint_every}`;
+    checks.push({ target: 'BPTT planned peak vs resident + saved tensors', case: `${sizeOf(r)}, ${ckpt}`, measured: Number(r.peak_over_resident_plus_saved), goal: 1.25, higherIsBetter: false });
+  }
+  return checks;
+}
