@@ -7,20 +7,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { compile, compileTrainStep, type ExecutableStats } from '../src/index.js';
 import { deviceOf, skipWithoutDevice, tryNodeDevice } from './node-device.js';
 import { scaledMaxError } from './support/compare.js';
+import { testData } from './support/random-data.js';
 
 const acquired = await tryNodeDevice();
 const skip = skipWithoutDevice(acquired, 'the WebGPU neuron tests');
-
-/** mulberry32 test data in [lo, hi). */
-function data(seed: number, n: number, lo: number, hi: number): number[] {
-  let a = seed >>> 0;
-  return Array.from({ length: n }, () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
-  });
-}
 
 /** The fused scans of an executable, as [dispatches per scan], and whether anything loops over T. */
 function scanDispatches(stats: ExecutableStats): { fused: number[]; stepLoops: boolean } {
@@ -88,7 +78,7 @@ describe.skipIf(skip)('neurons from defineNeuron on WebGPU', () => {
       const exe = await compile(g, device);
       // The forward scan (saving its carries) and the reverse-time scan of BPTT.
       expect(scanDispatches(exe.stats)).toEqual({ fused: [1, 1], stepLoops: false });
-      const feeds = { x: tensor([T, B, N], data(1, T * B * N, ...c.input)), g: tensor([T, B, N], data(2, T * B * N, -1, 1)) };
+      const feeds = { x: tensor([T, B, N], testData(1, T * B * N, ...c.input)), g: tensor([T, B, N], testData(2, T * B * N, -1, 1)) };
       const params = initParams(g);
       const cpu = evaluate(g, { inputs: feeds, params }).outputs;
       exe.setParams(params);
@@ -119,8 +109,8 @@ describe.skipIf(skip)('neurons from defineNeuron on WebGPU', () => {
     expect(step.executable.stats.kernels.filter((k) => k.dispatches > 1)).toEqual([]);
 
     // Each sample drives its inputs at its own rates, so samples differ in what they feed the neurons.
-    const rates = data(3, B * I, 0, 0.6);
-    const x = tensor([T, B, I], data(4, T * B * I, 0, 1).map((u, k) => (u < rates[k % (B * I)]! ? 1 : 0)));
+    const rates = testData(3, B * I, 0, 0.6);
+    const x = tensor([T, B, I], testData(4, T * B * I, 0, 1).map((u, k) => (u < rates[k % (B * I)]! ? 1 : 0)));
     // Realizable targets: the spike counts of a teacher of the same form with other weights.
     const teacher = evaluate(model, { inputs: { x, target: tensor([B, N], new Array<number>(B * N).fill(0)) }, params: initParams(model, { seed: 11 }) });
     const target: HostTensor = teacher.outputs.counts!;

@@ -23,20 +23,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { compile, compileTrainStep, type DeviceHandle } from '../src/index.js';
 import { deviceOf, skipWithoutDevice, tryNodeDevice } from './node-device.js';
 import { scaledMaxError } from './support/compare.js';
+import { testData } from './support/random-data.js';
 
 const acquired = await tryNodeDevice();
 const skip = skipWithoutDevice(acquired, 'the WebGPU plasticity tests');
-
-/** mulberry32 test data in [lo, hi). */
-function data(seed: number, n: number, lo: number, hi: number): number[] {
-  let a = seed >>> 0;
-  return Array.from({ length: n }, () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return lo + ((hi - lo) * ((t ^ (t >>> 14)) >>> 0)) / 4294967296;
-  });
-}
 
 const paramNames = (g: Graph): string[] => g.params.map((id) => (g.nodes[id]!.attrs as { name: string }).name);
 
@@ -73,11 +63,11 @@ describe.skipIf(skip)('plasticity on WebGPU', () => {
         const params = Object.fromEntries(
           Object.entries(initParams(g)).map(([name, t], k) => {
             const n = t.data.length;
-            const values = name.endsWith('eta') ? [0.3] : name.endsWith('alpha') ? data(20 + k, n, -1, 1) : data(20 + k, n, -wRange, wRange);
+            const values = name.endsWith('eta') ? [0.3] : name.endsWith('alpha') ? testData(20 + k, n, -1, 1) : testData(20 + k, n, -wRange, wRange);
             return [name, tensor(t.type.shape, values)];
           }),
         );
-        const feeds = { x: tensor([T, B, I], data(1, T * B * I, 0, 1.5)), r: tensor([T, B, N], data(2, T * B * N, -1, 1)) };
+        const feeds = { x: tensor([T, B, I], testData(1, T * B * I, 0, 1.5)), r: tensor([T, B, N], testData(2, T * B * N, -1, 1)) };
         const cpu = evaluate(g, { inputs: feeds, params }).outputs;
         if (spec.unit.kind === 'lif') {
           const rate = toArray(cpu.y!).reduce((a, v) => a + v, 0) / (T * B * N);

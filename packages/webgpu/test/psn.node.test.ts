@@ -6,20 +6,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { compile } from '../src/index.js';
 import { deviceOf, skipWithoutDevice, tryNodeDevice } from './node-device.js';
 import { scaledMaxError } from './support/compare.js';
+import { testData } from './support/random-data.js';
 
 const acquired = await tryNodeDevice();
 const skip = skipWithoutDevice(acquired, 'the WebGPU PSN parity tests');
-
-/** mulberry32 numbers in [lo, hi). */
-function data(seed: number, n: number, lo: number, hi: number): number[] {
-  let a = seed >>> 0;
-  return Array.from({ length: n }, () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
-  });
-}
 
 const T = 16;
 const SHAPE = [T, 20, 100]; // B·N = 2000 neurons
@@ -33,8 +23,8 @@ interface Variant {
   readonly lambda?: number;
 }
 
-const dense = { w: tensor([T, T], data(10, T * T, -0.35, 0.35)), b: tensor([T], data(11, T, -1, 0.3)) };
-const sliding = { w: tensor([K], data(12, K, -0.5, 1)), b: tensor([], -0.6) };
+const dense = { w: tensor([T, T], testData(10, T * T, -0.35, 0.35)), b: tensor([T], testData(11, T, -1, 0.3)) };
+const sliding = { w: tensor([K], testData(12, K, -0.5, 1)), b: tensor([], -0.6) };
 
 const variants: Variant[] = [
   { label: 'PSN', layer: (b, x) => buildPsn(b, x, psn(T)), params: dense },
@@ -59,8 +49,8 @@ describe.skipIf(skip)('PSN family parity, CPU reference vs WebGPU', () => {
       });
       const g = grad(model, { of: 'loss', wrt: ['w', 'b', 'x'] });
       const feeds = {
-        x: tensor(SHAPE, data(20, SIZE, -1, 2)),
-        g: tensor(SHAPE, data(21, SIZE, -1, 1)),
+        x: tensor(SHAPE, testData(20, SIZE, -1, 2)),
+        g: tensor(SHAPE, testData(21, SIZE, -1, 1)),
         ...(variant.lambda === undefined ? {} : { lambda: tensor([], variant.lambda) }),
       };
       const cpu = evaluate(g, { inputs: feeds, params: variant.params }).outputs;

@@ -4,6 +4,7 @@ import type { BufferBinding, KernelSource } from '../../src/codegen/kernel-sourc
 import { compiledKernel } from '../../src/runtime/pipelines.js';
 import { tryNodeDevice, type NodeDevice } from '../node-device.js';
 import { unavailable } from '../webgpu-required.js';
+import { testData } from './random-data.js';
 
 /**
  * Test support until the executable exists: a Node WebGPU device (dawn.node; lavapipe on a machine
@@ -81,11 +82,5 @@ export function binding(name: string, shape: readonly number[], access: BufferBi
 
 /** Deterministic test data in [lo, hi) (mulberry32), independent of the framework's RNG. */
 export function randomData(size: number, seed: number, lo = -1, hi = 1): Float32Array<ArrayBuffer> {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: size }, () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return lo + ((hi - lo) * ((t ^ (t >>> 14)) >>> 0)) / 4294967296;
-  });
+  return Float32Array.from(testData(seed, size, lo, hi));
 }
