@@ -16,6 +16,7 @@ export default defineConfig({
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/**/*.test.ts', 'test/**/*.test.ts', 'docs/**/*.test.ts'],
-    testTimeout: 60_000,
+    // Generous: on a cold Mesa shader cache lavapipe compiles each big kernel on first use (seconds each).
+    testTimeout: 300_000,
   },
 });

@@ -10,8 +10,8 @@ import { REPORT_GLOBAL, REPORT_LINE_PREFIX, type RuntimeReport } from './runtime
 import { unavailable } from './webgpu-required.js';
 
 /** Per launch; Chromium's first start takes seconds on a cold machine. */
-const RUN_TIMEOUT_MS = 90_000;
-const TEST_TIMEOUT_MS = 180_000;
+const RUN_TIMEOUT_MS = 240_000;
+const TEST_TIMEOUT_MS = 300_000;
 
 /** Asserts a report of a full, passing run; a runtime without an adapter skips or fails (see unavailable). */
 function expectPassingRun(ctx: TestContext, runtime: string, report: RuntimeReport): void {
