@@ -3,8 +3,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { formatSummary, summarize, toDot } from '@spikeflow/core';
-import { classifierModel, defaultSpec } from './classifier.js';
-import { firstLine, readConfig } from './run-config.js';
+import { configuredModel, readConfig } from './run-config.js';
 import { loadTask } from './tasks.js';
 import { UsageError } from './usage-error.js';
 
@@ -13,12 +12,7 @@ export async function inspectCommand(source: string | undefined, dot: string | u
   if (dot !== undefined && !existsSync(dirname(dot))) throw new UsageError(`--dot: no directory ${dirname(dot)}`);
   const config = await readConfig(source);
   const task = await loadTask(config.task);
-  let model;
-  try {
-    model = classifierModel(config.model ?? defaultSpec(task.info), task.info, config.batch);
-  } catch (error) {
-    throw new UsageError(`model: ${firstLine(error)}`);
-  }
+  const model = configuredModel(config, task.info);
   console.log(`task ${task.info.name}: T = ${task.info.steps}, ${task.info.inputSize} inputs, ${task.info.outputSize} classes, batch ${config.batch}\n`);
   console.log(formatSummary(summarize(model)));
   if (dot !== undefined) await writeFile(dot, toDot(model, config.task));

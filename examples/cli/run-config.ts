@@ -4,8 +4,9 @@
  * saved next to the checkpoints (run.json) so `eval` and `--resume` rebuild the same model.
  */
 import { readFile } from 'node:fs/promises';
-import { parseSequential } from '@spikeflow/core';
-import { standardLayers } from '@spikeflow/models';
+import { parseSequential, type Graph } from '@spikeflow/core';
+import { standardLayers, type TaskInfo } from '@spikeflow/models';
+import { classifierModel, defaultSpec } from './classifier.js';
 import { UsageError } from './usage-error.js';
 
 export interface RunConfig {
@@ -74,4 +75,13 @@ export async function readConfig(source: string): Promise<RunConfig> {
 
 export function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+}
+
+/** The classifier a run's config describes (its model spec, or the task's default), or one usage line. */
+export function configuredModel(config: RunConfig, info: TaskInfo): Graph {
+  try {
+    return classifierModel(config.model ?? defaultSpec(info), info, config.batch);
+  } catch (error) {
+    throw new UsageError(`model: ${firstLine(error)}`);
+  }
 }

@@ -3,11 +3,9 @@ import type { TrainBackend } from '@spikeflow/core';
 import { adam, cpuBackend, Trainer, type TaskInfo, type TrainerData } from '@spikeflow/models';
 import { webgpuBackend } from '@spikeflow/webgpu';
 import { selectNodeBackend } from '@spikeflow/webgpu/node';
-import { classifierModel, defaultSpec } from './classifier.js';
-import { firstLine, type RunConfig } from './run-config.js';
+import { configuredModel, firstLine, type RunConfig } from './run-config.js';
 import { taskData } from './task-data.js';
 import { loadTask } from './tasks.js';
-import { UsageError } from './usage-error.js';
 
 export interface Session {
   readonly trainer: Trainer;
@@ -25,12 +23,7 @@ async function backend(): Promise<{ engine: TrainBackend; device: string }> {
 
 export async function openSession(config: RunConfig, onBatch?: (taken: number, total: number) => void): Promise<Session> {
   const task = await loadTask(config.task);
-  let model;
-  try {
-    model = classifierModel(config.model ?? defaultSpec(task.info), task.info, config.batch);
-  } catch (error) {
-    throw new UsageError(`model: ${firstLine(error)}`);
-  }
+  const model = configuredModel(config, task.info);
   const { engine, device } = await backend();
   const data = taskData(task, { ...config, ...(onBatch === undefined ? {} : { onBatch }) });
   const trainer = await Trainer.create({

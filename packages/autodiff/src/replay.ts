@@ -1,4 +1,4 @@
-import { topologicalOrder, type Graph, type GraphBuilder, type Node, type NodeId, type PrimitiveAttrs, Tensor, isTupleType } from '@spikeflow/core';
+import { replayGraph, replayedTensor, Tensor, type Graph, type GraphBuilder, type Node, type NodeId, type ReplayedValue } from '@spikeflow/core';
 // Load order: backprop.js (and with it the VJP table) before the scan hook. The scan rule calls
 // back into backprop.js, so entering that cycle at rules/scan.js would spread the table's scan
 // entry before rules/scan.js had defined it.
@@ -13,12 +13,9 @@ export interface BackpropConfig {
 }
 
 /** A replayed value: a tensor, or the elements of a tuple-valued node. */
-export type Replayed = Tensor | readonly Tensor[];
+export type Replayed = ReplayedValue;
 
-export function asTensor(v: Replayed): Tensor {
-  if (v instanceof Tensor) return v;
-  throw new Error('internal: a tuple was used where a tensor was expected');
-}
+export const asTensor = replayedTensor;
 
 export function elementsOf(v: Replayed): readonly Tensor[] {
   return v instanceof Tensor ? [v] : v;
@@ -35,36 +32,15 @@ export function replay(
   leaf: (node: Node) => Tensor,
   needsGrad: ReadonlySet<NodeId>,
   config: BackpropConfig,
-  order: readonly NodeId[] = topologicalOrder(graph),
+  order?: readonly NodeId[],
 ): Map<NodeId, Replayed> {
-  const values = new Map<NodeId, Replayed>();
-  for (const id of order) {
-    const node = graph.nodes[id]!;
-    const inputs = node.inputs.map((i) => values.get(i)!);
-    values.set(id, replayNode(b, node, inputs, needsGrad.has(id), config, leaf));
-  }
-  return values;
-}
-
-function replayNode(b: GraphBuilder, node: Node, inputs: readonly Replayed[], needsGrad: boolean, config: BackpropConfig, leaf: (node: Node) => Tensor): Replayed {
-  switch (node.op) {
-    case 'input':
-    case 'param':
-    case 'state':
-      return leaf(node);
-    case 'tupleGet':
-      return elementsOf(inputs[0]!)[(node.attrs as PrimitiveAttrs['tupleGet']).index]!;
-    case 'scan':
-      if (needsGrad) return replayScanForGrad(b, node as Node<'scan'>, inputs.map(asTensor), config);
-      break;
-    case 'customVjp':
-      if (needsGrad) return replayCustomVjpForGrad(b, node as Node<'customVjp'>, inputs.map(asTensor));
-      break;
-    default:
-      break;
-  }
-  const out = b.op(node.op, inputs.map(asTensor), node.attrs as never, node.name);
-  return isTupleType(out.type) ? out.type.tuple.map((_, i) => out.get(i)) : out;
+  const override = (node: Node, inputs: readonly Replayed[]): Replayed | undefined => {
+    if (!needsGrad.has(node.id)) return undefined;
+    if (node.op === 'scan') return replayScanForGrad(b, node as Node<'scan'>, inputs.map(asTensor), config);
+    if (node.op === 'customVjp') return replayCustomVjpForGrad(b, node as Node<'customVjp'>, inputs.map(asTensor));
+    return undefined;
+  };
+  return replayGraph(b, graph, leaf, { ...(order ? { order } : {}), override });
 }
 
 /** Replays a subgraph (scan body, customVjp half) on positional inputs; returns its outputs in order. */

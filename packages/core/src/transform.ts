@@ -49,23 +49,43 @@ export function finishLike(
 /** A replayed value: a tensor, or the elements of a tuple-valued node (scan, customVjp). */
 export type ReplayedValue = Tensor | readonly Tensor[];
 
+/** Options of `replayGraph`. */
+export interface ReplayOptions {
+  /** Nodes to replay, in order (default: what the outputs and state updates need, inputs first). */
+  readonly order?: readonly NodeId[];
+  /**
+   * Replays a node differently (e.g. autodiff exposes a scan's residuals, the compiler merges
+   * duplicates); `undefined` falls back to replaying the node as it is.
+   */
+  readonly override?: (node: Node, inputs: readonly ReplayedValue[]) => ReplayedValue | undefined;
+}
+
+/** The tensor of a replayed value; a tuple where a tensor is expected is a transform's bug. */
+export function replayedTensor(v: ReplayedValue): Tensor {
+  if (Array.isArray(v)) throw new Error('internal: a tuple was used where a tensor was expected');
+  return v as Tensor;
+}
+
+/** A node's replay as itself: one op, whose tuple (scan, customVjp) is split into its elements. */
+export function replayAsIs(b: GraphBuilder, node: Node, inputs: readonly ReplayedValue[]): ReplayedValue {
+  const t = b.op(node.op, inputs.map(replayedTensor), node.attrs as never, node.name);
+  return isTupleType(t.type) ? t.type.tuple.map((_, k) => t.get(k)) : t;
+}
+
 /**
- * Replays every node `graph`'s outputs and state updates need into builder `b`, with each leaf
- * (input, param, state) bound by `leaf`; tuple-valued nodes become their element tensors.
- * Names are kept, so errors and plots still speak the source graph's words.
+ * Replays `graph`'s nodes into builder `b`, with each leaf (input, param, state) bound by `leaf`;
+ * tuple-valued nodes become their element tensors. Names are kept, so errors and plots still
+ * speak the source graph's words.
  */
-export function replayGraph(b: GraphBuilder, graph: Graph, leaf: (node: Node) => Tensor): Map<NodeId, ReplayedValue> {
+export function replayGraph(b: GraphBuilder, graph: Graph, leaf: (node: Node) => Tensor, options: ReplayOptions = {}): Map<NodeId, ReplayedValue> {
   const values = new Map<NodeId, ReplayedValue>();
-  for (const id of topologicalOrder(graph)) {
+  for (const id of options.order ?? topologicalOrder(graph)) {
     const node = graph.nodes[id]!;
     const inputs = node.inputs.map((i) => values.get(i)!);
     let value: ReplayedValue;
     if (node.op === 'input' || node.op === 'param' || node.op === 'state') value = leaf(node);
     else if (node.op === 'tupleGet') value = (inputs[0] as readonly Tensor[])[(node.attrs as PrimitiveAttrs['tupleGet']).index]!;
-    else {
-      const t = b.op(node.op, inputs as Tensor[], node.attrs as never, node.name);
-      value = isTupleType(t.type) ? t.type.tuple.map((_, k) => t.get(k)) : t;
-    }
+    else value = options.override?.(node, inputs) ?? replayAsIs(b, node, inputs);
     values.set(id, value);
   }
   return values;

@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   SURROGATE_NAMES,
-  SpikeflowError,
-  evaluate,
   toArray,
   trace,
   type DType,
-  type FeedValue,
   type GraphBuilder,
   type HostTensor,
   type Precision,
-  type Shape,
-  type Tensor,
   type UnaryOp,
 } from '../src/index.js';
 import { run, seen, rejects } from './support/trace-helpers.js';

@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  SpikeflowError,
   evaluate,
   toArray,
   trace,
   type DType,
   type GraphBuilder,
-  type HostTensor,
   type Initializer,
   type Shape,
-  type Tensor,
 } from '../src/index.js';
 import { seen, rejects } from './support/trace-helpers.js';
 

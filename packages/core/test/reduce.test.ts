@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
-  SpikeflowError,
-  evaluate,
   toArray,
   trace,
   type DType,
-  type FeedValue,
   type GraphBuilder,
   type HostTensor,
-  type Precision,
-  type Shape,
   type Tensor,
 } from '../src/index.js';
 import { run, seen, rejects } from './support/trace-helpers.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, SpikeflowError, toArray, trace } from '../src/index.js';
+import { evaluate, toArray, trace } from '../src/index.js';
 import { errorOf } from './support/trace-helpers.js';
 
 describe('tracing front door', () => {

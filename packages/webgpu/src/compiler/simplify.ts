@@ -5,10 +5,13 @@ import {
   finishLike,
   GraphBuilder,
   isTupleType,
+  replayAsIs,
+  replayedTensor,
+  replayGraph,
   sizeOf,
   toArray,
-  topologicalOrder,
   trace,
+  type ReplayedValue,
   type Graph,
   type Node,
   type NodeId,
@@ -20,12 +23,8 @@ import {
 /** Largest constant (in elements) that folding may produce; bigger results stay computed. */
 const FOLD_LIMIT = 4096;
 
-type Value = Tensor | readonly Tensor[];
-
-function tensorOf(v: Value): Tensor {
-  if (!Array.isArray(v)) return v as Tensor;
-  throw new Error('internal: tuple used as a tensor');
-}
+type Value = ReplayedValue;
+const tensorOf = replayedTensor;
 
 /** Folds a node whose inputs are all constants by running it on the CPU reference interpreter. */
 function fold(b: GraphBuilder, node: Node, inputs: readonly Tensor[], constants: ReadonlyMap<Tensor, PrimitiveAttrs['constant']>): Tensor | undefined {
@@ -53,40 +52,28 @@ export function simplify(graph: Graph): Graph {
 }
 
 function rebuild(b: GraphBuilder, graph: Graph, leaf: (n: Node) => Tensor): Map<NodeId, Value> {
-  const values = new Map<NodeId, Value>();
-  const seen = new Map<string, Tensor>();
+  // One CSE table per rebuilt graph; it holds the replayed value (tuples as their elements).
+  const seen = new Map<string, Value>();
   const constants = new Map<Tensor, PrimitiveAttrs['constant']>();
-  for (const id of topologicalOrder(graph)) {
-    const node = graph.nodes[id]!;
-    const ins = node.inputs.map((i) => values.get(i)!);
-    let value: Value;
-    if (node.op === 'input' || node.op === 'param' || node.op === 'state') value = leaf(node);
-    else if (node.op === 'tupleGet') value = (ins[0] as readonly Tensor[])[(node.attrs as PrimitiveAttrs['tupleGet']).index]!;
-    else if (node.op === 'customVjp') {
+  const override = (node: Node, ins: readonly Value[]): Value => {
+    if (node.op === 'customVjp') {
       const a = node.attrs as PrimitiveAttrs['customVjp'];
       const position = new Map(a.forward.inputs.map((fid, k) => [fid, k]));
       const inner = rebuild(b, a.forward, (n) => tensorOf(ins[position.get(n.id)!]!));
-      value = a.forward.outputs.slice(0, a.numOutputs).map((o) => tensorOf(inner.get(o.node)!));
-    } else if (node.op === 'stopGradient') value = tensorOf(ins[0]!);
-    else {
-      const inputs = ins.map(tensorOf);
-      const key = `${node.op}|${JSON.stringify(node.attrs)}|${inputs.map((t) => t.id).join(',')}`;
-      const hit = seen.get(key);
-      if (hit !== undefined) value = hit;
-      else {
-        const t = fold(b, node, inputs, constants) ?? b.op(node.op, inputs, node.attrs as never, node.name);
-        seen.set(key, t);
-        if (t.builder === b && isConstant(t)) constants.set(t, constantAttrs(t));
-        value = isTupleType(t.type) ? t.type.tuple.map((_, k) => t.get(k)) : t;
-      }
+      return a.forward.outputs.slice(0, a.numOutputs).map((o) => tensorOf(inner.get(o.node)!));
     }
-    values.set(id, value);
-  }
-  return values;
-}
-
-function isConstant(t: Tensor): boolean {
-  return t.builder.nodeOf(t.id).op === 'constant';
+    if (node.op === 'stopGradient') return tensorOf(ins[0]!);
+    const inputs = ins.map(tensorOf);
+    const key = `${node.op}|${JSON.stringify(node.attrs)}|${inputs.map((t) => t.id).join(',')}`;
+    const hit = seen.get(key);
+    if (hit !== undefined) return hit;
+    const folded = fold(b, node, inputs, constants);
+    const value = folded ?? replayAsIs(b, node, ins);
+    if (folded !== undefined || node.op === 'constant') constants.set(tensorOf(value), constantAttrs(tensorOf(value)));
+    seen.set(key, value);
+    return value;
+  };
+  return replayGraph(b, graph, leaf, { override });
 }
 
 function constantAttrs(t: Tensor): PrimitiveAttrs['constant'] {
