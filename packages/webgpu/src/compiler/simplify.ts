@@ -19,6 +19,7 @@ import {
   type Tensor,
   type TensorType,
 } from '@spikeflow/core';
+import { constantFill, neutralOperand } from './algebraic-identities.js';
 
 /** Largest constant (in elements) that folding may produce; bigger results stay computed. */
 const FOLD_LIMIT = 4096;
@@ -41,7 +42,7 @@ function fold(b: GraphBuilder, node: Node, inputs: readonly Tensor[], constants:
 
 /**
  * The compiler's first pass: inlines customVjp forwards (the backward only matters to autodiff),
- * folds constant subgraphs, merges identical nodes (CSE by op, attrs and inputs; random ops are
+ * folds constant subgraphs, drops neutral operations (x·1, x+0, ...: algebraic-identities.ts), merges identical nodes (CSE by op, attrs and inputs; random ops are
  * pure functions of seed and counter, so they merge too) and drops dead nodes.
  */
 export function simplify(graph: Graph): Graph {
@@ -55,6 +56,8 @@ function rebuild(b: GraphBuilder, graph: Graph, leaf: (n: Node) => Tensor): Map<
   // One CSE table per rebuilt graph; it holds the replayed value (tuples as their elements).
   const seen = new Map<string, Value>();
   const constants = new Map<Tensor, PrimitiveAttrs['constant']>();
+  const fills = new Map<Tensor, number>();
+  const fillOf = (t: Tensor) => fills.get(t);
   const override = (node: Node, ins: readonly Value[]): Value => {
     if (node.op === 'customVjp') {
       const a = node.attrs as PrimitiveAttrs['customVjp'];
@@ -67,9 +70,19 @@ function rebuild(b: GraphBuilder, graph: Graph, leaf: (n: Node) => Tensor): Map<
     const key = `${node.op}|${JSON.stringify(node.attrs)}|${inputs.map((t) => t.id).join(',')}`;
     const hit = seen.get(key);
     if (hit !== undefined) return hit;
+    const neutral = neutralOperand(node, inputs, fillOf);
+    if (neutral !== undefined) {
+      seen.set(key, neutral);
+      return neutral;
+    }
     const folded = fold(b, node, inputs, constants);
     const value = folded ?? replayAsIs(b, node, ins);
     if (folded !== undefined || node.op === 'constant') constants.set(tensorOf(value), constantAttrs(tensorOf(value)));
+    if (!isTupleType(node.type)) {
+      const result = tensorOf(value);
+      const fill = constantFill(result.builder.nodeOf(result.id), inputs.map(fillOf));
+      if (fill !== undefined) fills.set(result, fill);
+    }
     seen.set(key, value);
     return value;
   };

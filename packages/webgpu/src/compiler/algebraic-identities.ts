@@ -1,0 +1,37 @@
+import { sameShape, type Node, type Tensor, type TensorType } from '@spikeflow/core';
+
+/**
+ * Identities that drop a whole kernel's worth of work: x·1, 1·x, x/1, x+0, 0+x, x−0 and x^1
+ * are x. They appear where autodiff seeds a gradient with ones (the VJP of a sum is a broadcast
+ * 1 times the cotangent) or a layer is built with a neutral constant. Only applied when x already
+ * has the result's shape and dtype, so nothing needs a broadcast in its place. x+0 may turn −0
+ * into +0 in IEEE arithmetic; dropping it keeps −0, which no comparison or product can tell apart.
+ */
+const NEUTRAL_RIGHT: Partial<Record<Node['op'], number>> = { mul: 1, div: 1, add: 0, sub: 0, pow: 1 };
+const NEUTRAL_LEFT: Partial<Record<Node['op'], number>> = { mul: 1, add: 0 };
+
+/**
+ * The operand that `node` reduces to, or undefined. `fillOf` gives the single value every element
+ * of a tensor is known to hold (a filled constant, or a broadcast or reshape of one).
+ */
+export function neutralOperand(node: Node, inputs: readonly Tensor[], fillOf: (t: Tensor) => number | undefined): Tensor | undefined {
+  if (inputs.length !== 2) return undefined;
+  const [left, right] = inputs as [Tensor, Tensor];
+  const type = node.type as TensorType;
+  const keeps = (t: Tensor) => t.dtype === type.dtype && sameShape(t.shape, type.shape);
+  if (NEUTRAL_RIGHT[node.op] !== undefined && fillOf(right) === NEUTRAL_RIGHT[node.op] && keeps(left)) return left;
+  if (NEUTRAL_LEFT[node.op] !== undefined && fillOf(left) === NEUTRAL_LEFT[node.op] && keeps(right)) return right;
+  return undefined;
+}
+
+/** The value of every element when all are equal and known at compile time. */
+export function constantFill(node: Node, inputFills: readonly (number | undefined)[]): number | undefined {
+  if (node.op === 'constant') {
+    const { value } = node.attrs as { value: number | readonly number[] };
+    if (typeof value === 'number') return value;
+    return value.length > 0 && value.every((v) => Object.is(v, value[0])) ? value[0] : undefined;
+  }
+  // Shape-only ops of a filled tensor are filled with the same value.
+  if (node.op === 'broadcast' || node.op === 'reshape' || node.op === 'transpose') return inputFills[0];
+  return undefined;
+}
