@@ -1,12 +1,16 @@
-// The CLI as a user runs it (tsx in a child process): a small run writes metrics, plot and
-// checkpoint; --resume continues the same run; eval and inspect read them; bad input fails cleanly.
+// The CLI as a user runs it (tsx in a child process): a small run learns the task and writes
+// metrics, plots and checkpoint; --resume continues the same run; a JSON config file trains its
+// own model; eval reads the checkpoint. inspect, --help and the bad-input checks (all made before
+// any device work) run in this process through runCli, and one bad input through the real command.
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { decodeCheckpoint, encodeCheckpoint } from '@spikeflow/models';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runCli } from './cli.js';
 
 const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 const CLI = fileURLToPath(new URL('./spikeflow.ts', import.meta.url));
@@ -18,83 +22,244 @@ afterAll(() => rm(work, { recursive: true, force: true }));
 interface Result {
   readonly code: number;
   readonly stdout: string;
-  /** stderr without dawn.node's own adapter-limit warnings, which the CLI does not write. */
+  /** stderr lines without dawn.node's own adapter-limit warnings, which the CLI does not write. */
   readonly errors: string[];
 }
 
 function cli(...args: string[]): Promise<Result> {
   return new Promise((resolve) => {
-    execFile(TSX, [CLI, ...args], { cwd: work, timeout: 120_000, env: { ...process.env, TSX_TSCONFIG_PATH: TSCONFIG } }, (error, stdout, stderr) => {
+    execFile(TSX, [CLI, ...args], { cwd: work, timeout: 240_000, env: { ...process.env, TSX_TSCONFIG_PATH: TSCONFIG } }, (error, stdout, stderr) => {
       const errors = stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('Warning: max'));
       resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, errors });
     });
   });
 }
 
-const SMALL = ['--train-batches', '4', '--test-batches', '2', '--batch', '16'];
-const lines = async (path: string) => (await readFile(path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { epoch: number; loss: number; testAccuracy: number });
+/** runCli in this process, with what it writes to stdout (console.log) and stderr captured. */
+async function inProcess(...args: string[]): Promise<{ code: number; stdout: string; errors: string[] }> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void stdout.push(`${parts.join(' ')}\n`));
+  const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => stderr.push(String(chunk)) > 0);
+  try {
+    const code = await runCli(args);
+    return { code, stdout: stdout.join(''), errors: stderr.join('').split('\n').filter((l) => l.trim() !== '') };
+  } finally {
+    log.mockRestore();
+    write.mockRestore();
+  }
+}
 
-describe('spikeflow CLI', () => {
-  const run = join(work, 'run');
+interface Metrics {
+  readonly epoch: number;
+  readonly step: number;
+  readonly lr: number;
+  readonly loss: number;
+  readonly testLoss: number;
+  readonly testAccuracy: number;
+}
+const metricsOf = async (dir: string): Promise<Metrics[]> =>
+  (await readFile(join(dir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Metrics);
 
-  it('train writes metrics, the SVG plot and a checkpoint; --resume continues the run; eval reads it', async () => {
-    const first = await cli('train', 'evidence', '--epochs', '1', ...SMALL, '--out', run);
-    expect(first.code, first.errors.join('\n')).toBe(0);
-    expect((await readdir(run)).sort()).toEqual(['checkpoint.spikeflow', 'curves.svg', 'metrics.jsonl', 'run.json']);
-    expect((await lines(join(run, 'metrics.jsonl'))).map((m) => m.epoch)).toEqual([1]);
-    expect(await readFile(join(run, 'curves.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<polyline[\s\S]*<\/svg>\n$/);
+/** Every file under `dir` with its size and modification time: equal snapshots mean nothing was written. */
+function snapshot(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort().map((f) => {
+    const s = statSync(join(dir, f));
+    return `${f} ${s.size} ${s.mtimeMs}`;
+  });
+}
 
-    const resumed = await cli('train', '--resume', join(run, 'checkpoint.spikeflow'), '--epochs', '2');
+// Evidence accumulation (2 classes, chance 1/2): 3 epochs of 8 fresh batches of 32 episodes.
+const EPOCHS = 3;
+const TRAIN_BATCHES = 8;
+const SMALL = ['--train-batches', String(TRAIN_BATCHES), '--test-batches', '4', '--batch', '32'];
+const CHANCE = 0.5;
+/** Held-out accuracy the default model must reach above chance (it reaches about 0.9 here). */
+const ACCURACY_MARGIN = 0.25;
+/** The cross-entropy of a 50/50 guess: the untrained model's scores are nearly equal. */
+const GUESS_LOSS = Math.log(2);
+/** The held-out loss must end below GUESS_LOSS divided by this (it ends near 0.2). */
+const LOSS_FACTOR = 2;
+const RUN_FILES = ['checkpoint.spikeflow', 'curves.svg', 'metrics.jsonl', 'raster.svg', 'run.json'];
+
+const CONFIG_MODEL = {
+  kind: 'sequential',
+  layers: [
+    { kind: 'linear', in: 16, out: 24, initScale: 4 },
+    { kind: 'lif', tau: 2, detachReset: true },
+    { kind: 'linear', in: 24, out: 2 },
+    { kind: 'li', tau: 10 },
+  ],
+};
+const CONFIG = { task: 'evidence', model: CONFIG_MODEL, epochs: 2, lr: 0.02, batch: 32, trainBatches: 8, testBatches: 4, seed: 3 };
+
+describe('spikeflow train, --resume and eval', () => {
+  const full = join(work, 'full');
+  const part = join(work, 'part');
+  const fromConfig = join(work, 'from-config');
+  const configFile = join(work, 'model.json');
+  let trained: Result;
+  let resumed: Result;
+  let evaluated: Result;
+  let configured: Result;
+  // The runs that do not depend on each other run at once (each is one process, mostly kernel compiles).
+  beforeAll(async () => {
+    await writeFile(configFile, JSON.stringify(CONFIG));
+    let partial: Result;
+    [trained, partial, configured] = await Promise.all([
+      cli('train', 'evidence', '--epochs', String(EPOCHS), ...SMALL, '--out', full),
+      cli('train', 'evidence', '--epochs', String(EPOCHS - 1), ...SMALL, '--out', part),
+      cli('train', configFile, '--out', fromConfig),
+    ]);
+    expect(partial.code, partial.errors.join('\n')).toBe(0);
+    [resumed, evaluated] = await Promise.all([cli('train', '--resume', join(part, 'checkpoint.spikeflow'), '--epochs', String(EPOCHS)), cli('eval', join(full, 'checkpoint.spikeflow'))]);
+  }, 300_000);
+
+  it('learns the task: held-out accuracy above chance and held-out loss well below a guess', async () => {
+    expect(trained.code, trained.errors.join('\n')).toBe(0);
+    const metrics = await metricsOf(full);
+    expect(metrics.map((m) => m.epoch)).toEqual([1, 2, 3]);
+    expect(metrics.map((m) => m.step)).toEqual([8, 16, 24]);
+    const last = metrics[metrics.length - 1]!;
+    expect(last.testAccuracy).toBeGreaterThan(CHANCE + ACCURACY_MARGIN);
+    expect(last.testLoss).toBeLessThan(GUESS_LOSS / LOSS_FACTOR);
+    expect(last.loss).toBeLessThan(metrics[0]!.loss);
+  });
+
+  it('writes the config, metrics, learning curves, spike raster and checkpoint', async () => {
+    expect((await readdir(full)).sort()).toEqual(RUN_FILES);
+    expect(JSON.parse(await readFile(join(full, 'run.json'), 'utf8'))).toMatchObject({ task: 'evidence', epochs: EPOCHS, batch: 32, trainBatches: TRAIN_BATCHES });
+    const curves = await readFile(join(full, 'curves.svg'), 'utf8');
+    expect(curves).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
+    expect(curves.match(/<polyline /g)).toHaveLength(3); // train loss, held-out loss, held-out accuracy
+    const raster = await readFile(join(full, 'raster.svg'), 'utf8');
+    expect(raster).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
+    // The input and the hidden LIF layer are drawn, each with spikes; the currents and the readout are not spikes.
+    expect(raster).toMatch(/input: 16 units, [1-9]\d* spikes/);
+    expect(raster).toMatch(/lif1: 64 units, [1-9]\d* spikes/);
+    expect(raster).not.toMatch(/li3:/);
+  });
+
+  it('shows progress bars for epochs and batches', () => {
+    const bars = trained.errors.filter((l) => /^epoch \d\/3 \[/.test(l));
+    expect(bars[0]).toMatch(/^epoch 1\/3 \[[#.]{20}\]  batch 1\/8 \[#{3}\.{17}\]$/);
+    expect(bars[bars.length - 1]).toMatch(/^epoch 3\/3 \[#{20}\]  batch 8\/8 \[#{20}\]$/);
+    for (const epoch of [1, 2, 3]) expect(bars.filter((l) => l.startsWith(`epoch ${epoch}/3 `))).toHaveLength(TRAIN_BATCHES);
+  });
+
+  it('--resume continues the epoch and step counters and ends with the same params as the run that was not interrupted', async () => {
     expect(resumed.code, resumed.errors.join('\n')).toBe(0);
-    const metrics = await lines(join(run, 'metrics.jsonl'));
-    expect(metrics.map((m) => m.epoch)).toEqual([1, 2]);
-    expect(resumed.errors.join('\n')).toMatch(/epoch 2\/2/);
-    expect(resumed.errors.join('\n')).not.toMatch(/epoch 1\/2/);
+    expect(JSON.parse(resumed.stdout.trim())).toMatchObject({ epoch: 3, step: 24 });
+    expect(resumed.errors.join('\n')).toMatch(/epoch 3\/3: loss/);
+    expect(resumed.errors.join('\n')).not.toMatch(/epoch [12]\/3/);
+    expect(await metricsOf(part)).toEqual((await metricsOf(full)).map((m) => ({ ...m, seconds: expect.any(Number) })));
+    const [a, b] = await Promise.all([full, part].map(async (dir) => decodeCheckpoint(await readFile(join(dir, 'checkpoint.spikeflow')))));
+    expect(b!.progress).toEqual(a!.progress);
+    expect(Object.keys(b!.tensors).sort()).toEqual(Object.keys(a!.tensors).sort());
+    expect(Object.keys(a!.tensors)).toEqual(expect.arrayContaining(['linear0/w', 'linear2/w']));
+    for (const [name, tensor] of Object.entries(a!.tensors)) expect(Array.from(b!.tensors[name]!.data), name).toEqual(Array.from(tensor.data));
+  });
 
-    const evaluated = await cli('eval', join(run, 'checkpoint.spikeflow'));
+  it('eval reports the held-out metrics of the checkpoint', async () => {
     expect(evaluated.code, evaluated.errors.join('\n')).toBe(0);
-    const report = JSON.parse(evaluated.stdout.trim()) as { epoch: number; testAccuracy: number };
-    expect(report.epoch).toBe(2);
-    expect(report.testAccuracy).toBeCloseTo(metrics[1]!.testAccuracy, 6); // the same params, the same held-out set
-  }, 150_000);
-
-  it('inspect prints layers, shapes and parameter count, and writes DOT', async () => {
-    const config = join(work, 'model.json');
-    const model = { kind: 'sequential', layers: [{ kind: 'linear', in: 16, out: 8 }, { kind: 'lif' }, { kind: 'linear', in: 8, out: 2, bias: true }, { kind: 'lif' }] };
-    await writeFile(config, JSON.stringify({ task: 'evidence', model, epochs: 2, lr: 0.005, batch: 4 }));
-    const result = await cli('inspect', config, '--dot', join(work, 'model.dot'));
-    expect(result.code, result.errors.join('\n')).toBe(0);
-    expect(result.stdout).toMatch(/x: f32\[56, 4, 16\]/);
-    expect(result.stdout).toMatch(/linear0\s+\d+\s+w\[16, 8\]\s+128/);
-    expect(result.stdout).toMatch(/linear2\s+\d+\s+w\[8, 2\] b\[2\]\s+18/);
-    expect(result.stdout).toMatch(/146 parameters/);
-    expect(await readFile(join(work, 'model.dot'), 'utf8')).toMatch(/^digraph/);
+    const report = JSON.parse(evaluated.stdout.trim()) as Metrics;
+    const last = (await metricsOf(full))[EPOCHS - 1]!;
+    expect(report.epoch).toBe(EPOCHS);
+    expect(report.testAccuracy).toBe(last.testAccuracy); // the same params, the same held-out set
+    expect(report.testLoss).toBeCloseTo(last.testLoss, 6);
   });
 
-  describe('bad input: one line on stderr, exit code 2, no files', async () => {
-    const bad = join(work, 'bad.json');
-    const wrongModel = join(work, 'wrong-model.json');
-    await writeFile(bad, '{"task": "evidence", ');
-    await writeFile(wrongModel, JSON.stringify({ task: 'evidence', model: { kind: 'sequential', layers: [{ kind: 'linear', in: 16, out: 3 }, { kind: 'lif' }] } }));
-    const cases: [string, string[], RegExp][] = [
-      ['an unknown task', ['train', 'nope'], /unknown task 'nope'/],
-      ['a malformed config file', ['train', bad], /bad\.json: malformed JSON/],
-      ['a model that does not fit the task', ['train', wrongModel], /last layer must give \[T, B, 2\]/],
-      ['a missing checkpoint', ['train', '--resume', join(work, 'none.spikeflow')], /checkpoint not found/],
-      ['eval of a missing checkpoint', ['eval', join(work, 'none.spikeflow')], /checkpoint not found/],
-      ['--epochs 0', ['train', 'evidence', '--epochs', '0'], /--epochs: epochs must be an integer >= 1, got 0/],
-      ['--lr -1', ['train', 'evidence', '--lr=-1'], /--lr: lr must be a number > 0/],
-      ['an unknown option', ['train', 'evidence', '--epoch', '2'], /Unknown option '--epoch'/],
-    ];
-    for (const [name, args, message] of cases) {
-      it(name, async () => {
-        const out = join(work, `out-${name.replace(/\W+/g, '-')}`);
-        const result = await cli(...args, '--out', out);
-        expect(result.code).toBe(2);
-        expect(result.errors).toHaveLength(1);
-        expect(result.errors[0]).toMatch(message);
-        expect(existsSync(out)).toBe(false);
-      });
+  it('train from a JSON config file takes its model and every setting, and the model learns', async () => {
+    expect(configured.code, configured.errors.join('\n')).toBe(0);
+    expect(JSON.parse(await readFile(join(fromConfig, 'run.json'), 'utf8'))).toEqual(CONFIG);
+    const metrics = await metricsOf(fromConfig);
+    expect(metrics.map((m) => [m.epoch, m.step, m.lr])).toEqual([[1, 8, 0.02], [2, 16, 0.02]]);
+    expect(metrics[1]!.testAccuracy).toBeGreaterThan(CHANCE + ACCURACY_MARGIN);
+    expect(await readFile(join(fromConfig, 'raster.svg'), 'utf8')).toMatch(/lif1: 24 units/);
+    const checkpoint = decodeCheckpoint(await readFile(join(fromConfig, 'checkpoint.spikeflow')));
+    expect(checkpoint.progress.seed).toBe(3);
+    expect(checkpoint.tensors['linear0/w']!.type.shape).toEqual([16, 24]);
+  });
+
+  it('inspect of a JSON config file prints the layers with their shapes, the parameter count, and writes DOT', async () => {
+    const dot = join(work, 'model.dot');
+    const { code, stdout, errors } = await inProcess('inspect', configFile, '--dot', dot);
+    expect(code, errors.join('\n')).toBe(0);
+    expect(stdout).toMatch(/x: f32\[56, 32, 16\]/);
+    expect(stdout).toMatch(/linear0 +\[56, 32, 16\] -> \[56, 32, 24\]/);
+    expect(stdout).toMatch(/lif1 +\[56, 32, 24\] -> \[56, 32, 24\]/);
+    expect(stdout).toMatch(/li3 +\[56, 32, 2\] -> \[56, 32, 2\]/);
+    expect(stdout).toMatch(/linear0\s+\d+\s+w\[16, 24\]\s+384/);
+    expect(stdout).toMatch(/linear2\s+\d+\s+w\[24, 2\]\s+48/);
+    expect(stdout).toMatch(/432 parameters/); // 16·24 + 24·2
+    expect(await readFile(dot, 'utf8')).toMatch(/^digraph "evidence" \{[\s\S]*\}\n?$/);
+  });
+});
+
+describe('spikeflow --help', () => {
+  it('documents every command and option', async () => {
+    const { code, stdout } = await inProcess('--help');
+    expect(code).toBe(0);
+    for (const command of ['train', 'eval', 'inspect', 'help']) expect(stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const option of ['--epochs', '--lr', '--batch', '--train-batches', '--test-batches', '--seed', '--out', '--resume', '--dot']) {
+      expect(stdout).toMatch(new RegExp(`^  ${option} \\S+ +\\w`, 'm'));
     }
+    expect(stdout).toMatch(/tasks: mnist, evidence, delayed-xor/);
+    expect((await inProcess('help')).stdout).toBe(stdout);
   });
+});
+
+describe('bad input: one line on stderr, exit code 2, no files written', async () => {
+  const bad = join(work, 'bad.json');
+  const typo = join(work, 'typo.json');
+  const wrongModel = join(work, 'wrong-model.json');
+  // A run directory whose checkpoint is at epoch 1: the checks below read only its progress and run.json.
+  const done = join(work, 'done');
+  await mkdir(done);
+  await writeFile(join(done, 'run.json'), JSON.stringify({ task: 'evidence', epochs: 1 }));
+  await writeFile(join(done, 'checkpoint.spikeflow'), encodeCheckpoint({ progress: { epoch: 1, step: 16, seed: 1, rng: 7 }, tensors: {} }));
+  await writeFile(bad, '{"task": "evidence", ');
+  await writeFile(typo, JSON.stringify({ task: 'evidence', epoch: 2 }));
+  await writeFile(wrongModel, JSON.stringify({ task: 'evidence', model: { kind: 'sequential', layers: [{ kind: 'linear', in: 16, out: 3 }, { kind: 'lif' }] } }));
+  const out = ['--out', join(work, 'out')];
+  const cases: [string, string[], RegExp][] = [
+    ['an unknown task', ['train', 'nope', ...out], /unknown task 'nope' \(tasks: mnist, evidence, delayed-xor/],
+    ['an unknown command', ['fit', 'evidence'], /unknown command 'fit'/],
+    ['a malformed config file', ['train', bad, ...out], /bad\.json: malformed JSON/],
+    ['a missing config file', ['train', join(work, 'none.json'), ...out], /cannot read config file .*none\.json/],
+    ['an unknown config field', ['train', typo, ...out], /typo\.json: unknown field 'epoch'/],
+    ['a model that does not fit the task', ['train', wrongModel, ...out], /model: .*last layer must give \[T, B, 2\]/],
+    ['a missing checkpoint', ['train', '--resume', join(work, 'none.spikeflow'), ...out], /checkpoint not found: .*none\.spikeflow/],
+    ['a file that is not a checkpoint', ['train', '--resume', join(done, 'run.json'), '--epochs', '2', ...out], /run\.json: \[checkpoint\] at 'magic': not a spikeflow checkpoint/],
+    ['eval of a missing checkpoint', ['eval', join(work, 'none.spikeflow')], /checkpoint not found: .*none\.spikeflow/],
+    ['--epochs 0', ['train', 'evidence', '--epochs', '0', ...out], /--epochs: epochs must be an integer >= 1, got 0/],
+    ['--batch 1.5', ['train', 'evidence', '--batch', '1.5', ...out], /--batch: batch must be an integer >= 1, got 1\.5/],
+    ['--lr -1', ['train', 'evidence', '--lr=-1', ...out], /--lr: lr must be a number > 0, got -1/],
+    ['an unknown option', ['train', 'evidence', '--epoch', '2', ...out], /Unknown option '--epoch'/],
+    ['an option of another command', ['eval', join(done, 'checkpoint.spikeflow'), '--dot', join(work, 'x.dot')], /--dot is not an option of eval/],
+    ['a setting changed on --resume', ['train', '--resume', join(done, 'checkpoint.spikeflow'), '--epochs', '3', '--lr', '0.1'], /--lr: a resumed run keeps the settings in its run\.json/],
+    ['--resume to no further epoch', ['train', '--resume', join(done, 'checkpoint.spikeflow'), '--epochs', '1'], /the checkpoint is already at epoch 1: pass --epochs above 1/],
+    ['--dot into a missing directory', ['inspect', 'evidence', '--dot', join(work, 'no-dir', 'm.dot')], /--dot: no directory .*no-dir/],
+  ];
+
+  for (const [name, args, message] of cases) {
+    it(name, async () => {
+      const before = snapshot(work);
+      const result = await inProcess(...args);
+      expect(result.code, result.errors.join('\n')).toBe(2);
+      expect(result.errors).toHaveLength(1);
+      expect(result.errors[0]).toMatch(new RegExp(`^spikeflow: .*${message.source}`));
+      expect(result.stdout).toBe('');
+      expect(snapshot(work)).toEqual(before);
+    });
+  }
+
+  it('the real command exits with code 2 and writes one line', async () => {
+    const before = snapshot(work);
+    const result = await cli('train', 'evidence', '--epochs', '0', ...out);
+    expect(result.code).toBe(2);
+    expect(result.errors).toEqual(['spikeflow: --epochs: epochs must be an integer >= 1, got 0']);
+    expect(result.stdout).toBe('');
+    expect(snapshot(work)).toEqual(before);
+  }, 60_000);
 });

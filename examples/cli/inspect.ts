@@ -2,10 +2,21 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { formatSummary, summarize, toDot } from '@spikeflow/core';
-import { configuredModel, readConfig } from './run-config.js';
+import { formatShape, formatSummary, GraphBuilder, summarize, toDot } from '@spikeflow/core';
+import type { TaskInfo } from '@spikeflow/models';
+import { applyLayers } from './classifier.js';
+import { configuredModel, configuredSpec, readConfig, type RunConfig } from './run-config.js';
 import { loadTask } from './tasks.js';
 import { UsageError } from './usage-error.js';
+
+/** One line per layer: its scope and the shape it maps, e.g. `linear0  [56, 32, 16] -> [56, 32, 64]`. */
+function layerTable(config: RunConfig, info: TaskInfo): string {
+  const b = new GraphBuilder();
+  const x = b.input('x', [info.steps, config.batch, info.inputSize]);
+  const layers = applyLayers(b, configuredSpec(config, info), x);
+  const width = Math.max(...layers.map((l) => l.name.length));
+  return layers.map((l, i) => `${l.name.padEnd(width)}  ${formatShape((i === 0 ? x : layers[i - 1]!.output).shape)} -> ${formatShape(l.output.shape)}`).join('\n');
+}
 
 export async function inspectCommand(source: string | undefined, dot: string | undefined): Promise<void> {
   if (source === undefined) throw new UsageError('inspect needs a task or config.json');
@@ -14,6 +25,7 @@ export async function inspectCommand(source: string | undefined, dot: string | u
   const task = await loadTask(config.task);
   const model = configuredModel(config, task.info);
   console.log(`task ${task.info.name}: T = ${task.info.steps}, ${task.info.inputSize} inputs, ${task.info.outputSize} classes, batch ${config.batch}\n`);
+  console.log(`layers (time, batch, features):\n${layerTable(config, task.info)}\n`);
   console.log(formatSummary(summarize(model)));
   if (dot !== undefined) await writeFile(dot, toDot(model, config.task));
 }

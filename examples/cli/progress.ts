@@ -1,14 +1,20 @@
-/** A one-line progress bar on stderr (redrawn in a terminal, only the finished lines otherwise). */
-const WIDTH = 24;
+/**
+ * Progress bars for epochs and batches on one stderr line. In a terminal the line is redrawn in
+ * place; elsewhere (a log, a pipe) a line is written at every tenth of an epoch's batches, so a
+ * log shows progress without a line per batch of a long epoch.
+ */
+const WIDTH = 20;
+
+const bar = (fraction: number): string => `[${'#'.repeat(Math.round(WIDTH * Math.min(Math.max(fraction, 0), 1))).padEnd(WIDTH, '.')}]`;
 
 export class ProgressBar {
   private readonly tty = process.stderr.isTTY === true;
 
-  /** `done` of `total` units of `label`, with a short status after the bar. */
-  update(label: string, done: number, total: number, status = ''): void {
-    if (!this.tty) return;
-    const filled = Math.round((WIDTH * done) / Math.max(total, 1));
-    process.stderr.write(`\r\x1b[2K${label} [${'#'.repeat(filled).padEnd(WIDTH, '.')}] ${done}/${total} ${status}`);
+  /** Batch `batch` of `batches` (1-based) of epoch `epoch` of `epochs` has started. */
+  update(epoch: number, epochs: number, batch: number, batches: number): void {
+    const text = `epoch ${epoch}/${epochs} ${bar((epoch - 1 + batch / batches) / epochs)}  batch ${batch}/${batches} ${bar(batch / batches)}`;
+    if (this.tty) process.stderr.write(`\r\x1b[2K${text}`);
+    else if (Math.floor((10 * batch) / batches) > Math.floor((10 * (batch - 1)) / batches)) process.stderr.write(`${text}\n`);
   }
 
   /** Ends the current bar with a permanent line. */

@@ -77,10 +77,15 @@ export function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 }
 
-/** The classifier a run's config describes (its model spec, or the task's default), or one usage line. */
+/** The run's model spec: the config's, or the task's default. */
+export function configuredSpec(config: RunConfig, info: TaskInfo): unknown {
+  return config.model ?? defaultSpec(info);
+}
+
+/** The classifier a run's config describes, or one usage line. */
 export function configuredModel(config: RunConfig, info: TaskInfo): Graph {
   try {
-    return classifierModel(config.model ?? defaultSpec(info), info, config.batch);
+    return classifierModel(configuredSpec(config, info), info, config.batch);
   } catch (error) {
     throw new UsageError(`model: ${firstLine(error)}`);
   }

@@ -1,12 +1,13 @@
 /**
  * The files of a run directory: run.json (the resolved config), metrics.jsonl (one line per
- * epoch), curves.svg and checkpoint.spikeflow (written atomically). A checkpoint's run.json
+ * epoch), curves.svg (learning curves), raster.svg (the spikes of a held-out episode after the
+ * latest epoch) and checkpoint.spikeflow (written atomically). A checkpoint's run.json
  * sits beside it, which is how eval and --resume find the model it belongs to.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { EpochMetrics } from '@spikeflow/models';
+import { decodeCheckpoint, type EpochMetrics } from '@spikeflow/models';
 import { readCheckpointFile, writeCheckpointFile } from '../node/checkpoint-file.js';
 import { curvesSvg } from './plot.js';
 import { checkConfig, firstLine, type RunConfig } from './run-config.js';
@@ -16,11 +17,12 @@ export const CHECKPOINT_FILE = 'checkpoint.spikeflow';
 const CONFIG_FILE = 'run.json';
 const METRICS_FILE = 'metrics.jsonl';
 const PLOT_FILE = 'curves.svg';
+const RASTER_FILE = 'raster.svg';
 
 export type MetricsLine = Omit<EpochMetrics, 'ms'> & { readonly seconds: number };
 
-/** The checkpoint's bytes and the config of its run, or a UsageError naming what is missing. */
-export async function openCheckpoint(path: string): Promise<{ bytes: Uint8Array; config: RunConfig }> {
+/** The checkpoint's bytes, its epoch and the config of its run, or a UsageError naming what is wrong. */
+export async function openCheckpoint(path: string): Promise<{ bytes: Uint8Array; epoch: number; config: RunConfig }> {
   if (!existsSync(path)) throw new UsageError(`checkpoint not found: ${path}`);
   const configPath = join(dirname(path), CONFIG_FILE);
   let text: string;
@@ -35,7 +37,15 @@ export async function openCheckpoint(path: string): Promise<{ bytes: Uint8Array;
   } catch (error) {
     throw new UsageError(`${configPath}: malformed JSON: ${firstLine(error)}`);
   }
-  return { bytes: await readCheckpointFile(path), config: checkConfig(raw, configPath) };
+  const config = checkConfig(raw, configPath);
+  const bytes = await readCheckpointFile(path);
+  let epoch: number;
+  try {
+    epoch = decodeCheckpoint(bytes).progress.epoch;
+  } catch (error) {
+    throw new UsageError(`${path}: ${firstLine(error)}`);
+  }
+  return { bytes, epoch, config };
 }
 
 export class RunFiles {
@@ -44,14 +54,17 @@ export class RunFiles {
     private readonly history: MetricsLine[],
   ) {}
 
-  /** Creates the directory; a resumed run keeps the metrics of the epochs its checkpoint holds. */
-  static async open(dir: string, config: RunConfig, resumedEpoch: number): Promise<RunFiles> {
-    await mkdir(dir, { recursive: true });
+  /**
+   * Creates the directory. A run resumed from the checkpoint in `resumed.dir` keeps that run's
+   * metrics of the epochs the checkpoint holds (later ones belonged to a continuation now redone).
+   */
+  static async open(dir: string, config: RunConfig, resumed?: { readonly dir: string; readonly epoch: number }): Promise<RunFiles> {
     let history: MetricsLine[] = [];
-    if (resumedEpoch > 0) {
-      const old = await readFile(join(dir, METRICS_FILE), 'utf8').catch(() => '');
-      history = old.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as MetricsLine).filter((m) => m.epoch <= resumedEpoch);
+    if (resumed !== undefined) {
+      const old = await readFile(join(resumed.dir, METRICS_FILE), 'utf8').catch(() => '');
+      history = old.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as MetricsLine).filter((m) => m.epoch <= resumed.epoch);
     }
+    await mkdir(dir, { recursive: true });
     const files = new RunFiles(dir, history);
     await writeFile(join(dir, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
     await files.writeMetrics(config.task);
@@ -62,11 +75,12 @@ export class RunFiles {
     return join(this.dir, CHECKPOINT_FILE);
   }
 
-  /** Appends an epoch, redraws the plot, and replaces the checkpoint. */
-  async record(metrics: EpochMetrics, checkpoint: Uint8Array, task: string): Promise<void> {
+  /** Appends an epoch, redraws the curves, replaces the raster (an SVG) and the checkpoint. */
+  async record(metrics: EpochMetrics, checkpoint: Uint8Array, task: string, raster: string): Promise<void> {
     const { ms, ...rest } = metrics;
     this.history.push({ ...rest, seconds: ms / 1000 });
     await this.writeMetrics(task);
+    await writeFile(join(this.dir, RASTER_FILE), raster);
     await writeCheckpointFile(this.checkpointPath, checkpoint);
   }
 

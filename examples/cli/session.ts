@@ -4,7 +4,7 @@ import { adam, cpuBackend, Trainer, type TaskInfo, type TrainerData } from '@spi
 import { webgpuBackend } from '@spikeflow/webgpu';
 import { selectNodeBackend } from '@spikeflow/webgpu/node';
 import { configuredModel, firstLine, type RunConfig } from './run-config.js';
-import { taskData } from './task-data.js';
+import { taskData, type TaskSplit } from './task-data.js';
 import { loadTask } from './tasks.js';
 
 export interface Session {
@@ -12,6 +12,7 @@ export interface Session {
   readonly info: TaskInfo;
   readonly device: string;
   readonly data: TrainerData;
+  readonly split: TaskSplit;
 }
 
 async function backend(): Promise<{ engine: TrainBackend; device: string }> {
@@ -35,5 +36,5 @@ export async function openSession(config: RunConfig, onBatch?: (taken: number, t
     seed: config.seed,
     accuracy: { scores: 'scores', labels: 'labels' },
   });
-  return { trainer, info: task.info, device, data };
+  return { trainer, info: task.info, device, data, split: task };
 }

@@ -3,6 +3,7 @@
  * from the trainer's generator (so a checkpoint restores the data order), and the held-out set is
  * a fixed list of seeds disjoint from any the generator gives. Runtime-neutral.
  */
+import type { HostTensor } from '@spikeflow/core';
 import type { Task, TaskBatch, TrainerData } from '@spikeflow/models';
 
 export interface TaskSplit {
@@ -36,4 +37,9 @@ export function taskData(split: TaskSplit, o: TaskDataOptions): TrainerData {
     },
     test: () => Array.from({ length: o.testBatches }, (_, k) => fields(test.batch(o.batch, TEST_SEED_BASE + k))),
   };
+}
+
+/** The first held-out episode alone, x [T, 1, F] (e.g. for a spike raster). */
+export function heldOutEpisode(split: TaskSplit): HostTensor {
+  return (split.test ?? split.train).batch(1, TEST_SEED_BASE).inputs.x!;
 }

@@ -1,10 +1,13 @@
-/** `spikeflow train <task|config.json> [--resume checkpoint]`: trains, writing metrics, plot and checkpoint per epoch. */
+/** `spikeflow train <task|config.json> [--resume checkpoint]`: trains, writing metrics, plots and checkpoint per epoch. */
 import { dirname } from 'node:path';
 import { SpikeflowError } from '@spikeflow/core';
+import { episodeActivity } from './activity.js';
 import { ProgressBar } from './progress.js';
-import { firstLine, readConfig, type RunConfig } from './run-config.js';
+import { rasterSvg } from './raster.js';
+import { configuredSpec, firstLine, readConfig, type RunConfig } from './run-config.js';
 import { openCheckpoint, RunFiles } from './run-files.js';
 import { openSession } from './session.js';
+import { heldOutEpisode } from './task-data.js';
 import { UsageError } from './usage-error.js';
 
 export interface TrainArgs {
@@ -20,10 +23,11 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
   const saved = args.resume === undefined ? undefined : await openCheckpoint(args.resume);
   const base = saved?.config ?? (await readConfig(args.source!));
   const config: RunConfig = { ...base, ...args.overrides };
+  if (saved !== undefined && saved.epoch >= config.epochs) throw new UsageError(`the checkpoint is already at epoch ${saved.epoch}: pass --epochs above ${saved.epoch}`);
   const dir = args.out ?? (args.resume === undefined ? 'spikeflow-run' : dirname(args.resume));
   const bar = new ProgressBar();
   let epoch = 0;
-  const { trainer, info, device } = await openSession(config, (k, total) => bar.update(`epoch ${epoch}/${config.epochs}`, k, total));
+  const { trainer, info, device, split } = await openSession(config, (k, total) => bar.update(epoch, config.epochs, k, total));
   try {
     if (saved !== undefined) {
       try {
@@ -32,17 +36,19 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
         if (error instanceof SpikeflowError) throw new UsageError(`${args.resume}: ${firstLine(error)}`);
         throw error;
       }
-      if (trainer.epoch >= config.epochs) throw new UsageError(`the checkpoint already has ${trainer.epoch} epochs: pass --epochs above ${trainer.epoch}`);
     }
-    const files = await RunFiles.open(dir, config, trainer.epoch);
+    const files = await RunFiles.open(dir, config, args.resume === undefined ? undefined : { dir: dirname(args.resume), epoch: trainer.epoch });
+    const spec = configuredSpec(config, info);
+    const episode = heldOutEpisode(split);
     bar.line(`${info.name} on ${device}: epochs ${trainer.epoch + 1}..${config.epochs}, chance ${info.chance.value}, writing ${dir}`);
     while (trainer.epoch < config.epochs) {
       epoch = trainer.epoch + 1;
       const [m] = await trainer.runEpochs(1);
-      await files.record(m!, await trainer.checkpoint(), config.task);
+      const raster = rasterSvg(episodeActivity(spec, info, await trainer.params(), episode), info.steps, `spikeflow: ${config.task}, held-out episode after epoch ${m!.epoch}`);
+      await files.record(m!, await trainer.checkpoint(), config.task, raster);
       bar.line(`epoch ${m!.epoch}/${config.epochs}: loss ${m!.loss.toFixed(4)}, held-out loss ${m!.testLoss!.toFixed(4)}, accuracy ${m!.testAccuracy!.toFixed(4)} (${(m!.ms / 1000).toFixed(1)} s)`);
     }
-    console.log(JSON.stringify({ epoch: trainer.epoch, checkpoint: files.checkpointPath }));
+    console.log(JSON.stringify({ epoch: trainer.epoch, step: trainer.step, checkpoint: files.checkpointPath }));
   } finally {
     trainer.destroy();
   }

@@ -1,0 +1,128 @@
+/**
+ * The `spikeflow` CLI: usage, options and dispatch to the commands. Bad input ends with one line
+ * on stderr and exit code 2, before any file is written; any other failure also prints one line
+ * (exit 1).
+ */
+import { parseArgs } from 'node:util';
+import { evalCommand } from './eval.js';
+import { inspectCommand } from './inspect.js';
+import { checkField, DEFAULTS, firstLine, type RunConfig } from './run-config.js';
+import { TASK_NAMES } from './tasks.js';
+import { trainCommand } from './train.js';
+import { UsageError } from './usage-error.js';
+
+const USAGE = `usage: spikeflow <command> [options]
+
+commands:
+  train <task|config.json> [options]      train a model; per epoch, write metrics, plots and a checkpoint
+  train --resume FILE [--epochs N] [--out DIR]
+                                          continue a run from its checkpoint (its run.json fixes the rest)
+  eval FILE                               print the held-out loss and accuracy of a checkpoint as JSON
+  inspect <task|config.json> [--dot FILE] print the model's layers, shapes and parameter count
+  help                                    print this text (also --help, -h)
+
+train options (a flag overrides the config file's field of the same name):
+  --epochs N          train until epoch N (default ${DEFAULTS.epochs}; on --resume, N above the checkpoint's epoch)
+  --lr X              Adam learning rate, > 0 (default ${DEFAULTS.lr})
+  --batch N           episodes per batch (default ${DEFAULTS.batch})
+  --train-batches N   fresh training batches per epoch (default ${DEFAULTS.trainBatches})
+  --test-batches N    held-out batches scored after each epoch (default ${DEFAULTS.testBatches})
+  --seed N            seed of the initial params and the data order (default ${DEFAULTS.seed})
+  --out DIR           run directory (default spikeflow-run; on --resume, the checkpoint's directory)
+  --resume FILE       the checkpoint.spikeflow of an earlier run
+inspect options:
+  --dot FILE          also write the graph as Graphviz DOT
+
+a run directory holds: run.json (the resolved config), metrics.jsonl (one JSON line per epoch),
+curves.svg (loss and accuracy per epoch), raster.svg (spikes of a held-out episode), and
+checkpoint.spikeflow. Progress bars for epochs and batches go to stderr.
+
+config.json: {"task": "<task>", "model": <sequential spec>, "epochs", "lr", "batch",
+  "trainBatches", "testBatches", "seed"}; only "task" is required. The model's last layer must
+  give [T, B, classes]; it is summed over time into class scores. Without "model", a task's
+  default is one hidden LIF layer of 64 and a leaky-integrator readout.
+tasks: ${TASK_NAMES.join(', ')}
+bad input (an unknown task, a malformed file, a missing checkpoint, an out-of-range option) ends
+with one line on stderr and exit code 2, before any file is written.`;
+
+/** Numeric flags and the config fields they set. */
+const NUMERIC = { epochs: 'epochs', lr: 'lr', batch: 'batch', 'train-batches': 'trainBatches', 'test-batches': 'testBatches', seed: 'seed' } as const;
+
+function parse(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        ...Object.fromEntries(Object.keys(NUMERIC).map((k) => [k, { type: 'string' as const }])),
+        out: { type: 'string' },
+        resume: { type: 'string' },
+        dot: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(firstLine(error));
+  }
+}
+
+function overrides(values: Readonly<Record<string, string | boolean | undefined>>): Partial<RunConfig> {
+  const out: Record<string, number> = {};
+  for (const [flag, field] of Object.entries(NUMERIC)) {
+    const text = values[flag];
+    if (typeof text !== 'string') continue;
+    const value = text.trim() === '' ? Number.NaN : Number(text);
+    checkField(field, value, `--${flag}`);
+    out[field] = value;
+  }
+  return out;
+}
+
+/** The options each command takes; a resumed run keeps its run.json, so only its length and directory change. */
+const OPTIONS_OF: Readonly<Record<string, readonly string[]>> = {
+  train: [...Object.keys(NUMERIC), 'out', 'resume'],
+  'train --resume': ['epochs', 'out', 'resume'],
+  eval: [],
+  inspect: ['dot'],
+};
+
+function checkOptions(command: string, values: Readonly<Record<string, unknown>>): void {
+  const allowed = OPTIONS_OF[command === 'train' && values.resume !== undefined ? 'train --resume' : command];
+  if (allowed === undefined) throw new UsageError(`unknown command '${command}' (commands: train, eval, inspect, help; --help for usage)`);
+  const given = Object.keys(values).filter((k) => k !== 'help' && values[k] !== undefined);
+  const stray = given.find((k) => !allowed.includes(k));
+  if (stray === undefined) return;
+  if (allowed === OPTIONS_OF['train --resume']) throw new UsageError(`--${stray}: a resumed run keeps the settings in its run.json (only --epochs and --out may be given with --resume)`);
+  throw new UsageError(`--${stray} is not an option of ${command} (--help for usage)`);
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const { values, positionals } = parse(argv);
+  const [command, target, ...extra] = positionals;
+  if (values.help === true || command === undefined || command === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  checkOptions(command, values);
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+  switch (command) {
+    case 'train':
+      return trainCommand({ source: target, resume: str(values.resume), out: str(values.out), overrides: overrides(values) });
+    case 'eval':
+      return evalCommand(target);
+    case 'inspect':
+      return inspectCommand(target, str(values.dot));
+  }
+}
+
+/** Runs the CLI on `argv`; resolves to its exit code, having written any failure as one line on stderr. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  try {
+    await main(argv);
+    return 0;
+  } catch (error) {
+    process.stderr.write(`spikeflow: ${firstLine(error)}\n`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+}
