@@ -8,6 +8,7 @@ export * from './unit.js';
 export * from './synapse.js';
 export * from './plastic-linear.js';
 export * from './plastic-recurrent.js';
+export * from './cue-association-network.js';
 
 /** The plastic layer kinds, to merge into a declarative spec's library: `{ ...standardLayers, ...plasticLayers }`. */
 export const plasticLayers: LayerLibrary = {

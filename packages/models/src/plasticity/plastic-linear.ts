@@ -43,6 +43,8 @@ export interface PlasticRun {
   readonly hebb: Tensor;
   /** M(t), [T, B], when the spec is neuromodulated. */
   readonly modulation?: Tensor;
+  /** The LIF units' membranes [T, B, out], when recorded. */
+  readonly membrane?: Tensor;
 }
 
 /** Rejects an input that is not [T, B, features], naming the layer. */

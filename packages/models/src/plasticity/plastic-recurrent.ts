@@ -36,7 +36,8 @@ export function plasticRecurrent(inFeatures: number, hidden: number, options: Pl
   return schema.parse({ kind: 'plasticRecurrent', in: inFeatures, hidden, ...options, plasticity: options.plasticity ?? {} }) as PlasticRecurrentSpec;
 }
 
-export function runPlasticRecurrent(b: GraphBuilder, x: Tensor, spec: PlasticRecurrentSpec): PlasticRun {
+/** `record`: also return the LIF units' membranes (an extra [T, B, hidden] output, so only when asked). */
+export function runPlasticRecurrent(b: GraphBuilder, x: Tensor, spec: PlasticRecurrentSpec, options: { readonly record?: boolean } = {}): PlasticRun {
   const batch = expectPlasticInput(b, x, spec.in);
   const rule = spec.plasticity;
   const n = spec.hidden;
@@ -50,6 +51,7 @@ export function runPlasticRecurrent(b: GraphBuilder, x: Tensor, spec: PlasticRec
   const traced = rule.traceDecay !== null;
   const nu = unit0.length;
   const np = nu + (traced ? 2 : 1); // where the plastic state starts, after h and its trace
+  const record = options.record === true && spec.unit.kind === 'lif';
   const { carries, outputs } = b.scan({
     carries: [...unit0, zero, ...(traced ? [zero] : []), ...plasticCarries(initialPlasticState(b, batch, syn))],
     sequences: [input],
@@ -63,11 +65,12 @@ export function runPlasticRecurrent(b: GraphBuilder, x: Tensor, spec: PlasticRec
       const learned = learnStep(syn, state, pre, post, unit.y);
       return {
         carries: [...unit.carries, unit.y, ...(traced ? [post] : []), ...plasticCarries(learned.state)],
-        outputs: [unit.y, ...(learned.modulation ? [learned.modulation] : [])],
+        outputs: [unit.y, ...(learned.modulation ? [learned.modulation] : []), ...(record ? unit.carries : [])],
       };
     },
   });
-  return { outputs: outputs[0]!, hebb: carries[np]!, modulation: outputs[1] };
+  const [y, ...rest] = outputs;
+  return { outputs: y!, hebb: carries[np]!, modulation: rest.length > (record ? 1 : 0) ? rest[0] : undefined, membrane: record ? rest.at(-1) : undefined };
 }
 
 export function buildPlasticRecurrent(b: GraphBuilder, x: Tensor, spec: PlasticRecurrentSpec): Tensor {
