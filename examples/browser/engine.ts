@@ -1,6 +1,6 @@
 import { evaluate, toArray, type FeedValue, type Graph, type HostTensor } from '@spikeflow/core';
 import { compile, compileTrainStep, type Backend } from '@spikeflow/webgpu';
-import type { Demo } from './demos/index.js';
+import { probeOutputNames, type Demo } from './demos/index.js';
 
 /** What trains the demo: the GPU executables, or the CPU reference interpreter. */
 export interface Engine {
@@ -31,7 +31,7 @@ async function gpuEngine(demo: Demo, device: GPUDevice, seed: number): Promise<E
     step: (feeds) => step.stepWithLoss(feeds),
     async probe(feeds) {
       probe.setParams(await step.readState(names));
-      return probe.run(probeFeeds(demo.probe, feeds), ['scores', 'spikes', 'membrane']);
+      return probe.run(probeFeeds(demo.probe, feeds), probeOutputNames(demo));
     },
     param: async (name) => (await step.readState([name]))[name]!,
   };

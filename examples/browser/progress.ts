@@ -4,9 +4,15 @@ export interface Progress {
   backend: 'webgpu' | 'cpu' | 'unknown';
   adapter: string;
   demo: string;
+  /** The layer whose raster and membranes are shown. */
+  layer: string;
   steps: number;
   losses: number[];
+  /** Held-out accuracy at each probe, and the training step (0-based) it followed. */
   accuracies: number[];
+  accuracySteps: number[];
+  /** The demo's chance accuracy. */
+  chance: number;
   msPerStep: number;
   error?: string;
 }

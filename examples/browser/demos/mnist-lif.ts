@@ -1,6 +1,6 @@
-import { toArray, trace, type Graph, type GraphBuilder, type HostTensor, type Tensor } from '@spikeflow/core';
-import { adam, countCorrect, buildLinear, lif, lifNeuron, linear, loadMnist, mnistSplit, sequentialMnist, softmaxCrossEntropy, trainingGraph, type LifSpec } from '@spikeflow/models';
-import type { Demo, DemoBatch } from './demo.js';
+import { trace, type Graph, type GraphBuilder, type Tensor } from '@spikeflow/core';
+import { adam, buildLinear, lif, lifNeuron, linear, mnistSplit, sequentialMnist, softmaxCrossEntropy, trainingGraph, type LifSpec } from '@spikeflow/models';
+import { labelledBatch, layerOutputs, namedLayer, type Demo, type DemoData } from './demo.js';
 
 const STEPS = 8;
 const HIDDEN = 64;
@@ -29,29 +29,31 @@ function model(probe: boolean): Graph {
     const h = b.scope('linear0', () => buildLinear(b, x, linear(784, HIDDEN, { initScale: 4 })));
     const hidden = b.scope('lif1', () => lifWithMembrane(b, h, spec));
     const o = b.scope('linear2', () => buildLinear(b, hidden.spikes, linear(HIDDEN, 10, { initScale: 4 })));
-    const scores = b.scope('lif3', () => lifWithMembrane(b, o, spec)).spikes.sum(0);
-    if (probe) return { scores, spikes: hidden.spikes, membrane: hidden.membrane };
+    const output = b.scope('lif3', () => lifWithMembrane(b, o, spec));
+    const scores = output.spikes.sum(0);
+    if (probe) return { scores, ...layerOutputs({ hidden, output }) };
     return { loss: softmaxCrossEntropy(scores, b.input('labels', [BATCH], 'i32')) };
   });
 }
 
-function batchOf(batch: { inputs: Readonly<Record<string, HostTensor>>; labels?: HostTensor }): DemoBatch {
-  const labels = batch.labels!;
-  return { feeds: { x: batch.inputs.x!, labels }, accuracy: (scores) => countCorrect(scores, labels) / toArray(labels).length };
-}
-
-export async function mnistLif(): Promise<Demo> {
-  const split = mnistSplit(await loadMnist());
-  const encode = (data: typeof split.train) => sequentialMnist(data, { encoding: 'rate', steps: STEPS });
+export async function mnistLif(data: DemoData): Promise<Demo> {
+  const split = mnistSplit(await data.mnist());
+  const encode = (set: typeof split.train) => sequentialMnist(set, { encoding: 'rate', steps: STEPS });
   const trainTask = encode(split.train);
   return {
     title: 'LIF MLP on MNIST',
-    describe: `784 → ${HIDDEN} LIF → 10 LIF, ${STEPS} rate-coded steps, batch ${BATCH}, Adam; raster and membranes of the hidden layer, heat map of its input weights`,
+    describe: `784 → ${HIDDEN} LIF → 10 LIF, ${STEPS} rate-coded steps, batch ${BATCH}, Adam; heat map of the hidden layer's input weights`,
     train: trainingGraph(model(false), { loss: 'loss', optimizer: adam() }),
     probe: model(true),
-    weight: 'linear0/w',
+    scores: 'scores',
+    layers: [
+      namedLayer('hidden', `hidden LIF layer (${HIDDEN})`),
+      namedLayer('output', 'output LIF layer (10)'),
+    ],
+    weight: { param: 'linear0/w', rows: 'input pixel', cols: 'hidden neuron' },
     lr: 0.01,
-    trainBatch: (step) => batchOf(trainTask.batch(BATCH, 1000 + step)),
-    heldOut: batchOf(encode(split.test).batch(BATCH, 7)),
+    chance: 0.1,
+    trainBatch: (step) => labelledBatch(trainTask.batch(BATCH, 1000 + step)),
+    heldOut: labelledBatch(encode(split.test).batch(BATCH, 7)),
   };
 }
