@@ -19,8 +19,9 @@ import { psnSuite } from './suites/psn.js';
 import { deviceLimitsSuite } from './suites/device-limits.js';
 import { psnVsLifSuite } from './suites/psn-vs-lif.js';
 import { bpttMemorySuite } from './suites/bptt-memory.js';
+import { spikeStorageSuite } from './suites/spike-storage.js';
 
-const SUITES: readonly Suite[] = [lifMlpSuite, psnSuite, deviceLimitsSuite, psnVsLifSuite, bpttMemorySuite];
+const SUITES: readonly Suite[] = [lifMlpSuite, psnSuite, deviceLimitsSuite, psnVsLifSuite, bpttMemorySuite, spikeStorageSuite];
 
 const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = path.resolve(benchDir, '..');

@@ -29,7 +29,8 @@ const bytesOf = (shape: readonly number[]) => 4 * shape.reduce((n, d) => n * d, 
 
 /**
  * Times each kernel of a compiled program alone, on buffers of its own (zero-filled: spikeflow's
- * kernels do not branch on data, so their cost does not depend on the values), with `repeat`
+ * kernels do not branch on data, so their cost does not depend on the values; the one exception,
+ * the zero-skipping spike matmul, shows its floor on zeros), with `repeat`
  * back-to-back dispatches between two waits. The executable's plan is reused as is: its slots
  * are the buffers, so the bindings are exactly the executable's.
  */

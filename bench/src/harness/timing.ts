@@ -36,6 +36,11 @@ export async function timeSteps(step: () => Promise<unknown>, options: TimingOpt
     samples.push(ms);
     spent += ms;
   }
+  return timingOf(samples, first);
+}
+
+/** Median, min and max of timed samples (ms), with the untimed first call apart. */
+export function timingOf(samples: readonly number[], first: number): Timing {
   const sorted = [...samples].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;

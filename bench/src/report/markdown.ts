@@ -5,6 +5,7 @@ import { BPTT_MEMORY_WORKLOAD } from '../suites/bptt-memory.js';
 import { COPY_WORKLOAD, LIF_BANDWIDTH_WORKLOAD, MATMUL_WORKLOAD } from '../suites/device-limits.js';
 import { LIF_MLP_WORKLOAD } from '../suites/lif-mlp.js';
 import { PSN_WORKLOAD } from '../suites/psn.js';
+import { SPIKE_STORAGE_WORKLOAD } from '../suites/spike-storage.js';
 import { PSN_VS_LIF_BACKWARD, PSN_VS_LIF_FORWARD } from '../suites/psn-vs-lif.js';
 import { barChart, lineChart } from './svg.js';
 import { met, targetChecks } from './targets.js';
@@ -84,7 +85,7 @@ export function writeReport(rows: readonly Row[], options: ReportOptions): void 
     const at = (impl: string, T: number) => w1.find((r) => r.impl === impl && r.T === T);
     sections.push(
       `## ${LIF_MLP_WORKLOAD}`,
-      'Forward, BPTT backward, SGD update and a blocking read of the loss, B = 64, one step per sample. Time in ms: median (min–max); the first call is listed apart.',
+      'Forward, BPTT backward, SGD update and a blocking read of the loss, B = 64, one step per sample. Time in ms: median (min–max); the first call is listed apart. spikeflow is told that x holds spikes (`spikeInputs: [\'x\']`, as W1 defines it), so x is stored as bits and the input matmuls skip its zeros; the spike-storage section times it without that.',
       ...checkTable(LIF_MLP_WORKLOAD, ['dW1', 'dW2', 'update']),
       table(
         ['T', ...impls.map((i) => `${i} (ms)`), 'spikeflow speed-up vs faster tfjs', 'first call (ms)', 'firing rates'],
@@ -176,22 +177,36 @@ export function writeReport(rows: readonly Row[], options: ReportOptions): void 
     }
   }
 
+  // Spike storage
+  const bySpikes = of(SPIKE_STORAGE_WORKLOAD);
+  if (bySpikes.length > 0) {
+    sections.push(
+      `## ${SPIKE_STORAGE_WORKLOAD}`,
+      "spikeflow's W1 training step (B = 64) compiled four ways, each variant timed in turn (one step each per round) so load changes hit all alike; agreement of the gradients between variants is checked first (tolerance 1e-4). Bit-packed spikes are read through an unpack in the consuming kernels; zero skipping makes a matmul whose left operand is a packed spike train visit only its spikes (s1·W2 and s1ᵀ·dH2 by default; x·W1 and xᵀ·dH1 too once x is declared a spike input). ms: median (min–max). Memory: the step's static plan.",
+      table(
+        ['T', 'variant', 'ms', 'speed vs f32', 'saved spikes', 'planned peak', 'resident'],
+        bySpikes.map((r) => [String(r.T), r.impl, timed(r), `${num(r.speedup_vs_f32, 2)}×`, `${(Number(r.saved_spike_bytes) / 2 ** 10).toFixed(1)} KiB`, mib(r.peak_bytes), mib(r.resident_bytes)]),
+      ),
+    );
+  }
+
   // Memory
   const memory = of(BPTT_MEMORY_WORKLOAD);
   if (memory.length > 0) {
     sections.push(
       `## ${BPTT_MEMORY_WORKLOAD}`,
-      "The compiler's static memory plan (exe.stats) of W1's gradient graph at B = 64. Resident: inputs, params and outputs; saved: the tensors BPTT keeps from the forward to the backward pass (savedTensorStats); temporaries: the shared buffers of everything else. Spikes are stored as float32 (bit-packing is issue 7, item 6: the spike column is what it would shrink 32×).",
+      "The compiler's static memory plan (exe.stats) of W1's gradient graph at B = 64. Resident: inputs, params and outputs; saved: the tensors BPTT keeps from the forward to the backward pass (savedTensorStats, counted as float32); temporaries: the shared buffers of everything else. Spikes: the spike trains the compiler proves and keeps across other work, stored as float32 or as bits (32 per u32, the default); with x declared a spike input (`spikeInputs`), the input spikes count too. The hidden spikes s1 are consumed before the backward's peak (the hidden layer's reverse scan), so packing them shrinks the saved spikes ~32× but not the peak; packing x shrinks the resident bytes.",
       table(
-        ['T', 'checkpoints', 'planned peak', 'resident', 'temporaries', 'saved', 'spikes (f32)', 'peak / (resident + saved)', 'temporaries / saved', 'unshared', 'largest buffers'],
+        ['T', 'checkpoints', 'spikes stored as', 'planned peak', 'resident', 'temporaries', 'saved', 'saved spikes', 'peak / (resident + saved)', 'temporaries / saved', 'unshared', 'largest buffers'],
         memory.map((r) => [
           String(r.T),
           r.checkpoint_every === null ? 'none' : `every ${r.checkpoint_every}`,
+          String(r.spike_storage),
           mib(r.peak_bytes),
           mib(r.resident_bytes),
           mib(r.temporary_bytes),
           mib(r.saved_bytes),
-          mib(r.spike_bytes),
+          typeof r.saved_spike_bytes === 'number' ? `${(r.saved_spike_bytes / 2 ** 10).toFixed(1)} KiB` : '–',
           `${num(r.peak_over_resident_plus_saved, 2)}×`,
           `${num(r.temporaries_over_saved, 2)}×`,
           mib(r.unshared_bytes),
@@ -203,7 +218,7 @@ export function writeReport(rows: readonly Row[], options: ReportOptions): void 
         barChart({
           title: 'W1 BPTT memory plan (B = 64)',
           yLabel: 'MiB',
-          categories: memory.map((r) => `T ${r.T}${r.checkpoint_every === null ? '' : ` ck ${r.checkpoint_every}`}`),
+          categories: memory.map((r) => `T ${r.T}${r.checkpoint_every === null ? '' : ` ck ${r.checkpoint_every}`} ${r.spike_storage}`),
           series: [
             { name: 'planned peak', values: memory.map((r) => Number(r.peak_bytes) / 2 ** 20) },
             { name: 'resident + saved', values: memory.map((r) => (Number(r.resident_bytes) + Number(r.saved_bytes)) / 2 ** 20) },

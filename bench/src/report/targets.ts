@@ -1,5 +1,5 @@
 import type { Row } from '../harness/row.js';
-import { BPTT_MEMORY_WORKLOAD } from '../suites/bptt-memory.js';
+import { BPTT_MEMORY_WORKLOAD, DEFAULT_SPIKE_STORAGE } from '../suites/bptt-memory.js';
 import { LIF_BANDWIDTH_WORKLOAD, MATMUL_WORKLOAD } from '../suites/device-limits.js';
 import { LIF_MLP_WORKLOAD } from '../suites/lif-mlp.js';
 import { PSN_WORKLOAD } from '../suites/psn.js';
@@ -46,7 +46,13 @@ export function targetChecks(rows: readonly Row[]): TargetCheck[] {
     checks.push({ target: 'multi-step LIF fwd+bwd: fraction of copy bandwidth', case: sizeOf(r), measured: Number(r.fraction_of_copy), goal: 0.7, higherIsBetter: true });
   }
 
-  for (const r of of(BPTT_MEMORY_WORKLOAD)) {
+  const memory = of(BPTT_MEMORY_WORKLOAD);
+  const storage = (r: Row) => String(r.spike_storage);
+  for (const bits of memory.filter((r) => storage(r) === DEFAULT_SPIKE_STORAGE && r.checkpoint_every === null)) {
+    const f32 = memory.find((r) => storage(r) === 'f32' && r.checkpoint_every === null && sameSize(r, bits));
+    if (f32) checks.push({ target: 'saved spike bytes: float32 / bit-packed', case: sizeOf(bits), measured: Number(f32.saved_spike_bytes) / Number(bits.saved_spike_bytes), goal: 30, higherIsBetter: true });
+  }
+  for (const r of memory.filter((x) => storage(x) === DEFAULT_SPIKE_STORAGE)) {
     const ckpt = r.checkpoint_every === null ? 'no checkpoints' : `checkpoint every ${r.checkpoint_every}`;
     checks.push({ target: 'BPTT planned peak vs resident + saved tensors', case: `${sizeOf(r)}, ${ckpt}`, measured: Number(r.peak_over_resident_plus_saved), goal: 1.25, higherIsBetter: false });
   }

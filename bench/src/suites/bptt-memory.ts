@@ -1,6 +1,6 @@
 import { grad, savedTensorStats } from '@spikeflow/autodiff';
 import type { Graph } from '@spikeflow/core';
-import { compileProgram, simplify, type Program } from '@spikeflow/webgpu';
+import { compileProgram, simplify, type Program, type ProgramOptions } from '@spikeflow/webgpu';
 import type { Suite } from '../context.js';
 import { row, type Row } from '../harness/row.js';
 import { LIF_MLP, LIF_MLP_PARAMS, lifMlpModel } from '../workloads/lif-mlp.js';
@@ -14,11 +14,19 @@ import { LIF_MLP, LIF_MLP_PARAMS, lifMlpModel } from '../workloads/lif-mlp.js';
 export const BPTT_MEMORY_WORKLOAD = 'BPTT memory (W1 LIF-MLP gradient)';
 
 /**
- * How spike tensors are stored. Bit-packed spikes (issue 7, item 6) are a compiler feature still
- * to come; when compile() can store them as bits, add that storage here and pass it to the
- * compiler, and the rows will show the plan with spikes at 1/32 of their float32 bytes.
+ * How spike tensors are stored (issue 7, item 6): as float32 or as bits (the compiler's default),
+ * for the spike trains the compiler proves and BPTT saves; then the same with the input x declared
+ * a spike input (W1's x is Bernoulli spikes), which is resident and read again by xᵀ·dH1.
  */
-const SPIKE_STORAGES = ['f32'] as const;
+export const SPIKE_STORAGES = [
+  { name: 'f32', options: { packSpikes: false } },
+  { name: 'bits', options: {} },
+  { name: 'f32, x a spike input', options: { packSpikes: false, spikeInputs: ['x'] } },
+  { name: 'bits, x a spike input', options: { spikeInputs: ['x'] } },
+] as const satisfies readonly { readonly name: string; readonly options: ProgramOptions }[];
+
+/** The storage the compiler uses by default, on which the peak target is checked. */
+export const DEFAULT_SPIKE_STORAGE = 'bits';
 
 /**
  * About √T checkpoints (the classic compute-for-memory trade), as the power of two nearest √T so
@@ -30,7 +38,10 @@ const checkpointInterval = (T: number) => 2 ** Math.round(Math.log2(Math.sqrt(T)
 function largestSlots(program: Program, graph: Graph, count: number): string {
   const names = new Map<number, string[]>();
   for (const [id, slot] of program.slots) {
-    const label = `${graph.nodes[id]?.name ?? id} [${program.values.get(id)!.type.shape.join(', ')}]`;
+    // Values the compiler adds (a packed spike train's unpacked source, split-K partials) are named after their node.
+    const [node, ...part] = id.split('/');
+    const name = `${graph.nodes[node!]?.name ?? node}${part.length > 0 ? ` (${part.join('/')})` : ''}`;
+    const label = `${name} [${program.values.get(id)!.type.shape.join(', ')}]${program.values.get(id)!.packed === true ? ' as bits' : ''}`;
     names.set(slot, [...(names.get(slot) ?? []), label]);
   }
   return program.slotBytes
@@ -50,21 +61,22 @@ export const bpttMemorySuite: Suite = {
     const rows: Row[] = [];
     for (const T of ctx.config.memory.T) {
       for (const checkpointEvery of [undefined, checkpointInterval(T)]) {
+        const gradient = grad(lifMlpModel(T, B), { of: 'loss', wrt: [LIF_MLP_PARAMS.w1, LIF_MLP_PARAMS.w2], checkpointEvery });
         for (const spikeStorage of SPIKE_STORAGES) {
-          const gradient = grad(lifMlpModel(T, B), { of: 'loss', wrt: [LIF_MLP_PARAMS.w1, LIF_MLP_PARAMS.w2], checkpointEvery });
-          const program = compileProgram(gradient, limits);
-          const { plannedPeakBytes, residentBytes, unsharedBytes } = program.memory;
+          const program = compileProgram(gradient, limits, spikeStorage.options);
+          const { plannedPeakBytes, residentBytes, unsharedBytes, savedSpikeBytes } = program.memory;
           const savedBytes = 4 * savedTensorStats(gradient).elements;
           const spikeBytes = 4 * T * B * (LIF_MLP.hidden + LIF_MLP.classes);
           const temporaries = plannedPeakBytes - residentBytes;
           ctx.log(
-            `  T = ${T}${checkpointEvery ? `, checkpoint every ${checkpointEvery}` : ''}: peak ${(plannedPeakBytes / 2 ** 20).toFixed(1)} MiB ` +
-              `(resident ${(residentBytes / 2 ** 20).toFixed(1)}, temporaries ${(temporaries / 2 ** 20).toFixed(1)}), saved ${(savedBytes / 2 ** 20).toFixed(1)} MiB`,
+            `  T = ${T}${checkpointEvery ? `, checkpoint every ${checkpointEvery}` : ''}, spikes as ${spikeStorage.name}: peak ${(plannedPeakBytes / 2 ** 20).toFixed(1)} MiB ` +
+              `(resident ${(residentBytes / 2 ** 20).toFixed(1)}, temporaries ${(temporaries / 2 ** 20).toFixed(1)}), saved ${(savedBytes / 2 ** 20).toFixed(1)} MiB, saved spikes ${(savedSpikeBytes / 2 ** 20).toFixed(3)} MiB`,
           );
           rows.push(
             row(BPTT_MEMORY_WORKLOAD, 'spikeflow', 'compile-time plan', { T, B }, undefined, {
               checkpoint_every: checkpointEvery ?? null,
-              spike_storage: spikeStorage,
+              spike_storage: spikeStorage.name,
+              saved_spike_bytes: savedSpikeBytes,
               peak_bytes: plannedPeakBytes,
               resident_bytes: residentBytes,
               unshared_bytes: unsharedBytes,

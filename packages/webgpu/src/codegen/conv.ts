@@ -1,5 +1,5 @@
 import { sizeOf, type PrimitiveAttrs } from '@spikeflow/core';
-import { bindingIndex, declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, STEP_UNIFORM, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, STEP_UNIFORM, type BufferBinding, type KernelSource } from './kernel-source.js';
 
 export interface ConvArgs {
   readonly label: string;
@@ -94,7 +94,7 @@ export function convKernel(args: ConvArgs): KernelSource {
   const [xRow, wRow] = trivial(h) ? ['ci', 'ci'] : [`(ci * ${h.size}u + ih)`, `(ci * ${h.kernel}u + u32(kh))`];
   const xIndex = `x_base + ${xRow} * ${wAxis.size}u + iw`;
   const wIndex = `w_base + ${wRow} * ${wAxis.kernel}u + u32(kw)`;
-  const tap = `acc += ${x.name}[${bindingIndex(x, xIndex)}] * ${w.name}[${bindingIndex(w, wIndex)}];`;
+  const tap = `acc += ${loadStored(x, xIndex)} * ${loadStored(w, wIndex)};`;
   const taps = tapLoop(h, tapLoop(wAxis, [tap]));
   const bindings = [x, w, out];
   const usesStep = bindings.some((b) => b.stepStride !== 0);

@@ -1,5 +1,5 @@
 import { sizeOf } from '@spikeflow/core';
-import { bindingIndex, declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, STEP_UNIFORM, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, STEP_UNIFORM, type BufferBinding, type KernelSource } from './kernel-source.js';
 
 const WORKGROUP = 256;
 
@@ -18,7 +18,7 @@ export function copyKernel(label: string, from: BufferBinding, to: BufferBinding
     'fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {',
     `  let i = ${FLAT_WORKGROUP_INDEX} * ${WORKGROUP}u + lid;`,
     `  if (i >= ${n}u) { return; }`,
-    `  ${to.name}[${bindingIndex(to, 'i')}] = ${from.name}[${bindingIndex(from, 'i')}];`,
+    `  ${to.name}[${bindingIndex(to, 'i')}] = ${loadStored(from, 'i')};`,
     '}',
   ]
     .filter((l) => l !== '')

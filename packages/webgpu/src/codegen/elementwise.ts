@@ -6,10 +6,17 @@ import { valueFunctions } from './value-functions.js';
 const WORKGROUP = 256;
 
 /** One kernel computing a fused elementwise group into the buffer of its root node. */
-export function elementwiseKernel(graph: Graph, root: NodeId, members: readonly NodeId[], loads: readonly NodeId[], stepStrides: ReadonlyMap<NodeId, number> = new Map()): KernelSource {
+export function elementwiseKernel(
+  graph: Graph,
+  root: NodeId,
+  members: readonly NodeId[],
+  loads: readonly NodeId[],
+  stepStrides: ReadonlyMap<NodeId, number> = new Map(),
+  packed: ReadonlySet<NodeId> = new Set(),
+): KernelSource {
   const node = graph.nodes[root]!;
   const type = node.type as TensorType;
-  const fns = valueFunctions(graph, members, loads, stepStrides);
+  const fns = valueFunctions(graph, members, loads, stepStrides, packed);
   const out: BufferBinding = { name: 'out', access: 'read_write', type, stepStride: stepStrides.get(root) ?? 0 };
   const bindings = [...fns.bindings, out];
   const usesStep = bindings.some((b) => b.stepStride !== 0);

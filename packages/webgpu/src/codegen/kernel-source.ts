@@ -38,6 +38,11 @@ export interface BufferBinding {
    * of a sequence or of a stacked output lives at `step * stepStride` in a larger buffer.
    */
   readonly stepStride: number;
+  /**
+   * Whether the buffer holds a proven spike train bit-packed, 32 elements per u32 (element e is
+   * bit e % 32 of word e / 32): read through `loadStored`, never written by a consumer.
+   */
+  readonly packed?: boolean;
 }
 
 /** A generated compute kernel: its WGSL, what it binds and how it is dispatched. */
@@ -75,11 +80,24 @@ export const STEP_UNIFORM = 'struct Step { t: u32 }\n@group(1) @binding(0) var<u
 /** WGSL declarations of a kernel's storage bindings (group 0, in order). */
 export function declareBindings(bindings: readonly BufferBinding[]): string {
   return bindings
-    .map((b, i) => `@group(0) @binding(${i}) var<storage, ${b.access}> ${b.name}: array<${wgslStorageType(b.type.dtype)}>;`)
+    .map((b, i) => `@group(0) @binding(${i}) var<storage, ${b.access}> ${b.name}: array<${b.packed === true ? 'u32' : wgslStorageType(b.type.dtype)}>;`)
     .join('\n');
 }
 
 /** WGSL index expression into a binding, adding the scan step offset when it has one. */
 export function bindingIndex(b: BufferBinding, index: string): string {
   return b.stepStride === 0 ? index : `step.t * ${b.stepStride}u + ${index}`;
+}
+
+/**
+ * WGSL reading element `index` of a binding as its storage type (f32, i32 or u32; bool as u32
+ * 0/1), unpacking a bit-packed spike train. Every kernel reads its inputs through this, so any
+ * kernel can consume a packed buffer.
+ */
+export function loadStored(b: BufferBinding, index: string): string {
+  const at = bindingIndex(b, index);
+  if (b.packed !== true) return `${b.name}[${at}]`;
+  const bit = `((${b.name}[(${at}) >> 5u] >> ((${at}) & 31u)) & 1u)`;
+  const type = wgslStorageType(b.type.dtype);
+  return type === 'u32' ? bit : `${type}(${bit})`;
 }

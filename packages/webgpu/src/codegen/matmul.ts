@@ -1,6 +1,6 @@
 import { broadcastShapes, sizeOf } from '@spikeflow/core';
 import { broadcastIndex } from './indexing.js';
-import { bindingIndex, declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, STEP_UNIFORM, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, STEP_UNIFORM, type BufferBinding, type KernelSource } from './kernel-source.js';
 
 export interface MatmulArgs {
   readonly label: string;
@@ -97,7 +97,7 @@ export function matmulKernel(args: MatmulArgs, tiling?: MatmulTiling): KernelSou
     const element = (x: number) => {
       const s = x === 0 ? 's' : `s + ${u(x)}`;
       const index = `${op}_base + ${times(x === 0 ? s : `(${s})`, spanStride)} + ${times('gp', kStride)}`;
-      const read = `${binding.name}[${bindingIndex(binding, index)}]`;
+      const read = loadStored(binding, index);
       const guards = [...(limit % tile === 0 ? [] : [`${s} < ${u(limit)}`]), ...(k % tileK === 0 ? [] : [`gp < ${u(k)}`])];
       return guards.length === 0 ? read : `select(0.0, ${read}, ${guards.join(' && ')})`;
     };

@@ -1,6 +1,6 @@
 import { sizeOf, stridesOf, type DType, type ReduceOp, type Shape } from '@spikeflow/core';
 import { coordinates, linearIndex } from './indexing.js';
-import { bindingIndex, declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, STEP_UNIFORM, wgslValueType, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, STEP_UNIFORM, wgslValueType, type BufferBinding, type KernelSource } from './kernel-source.js';
 
 export interface ReduceArgs {
   readonly label: string;
@@ -17,11 +17,34 @@ export interface ReduceArgs {
   /** The buffer read without a prologue (default: `in0`, the input shape, no step offset). */
   readonly inputBinding?: BufferBinding;
   readonly out: BufferBinding;
+  /**
+   * Pass 1 of a split reduction: the reduced range is cut into `chunks` pieces and `out` holds
+   * [outputs, chunks] partial results (a mean's are plain sums), which a second reduction over
+   * the last axis combines (see `splitReduction`).
+   */
+  readonly chunks?: number;
+  /** Pass 2 of a split mean: the partial sums are divided by this (the original reduced size). */
+  readonly divisor?: number;
 }
 
 /** Reduced elements one thread accumulates before threads combine their partial results. */
 export const ELEMENTS_PER_THREAD = 64;
 const WORKGROUP = 256;
+
+/** Reduced elements below which one dispatch suffices. */
+const SPLIT_MIN_COUNT = 256 * ELEMENTS_PER_THREAD;
+/** Workgroups a split reduction aims at, so every core of the device gets some. */
+const SPLIT_TARGET_WORKGROUPS = 64;
+
+/**
+ * How many chunks to cut each output's reduced range into, or undefined when one dispatch is
+ * enough: a few outputs over a long range would otherwise run on a few workgroups, one at most
+ * per output (a whole-tensor loss sum: one workgroup walking every element).
+ */
+export function splitReduction(outputs: number, count: number): number | undefined {
+  if (count < SPLIT_MIN_COUNT || outputs >= SPLIT_TARGET_WORKGROUPS) return undefined;
+  return Math.min(Math.ceil(SPLIT_TARGET_WORKGROUPS / outputs), Math.floor(count / SPLIT_MIN_COUNT) * 4);
+}
 
 /** Threads per output: a power of two, so each accumulates at most ELEMENTS_PER_THREAD (until a whole workgroup is one output's). */
 function threadsPerOutput(count: number): number {
@@ -94,24 +117,36 @@ export function reduceKernel(args: ReduceArgs): KernelSource {
   const t = wgslValueType(dtype);
   const plain = args.inputBinding ?? { name: 'in0', access: 'read', type: { shape: inShape, dtype }, stepStride: 0 };
   const inputBindings = args.input?.bindings ?? [plain];
-  const inputCode = args.input?.code ?? `fn reduce_input(i: u32) -> ${t} { return ${plain.name}[${bindingIndex(plain, 'i')}]; }`;
+  const inputCode = args.input?.code ?? `fn reduce_input(i: u32) -> ${t} { return ${loadStored(plain, 'i')}; }`;
   const bindings = [...inputBindings, out];
   const usesStep = bindings.some((b) => b.stepStride !== 0);
 
-  const threads = threadsPerOutput(count);
+  // A split pass 1 computes `chunks` partial results per output, each over a slice of the range.
+  const chunks = args.chunks ?? 1;
+  const chunkLength = Math.ceil(count / chunks);
+  const slots = outputs * chunks;
+  if ((chunks - 1) * chunkLength >= Math.max(1, count)) throw new Error(`internal: ${chunks} chunks of ${count} elements leave one empty`);
+  const threads = threadsPerOutput(chunkLength);
   const perGroup = WORKGROUP / threads;
   const tree = threads > 1;
   // `count` as a runtime divisor: a constant 0.0 / 0.0 would be a shader-creation error, not NaN.
-  const result = (acc: string) => (op === 'mean' ? `${acc} / f32(n)` : acc);
+  const divisor = op === 'mean' && chunks === 1 ? count : args.divisor;
+  const result = (acc: string) => (divisor !== undefined ? `${acc} / f32(n)` : acc);
+  const [first, end] = chunks === 1 ? ['0u', u(count)] : ['chunk_start', 'chunk_end'];
+  // Unsplit, a slot is an output `o`.
+  const slot = chunks === 1 ? 'o' : 'slot';
   const body = [
-    ...(tree ? [`let lane = lid % ${u(threads)};`, `let o = ${FLAT_WORKGROUP_INDEX} * ${u(perGroup)} + lid / ${u(threads)};`] : [`let o = ${FLAT_WORKGROUP_INDEX} * ${u(WORKGROUP)} + lid;`]),
-    ...(op === 'mean' ? [`let n = ${u(count)};`] : []),
+    ...(tree ? [`let lane = lid % ${u(threads)};`, `let ${slot} = ${FLAT_WORKGROUP_INDEX} * ${u(perGroup)} + lid / ${u(threads)};`] : [`let ${slot} = ${FLAT_WORKGROUP_INDEX} * ${u(WORKGROUP)} + lid;`]),
+    ...(divisor !== undefined ? [`let n = ${u(divisor)};`] : []),
     `var acc = ${t}(0);`,
-    `if (o < ${u(outputs)}) {`,
+    `if (${slot} < ${u(slots)}) {`,
+    ...(chunks === 1
+      ? []
+      : [`  let o = slot / ${u(chunks)};`, `  let chunk_start = (slot % ${u(chunks)}) * ${u(chunkLength)};`, `  let chunk_end = min(chunk_start + ${u(chunkLength)}, ${u(count)});`]),
     `  let base = ${indexOver('o', inShape, kept)};`,
-    ...(op === 'max' ? ['  acc = reduce_input(base);'] : []),
-    `  for (var r = ${tree ? 'lane' : '0u'}; r < ${u(count)}; ${tree ? `r += ${u(threads)}` : 'r++'}) { acc = reduce_combine(acc, reduce_input(base + ${indexOver('r', inShape, axes)})); }`,
-    ...(tree ? [] : [`  ${out.name}[${bindingIndex(out, 'o')}] = ${result('acc')};`]),
+    ...(op === 'max' ? [chunks === 1 ? '  acc = reduce_input(base);' : `  acc = reduce_input(base + ${indexOver(first, inShape, axes)});`] : []),
+    `  for (var r = ${tree ? (chunks === 1 ? 'lane' : `${first} + lane`) : first}; r < ${end}; ${tree ? `r += ${u(threads)}` : 'r++'}) { acc = reduce_combine(acc, reduce_input(base + ${indexOver('r', inShape, axes)})); }`,
+    ...(tree ? [] : [`  ${out.name}[${bindingIndex(out, slot)}] = ${result('acc')};`]),
     '}',
     ...(tree
       ? [
@@ -122,7 +157,7 @@ export function reduceKernel(args: ReduceArgs): KernelSource {
           '  if (lane < s) { partial[lid] = reduce_combine(partial[lid], partial[lid + s]); }',
           '  workgroupBarrier();',
           '}',
-          `if (lane == 0u && o < ${u(outputs)}) { ${out.name}[${bindingIndex(out, 'o')}] = ${result('partial[lid]')}; }`,
+          `if (lane == 0u && ${slot} < ${u(slots)}) { ${out.name}[${bindingIndex(out, slot)}] = ${result('partial[lid]')}; }`,
         ]
       : []),
   ];
@@ -137,5 +172,5 @@ export function reduceKernel(args: ReduceArgs): KernelSource {
     ...body.map((l) => `  ${l}`),
     '}',
   ].join('\n');
-  return { label: args.label, kind: 'reduce', code, bindings, workgroups: dispatch2d(Math.ceil(outputs / perGroup)), usesStep };
+  return { label: args.label, kind: 'reduce', code, bindings, workgroups: dispatch2d(Math.ceil(slots / perGroup)), usesStep };
 }

@@ -1,6 +1,6 @@
 import { broadcastShapes, sizeOf, topologicalOrder, type Graph, type Node, type PrimitiveAttrs, type Shape, type TensorType } from '@spikeflow/core';
 import { broadcastIndex } from './indexing.js';
-import { declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, wgslLiteral, wgslValueType, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, wgslLiteral, wgslValueType, type BufferBinding, type KernelSource } from './kernel-source.js';
 import { wgslRules, type WgslRule } from './wgsl-rules.js';
 
 const WORKGROUP = 64;
@@ -51,7 +51,7 @@ export function fusedScanKernel(label: string, node: Node<'scan'>, shape: Shape,
   const names = new Map<string, string>();
   const lines: string[] = [];
   const load = (b: BufferBinding, index: string) => {
-    const read = `${b.name}[${index}]`;
+    const read = loadStored(b, index);
     return b.type.dtype === 'bool' ? `(${read} != 0u)` : read;
   };
   const store = (dtype: string, value: string) => (dtype === 'bool' ? `select(0u, 1u, ${value})` : value);

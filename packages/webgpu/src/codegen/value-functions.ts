@@ -1,6 +1,6 @@
 import type { Graph, NodeId, PrimitiveAttrs, TensorType } from '@spikeflow/core';
 import { broadcastIndex } from './indexing.js';
-import { bindingIndex, wgslLiteral, wgslValueType, type BufferBinding } from './kernel-source.js';
+import { loadStored, wgslLiteral, wgslValueType, type BufferBinding } from './kernel-source.js';
 import { PHILOX_WGSL } from './philox.wgsl.js';
 import { usesRng, wgslRules, type IndexContext, type WgslRule } from './wgsl-rules.js';
 
@@ -16,17 +16,23 @@ export interface ValueFunctions {
   readonly bindings: readonly BufferBinding[];
 }
 
-export function valueFunctions(graph: Graph, members: readonly NodeId[], loads: readonly NodeId[], stepStrides: ReadonlyMap<NodeId, number> = new Map()): ValueFunctions {
+export function valueFunctions(
+  graph: Graph,
+  members: readonly NodeId[],
+  loads: readonly NodeId[],
+  stepStrides: ReadonlyMap<NodeId, number> = new Map(),
+  packed: ReadonlySet<NodeId> = new Set(),
+): ValueFunctions {
   const names = new Map<NodeId, string>();
   const lines: string[] = [];
   const bindings: BufferBinding[] = [];
   loads.forEach((id, k) => {
     const type = graph.nodes[id]!.type as TensorType;
-    const binding: BufferBinding = { name: `in${k}`, access: 'read', type, stepStride: stepStrides.get(id) ?? 0 };
+    const binding: BufferBinding = { name: `in${k}`, access: 'read', type, stepStride: stepStrides.get(id) ?? 0, ...(packed.has(id) ? { packed: true } : {}) };
     bindings.push(binding);
     const name = `v${names.size}`;
     names.set(id, name);
-    const read = `${binding.name}[${bindingIndex(binding, 'i')}]`;
+    const read = loadStored(binding, 'i');
     lines.push(`fn ${name}(i: u32) -> ${wgslValueType(type.dtype)} { return ${type.dtype === 'bool' ? `${read} != 0u` : read}; }`);
   });
   let rng = false;

@@ -22,6 +22,13 @@ export interface Lowering {
   readonly stepStrides: ReadonlyMap<NodeId, number>;
   /** Whether these steps repeat inside a step loop (the step uniform is taken). */
   readonly inLoop: boolean;
+  /**
+   * Nodes of `graph` stored as bit-packed spike trains (reshape aliases of one included): their
+   * producers write a plain buffer (`producedValueId`) that a pack step turns into the packed one.
+   */
+  readonly packed: ReadonlySet<NodeId>;
+  /** Whether a matmul whose left operand is packed may skip its zeros (see spikeMatmulStep). */
+  readonly skipSpikeZeros?: boolean;
 }
 
 export function bytesOf(type: TensorType): number {
@@ -44,5 +51,11 @@ export function addValue(low: Lowering, id: NodeId, type: TensorType, role: Buff
 
 /** Binding of node `id` of the lowering's graph under a generated name. */
 export function bindingOf(low: Lowering, id: NodeId, name: string, access: BufferBinding['access']): BufferBinding {
-  return { name, access, type: low.graph.nodes[id]!.type as TensorType, stepStride: low.stepStrides.get(id) ?? 0 };
+  const packed = access === 'read' && low.packed.has(id);
+  return { name, access, type: low.graph.nodes[id]!.type as TensorType, stepStride: low.stepStrides.get(id) ?? 0, ...(packed ? { packed } : {}) };
+}
+
+/** The program value a node's producer writes: its own buffer, or the plain one a packed value is packed from. */
+export function producedValueId(low: Lowering, id: NodeId): NodeId {
+  return low.packed.has(id) ? `${low.valueId(id)}/dense` : low.valueId(id);
 }

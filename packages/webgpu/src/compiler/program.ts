@@ -14,6 +14,8 @@ export interface ProgramValue {
   readonly name?: string;
   /** For constants: the literal to upload (one number fills). */
   readonly constant?: number | readonly number[];
+  /** Whether it holds a spike train packed 32 elements per u32 word. */
+  readonly packed?: boolean;
 }
 
 /** One dispatch: a generated kernel and, per binding, the value it binds. */
@@ -63,4 +65,9 @@ export interface MemoryStats {
   /** Bytes if every materialized value had a buffer of its own. */
   readonly unsharedBytes: number;
   readonly residentBytes: number;
+  /**
+   * Bytes of the spike trains kept across other work (in a gradient graph, the forward's spikes
+   * the backward reads), as stored: packed when spike packing is on, float32 when it is off.
+   */
+  readonly savedSpikeBytes: number;
 }

@@ -1,9 +1,9 @@
-import { sizeOf, type Node, type NodeId, type PrimitiveAttrs, type TensorType } from '@spikeflow/core';
+import { sizeOf, type Graph, type Node, type NodeId, type PrimitiveAttrs, type Shape, type TensorType } from '@spikeflow/core';
 import { copyKernel } from '../codegen/copy.js';
 import type { BufferBinding } from '../codegen/kernel-source.js';
 import { fusedScanKernel, fusedScanShape } from '../codegen/scan-fused.js';
 import { kernelSteps, registerValues } from './compile.js';
-import { addValue, type Lowering } from './lowering.js';
+import { addValue, producedValueId, type Lowering } from './lowering.js';
 import { partition, type Partition } from './partition.js';
 import type { Step } from './program.js';
 import { simplify } from './simplify.js';
@@ -11,12 +11,23 @@ import { simplify } from './simplify.js';
 const plain = (name: string, type: TensorType, access: BufferBinding['access'], stepStride = 0): BufferBinding => ({ name, access, type, stepStride });
 
 /** Ids of the tupleGet nodes reading each element of a scan's tuple. */
-function elementReaders(low: Lowering, scan: NodeId): Map<number, NodeId> {
+export function elementReaders(graph: Graph, scan: NodeId): Map<number, NodeId> {
   const readers = new Map<number, NodeId>();
-  for (const n of Object.values(low.graph.nodes)) {
+  for (const n of Object.values(graph.nodes)) {
     if (n.op === 'tupleGet' && n.inputs[0] === scan) readers.set((n.attrs as PrimitiveAttrs['tupleGet']).index, n.id);
   }
   return readers;
+}
+
+/**
+ * The element shape when a scan lowers to ONE kernel looping over t (its body is elementwise and
+ * its buffers fit the binding limit), else undefined (it runs as a step loop).
+ */
+export function oneKernelScanShape(graph: Graph, node: Node<'scan'>, maxBindings: number): Shape | undefined {
+  const inputTypes = node.inputs.map((i) => graph.nodes[i]!.type as TensorType);
+  const shape = fusedScanShape(node, inputTypes);
+  const bindingCount = node.inputs.length + elementReaders(graph, node.id).size;
+  return shape !== undefined && bindingCount <= maxBindings ? shape : undefined;
 }
 
 /**
@@ -40,17 +51,16 @@ export function scanSteps(low: Lowering, node: Node<'scan'>, part: Partition): S
     steps.push({ kind: 'kernel', source: copyKernel(`${node.name}/input${k}`, plain('src', inputTypes[k]!, 'read', stride), plain('dst', inputTypes[k]!, 'read_write')), args: [value, copy], nodes: [node.id] });
     return copy;
   });
-  const readers = elementReaders(low, node.id);
+  const readers = elementReaders(low.graph, node.id);
   const tuple = (node.type as { tuple: readonly TensorType[] }).tuple;
-  const shape = fusedScanShape(node, inputTypes);
+  const shape = oneKernelScanShape(low.graph, node, low.limits.maxStorageBuffersPerShaderStage);
   const used = tuple.map((_, k) => readers.get(k));
-  const bindingCount = inputs.length + used.filter((u) => u !== undefined).length;
-  if (shape !== undefined && bindingCount <= low.limits.maxStorageBuffersPerShaderStage) {
+  if (shape !== undefined) {
     const source = fusedScanKernel(node.name, node, shape, {
-      inputs: inputTypes.map((t, k) => plain(`s${k}`, t, 'read')),
+      inputs: inputTypes.map((t, k) => ({ ...plain(`s${k}`, t, 'read'), ...(low.packed.has(node.inputs[k]!) ? { packed: true } : {}) })),
       outputs: tuple.map((t, k) => (used[k] === undefined ? undefined : plain(`o${k}`, t, 'read_write'))),
     });
-    const outs = used.filter((u): u is NodeId => u !== undefined).map((id) => low.valueId(id));
+    const outs = used.filter((u): u is NodeId => u !== undefined).map((id) => producedValueId(low, id));
     steps.push({ kind: 'kernel', source, args: [...inputs, ...outs], nodes: [node.id] });
     return steps;
   }
@@ -68,7 +78,7 @@ function stepLoop(low: Lowering, node: Node<'scan'>, inputs: readonly NodeId[], 
   // Carry buffers: the final-carry outputs when read, else temporaries; seeded from the inits.
   const carries = tuple.slice(0, numCarries).map((t, k) => {
     const reader = readers.get(k);
-    const id = reader === undefined ? `${prefix}carry${k}` : low.valueId(reader);
+    const id = reader === undefined ? `${prefix}carry${k}` : producedValueId(low, reader);
     addValue(low, id, t, 'temp', node.name);
     steps.push({ kind: 'copy', from: inputs[k]!, to: id, bytes: Math.max(4, sizeOf(t.shape) * 4) });
     return id;
@@ -94,7 +104,7 @@ function stepLoop(low: Lowering, node: Node<'scan'>, inputs: readonly NodeId[], 
     const computed = bodyPart.loads.has(id) && !bodyIds.has(id) && bn.op !== 'tupleGet';
     const once = outputIds.filter((o) => o === id).length === 1;
     if (reader !== undefined && computed && once) {
-      bodyIds.set(id, low.valueId(reader));
+      bodyIds.set(id, producedValueId(low, reader));
       strides.set(id, sizeOf((bn.type as TensorType).shape));
       direct.add(id);
     }
@@ -106,6 +116,7 @@ function stepLoop(low: Lowering, node: Node<'scan'>, inputs: readonly NodeId[], 
     valueId: (id) => bodyIds.get(id) ?? `${prefix}${id}`,
     stepStrides: strides,
     inLoop: true,
+    packed: new Set(),
   };
   registerValues(bodyLow, bodyPart, new Set());
   const loop: Step[] = kernelSteps(bodyLow, bodyPart);
@@ -118,7 +129,7 @@ function stepLoop(low: Lowering, node: Node<'scan'>, inputs: readonly NodeId[], 
     const type = typeOf(id);
     const from = plain('src', type, 'read', strides.get(id) ?? 0);
     const to = plain('dst', type, 'read_write', sizeOf(type.shape));
-    loop.push({ kind: 'kernel', source: copyKernel(`${node.name}/output${l}`, from, to), args: [valueOf(id), low.valueId(reader)], nodes: [node.id] });
+    loop.push({ kind: 'kernel', source: copyKernel(`${node.name}/output${l}`, from, to), args: [valueOf(id), producedValueId(low, reader)], nodes: [node.id] });
   });
   // New carries go through a temporary when they are body inputs, so a permutation of carries
   // (or a carry set from a sequence slice) never reads a value already overwritten this step.

@@ -1,8 +1,9 @@
-import { fail, initParams, initialValue, type FeedValue, type Graph, type HostTensor, type NodeId } from '@spikeflow/core';
-import { compileProgram, type CompileLimits } from '../compiler/compile.js';
+import { fail, initParams, initialValue, outputNode, type FeedValue, type Graph, type HostTensor, type NodeId, type TensorType } from '@spikeflow/core';
+import { compileProgram, type CompileLimits, type ProgramOptions } from '../compiler/compile.js';
 import type { KernelStep, Program, Step } from '../compiler/program.js';
 import { feedToGpu, gpuArray, hostFromGpu } from './host-data.js';
 import { compiledKernel, type CompiledKernel } from './pipelines.js';
+import { packSpikeFeed } from './spike-feed.js';
 
 export interface DeviceHandle {
   readonly device: GPUDevice;
@@ -10,7 +11,7 @@ export interface DeviceHandle {
   readonly lost?: Promise<unknown>;
 }
 
-export interface CompileOptions {
+export interface CompileOptions extends ProgramOptions {
   /** Print (or pass to this function) every generated kernel's WGSL with its label. */
   readonly debug?: boolean | ((label: string, wgsl: string) => void);
   /** Seed for the params' initializers (their first values on the GPU). */
@@ -32,6 +33,8 @@ export interface ExecutableStats {
   readonly plannedPeakBytes: number;
   readonly unsharedBytes: number;
   readonly residentBytes: number;
+  /** Bytes of the spike trains kept across other work, as stored (see MemoryStats). */
+  readonly savedSpikeBytes: number;
   readonly copies: number;
 }
 
@@ -91,7 +94,7 @@ export class Executable {
       maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
       maxStorageBuffersPerShaderStage: device.limits.maxStorageBuffersPerShaderStage,
     };
-    const program = compileProgram(graph, limits);
+    const program = compileProgram(graph, limits, options);
     const exe = new Executable(handle, program, graph);
     await exe.prepare(options);
     return exe;
@@ -210,7 +213,9 @@ export class Executable {
     const arrays = this.program.inputs.map((p) => {
       const value = inputs[p.name];
       if (value === undefined) fail('feed', `inputs.${p.name}`, `missing input '${p.name}'`, 'a value', 'nothing');
-      return feedToGpu(value, this.program.values.get(p.value)!.type, `inputs.${p.name}`);
+      const v = this.program.values.get(p.value)!;
+      const data = feedToGpu(value, v.type, `inputs.${p.name}`);
+      return v.packed === true ? packSpikeFeed(data, `inputs.${p.name}`) : data;
     });
     // Every feed is checked before any is written: a bad call changes nothing.
     this.program.inputs.forEach((p, k) => this.handle.device.queue.writeBuffer(this.bufferOf(p.value), 0, arrays[k]!));
@@ -240,7 +245,8 @@ export class Executable {
     const staged = this.stage(encoder, reads.map((r) => r.value));
     this.handle.device.queue.submit([encoder.finish()]);
     const results = await this.collect(staged);
-    return Object.fromEntries(reads.map((r, k) => [r.name, results[k]!]));
+    // An output that is a view (e.g. a reshape) reads its source's buffer: give it the shape the graph declares.
+    return Object.fromEntries(reads.map((r, k) => [r.name, { ...results[k]!, type: outputNode(this.graph, r.name)!.type as TensorType }]));
   }
 
   /** Reads the current values of the named state (all by default). */

@@ -1,0 +1,171 @@
+import { broadcastShapes, sizeOf, type Shape } from '@spikeflow/core';
+import { broadcastIndex } from './indexing.js';
+import { bindingIndex, declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, STEP_UNIFORM, type BufferBinding, type KernelSource } from './kernel-source.js';
+import type { MatmulArgs } from './matmul.js';
+
+/**
+ * Kernels for the matmul shapes that the tiled kernel (matmul.ts) serves badly, because a 64-wide
+ * tile of a side that has only a few rows is mostly padding, or because a small output gives a
+ * handful of workgroups that each walk a very long K:
+ * - narrow: one side (M or N) at most NARROW_MAX, the other long — PSN's W·X over [T, N] with a
+ *   small T, a readout layer with few classes. One thread per element of the long side keeps the
+ *   whole narrow side in registers and streams its operand once.
+ * - split-K: a small output and a long K — a weight gradient dW = dH·Xᵀ summed over many
+ *   samples. Chunks of K are summed by separate workgroups into partial products, which a
+ *   reduction then adds up (two dispatches).
+ */
+
+/** The narrow side's largest size: its accumulators live in registers. */
+export const NARROW_MAX = 32;
+const WORKGROUP = 64;
+/** Output block of one split-K thread: 4 x 4, read as 4 + 4 operand values per K step. */
+const BLOCK = 4;
+
+const u = (n: number) => `${n}u`;
+
+export interface MatmulDims {
+  readonly batch: Shape;
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+}
+
+/** The logical sizes of `a @ b` with its transposes and broadcast batch dims. */
+export function matmulDims(a: BufferBinding, b: BufferBinding, transposeA: boolean, transposeB: boolean): MatmulDims {
+  const [aR, aC] = a.type.shape.slice(-2) as [number, number];
+  const [bR, bC] = b.type.shape.slice(-2) as [number, number];
+  const batch = broadcastShapes(a.type.shape.slice(0, -2), b.type.shape.slice(0, -2));
+  if (batch === undefined) throw new Error(`internal: matmul batch dims of ${a.type.shape} and ${b.type.shape} do not broadcast`);
+  return { batch, m: transposeA ? aC : aR, k: transposeA ? aR : aC, n: transposeB ? bR : bC };
+}
+
+/** WGSL reading element (row, col) of the logical (untransposed) operand from row-major storage at `<name>_base`, packed or not. */
+function reader(binding: BufferBinding, transposed: boolean, rows: number, cols: number): (row: string, col: string) => string {
+  return (row, col) => {
+    const index = transposed ? `${col} * ${u(rows)} + ${row}` : `${row} * ${u(cols)} + ${col}`;
+    return loadStored(binding, `${binding.name}_base + ${index}`);
+  };
+}
+
+function batchBases(args: MatmulArgs, dims: MatmulDims, q: string): string[] {
+  const { a, b } = args;
+  return [
+    `let a_base = (${broadcastIndex(q, dims.batch, a.type.shape.slice(0, -2))}) * ${u(dims.m * dims.k)};`,
+    `let b_base = (${broadcastIndex(q, dims.batch, b.type.shape.slice(0, -2))}) * ${u(dims.k * dims.n)};`,
+  ];
+}
+
+function kernelCode(bindings: readonly BufferBinding[], body: readonly string[]): { code: string; usesStep: boolean } {
+  const usesStep = bindings.some((x) => x.stepStride !== 0);
+  const code = [
+    declareBindings(bindings),
+    ...(usesStep ? [STEP_UNIFORM] : []),
+    `@compute @workgroup_size(${WORKGROUP})`,
+    'fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {',
+    ...body.map((l) => `  ${l}`),
+    '}',
+  ].join('\n');
+  return { code, usesStep };
+}
+
+/**
+ * The narrow kernel: `narrow` is the side with at most NARROW_MAX elements ('m': few output rows,
+ * 'n': few output columns). Thread (q, w) computes the whole narrow line of the output at
+ * position w of the long side, reading its long-side operand once.
+ */
+export function matmulNarrowKernel(args: MatmulArgs, dims: MatmulDims, narrow: 'm' | 'n'): KernelSource {
+  const { a, b, out, transposeA, transposeB } = args;
+  const { m, k, n } = dims;
+  const readA = reader(a, transposeA, m, k);
+  const readB = reader(b, transposeB, k, n);
+  const [small, long] = narrow === 'm' ? [m, n] : [n, m];
+  const total = sizeOf(dims.batch) * long;
+  // Along the long side: the long operand's value at (p, w), and the small one's at (s, p).
+  const longValue = narrow === 'm' ? readB('p', 'w') : readA('w', 'p');
+  const smallValue = (s: number) => (narrow === 'm' ? readA(u(s), 'p') : readB('p', u(s)));
+  const outIndex = (s: number) => (narrow === 'm' ? `${u(s * n)} + w` : `w * ${u(n)} + ${u(s)}`);
+  // One named accumulator per narrow element, unrolled: a loop over a private array would keep it in memory.
+  const lanes = Array.from({ length: small }, (_, s) => s);
+  const body = [
+    `let flat = ${FLAT_WORKGROUP_INDEX} * ${u(WORKGROUP)} + lid;`,
+    `if (flat >= ${u(total)}) { return; }`,
+    `let q = flat / ${u(long)};`,
+    `let w = flat % ${u(long)};`,
+    ...batchBases(args, dims, 'q'),
+    `let out_base = q * ${u(m * n)};`,
+    ...lanes.map((s) => `var acc${s} = 0.0;`),
+    `for (var p = 0u; p < ${u(k)}; p++) {`,
+    `  let v = ${longValue};`,
+    ...lanes.map((s) => `  acc${s} += ${smallValue(s)} * v;`),
+    '}',
+    ...lanes.map((s) => `${out.name}[${bindingIndex(out, `out_base + ${outIndex(s)}`)}] = acc${s};`),
+  ];
+  const bindings = [a, b, out];
+  return { label: args.label, kind: 'matmul-narrow', ...kernelCode(bindings, body), bindings, workgroups: dispatch2d(Math.ceil(total / WORKGROUP)) };
+}
+
+/** How a split-K product divides K: `chunks` partial products of `chunkK` steps each (the last may be shorter). */
+export interface SplitK {
+  readonly chunks: number;
+  readonly chunkK: number;
+}
+
+/**
+ * Partial products of a split-K matmul: `partial` is [chunks, ...batch, M, N]; chunk c sums K
+ * steps [c·chunkK, (c+1)·chunkK). Each thread owns a 4 x 4 block of one batch matrix, so per K
+ * step it reads 4 + 4 values for 16 products.
+ */
+export function matmulSplitKKernel(args: MatmulArgs, dims: MatmulDims, split: SplitK, partial: BufferBinding): KernelSource {
+  const { a, b, transposeA, transposeB } = args;
+  const { m, k, n } = dims;
+  const readA = reader(a, transposeA, m, k);
+  const readB = reader(b, transposeB, k, n);
+  const blocksN = Math.ceil(n / BLOCK);
+  const blocksPerMatrix = Math.ceil(m / BLOCK) * blocksN;
+  const batchCount = sizeOf(dims.batch);
+  const total = split.chunks * batchCount * blocksPerMatrix;
+  const rows = Array.from({ length: BLOCK }, (_, x) => x);
+  // Rows and columns past the edge read index 0 (always in bounds) and are never stored.
+  const clamp = (index: string, limit: number, x: number) => (limit % BLOCK === 0 ? `${index} + ${u(x)}` : `select(0u, ${index} + ${u(x)}, ${index} + ${u(x)} < ${u(limit)})`);
+  const body = [
+    `let flat = ${FLAT_WORKGROUP_INDEX} * ${u(WORKGROUP)} + lid;`,
+    `if (flat >= ${u(total)}) { return; }`,
+    `let block = flat % ${u(blocksPerMatrix)};`,
+    `let q = (flat / ${u(blocksPerMatrix)}) % ${u(batchCount)};`,
+    `let c = flat / ${u(blocksPerMatrix * batchCount)};`,
+    `let row0 = (block / ${u(blocksN)}) * ${u(BLOCK)};`,
+    `let col0 = (block % ${u(blocksN)}) * ${u(BLOCK)};`,
+    ...rows.map((x) => `let i${x} = ${clamp('row0', m, x)};`),
+    ...rows.map((x) => `let j${x} = ${clamp('col0', n, x)};`),
+    ...batchBases(args, dims, 'q'),
+    ...rows.map((x) => `var acc${x} = vec4f(0.0);`),
+    `let k_end = min(${u(k)}, (c + 1u) * ${u(split.chunkK)});`,
+    `for (var p = c * ${u(split.chunkK)}; p < k_end; p++) {`,
+    `  let bv = vec4f(${rows.map((x) => readB('p', `j${x}`)).join(', ')});`,
+    ...rows.map((x) => `  acc${x} += ${readA(`i${x}`, 'p')} * bv;`),
+    '}',
+    `let out_base = (c * ${u(batchCount)} + q) * ${u(m * n)};`,
+    ...rows.flatMap((x) =>
+      rows.map((y) => {
+        const write = `${partial.name}[out_base + (row0 + ${u(x)}) * ${u(n)} + col0 + ${u(y)}] = acc${x}[${y}];`;
+        const guards = [...(m % BLOCK === 0 ? [] : [`row0 + ${u(x)} < ${u(m)}`]), ...(n % BLOCK === 0 ? [] : [`col0 + ${u(y)} < ${u(n)}`])];
+        return guards.length === 0 ? write : `if (${guards.join(' && ')}) { ${write} }`;
+      }),
+    ),
+  ];
+  const bindings = [a, b, partial];
+  return { label: args.label, kind: 'matmul-split-k', ...kernelCode(bindings, body), bindings, workgroups: dispatch2d(Math.ceil(total / WORKGROUP)) };
+}
+
+/** Threads worth aiming a split-K dispatch at: enough to fill a GPU, few enough that partial sums stay small. */
+const SPLIT_K_THREADS = 16384;
+/** The shortest chunk of K worth a thread of its own. */
+const MIN_CHUNK_K = 256;
+
+/** A split of K that gives about SPLIT_K_THREADS threads, each summing at least MIN_CHUNK_K steps. */
+export function chooseSplitK(dims: MatmulDims): SplitK {
+  const blocks = Math.ceil(dims.m / BLOCK) * Math.ceil(dims.n / BLOCK) * sizeOf(dims.batch);
+  const wanted = Math.max(1, Math.min(Math.ceil(dims.k / MIN_CHUNK_K), Math.floor(SPLIT_K_THREADS / blocks)));
+  const chunkK = Math.ceil(dims.k / wanted);
+  return { chunks: Math.ceil(dims.k / chunkK), chunkK };
+}

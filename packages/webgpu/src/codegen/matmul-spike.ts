@@ -1,0 +1,121 @@
+import { sizeOf } from '@spikeflow/core';
+import { broadcastIndex } from './indexing.js';
+import { bindingIndex, declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, STEP_UNIFORM, type BufferBinding, type KernelSource } from './kernel-source.js';
+import type { MatmulArgs } from './matmul.js';
+import { matmulDims } from './matmul-skinny.js';
+
+/**
+ * Rows per workgroup. Measured on lavapipe (2 shared CPU cores, heavily loaded: compare within a
+ * line only), min ms of x·W [512, 784]·[784, 256] / xᵀ·D [784, 512]·[512, 256] with Bernoulli x:
+ * - rate 0.2: dense tiled 608 / 921; rows 1: 533 / 856; 4: 286 / 350; 8: 160 / 229
+ * - rate 0.2: dense tiled 786 / 448; rows 8: 257 / 155; 16: 104 / 96; 32: 95 / 52
+ * - rate 0.05: dense tiled 471 / 660; rows 16: 82 / 110; 32: 106 / 42
+ * - rate 0.5: dense tiled 504 / 751; rows 16: 304 / 154; 32: 156 / 70
+ * More rows share each row of B among more outputs, and the bit tests cost little, so even a
+ * dense spike train runs faster than the tiled kernel there. The 32 accumulators per thread would
+ * spill on a GPU; this is tuned for the software device the project measures on.
+ */
+export const SPIKE_MATMUL_ROWS = 32;
+const MAX_THREADS = 64;
+
+const u = (n: number) => `${n}u`;
+const upTo = (count: number) => Array.from({ length: count }, (_, i) => i);
+
+/**
+ * `S @ B` where S, the left operand, is a bit-packed spike train: a zero of S contributes nothing,
+ * so only the K steps where a spike is set are visited, and one is a plain add of a row of B. A
+ * workgroup owns `rowsPerGroup` output rows and 4 · threads columns (4 per thread); all its
+ * threads share the rows, so every branch on the spike bits is uniform. The bits come as words:
+ * - S stored [M, K] (plain): per row, the 32 spikes of a K block are one (funnel-shifted) word,
+ *   and the set bits of the rows' union are walked with countTrailingZeros;
+ * - S stored [K, M] (read transposed, as in a weight gradient Sᵀ·dH): per K step, the
+ *   workgroup's rows' spikes are one word, and the step is skipped when it is 0.
+ * Sums may run in another order than a dense kernel's (equal to the float tolerance, not always bit
+ * for bit), and skipped zeros do not multiply B, so an infinite B where S is 0 gives no NaN.
+ */
+export function matmulSpikeKernel(args: MatmulArgs, rowsPerGroup = SPIKE_MATMUL_ROWS): KernelSource {
+  const { a, b, out, transposeA, transposeB } = args;
+  if (a.packed !== true) throw new Error('internal: the spike matmul reads a bit-packed left operand');
+  if (!Number.isInteger(rowsPerGroup) || rowsPerGroup < 1 || rowsPerGroup > 32) throw new Error(`internal: ${rowsPerGroup} spike matmul rows do not fit one u32 of bits`);
+  const dims = matmulDims(a, b, transposeA, transposeB);
+  const { m, k, n } = dims;
+  const threads = Math.min(MAX_THREADS, Math.ceil(n / 4));
+  const tilesN = Math.ceil(n / (4 * threads));
+  const tilesPerMatrix = Math.ceil(m / rowsPerGroup) * tilesN;
+  const total = tilesPerMatrix * sizeOf(dims.batch);
+  const words = Math.ceil(sizeOf(a.type.shape) / 32);
+  const rows = upTo(rowsPerGroup);
+  const bIndex = (kk: string, c: number) => (transposeB ? `b_base + (j + ${u(c)}) * ${u(k)} + ${kk}` : `b_base + ${kk} * ${u(n)} + j + ${u(c)}`);
+  const bColumn = (c: number) => (n % (4 * threads) === 0 ? loadStored(b, bIndex('kk', c)) : `select(0.0, ${loadStored(b, bIndex('kk', c))}, j + ${u(c)} < ${u(n)})`);
+  // Rows past M have no spikes; bits past K (the next row's, or past the buffer) are masked off.
+  const rowGuard = (r: number, word: string) => (m % rowsPerGroup === 0 ? word : `select(0u, ${word}, row0 + ${u(r)} < ${u(m)})`);
+  const full = u(2 ** rowsPerGroup - 1);
+  const rowsMask = m % rowsPerGroup === 0 ? full : `select(${full}, (1u << (${u(m)} - row0)) - 1u, ${u(m)} - row0 < ${u(rowsPerGroup)})`;
+  const addRow = (r: number, bit: string) => `if (((m${r} >> ${bit}) & 1u) != 0u) { acc${r} += bv; }`;
+  const loadB = `let bv = vec4f(${upTo(4).map(bColumn).join(', ')});`;
+  const walk = transposeA
+    ? [
+        // S is [K, M]: the rows' spikes at step kk are consecutive bits (none past row M).
+        `for (var kk = 0u; kk < ${u(k)}; kk++) {`,
+        `  let bits = spike_window(a_base + kk * ${u(m)} + row0) & ${rowsMask};`,
+        '  if (bits == 0u) { continue; }',
+        `  ${loadB}`,
+        ...rows.map((r) => `  let m${r} = bits >> ${u(r)};`),
+        ...rows.map((r) => `  ${addRow(r, '0u')}`),
+        '}',
+      ]
+    : [
+        `for (var k0 = 0u; k0 < ${u(k)}; k0 += 32u) {`,
+        `  let valid = select(0xffffffffu, (1u << (${u(k)} - k0)) - 1u, ${u(k)} - k0 < 32u);`,
+        ...rows.map((r) => `  let m${r} = ${rowGuard(r, `spike_window(a_base + (row0 + ${u(r)}) * ${u(k)} + k0)`)} & valid;`),
+        `  var any = ${rows.map((r) => `m${r}`).join(' | ')};`,
+        '  while (any != 0u) {',
+        '    let bit = countTrailingZeros(any);',
+        '    any &= any - 1u;',
+        '    let kk = k0 + bit;',
+        `    ${loadB}`,
+        ...rows.map((r) => `    ${addRow(r, 'bit')}`),
+        '  }',
+        '}',
+      ];
+  const store = rows.flatMap((r) =>
+    upTo(4).map((c) => {
+      const guards = [...(m % rowsPerGroup === 0 ? [] : [`row0 + ${u(r)} < ${u(m)}`]), ...(n % (4 * threads) === 0 ? [] : [`j + ${u(c)} < ${u(n)}`])];
+      const write = `${out.name}[${bindingIndex(out, `out_base + (row0 + ${u(r)}) * ${u(n)} + j + ${u(c)}`)}] = acc${r}[${c}];`;
+      return guards.length === 0 ? write : `if (${guards.join(' && ')}) { ${write} }`;
+    }),
+  );
+  const body = [
+    `let flat = ${FLAT_WORKGROUP_INDEX};`,
+    `if (flat >= ${u(total)}) { return; }`,
+    `let q = flat / ${u(tilesPerMatrix)};`,
+    `let tile = flat % ${u(tilesPerMatrix)};`,
+    `let row0 = (tile / ${u(tilesN)}) * ${u(rowsPerGroup)};`,
+    `let j = (tile % ${u(tilesN)}) * ${u(4 * threads)} + 4u * lid;`,
+    `let a_base = (${broadcastIndex('q', dims.batch, a.type.shape.slice(0, -2))}) * ${u(m * k)};`,
+    `let b_base = (${broadcastIndex('q', dims.batch, b.type.shape.slice(0, -2))}) * ${u(k * n)};`,
+    `let out_base = q * ${u(m * n)};`,
+    ...rows.map((r) => `var acc${r} = vec4f(0.0);`),
+    ...walk,
+    ...store,
+  ];
+  const bindings = [a, b, out];
+  const usesStep = bindings.some((x) => x.stepStride !== 0);
+  const code = [
+    declareBindings(bindings),
+    ...(usesStep ? [STEP_UNIFORM] : []),
+    '/** The 32 spikes from element e on (bits past the tensor are whatever follows; callers mask them). */',
+    'fn spike_window(e: u32) -> u32 {',
+    `  let at = ${bindingIndex(a, 'e')};`,
+    '  let w = at >> 5u;',
+    '  let s = at & 31u;',
+    `  let next = ${a.name}[min(w + 1u, ${u(words - 1)})];`,
+    `  return (${a.name}[w] >> s) | select(next << (32u - s), 0u, s == 0u);`,
+    '}',
+    `@compute @workgroup_size(${threads})`,
+    'fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {',
+    ...body.map((l) => `  ${l}`),
+    '}',
+  ].join('\n');
+  return { label: args.label, kind: 'matmul-spike', code, bindings, workgroups: dispatch2d(total), usesStep };
+}

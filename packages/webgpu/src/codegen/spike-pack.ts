@@ -1,0 +1,41 @@
+import { sizeOf } from '@spikeflow/core';
+import { declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, wgslLiteral, type BufferBinding, type KernelSource } from './kernel-source.js';
+
+const WORKGROUP = 64;
+/** Elements per packed word. */
+export const SPIKES_PER_WORD = 32;
+
+/** u32 words that hold `elements` bits (at least one, as every buffer holds at least 4 bytes). */
+export function packedWords(elements: number): number {
+  return Math.max(1, Math.ceil(elements / SPIKES_PER_WORD));
+}
+
+/**
+ * Packs a spike train (a buffer whose elements are proven to be 0 or 1) into bits: one thread per
+ * u32 word gathers its 32 elements; bits past the last element stay 0. `to` is the packed binding
+ * (same tensor type, `packed: true`), written whole.
+ */
+export function spikePackKernel(label: string, from: BufferBinding, to: BufferBinding): KernelSource {
+  if (to.packed !== true || from.packed === true || from.stepStride !== 0 || to.stepStride !== 0) throw new Error('internal: spike packing goes from a plain buffer to a packed one');
+  const n = sizeOf(from.type.shape);
+  const words = packedWords(n);
+  const zero = wgslLiteral(0, from.type.dtype === 'bool' ? 'u32' : from.type.dtype);
+  const bit = `select(0u, 1u, ${loadStored(from, 'e')} != ${zero}) << b`;
+  // A full word needs no bound check; only the last one of a size not a multiple of 32 does.
+  const gather = n % SPIKES_PER_WORD === 0
+    ? [`  for (var b = 0u; b < 32u; b++) { let e = base + b; word |= ${bit}; }`]
+    : [`  for (var b = 0u; b < 32u; b++) { let e = base + b; if (e < ${n}u) { word |= ${bit}; } }`];
+  const code = [
+    declareBindings([from, to]),
+    `@compute @workgroup_size(${WORKGROUP})`,
+    'fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {',
+    `  let w = ${FLAT_WORKGROUP_INDEX} * ${WORKGROUP}u + lid;`,
+    `  if (w >= ${words}u) { return; }`,
+    '  let base = w * 32u;',
+    '  var word = 0u;',
+    ...gather,
+    `  ${to.name}[w] = word;`,
+    '}',
+  ].join('\n');
+  return { label, kind: 'spike-pack', code, bindings: [from, to], workgroups: dispatch2d(Math.ceil(words / WORKGROUP)), usesStep: false };
+}

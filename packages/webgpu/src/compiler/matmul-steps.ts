@@ -1,0 +1,75 @@
+import { sizeOf, type Node, type NodeId, type PrimitiveAttrs } from '@spikeflow/core';
+import type { BufferBinding } from '../codegen/kernel-source.js';
+import { matmulKernel, type MatmulArgs } from '../codegen/matmul.js';
+import { chooseSplitK, matmulDims, matmulNarrowKernel, matmulSplitKKernel, NARROW_MAX, type MatmulDims } from '../codegen/matmul-skinny.js';
+import { reduceKernel } from '../codegen/reduce.js';
+import { addValue, bindingOf, type Lowering } from './lowering.js';
+import type { KernelStep } from './program.js';
+
+/** Which kernel computes a matmul of these sizes (see matmul-skinny.ts for why). */
+export type MatmulStrategy = { readonly kind: 'tiled' } | { readonly kind: 'narrow'; readonly side: 'm' | 'n' } | { readonly kind: 'split-k' };
+
+/**
+ * Outputs small enough for split-K, and K long enough to be worth splitting. Split-K threads read
+ * their operands without workgroup-memory reuse, so a larger output is better served by the tiled
+ * kernel: measured on lavapipe for dW = dH·Xᵀ over K = 65536, split-K was ~350x faster than the
+ * tiled kernel at 8 x 8 outputs, ~2.5x at 32 x 32, and 0.7x at 128 x 128.
+ */
+const SPLIT_K_MAX_OUTPUTS = 4096;
+const SPLIT_K_MIN_K = 1024;
+/** Fewer tiles than this leave a GPU (or lavapipe's threads) mostly idle. */
+const FEW_TILES = 16;
+/** The narrow kernel runs one thread per element of the long side; below this there are too few. */
+const NARROW_MIN_THREADS = 512;
+/** The narrow kernel streams K once per thread; past this the tiled kernel's reuse wins. */
+const NARROW_MAX_K = 1024;
+
+export function matmulStrategy({ batch, m, k, n }: MatmulDims): MatmulStrategy {
+  const matrices = sizeOf(batch);
+  const tiles = Math.ceil(m / 64) * Math.ceil(n / 64) * matrices;
+  if (tiles < FEW_TILES && m * n * matrices <= SPLIT_K_MAX_OUTPUTS && k >= SPLIT_K_MIN_K) return { kind: 'split-k' };
+  const side = m <= n ? 'm' : 'n';
+  const [small, long] = side === 'm' ? [m, n] : [n, m];
+  if (small <= NARROW_MAX && long * matrices >= NARROW_MIN_THREADS && k <= NARROW_MAX_K) return { kind: 'narrow', side };
+  return { kind: 'tiled' };
+}
+
+/** The dispatches computing matmul node `id` (two for split-K: partial products, then their sum). */
+export function matmulSteps(low: Lowering, node: Node, id: NodeId, arg: (id: NodeId) => NodeId, out: BufferBinding): KernelStep[] {
+  const attrs = node.attrs as PrimitiveAttrs['matmul'];
+  const args: MatmulArgs = {
+    label: node.name,
+    a: bindingOf(low, node.inputs[0]!, 'a', 'read'),
+    b: bindingOf(low, node.inputs[1]!, 'b', 'read'),
+    out,
+    transposeA: attrs.transposeA,
+    transposeB: attrs.transposeB,
+  };
+  const dims = matmulDims(args.a, args.b, args.transposeA, args.transposeB);
+  const operands = [arg(node.inputs[0]!), arg(node.inputs[1]!)];
+  const result = low.valueId(id);
+  const strategy = matmulStrategy(dims);
+  if (strategy.kind === 'tiled') return [{ kind: 'kernel', source: matmulKernel(args), args: [...operands, result], nodes: [id] }];
+  if (strategy.kind === 'narrow') return [{ kind: 'kernel', source: matmulNarrowKernel(args, dims, strategy.side), args: [...operands, result], nodes: [id] }];
+  const split = chooseSplitK(dims);
+  const outputs = sizeOf(dims.batch) * dims.m * dims.n;
+  const partialType = { shape: [split.chunks, outputs], dtype: 'f32' } as const;
+  const partialId = `${result}/split-k`;
+  addValue(low, partialId, partialType, 'temp', `${node.name} (split-K partial products)`);
+  const partial: BufferBinding = { name: 'partial', access: 'read_write', type: partialType, stepStride: 0 };
+  const sum = reduceKernel({
+    label: node.name,
+    op: 'sum',
+    inShape: partialType.shape,
+    axes: [0],
+    keepDims: false,
+    dtype: 'f32',
+    input: undefined,
+    inputBinding: { ...partial, name: 'in0', access: 'read' },
+    out,
+  });
+  return [
+    { kind: 'kernel', source: matmulSplitKKernel(args, dims, split, partial), args: [...operands, partialId], nodes: [id] },
+    { kind: 'kernel', source: sum, args: [partialId, result], nodes: [id] },
+  ];
+}

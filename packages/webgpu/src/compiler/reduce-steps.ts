@@ -1,0 +1,40 @@
+import type { NodeId } from '@spikeflow/core';
+import type { BufferBinding } from '../codegen/kernel-source.js';
+import { reduceKernel, splitReduction, type ReduceArgs } from '../codegen/reduce.js';
+import { addValue, type Lowering } from './lowering.js';
+import type { KernelStep } from './program.js';
+
+/**
+ * The dispatches of a reduction: one, or for a few outputs over a long range (a loss summed over
+ * a whole tensor) two — partial results over chunks of the range on many workgroups, then their
+ * combination. `args` describes the whole reduction; `reads` are the value ids its input bindings
+ * bind, in order, and `result` the value it writes.
+ */
+export function reduceSteps(low: Lowering, args: ReduceArgs, reads: readonly NodeId[], result: NodeId, nodes: readonly NodeId[]): KernelStep[] {
+  const rank = args.inShape.length;
+  const axes = new Set(args.axes.map((a) => ((a % rank) + rank) % rank));
+  const count = args.inShape.filter((_, a) => axes.has(a)).reduce((p, d) => p * d, 1);
+  const outputs = args.inShape.filter((_, a) => !axes.has(a)).reduce((p, d) => p * d, 1);
+  const chunks = splitReduction(outputs, count);
+  if (chunks === undefined) return [{ kind: 'kernel', source: reduceKernel(args), args: [...reads, result], nodes }];
+  const partialType = { shape: [outputs, chunks], dtype: args.dtype } as const;
+  const partialId = `${result}/partial`;
+  addValue(low, partialId, partialType, 'temp', `${args.label} (partial results)`);
+  const partial: BufferBinding = { name: 'partial_out', access: 'read_write', type: partialType, stepStride: 0 };
+  const combine = reduceKernel({
+    label: args.label,
+    op: args.op === 'max' ? 'max' : 'sum',
+    inShape: partialType.shape,
+    axes: [1],
+    keepDims: false,
+    dtype: args.dtype,
+    input: undefined,
+    inputBinding: { name: 'in0', access: 'read', type: partialType, stepStride: 0 },
+    out: args.out,
+    ...(args.op === 'mean' ? { divisor: count } : {}),
+  });
+  return [
+    { kind: 'kernel', source: reduceKernel({ ...args, out: partial, chunks }), args: [...reads, partialId], nodes },
+    { kind: 'kernel', source: combine, args: [partialId, result], nodes },
+  ];
+}

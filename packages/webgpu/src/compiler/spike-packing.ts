@@ -1,0 +1,62 @@
+import { isTupleType, type Graph, type NodeId } from '@spikeflow/core';
+import { isFusible } from '../codegen/wgsl-rules.js';
+import type { Partition } from './partition.js';
+import { oneKernelScanShape } from './scan.js';
+import { spikeTrains } from './spike-trains.js';
+
+const KERNEL_OPS = new Set(['sum', 'max', 'mean', 'matmul', 'conv1d', 'conv2d']);
+
+/**
+ * The spike trains worth storing as bits: temporaries proven 0/1 (see `spikeTrains`) that outlive
+ * the kernel right after their producer. In a gradient graph these are the forward's spikes that
+ * the backward reads, the part of BPTT memory that grows with T; one read at once would gain no
+ * memory for the cost of its pack step. Every reader must read through `loadStored`: kernels do,
+ * and so does a scan lowered to one kernel; a step-loop scan (which copies and slices its inputs
+ * as plain buffers), an output or a state update disqualifies the value. Inputs declared spike
+ * trains (`spikeInputs`, checked at every feed) are packed by the host when they are fed.
+ */
+export function savedSpikeTrains(graph: Graph, part: Partition, maxBindings: number, spikeInputs: ReadonlySet<NodeId> = new Set()): Set<NodeId> {
+  const proven = spikeTrains(graph, spikeInputs);
+  const interfaceOps = new Set(['input', 'param', 'state', 'constant', 'tupleGet']);
+  const roots = new Set([...graph.outputs.map((o) => o.node), ...graph.state.map((s) => s.update)].map((id) => part.aliases.get(id) ?? id));
+  // Kernel position of every node that launches work (materialized roots and scans), in order.
+  const position = new Map<NodeId, number>();
+  for (const id of part.order) {
+    const node = graph.nodes[id]!;
+    if (node.op === 'scan' || (part.loads.has(id) && !part.aliases.has(id) && !interfaceOps.has(node.op))) position.set(id, position.size);
+  }
+  const readers = new Map<NodeId, NodeId[]>();
+  for (const [root, loads] of part.loads) {
+    if (!position.has(root)) continue;
+    for (const load of loads) {
+      const source = part.aliases.get(load) ?? load;
+      readers.set(source, [...(readers.get(source) ?? []), root]);
+    }
+  }
+  const readsPacked = (reader: NodeId) => {
+    const node = graph.nodes[reader]!;
+    if (node.op === 'scan') return oneKernelScanShape(graph, node as never, maxBindings) !== undefined;
+    return isFusible(node.op) || KERNEL_OPS.has(node.op);
+  };
+  const saved = new Set<NodeId>();
+  // Spike inputs live for the whole call: packing them always pays once every reader can unpack.
+  for (const id of spikeInputs) if (!roots.has(id) && (readers.get(id) ?? []).every(readsPacked)) saved.add(id);
+  for (const id of part.materialized) {
+    const node = graph.nodes[id]!;
+    if (!proven.has(id) || part.aliases.has(id) || roots.has(id) || isTupleType(node.type) || node.op === 'input' || node.op === 'param' || node.op === 'state' || node.op === 'constant') continue;
+    const producer = node.op === 'tupleGet' ? node.inputs[0]! : id;
+    const from = position.get(producer);
+    const users = readers.get(id) ?? [];
+    if (from === undefined || users.length === 0 || !users.every(readsPacked)) continue;
+    const last = Math.max(...users.map((u) => position.get(u)!));
+    if (last - from > 1) saved.add(id);
+  }
+  return saved;
+}
+
+/** The saved spike trains with the reshape aliases that share their buffers. */
+export function withAliases(values: ReadonlySet<NodeId>, part: Partition): Set<NodeId> {
+  const out = new Set(values);
+  for (const [alias, source] of part.aliases) if (values.has(source)) out.add(alias);
+  return out;
+}

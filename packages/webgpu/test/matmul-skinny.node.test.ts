@@ -1,0 +1,72 @@
+// The narrow and split-K matmul kernels, chosen by the compiler for skinny products, against the CPU.
+import { evaluate, sizeOf, toArray, trace, type Shape } from '@spikeflow/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { matmulDims } from '../src/codegen/matmul-skinny.js';
+import { matmulStrategy } from '../src/compiler/matmul-steps.js';
+import { compile } from '../src/index.js';
+import { deviceOf, skipWithoutDevice, tryNodeDevice } from './node-device.js';
+import { testData } from './support/random-data.js';
+
+const acquired = await tryNodeDevice();
+const skip = skipWithoutDevice(acquired, 'the skinny matmul tests');
+
+interface Case {
+  readonly a: Shape;
+  readonly b: Shape;
+  readonly transposeA?: boolean;
+  readonly transposeB?: boolean;
+  readonly kernel: 'matmul-narrow' | 'matmul-split-k' | 'matmul';
+}
+
+const cases: [string, Case][] = [
+  ['few rows: PSN-like W [8,8] @ X [8,1000]', { a: [8, 8], b: [8, 1000], kernel: 'matmul-narrow' }],
+  ['few rows, both transposed [16,8]ᵀ @ [1000,16]ᵀ', { a: [16, 8], b: [1000, 16], transposeA: true, transposeB: true, kernel: 'matmul-narrow' }],
+  ['few columns: readout [700,20] @ [20,10]', { a: [700, 20], b: [20, 10], kernel: 'matmul-narrow' }],
+  ['few columns, transposed B [600,33] @ [3,33]ᵀ', { a: [600, 33], b: [3, 33], transposeB: true, kernel: 'matmul-narrow' }],
+  ['few rows, broadcast batch [3,1,5,12] @ [1,2,12,300]', { a: [3, 1, 5, 12], b: [1, 2, 12, 300], kernel: 'matmul-narrow' }],
+  ['split-K: dW = dH Xᵀ [8,5000] @ [8,5000]ᵀ (K not a multiple of the chunk)', { a: [8, 5000], b: [8, 5000], transposeB: true, kernel: 'matmul-split-k' }],
+  ['split-K, ragged blocks [10,3000] @ [3000,6]', { a: [10, 3000], b: [3000, 6], kernel: 'matmul-split-k' }],
+  ['split-K, transposed A, batched [2,2048,5]ᵀ @ [2,2048,7]', { a: [2, 2048, 5], b: [2, 2048, 7], transposeA: true, kernel: 'matmul-split-k' }],
+  ['split-K at the largest output [64,1100] @ [1100,64]', { a: [64, 1100], b: [1100, 64], kernel: 'matmul-split-k' }],
+  ['square stays tiled [96,96] @ [96,96]', { a: [96, 96], b: [96, 96], kernel: 'matmul' }],
+];
+
+describe.skipIf(skip)('skinny matmuls on WebGPU', () => {
+  afterAll(() => {
+    if ('ctx' in acquired) acquired.ctx.device.destroy();
+  });
+
+  it.for(cases)('matches the CPU: %s', async ([, c]) => {
+    const { device } = deviceOf(acquired);
+    const flags = { transposeA: c.transposeA ?? false, transposeB: c.transposeB ?? false };
+    const graph = trace((g) => ({ y: g.input('a', c.a).matmul(g.input('b', c.b), flags) }));
+    const inputs = { a: testData(11, sizeOf(c.a), -1, 1), b: testData(12, sizeOf(c.b), -1, 1) };
+    const want = toArray(evaluate(graph, { inputs }, { precision: 'f64' }).outputs.y!);
+    const exe = await compile(graph, device);
+    expect(exe.stats.kernels.map((k) => k.kind)).toEqual(c.kernel === 'matmul-split-k' ? ['matmul-split-k', 'reduce'] : [c.kernel]);
+    const got = toArray((await exe.run(inputs)).y!);
+    const scale = Math.max(1, ...want.map(Math.abs));
+    const worst = Math.max(...want.map((w, i) => Math.abs(w - got[i]!)));
+    expect(got.length).toBe(want.length);
+    expect(worst / scale).toBeLessThan(1e-5);
+  });
+});
+
+describe('matmul strategy', () => {
+  const dims = (m: number, k: number, n: number, batch: Shape = []) => matmulStrategy({ batch, m, k, n });
+  it('splits K only for a small output over a long K, and narrows only a short side with a long other side', () => {
+    expect(dims(8, 65536, 8)).toEqual({ kind: 'split-k' });
+    expect(dims(8, 512, 8)).toEqual({ kind: 'tiled' }); // K too short to split; too few threads to narrow
+    expect(dims(128, 65536, 128)).toEqual({ kind: 'tiled' }); // an output this size reuses operands better in tiles
+    expect(dims(256, 65536, 256)).toEqual({ kind: 'tiled' }); // 16 tiles: enough workgroups already
+    expect(dims(8, 8, 65536)).toEqual({ kind: 'narrow', side: 'm' });
+    expect(dims(4096, 128, 10)).toEqual({ kind: 'narrow', side: 'n' });
+    expect(dims(33, 8, 65536)).toEqual({ kind: 'tiled' }); // past the register budget of a narrow line
+    expect(dims(8, 4096, 65536)).toEqual({ kind: 'tiled' }); // K too long to stream per thread
+  });
+
+  it('reads the logical sizes through transposes and broadcast batch dims', () => {
+    const binding = (shape: Shape) => ({ name: 'x', access: 'read' as const, type: { shape, dtype: 'f32' as const }, stepStride: 0 });
+    expect(matmulDims(binding([3, 1, 12, 5]), binding([2, 300, 12]), true, true)).toEqual({ batch: [3, 2], m: 5, k: 12, n: 300 });
+  });
+});
