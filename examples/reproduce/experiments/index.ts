@@ -1,0 +1,8 @@
+import type { Experiment } from '../experiment.js';
+import { storeRecallExperiment } from './store-recall.js';
+import { smnistExperiment } from './smnist.js';
+import { cueAssociationExperiment } from './cue-association.js';
+import { deepRExperiment } from './deep-r.js';
+
+/** Every experiment, in the order `pnpm reproduce` runs them and RESULTS.md lists them. */
+export const EXPERIMENTS: readonly Experiment[] = [storeRecallExperiment, smnistExperiment, cueAssociationExperiment, deepRExperiment];

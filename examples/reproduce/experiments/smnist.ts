@@ -1,0 +1,64 @@
+import { loadMnist, mnistSplit } from '@spikeflow/models';
+import type { Experiment, ResultRow } from '../experiment.js';
+import { SMNIST_NEURON_NAMES, SMNIST_NEURONS, type SmnistArchitecture } from '../smnist-model.js';
+import { trainSmnist, type SmnistBudget } from '../smnist-training.js';
+
+/** The PSN paper's claim, as the issue states it for 8,000 training digits. */
+const PSN_TARGET = 0.96;
+
+const ARCH: SmnistArchitecture = { steps: 28, inputSize: 28, classes: 10, hidden: 128, order: 8, lifTau: 2 };
+/**
+ * One budget for all four neurons, sized so the four train in about 35 minutes on a shared 2-core
+ * lavapipe machine. Shifted training digits counter the overfitting of the unaugmented run
+ * (hidden 64, 8 epochs: PSN train loss 0.18 against held-out 0.34, accuracy flat at 90%).
+ */
+const BUDGET: SmnistBudget = { epochs: 9, batch: 50, lr: 5e-3, weightDecay: 1e-4, maxShift: 2 };
+
+/** A smoke run of the same code path: a few hundred digits, one epoch, a narrow network. */
+const QUICK_ARCH: SmnistArchitecture = { ...ARCH, hidden: 16 };
+const QUICK_BUDGET: SmnistBudget = { ...BUDGET, epochs: 1, trainCount: 200, testCount: 100 };
+
+export const smnistExperiment: Experiment = {
+  id: 'smnist',
+  title:
+    'Row-wise sequential MNIST (T = 28 rows of 28 pixels, 8,000 train / 2,000 test digits): PSN reaches >= 96% test accuracy (Fang et al., NeurIPS 2023); masked PSN, sliding PSN and multi-step LIF in the same network with the same budget beside it',
+  async run(ctx) {
+    const arch = ctx.quick ? QUICK_ARCH : ARCH;
+    const budget = ctx.quick ? QUICK_BUDGET : BUDGET;
+    const split = mnistSplit(await loadMnist());
+    const rows: ResultRow[] = [];
+    for (const neuron of SMNIST_NEURONS) {
+      ctx.log(`training ${SMNIST_NEURON_NAMES[neuron]}`);
+      const run = await trainSmnist({ backend: ctx.backend, neuron, arch, budget, split, seed: ctx.seed, log: ctx.log });
+      const isPsn = neuron === 'psn';
+      rows.push({
+        experiment: 'smnist',
+        model: SMNIST_NEURON_NAMES[neuron],
+        metric: 'test accuracy',
+        value: run.testAccuracy,
+        ...(isPsn ? { target: `>= ${PSN_TARGET}`, met: run.testAccuracy >= PSN_TARGET } : {}),
+        seed: ctx.seed,
+        sizes: {
+          train: run.trainCount,
+          test: run.testCount,
+          T: arch.steps,
+          network: `${arch.inputSize}-${arch.hidden}-${arch.hidden}-${arch.classes}, layer norm before each spiking layer, time-mean readout`,
+          ...(neuron === 'maskedPsn' || neuron === 'slidingPsn' ? { order: arch.order } : {}),
+          ...(neuron === 'lif' ? { tau: arch.lifTau } : {}),
+          epochs: budget.epochs,
+          batch: budget.batch,
+          augmentation: (budget.maxShift ?? 0) > 0 ? `training digits shifted by up to ±${budget.maxShift} px per axis, redrawn each epoch; held-out digits unshifted` : 'none',
+          dropout: 'none',
+          steps: run.steps,
+          optimizer: `AdamW (weight decay ${budget.weightDecay})`,
+          lr: `${budget.lr}, cosine to 0 per step`,
+          ...(neuron === 'maskedPsn' ? { lambda: 'min(8·epoch/(epochs − 1), 1) per epoch' } : {}),
+        },
+        device: ctx.device,
+        wall_s: run.wall_s,
+        extra: { curve: run.curve },
+      });
+    }
+    return rows;
+  },
+};

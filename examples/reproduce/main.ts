@@ -1,0 +1,83 @@
+/**
+ * `pnpm reproduce [--only=a,b] [--seed=N] [--quick] [--cpu]`: trains the models behind the
+ * published claims (LSNN store-recall, PSN on row-wise sequential MNIST, plastic cue association,
+ * DEEP R) on held-out data and writes examples/reproduce/results/latest.json plus RESULTS.md.
+ * With --only, the other experiments' rows of the last run are kept. --quick is a smoke run of
+ * every code path at tiny sizes and writes under results/quick/ (never over the real results).
+ * WebGPU is required unless --cpu asks for the CPU interpreter.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cpuBackend } from '@spikeflow/models';
+import { webgpuBackend } from '@spikeflow/webgpu';
+import { acquireNodeDevice } from '@spikeflow/webgpu/node';
+import type { ExperimentContext } from './experiment.js';
+import { EXPERIMENTS } from './experiments/index.js';
+import { readRows, resultsMarkdown, writeAtomically } from './results-file.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '..', '..');
+
+interface Args {
+  readonly only: readonly string[] | undefined;
+  readonly seed: number;
+  readonly quick: boolean;
+  readonly cpu: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const args = argv.filter((a) => a !== '--');
+  const value = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const unknown = args.filter((a) => !['--quick', '--cpu'].includes(a) && !/^--(only|seed)=/.test(a));
+  const ids = EXPERIMENTS.map((e) => e.id);
+  if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(' ')} (use --only=${ids.join(',')}, --seed=N, --quick, --cpu)`);
+  const only = value('only')?.split(',');
+  const bad = only?.filter((id) => !ids.includes(id)) ?? [];
+  if (bad.length > 0) throw new Error(`--only: unknown experiments ${bad.join(', ')} (known: ${ids.join(', ')})`);
+  const seedText = value('seed') ?? '1';
+  const seed = Number(seedText);
+  if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed: must be a non-negative integer, got '${seedText}'`);
+  return { only, seed, quick: args.includes('--quick'), cpu: args.includes('--cpu') };
+}
+
+function commandOf(id: string, args: Args): string {
+  return ['pnpm reproduce', `--only=${id}`, `--seed=${args.seed}`, ...(args.quick ? ['--quick'] : []), ...(args.cpu ? ['--cpu'] : [])].join(' ');
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const resultsDir = path.join(here, 'results', ...(args.quick ? ['quick'] : []));
+  const latest = path.join(resultsDir, 'latest.json');
+  const report = args.quick ? path.join(resultsDir, 'RESULTS.md') : path.join(repoRoot, 'RESULTS.md');
+  mkdirSync(resultsDir, { recursive: true });
+  const started = performance.now();
+  const log = (line: string) => console.log(`[${((performance.now() - started) / 1e3).toFixed(0).padStart(5)} s] ${line}`);
+
+  const gpu = args.cpu ? undefined : await acquireNodeDevice();
+  const ctxBase = gpu
+    ? { backend: webgpuBackend(gpu.device), device: `WebGPU (${gpu.adapterInfo})`, gpu: gpu.device }
+    : { backend: cpuBackend(), device: 'CPU reference interpreter' };
+  log(`device: ${ctxBase.device}${args.quick ? ' (quick smoke run)' : ''}`);
+
+  const chosen = EXPERIMENTS.filter((e) => args.only === undefined || args.only.includes(e.id));
+  const titles = new Map(EXPERIMENTS.map((e) => [e.id, e.title]));
+  for (const experiment of chosen) {
+    log(`== ${experiment.id}: ${experiment.title}`);
+    const ctx: ExperimentContext = { ...ctxBase, quick: args.quick, seed: args.seed, log: (line) => log(`${experiment.id}: ${line}`) };
+    const own = (await experiment.run(ctx)).map((r) => ({ ...r, command: commandOf(experiment.id, args) }));
+    for (const r of own) log(`${r.model}: ${r.metric} ${r.value.toFixed(4)}${r.target ? ` (target ${r.target}: ${r.met ? 'met' : 'NOT met'})` : ''}, ${r.wall_s.toFixed(0)} s`);
+    // Re-read just before writing, so runs of other experiments finishing meanwhile are kept; written
+    // after each experiment so a stopped run keeps what it finished, in the experiments' order.
+    const rows = [...readRows(latest).filter((r) => r.experiment !== experiment.id), ...own].sort((a, b) => EXPERIMENTS.findIndex((e) => e.id === a.experiment) - EXPERIMENTS.findIndex((e) => e.id === b.experiment));
+    writeAtomically(latest, JSON.stringify(rows, null, 1) + '\n');
+    writeAtomically(report, resultsMarkdown(rows, titles));
+  }
+  gpu?.device.destroy();
+  log(`wrote ${path.relative(repoRoot, latest)} and ${path.relative(repoRoot, report)}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`reproduce: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

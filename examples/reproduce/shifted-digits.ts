@@ -1,0 +1,28 @@
+import { fail } from '@spikeflow/core';
+import type { MnistData, Rng } from '@spikeflow/models';
+
+const SIDE = 28;
+
+/**
+ * Training-time augmentation: every digit moved by its own random whole-pixel offset in
+ * [−maxShift, maxShift] on each axis (drawn from `rng`), the vacated pixels set to 0. A fresh
+ * draw per epoch gives the network translated copies of the digits it would otherwise memorise.
+ */
+export function shiftedDigits(data: MnistData, maxShift: number, rng: Rng): MnistData {
+  if (!Number.isInteger(maxShift) || maxShift < 0 || maxShift >= SIDE) fail('attr', 'maxShift', 'the shift is a whole number of pixels inside the image', `an integer in [0, ${SIDE})`, String(maxShift));
+  if (maxShift === 0) return data;
+  const images = new Float32Array(data.images.length);
+  for (let n = 0; n < data.count; n++) {
+    const dx = rng.int(2 * maxShift + 1) - maxShift;
+    const dy = rng.int(2 * maxShift + 1) - maxShift;
+    const base = n * SIDE * SIDE;
+    for (let row = Math.max(0, dy); row < Math.min(SIDE, SIDE + dy); row++) {
+      const srcRow = base + (row - dy) * SIDE;
+      const dstRow = base + row * SIDE;
+      const from = Math.max(0, -dx);
+      const to = Math.min(SIDE, SIDE - dx);
+      images.set(data.images.subarray(srcRow + from, srcRow + to), dstRow + from + dx);
+    }
+  }
+  return { count: data.count, images, labels: data.labels };
+}

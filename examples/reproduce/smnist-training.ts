@@ -1,0 +1,160 @@
+import { fail, type HostTensor, type TrainBackend } from '@spikeflow/core';
+import {
+  adamw,
+  cosineAnnealing,
+  maskedPsnLambda,
+  minibatches,
+  permutation,
+  sequentialMnist,
+  Trainer,
+  type Batch,
+  type Rng,
+  type MnistData,
+  type MnistSplit,
+} from '@spikeflow/models';
+import { shiftedDigits } from './shifted-digits.js';
+import { smnistModel, type SmnistArchitecture, type SmnistNeuron } from './smnist-model.js';
+
+/** One training budget, shared by every neuron so the comparison is fair. */
+export interface SmnistBudget {
+  readonly epochs: number;
+  readonly batch: number;
+  /** Peak AdamW learning rate, annealed per step by a cosine to 0. */
+  readonly lr: number;
+  readonly weightDecay: number;
+  /** Training digits are shifted by up to this many pixels on each axis, redrawn every epoch (0 or absent: no augmentation). */
+  readonly maxShift?: number;
+  /** Training digits used (a fixed random subset of the split's training set; all when absent). */
+  readonly trainCount?: number;
+  /** Held-out digits scored (a fixed random subset of the test set; all when absent). Must be a multiple of `batch`. */
+  readonly testCount?: number;
+}
+
+export interface SmnistEpoch {
+  readonly epoch: number;
+  /** The masked PSN's λ during this epoch (absent for the other neurons). */
+  readonly lambda?: number;
+  /** Mean training loss over the epoch's steps. */
+  readonly trainLoss: number;
+  readonly testLoss: number;
+  readonly testAccuracy: number;
+  readonly seconds: number;
+}
+
+export interface SmnistRun {
+  readonly neuron: SmnistNeuron;
+  /** Held-out accuracy after the last epoch. */
+  readonly testAccuracy: number;
+  /** Epoch 0 (the untrained network, its train loss evaluated over the first training batches) then every epoch. */
+  readonly curve: readonly SmnistEpoch[];
+  readonly trainCount: number;
+  readonly testCount: number;
+  readonly steps: number;
+  readonly wall_s: number;
+}
+
+/** The untrained loss is read over this many training batches: enough to pin it near ln 10, cheap next to an epoch. */
+const INITIAL_TRAIN_BATCHES = 10;
+
+/** The first `count` digits of a fixed shuffle of `data` (the split is grouped by class). */
+function subsetOf(data: MnistData, count: number | undefined, seed: number, field: string): MnistData {
+  if (count === undefined || count === data.count) return data;
+  if (!Number.isInteger(count) || count < 1 || count > data.count) fail('attr', field, 'must be an integer in [1, the split size]', `1 .. ${data.count}`, String(count));
+  const picked = permutation(data.count, seed).slice(0, count);
+  const images = new Float32Array(count * 784);
+  const labels = new Int32Array(count);
+  picked.forEach((src, i) => {
+    images.set(data.images.subarray(src * 784, (src + 1) * 784), i * 784);
+    labels[i] = data.labels[src]!;
+  });
+  return { count, images, labels };
+}
+
+/** Every digit of `data` as one row-wise batch: x [28, N, 28] and labels [N]. */
+function rowSequences(data: MnistData): { x: HostTensor; labels: HostTensor } {
+  const batch = sequentialMnist(data, { encoding: 'row' }).encode(Array.from({ length: data.count }, (_, i) => i));
+  return { x: batch.inputs.x!, labels: batch.labels! };
+}
+
+/**
+ * Trains one neuron's network on row-wise sequential MNIST with AdamW and a per-step cosine
+ * schedule, scoring the held-out digits after every epoch. A masked PSN's λ follows the authors'
+ * per-epoch schedule, and the held-out score uses the λ of the epoch just trained, so the last
+ * score is of the fully masked (k-local) neuron.
+ */
+export async function trainSmnist(options: {
+  readonly backend: TrainBackend;
+  readonly neuron: SmnistNeuron;
+  readonly arch: SmnistArchitecture;
+  readonly budget: SmnistBudget;
+  readonly split: MnistSplit;
+  readonly seed: number;
+  readonly log?: (line: string) => void;
+}): Promise<SmnistRun> {
+  const { backend, neuron, arch, budget, split, seed, log = () => {} } = options;
+  const start = performance.now();
+  const trainData = subsetOf(split.train, budget.trainCount, seed, 'budget.trainCount');
+  const testData = subsetOf(split.test, budget.testCount, seed + 1, 'budget.testCount');
+  if (testData.count % budget.batch !== 0) fail('attr', 'budget.testCount', 'every held-out digit must be scored, so the test count must be a multiple of the batch', `a multiple of ${budget.batch}`, String(testData.count));
+  const trainSet = rowSequences(trainData);
+  const testSet = rowSequences(testData);
+  const testBatches = minibatches({ x: { tensor: testSet.x, axis: 1 }, labels: testSet.labels }, { batchSize: budget.batch });
+  const stepsPerEpoch = Math.floor(trainData.count / budget.batch);
+  const totalSteps = stepsPerEpoch * budget.epochs;
+  const { graph, lambdaInputs } = smnistModel(neuron, arch, budget.batch);
+
+  let lambda = 0;
+  const withLambda = (batch: Batch): Batch => ({ ...batch, ...Object.fromEntries(lambdaInputs.map((name) => [name, lambda])) });
+  const batchesOf = (set: { x: HostTensor; labels: HostTensor }, rng?: Rng) => minibatches({ x: { tensor: set.x, axis: 1 }, labels: set.labels }, { batchSize: budget.batch, rng }).map(withLambda);
+  const trainBatches = (rng?: Rng) => batchesOf(trainSet, rng);
+  // Shifts are drawn before the shuffle, both from the trainer's generator, so a seed fixes both.
+  const augmentedTrainBatches = (rng: Rng) => ((budget.maxShift ?? 0) === 0 ? trainBatches(rng) : batchesOf(rowSequences(shiftedDigits(trainData, budget.maxShift!, rng)), rng));
+  const curve: SmnistEpoch[] = [];
+  const trainer = await Trainer.create({
+    backend,
+    model: graph,
+    optimizer: adamw({ weightDecay: budget.weightDecay }),
+    schedule: cosineAnnealing(budget.lr, { tMax: totalSteps }),
+    schedulePer: 'step',
+    seed,
+    accuracy: { scores: 'scores', labels: 'labels' },
+    data: {
+      train: (rng, epoch) => {
+        lambda = maskedPsnLambda(epoch, budget.epochs);
+        return augmentedTrainBatches(rng);
+      },
+      test: () => testBatches.map(withLambda),
+    },
+    onMetric: (m) => {
+      const entry: SmnistEpoch = {
+        epoch: m.epoch,
+        ...(lambdaInputs.length > 0 ? { lambda } : {}),
+        trainLoss: m.loss,
+        testLoss: m.testLoss!,
+        testAccuracy: m.testAccuracy!,
+        seconds: m.ms / 1000,
+      };
+      curve.push(entry);
+      log(`${neuron} epoch ${m.epoch}/${budget.epochs}${entry.lambda === undefined ? '' : ` λ ${entry.lambda.toFixed(2)}`}: train loss ${entry.trainLoss.toFixed(4)}, held-out loss ${entry.testLoss.toFixed(4)}, accuracy ${(100 * entry.testAccuracy).toFixed(2)}% (${entry.seconds.toFixed(0)} s)`);
+    },
+  });
+  try {
+    // Epoch 0 of the curve: the untrained network, the reference the losses fall from.
+    const initialTrain = await trainer.evaluate(trainBatches().slice(0, INITIAL_TRAIN_BATCHES));
+    const initialTest = await trainer.evaluate(testBatches.map(withLambda));
+    curve.push({ epoch: 0, trainLoss: initialTrain.loss, testLoss: initialTest.loss, testAccuracy: initialTest.accuracy!, seconds: 0 });
+    log(`${neuron} untrained: train loss ${initialTrain.loss.toFixed(4)}, held-out accuracy ${(100 * initialTest.accuracy!).toFixed(2)}%`);
+    await trainer.runEpochs(budget.epochs);
+  } finally {
+    trainer.destroy();
+  }
+  return {
+    neuron,
+    testAccuracy: curve[curve.length - 1]!.testAccuracy,
+    curve,
+    trainCount: trainData.count,
+    testCount: testData.count,
+    steps: totalSteps,
+    wall_s: (performance.now() - start) / 1000,
+  };
+}
