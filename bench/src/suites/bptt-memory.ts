@@ -1,6 +1,6 @@
 import { grad, savedTensorStats } from '@spikeflow/autodiff';
 import type { Graph } from '@spikeflow/core';
-import { compileProgram, simplify, type Program, type ProgramOptions } from '@spikeflow/webgpu';
+import { compileLimitsOf, compileProgram, simplify, type Program, type ProgramOptions } from '@spikeflow/webgpu';
 import type { Suite } from '../context.js';
 import { row, type Row } from '../harness/row.js';
 import { LIF_MLP, LIF_MLP_PARAMS, lifMlpModel } from '../workloads/lif-mlp.js';
@@ -57,7 +57,7 @@ export const bpttMemorySuite: Suite = {
   title: BPTT_MEMORY_WORKLOAD,
   async run(ctx) {
     const { B } = ctx.config.memory;
-    const limits = { maxStorageBufferBindingSize: ctx.gpu.limits.maxStorageBufferBindingSize, maxStorageBuffersPerShaderStage: ctx.gpu.limits.maxStorageBuffersPerShaderStage };
+    const limits = compileLimitsOf(ctx.gpu.limits);
     const rows: Row[] = [];
     for (const T of ctx.config.memory.T) {
       for (const checkpointEvery of [undefined, checkpointInterval(T)]) {

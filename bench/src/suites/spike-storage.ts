@@ -1,5 +1,5 @@
 import { sgd, trainingGraph } from '@spikeflow/models';
-import { compileProgram, type CompileOptions } from '@spikeflow/webgpu';
+import { compileLimitsOf, compileProgram, type CompileOptions } from '@spikeflow/webgpu';
 import type { Suite } from '../context.js';
 import { expectAgreement, scaledError } from '../harness/agreement.js';
 import { row, type Row } from '../harness/row.js';
@@ -32,7 +32,7 @@ export const spikeStorageSuite: Suite = {
   title: SPIKE_STORAGE_WORKLOAD,
   async run(ctx) {
     const { B } = ctx.config.lifMlp;
-    const limits = { maxStorageBufferBindingSize: ctx.gpu.limits.maxStorageBufferBindingSize, maxStorageBuffersPerShaderStage: ctx.gpu.limits.maxStorageBuffersPerShaderStage };
+    const limits = compileLimitsOf(ctx.gpu.limits);
     const rows: Row[] = [];
     for (const T of ctx.config.lifMlp.T.filter((t) => t <= MAX_T)) {
       const fixture = lifMlpFixture(T, B, SEED);

@@ -3,7 +3,7 @@ export { wgslRules, type WgslRule } from './codegen/wgsl-rules.js';
 export { simplify } from './compiler/simplify.js';
 export { partition, type Partition } from './compiler/partition.js';
 export { planMemory } from './compiler/memory.js';
-export { compileProgram, type CompileLimits, type ProgramOptions } from './compiler/compile.js';
+export { compileLimitsOf, compileProgram, type CompileLimits, type ProgramOptions } from './compiler/compile.js';
 export { spikeTrains } from './compiler/spike-trains.js';
 export { savedSpikeTrains } from './compiler/spike-packing.js';
 export type { Program, Step, KernelStep, CopyStep, LoopStep, ProgramValue, MemoryStats } from './compiler/program.js';

@@ -1,5 +1,5 @@
 import { sizeOf, type PrimitiveAttrs } from '@spikeflow/core';
-import { bindingIndex, declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, STEP_UNIFORM, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, type BufferBinding, type KernelSource } from './kernel-source.js';
 
 export interface ConvArgs {
   readonly label: string;
@@ -97,7 +97,6 @@ export function convKernel(args: ConvArgs): KernelSource {
   const tap = `acc += ${loadStored(x, xIndex)} * ${loadStored(w, wIndex)};`;
   const taps = tapLoop(h, tapLoop(wAxis, [tap]));
   const bindings = [x, w, out];
-  const usesStep = bindings.some((b) => b.stepStride !== 0);
   const body = [
     `let o = ${FLAT_WORKGROUP_INDEX} * ${WORKGROUP}u + lid;`,
     `if (o >= ${total}u) { return; }`,
@@ -114,13 +113,6 @@ export function convKernel(args: ConvArgs): KernelSource {
     '}',
     `${out.name}[${bindingIndex(out, 'o')}] = acc;`,
   ];
-  const code = [
-    declareBindings(bindings),
-    ...(usesStep ? [STEP_UNIFORM] : []),
-    `@compute @workgroup_size(${WORKGROUP})`,
-    'fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {',
-    ...body.map((l) => `  ${l}`),
-    '}',
-  ].join('\n');
+  const { code, usesStep } = computeModule(bindings, WORKGROUP, body);
   return { label: args.label, kind: args.op, code, bindings, workgroups: dispatch2d(Math.ceil(total / WORKGROUP)), usesStep };
 }

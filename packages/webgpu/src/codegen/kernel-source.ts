@@ -77,6 +77,25 @@ export const FLAT_WORKGROUP_INDEX = '(wid.x + wid.y * nwg.x)';
 /** WGSL declaration of the per-step uniform used by kernels of a scan run step by step. */
 export const STEP_UNIFORM = 'struct Step { t: u32 }\n@group(1) @binding(0) var<uniform> step: Step;';
 
+/**
+ * A whole compute module: the bindings, the step uniform when a binding takes the step offset,
+ * `extra` declarations (helper functions, workgroup memory) and `main` with `body`. Returns
+ * whether the step uniform is used.
+ */
+export function computeModule(bindings: readonly BufferBinding[], workgroupSize: number, body: readonly string[], extra: readonly string[] = []): { code: string; usesStep: boolean } {
+  const usesStep = bindings.some((b) => b.stepStride !== 0);
+  const code = [
+    declareBindings(bindings),
+    ...(usesStep ? [STEP_UNIFORM] : []),
+    ...extra,
+    `@compute @workgroup_size(${workgroupSize})`,
+    'fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {',
+    ...body.map((l) => `  ${l}`),
+    '}',
+  ].join('\n');
+  return { code, usesStep };
+}
+
 /** WGSL declarations of a kernel's storage bindings (group 0, in order). */
 export function declareBindings(bindings: readonly BufferBinding[]): string {
   return bindings

@@ -1,6 +1,6 @@
 import { broadcastShapes, sizeOf, type Shape } from '@spikeflow/core';
 import { broadcastIndex } from './indexing.js';
-import { bindingIndex, declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, STEP_UNIFORM, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, type BufferBinding, type KernelSource } from './kernel-source.js';
 import type { MatmulArgs } from './matmul.js';
 
 /**
@@ -55,19 +55,6 @@ function batchBases(args: MatmulArgs, dims: MatmulDims, q: string): string[] {
   ];
 }
 
-function kernelCode(bindings: readonly BufferBinding[], body: readonly string[]): { code: string; usesStep: boolean } {
-  const usesStep = bindings.some((x) => x.stepStride !== 0);
-  const code = [
-    declareBindings(bindings),
-    ...(usesStep ? [STEP_UNIFORM] : []),
-    `@compute @workgroup_size(${WORKGROUP})`,
-    'fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {',
-    ...body.map((l) => `  ${l}`),
-    '}',
-  ].join('\n');
-  return { code, usesStep };
-}
-
 /**
  * The narrow kernel: `narrow` is the side with at most NARROW_MAX elements ('m': few output rows,
  * 'n': few output columns). Thread (q, w) computes the whole narrow line of the output at
@@ -101,7 +88,7 @@ export function matmulNarrowKernel(args: MatmulArgs, dims: MatmulDims, narrow: '
     ...lanes.map((s) => `${out.name}[${bindingIndex(out, `out_base + ${outIndex(s)}`)}] = acc${s};`),
   ];
   const bindings = [a, b, out];
-  return { label: args.label, kind: 'matmul-narrow', ...kernelCode(bindings, body), bindings, workgroups: dispatch2d(Math.ceil(total / WORKGROUP)) };
+  return { label: args.label, kind: 'matmul-narrow', ...computeModule(bindings, WORKGROUP, body), bindings, workgroups: dispatch2d(Math.ceil(total / WORKGROUP)) };
 }
 
 /** How a split-K product divides K: `chunks` partial products of `chunkK` steps each (the last may be shorter). */
@@ -154,7 +141,7 @@ export function matmulSplitKKernel(args: MatmulArgs, dims: MatmulDims, split: Sp
     ),
   ];
   const bindings = [a, b, partial];
-  return { label: args.label, kind: 'matmul-split-k', ...kernelCode(bindings, body), bindings, workgroups: dispatch2d(Math.ceil(total / WORKGROUP)) };
+  return { label: args.label, kind: 'matmul-split-k', ...computeModule(bindings, WORKGROUP, body), bindings, workgroups: dispatch2d(Math.ceil(total / WORKGROUP)) };
 }
 
 /** Threads worth aiming a split-K dispatch at: enough to fill a GPU, few enough that partial sums stay small. */

@@ -1,6 +1,6 @@
 import { sizeOf } from '@spikeflow/core';
 import { broadcastIndex } from './indexing.js';
-import { bindingIndex, declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, STEP_UNIFORM, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, type BufferBinding, type KernelSource } from './kernel-source.js';
 import type { MatmulArgs } from './matmul.js';
 import { matmulDims } from './matmul-skinny.js';
 
@@ -100,10 +100,7 @@ export function matmulSpikeKernel(args: MatmulArgs, rowsPerGroup = SPIKE_MATMUL_
     ...store,
   ];
   const bindings = [a, b, out];
-  const usesStep = bindings.some((x) => x.stepStride !== 0);
-  const code = [
-    declareBindings(bindings),
-    ...(usesStep ? [STEP_UNIFORM] : []),
+  const { code, usesStep } = computeModule(bindings, threads, body, [
     '/** The 32 spikes from element e on (bits past the tensor are whatever follows; callers mask them). */',
     'fn spike_window(e: u32) -> u32 {',
     `  let at = ${bindingIndex(a, 'e')};`,
@@ -112,10 +109,6 @@ export function matmulSpikeKernel(args: MatmulArgs, rowsPerGroup = SPIKE_MATMUL_
     `  let next = ${a.name}[min(w + 1u, ${u(words - 1)})];`,
     `  return (${a.name}[w] >> s) | select(next << (32u - s), 0u, s == 0u);`,
     '}',
-    `@compute @workgroup_size(${threads})`,
-    'fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {',
-    ...body.map((l) => `  ${l}`),
-    '}',
-  ].join('\n');
+  ]);
   return { label: args.label, kind: 'matmul-spike', code, bindings, workgroups: dispatch2d(total), usesStep };
 }

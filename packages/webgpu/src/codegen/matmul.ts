@@ -1,6 +1,6 @@
 import { broadcastShapes, sizeOf } from '@spikeflow/core';
 import { broadcastIndex } from './indexing.js';
-import { bindingIndex, declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, STEP_UNIFORM, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, type BufferBinding, type KernelSource } from './kernel-source.js';
 
 export interface MatmulArgs {
   readonly label: string;
@@ -122,7 +122,6 @@ export function matmulKernel(args: MatmulArgs, tiling?: MatmulTiling): KernelSou
   const write = `${out.name}[${bindingIndex(out, `out_base + i * ${u(n)} + j`)}] = acc[row * ${u(colVecs)} + v][c];`;
 
   const bindings = [a, b, out];
-  const usesStep = bindings.some((x) => x.stepStride !== 0);
   const body = [
     `let flat = ${FLAT_WORKGROUP_INDEX};`,
     `if (flat >= ${u(total)}) { return; }`,
@@ -156,15 +155,9 @@ export function matmulKernel(args: MatmulArgs, tiling?: MatmulTiling): KernelSou
     '  }',
     '}',
   ];
-  const code = [
-    declareBindings(bindings),
-    ...(usesStep ? [STEP_UNIFORM] : []),
+  const { code, usesStep } = computeModule(bindings, threads, body, [
     `var<workgroup> tile_a: array<vec4f, ${(tileK * tileM) / 4}>;`,
     `var<workgroup> tile_b: array<vec4f, ${(tileK * tileN) / 4}>;`,
-    `@compute @workgroup_size(${threads})`,
-    'fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {',
-    ...body.map((l) => `  ${l}`),
-    '}',
-  ].join('\n');
+  ]);
   return { label: args.label, kind: 'matmul', code, bindings, workgroups: dispatch2d(total), usesStep };
 }

@@ -1,6 +1,6 @@
 import { sizeOf, stridesOf, type DType, type ReduceOp, type Shape } from '@spikeflow/core';
 import { coordinates, linearIndex } from './indexing.js';
-import { bindingIndex, declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, STEP_UNIFORM, wgslValueType, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, wgslValueType, type BufferBinding, type KernelSource } from './kernel-source.js';
 
 export interface ReduceArgs {
   readonly label: string;
@@ -119,7 +119,6 @@ export function reduceKernel(args: ReduceArgs): KernelSource {
   const inputBindings = args.input?.bindings ?? [plain];
   const inputCode = args.input?.code ?? `fn reduce_input(i: u32) -> ${t} { return ${loadStored(plain, 'i')}; }`;
   const bindings = [...inputBindings, out];
-  const usesStep = bindings.some((b) => b.stepStride !== 0);
 
   // A split pass 1 computes `chunks` partial results per output, each over a slice of the range.
   const chunks = args.chunks ?? 1;
@@ -161,16 +160,10 @@ export function reduceKernel(args: ReduceArgs): KernelSource {
         ]
       : []),
   ];
-  const code = [
-    declareBindings(bindings),
-    ...(usesStep ? [STEP_UNIFORM] : []),
+  const { code, usesStep } = computeModule(bindings, WORKGROUP, body, [
     inputCode,
     combineFn(op, t),
     ...(tree ? [`var<workgroup> partial: array<${t}, ${WORKGROUP}>;`] : []),
-    `@compute @workgroup_size(${WORKGROUP})`,
-    'fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {',
-    ...body.map((l) => `  ${l}`),
-    '}',
-  ].join('\n');
+  ]);
   return { label: args.label, kind: 'reduce', code, bindings, workgroups: dispatch2d(Math.ceil(slots / perGroup)), usesStep };
 }

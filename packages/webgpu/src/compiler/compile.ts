@@ -15,7 +15,7 @@ import { savedSpikeTrains, withAliases } from './spike-packing.js';
 import { simplify } from './simplify.js';
 import { spikeMatmulStep } from './spike-matmul-step.js';
 
-export type { CompileLimits } from './lowering.js';
+export { compileLimitsOf, type CompileLimits } from './lowering.js';
 
 const REDUCTIONS = new Set(['sum', 'max', 'mean']);
 

@@ -8,6 +8,11 @@ export interface CompileLimits {
   readonly maxStorageBuffersPerShaderStage: number;
 }
 
+/** The compile limits of a device (anything with WebGPU's `limits`). */
+export function compileLimitsOf(limits: GPUSupportedLimits): CompileLimits {
+  return { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize, maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage };
+}
+
 /**
  * State shared while lowering a graph (and, recursively, scan bodies run step by step) to steps:
  * program values live in one namespace, so a body's node ids are prefixed with its scan's.

@@ -34,10 +34,10 @@ export function matmulStrategy({ batch, m, k, n }: MatmulDims): MatmulStrategy {
   return { kind: 'tiled' };
 }
 
-/** The dispatches computing matmul node `id` (two for split-K: partial products, then their sum). */
-export function matmulSteps(low: Lowering, node: Node, id: NodeId, arg: (id: NodeId) => NodeId, out: BufferBinding): KernelStep[] {
+/** The kernel arguments of matmul `node`: its operands bound as `a` and `b`, its result as `out`. */
+export function matmulArgsOf(low: Lowering, node: Node, out: BufferBinding): MatmulArgs {
   const attrs = node.attrs as PrimitiveAttrs['matmul'];
-  const args: MatmulArgs = {
+  return {
     label: node.name,
     a: bindingOf(low, node.inputs[0]!, 'a', 'read'),
     b: bindingOf(low, node.inputs[1]!, 'b', 'read'),
@@ -45,6 +45,11 @@ export function matmulSteps(low: Lowering, node: Node, id: NodeId, arg: (id: Nod
     transposeA: attrs.transposeA,
     transposeB: attrs.transposeB,
   };
+}
+
+/** The dispatches computing matmul node `id` (two for split-K: partial products, then their sum). */
+export function matmulSteps(low: Lowering, node: Node, id: NodeId, arg: (id: NodeId) => NodeId, out: BufferBinding): KernelStep[] {
+  const args = matmulArgsOf(low, node, out);
   const dims = matmulDims(args.a, args.b, args.transposeA, args.transposeB);
   const operands = [arg(node.inputs[0]!), arg(node.inputs[1]!)];
   const result = low.valueId(id);

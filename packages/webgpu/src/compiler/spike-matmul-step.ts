@@ -1,8 +1,8 @@
-import type { Node, NodeId, PrimitiveAttrs } from '@spikeflow/core';
+import type { Node, NodeId } from '@spikeflow/core';
 import type { BufferBinding } from '../codegen/kernel-source.js';
-import type { MatmulArgs } from '../codegen/matmul.js';
 import { matmulSpikeKernel } from '../codegen/matmul-spike.js';
-import { bindingOf, type Lowering } from './lowering.js';
+import type { Lowering } from './lowering.js';
+import { matmulArgsOf } from './matmul-steps.js';
 import type { KernelStep } from './program.js';
 
 /**
@@ -15,15 +15,7 @@ import type { KernelStep } from './program.js';
  */
 export function spikeMatmulStep(low: Lowering, node: Node, id: NodeId, arg: (id: NodeId) => NodeId, out: BufferBinding): KernelStep | undefined {
   if (low.skipSpikeZeros !== true) return undefined;
-  const attrs = node.attrs as PrimitiveAttrs['matmul'];
-  const args: MatmulArgs = {
-    label: node.name,
-    a: bindingOf(low, node.inputs[0]!, 'a', 'read'),
-    b: bindingOf(low, node.inputs[1]!, 'b', 'read'),
-    out,
-    transposeA: attrs.transposeA,
-    transposeB: attrs.transposeB,
-  };
+  const args = matmulArgsOf(low, node, out);
   if (args.a.packed !== true) return undefined;
   return { kind: 'kernel', source: matmulSpikeKernel(args), args: [arg(node.inputs[0]!), arg(node.inputs[1]!), low.valueId(id)], nodes: [id] };
 }

@@ -1,5 +1,5 @@
 import { fail, initParams, initialValue, outputNode, type FeedValue, type Graph, type HostTensor, type NodeId, type TensorType } from '@spikeflow/core';
-import { compileProgram, type CompileLimits, type ProgramOptions } from '../compiler/compile.js';
+import { compileLimitsOf, compileProgram, type ProgramOptions } from '../compiler/compile.js';
 import type { KernelStep, Program, Step } from '../compiler/program.js';
 import { feedToGpu, gpuArray, hostFromGpu } from './host-data.js';
 import { compiledKernel, type CompiledKernel } from './pipelines.js';
@@ -90,11 +90,7 @@ export class Executable {
   /** Compiles `graph` for `handle.device`: every limit is checked and every pipeline created before the first call. */
   static async create(graph: Graph, handle: DeviceHandle, options: CompileOptions = {}): Promise<Executable> {
     const { device } = handle;
-    const limits: CompileLimits = {
-      maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
-      maxStorageBuffersPerShaderStage: device.limits.maxStorageBuffersPerShaderStage,
-    };
-    const program = compileProgram(graph, limits, options);
+    const program = compileProgram(graph, compileLimitsOf(device.limits), options);
     const exe = new Executable(handle, program, graph);
     await exe.prepare(options);
     return exe;
