@@ -185,7 +185,7 @@ describe.skipIf(skip)('bit-packed spikes on WebGPU', () => {
     for (const name of ['y', gradName('w')]) expect(scaledMaxError(skipping.out[name]!, cpu[name]!), name).toBeLessThan(TOLERANCE);
   });
 
-  it('trains the spiking MLP with packed spike inputs and zero skipping as without them', async () => {
+  it('computes the spiking MLP gradient with packed spike inputs and zero skipping as without them', async () => {
     const options = [{ spikeInputs: ['x'] }, { packSpikes: false, skipSpikeZeros: false }] as const;
     const [fast, reference] = await Promise.all(options.map((o) => runWith(gradient, o, feeds, params)));
     // x·w1 and xᵀ·dH1 (x a spike input); s1 is an output here, so it stays float32 and dense.

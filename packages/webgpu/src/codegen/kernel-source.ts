@@ -10,6 +10,9 @@ export function wgslStorageType(dtype: DType): 'f32' | 'i32' | 'u32' {
   return dtype === 'bool' ? 'u32' : dtype;
 }
 
+/** A u32 WGSL literal of a non-negative integer (sizes, strides, indices). */
+export const u = (n: number): string => `${n}u`;
+
 /** A WGSL literal of a number in a dtype (always a valid token: no NaN/Infinity reach here). */
 export function wgslLiteral(value: number, dtype: DType): string {
   switch (dtype) {

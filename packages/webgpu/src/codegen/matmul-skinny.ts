@@ -1,6 +1,6 @@
 import { broadcastShapes, sizeOf, type Shape } from '@spikeflow/core';
 import { broadcastIndex } from './indexing.js';
-import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, u, type BufferBinding, type KernelSource } from './kernel-source.js';
 import type { MatmulArgs } from './matmul.js';
 
 /**
@@ -21,7 +21,6 @@ const WORKGROUP = 64;
 /** Output block of one split-K thread: 4 x 4, read as 4 + 4 operand values per K step. */
 const BLOCK = 4;
 
-const u = (n: number) => `${n}u`;
 
 export interface MatmulDims {
   readonly batch: Shape;
@@ -47,7 +46,8 @@ function reader(binding: BufferBinding, transposed: boolean, rows: number, cols:
   };
 }
 
-function batchBases(args: MatmulArgs, dims: MatmulDims, q: string): string[] {
+/** WGSL: `a_base` and `b_base`, the offsets of batch matrix `q`'s operands (broadcast batch dims read stride 0). */
+export function batchBases(args: MatmulArgs, dims: MatmulDims, q: string): string[] {
   const { a, b } = args;
   return [
     `let a_base = (${broadcastIndex(q, dims.batch, a.type.shape.slice(0, -2))}) * ${u(dims.m * dims.k)};`,

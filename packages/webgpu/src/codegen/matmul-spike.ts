@@ -1,8 +1,8 @@
 import { sizeOf } from '@spikeflow/core';
-import { broadcastIndex } from './indexing.js';
-import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, u, type BufferBinding, type KernelSource } from './kernel-source.js';
 import type { MatmulArgs } from './matmul.js';
-import { matmulDims } from './matmul-skinny.js';
+import { batchBases, matmulDims } from './matmul-skinny.js';
+import { packedWords } from './spike-pack.js';
 
 /**
  * Rows per workgroup. Measured on lavapipe (2 shared CPU cores, heavily loaded: compare within a
@@ -18,7 +18,6 @@ import { matmulDims } from './matmul-skinny.js';
 export const SPIKE_MATMUL_ROWS = 32;
 const MAX_THREADS = 64;
 
-const u = (n: number) => `${n}u`;
 const upTo = (count: number) => Array.from({ length: count }, (_, i) => i);
 
 /**
@@ -43,7 +42,7 @@ export function matmulSpikeKernel(args: MatmulArgs, rowsPerGroup = SPIKE_MATMUL_
   const tilesN = Math.ceil(n / (4 * threads));
   const tilesPerMatrix = Math.ceil(m / rowsPerGroup) * tilesN;
   const total = tilesPerMatrix * sizeOf(dims.batch);
-  const words = Math.ceil(sizeOf(a.type.shape) / 32);
+  const words = packedWords(sizeOf(a.type.shape));
   const rows = upTo(rowsPerGroup);
   const bIndex = (kk: string, c: number) => (transposeB ? `b_base + (j + ${u(c)}) * ${u(k)} + ${kk}` : `b_base + ${kk} * ${u(n)} + j + ${u(c)}`);
   const bColumn = (c: number) => (n % (4 * threads) === 0 ? loadStored(b, bIndex('kk', c)) : `select(0.0, ${loadStored(b, bIndex('kk', c))}, j + ${u(c)} < ${u(n)})`);
@@ -92,8 +91,7 @@ export function matmulSpikeKernel(args: MatmulArgs, rowsPerGroup = SPIKE_MATMUL_
     `let tile = flat % ${u(tilesPerMatrix)};`,
     `let row0 = (tile / ${u(tilesN)}) * ${u(rowsPerGroup)};`,
     `let j = (tile % ${u(tilesN)}) * ${u(4 * threads)} + 4u * lid;`,
-    `let a_base = (${broadcastIndex('q', dims.batch, a.type.shape.slice(0, -2))}) * ${u(m * k)};`,
-    `let b_base = (${broadcastIndex('q', dims.batch, b.type.shape.slice(0, -2))}) * ${u(k * n)};`,
+    ...batchBases(args, dims, 'q'),
     `let out_base = q * ${u(m * n)};`,
     ...rows.map((r) => `var acc${r} = vec4f(0.0);`),
     ...walk,

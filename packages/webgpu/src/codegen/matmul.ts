@@ -1,6 +1,6 @@
 import { broadcastShapes, sizeOf } from '@spikeflow/core';
 import { broadcastIndex } from './indexing.js';
-import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, u, type BufferBinding, type KernelSource } from './kernel-source.js';
 
 export interface MatmulArgs {
   readonly label: string;
@@ -51,7 +51,6 @@ function chooseTiling(m: number, n: number, batch: number): MatmulTiling {
   return Math.ceil(m / 128) * Math.ceil(n / 128) * batch >= 64 ? MATMUL_TILING_LARGE : MATMUL_TILING;
 }
 
-const u = (n: number) => `${n}u`;
 const times = (expr: string, n: number) => (n === 1 ? expr : `${expr} * ${u(n)}`);
 
 /** `0..count-1`, for emitting unrolled statements. */

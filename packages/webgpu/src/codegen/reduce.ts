@@ -1,6 +1,6 @@
 import { sizeOf, stridesOf, type DType, type ReduceOp, type Shape } from '@spikeflow/core';
 import { coordinates, linearIndex } from './indexing.js';
-import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, wgslValueType, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, u, wgslValueType, type BufferBinding, type KernelSource } from './kernel-source.js';
 
 export interface ReduceArgs {
   readonly label: string;
@@ -53,7 +53,6 @@ function threadsPerOutput(count: number): number {
   return p;
 }
 
-const u = (n: number) => `${n}u`;
 
 /**
  * Fuses neighbouring axes that step through memory as one (stride of the outer = size × stride of

@@ -1,5 +1,5 @@
 import { sizeOf } from '@spikeflow/core';
-import { declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, wgslLiteral, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, wgslLiteral, type BufferBinding, type KernelSource } from './kernel-source.js';
 
 const WORKGROUP = 64;
 /** Elements per packed word. */
@@ -23,19 +23,15 @@ export function spikePackKernel(label: string, from: BufferBinding, to: BufferBi
   const bit = `select(0u, 1u, ${loadStored(from, 'e')} != ${zero}) << b`;
   // A full word needs no bound check; only the last one of a size not a multiple of 32 does.
   const gather = n % SPIKES_PER_WORD === 0
-    ? [`  for (var b = 0u; b < 32u; b++) { let e = base + b; word |= ${bit}; }`]
-    : [`  for (var b = 0u; b < 32u; b++) { let e = base + b; if (e < ${n}u) { word |= ${bit}; } }`];
-  const code = [
-    declareBindings([from, to]),
-    `@compute @workgroup_size(${WORKGROUP})`,
-    'fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {',
-    `  let w = ${FLAT_WORKGROUP_INDEX} * ${WORKGROUP}u + lid;`,
-    `  if (w >= ${words}u) { return; }`,
-    '  let base = w * 32u;',
-    '  var word = 0u;',
+    ? [`for (var b = 0u; b < 32u; b++) { let e = base + b; word |= ${bit}; }`]
+    : [`for (var b = 0u; b < 32u; b++) { let e = base + b; if (e < ${n}u) { word |= ${bit}; } }`];
+  const { code } = computeModule([from, to], WORKGROUP, [
+    `let w = ${FLAT_WORKGROUP_INDEX} * ${WORKGROUP}u + lid;`,
+    `if (w >= ${words}u) { return; }`,
+    'let base = w * 32u;',
+    'var word = 0u;',
     ...gather,
-    `  ${to.name}[w] = word;`,
-    '}',
-  ].join('\n');
+    `${to.name}[w] = word;`,
+  ]);
   return { label, kind: 'spike-pack', code, bindings: [from, to], workgroups: dispatch2d(Math.ceil(words / WORKGROUP)), usesStep: false };
 }

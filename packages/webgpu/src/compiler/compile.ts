@@ -127,9 +127,9 @@ export interface ProgramOptions {
    */
   readonly packSpikes?: boolean;
   /**
-   * Names of inputs that hold spike trains (only 0 and 1, in any dtype). The compiler may then
-   * store them as bits (the host packs them at each feed, and rejects a feed holding another
-   * value) and skip their zeros in matmuls.
+   * Names of inputs that hold spike trains (only 0 and 1, in any dtype). Where every reader can
+   * unpack it, such an input is stored as bits (the host packs it at each feed and rejects a feed
+   * holding another value) and matmuls skip its zeros; otherwise it is an ordinary input.
    */
   readonly spikeInputs?: readonly string[];
   /**

@@ -13,10 +13,10 @@ const KERNEL_OPS = new Set(['sum', 'max', 'mean', 'matmul', 'conv1d', 'conv2d'])
  * memory for the cost of its pack step. Every reader must read through `loadStored`: kernels do,
  * and so does a scan lowered to one kernel; a step-loop scan (which copies and slices its inputs
  * as plain buffers), an output or a state update disqualifies the value. Inputs declared spike
- * trains (`spikeInputs`, checked at every feed) are packed by the host when they are fed.
+ * trains (`spikeInputs`) are packed by the host at every feed, which rejects any other value; one
+ * that cannot be packed (an output, or read by a step-loop scan) is not trusted either.
  */
 export function savedSpikeTrains(graph: Graph, part: Partition, maxBindings: number, spikeInputs: ReadonlySet<NodeId> = new Set()): Set<NodeId> {
-  const proven = spikeTrains(graph, spikeInputs);
   const interfaceOps = new Set(['input', 'param', 'state', 'constant', 'tupleGet']);
   const roots = new Set([...graph.outputs.map((o) => o.node), ...graph.state.map((s) => s.update)].map((id) => part.aliases.get(id) ?? id));
   // Kernel position of every node that launches work (materialized roots and scans), in order.
@@ -41,6 +41,8 @@ export function savedSpikeTrains(graph: Graph, part: Partition, maxBindings: num
   const saved = new Set<NodeId>();
   // Spike inputs live for the whole call: packing them always pays once every reader can unpack.
   for (const id of spikeInputs) if (!roots.has(id) && (readers.get(id) ?? []).every(readsPacked)) saved.add(id);
+  // Only a packed input is checked at its feeds, so only those are trusted to hold spikes.
+  const proven = spikeTrains(graph, new Set(saved));
   for (const id of part.materialized) {
     const node = graph.nodes[id]!;
     if (!proven.has(id) || part.aliases.has(id) || roots.has(id) || isTupleType(node.type) || node.op === 'input' || node.op === 'param' || node.op === 'state' || node.op === 'constant') continue;
