@@ -22,6 +22,8 @@ export interface ResultRow {
   readonly extra?: Readonly<Record<string, unknown>>;
   /** Filled in by the runner: the command that reproduces this row. */
   readonly command?: string;
+  /** Filled in by the runner: the commit the code came from (marked when the tree had local changes). */
+  readonly revision?: string;
 }
 
 export interface ExperimentContext {

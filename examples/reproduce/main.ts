@@ -6,6 +6,7 @@
  * every code path at tiny sizes and writes under results/quick/ (never over the real results).
  * WebGPU is required unless --cpu asks for the CPU interpreter.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,10 +29,15 @@ interface Args {
 
 function parseArgs(argv: readonly string[]): Args {
   const args = argv.filter((a) => a !== '--');
-  const value = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-  const unknown = args.filter((a) => !['--quick', '--cpu'].includes(a) && !/^--(only|seed)=/.test(a));
   const ids = EXPERIMENTS.map((e) => e.id);
+  const unknown = args.filter((a) => !['--quick', '--cpu'].includes(a) && !/^--(only|seed)=/.test(a));
   if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(' ')} (use --only=${ids.join(',')}, --seed=N, --quick, --cpu)`);
+  const value = (name: string): string | undefined => {
+    const given = args.filter((a) => a.startsWith(`--${name}=`)).map((a) => a.slice(name.length + 3));
+    if (given.length > 1) throw new Error(`--${name}: given ${given.length} times`);
+    if (given[0] === '') throw new Error(`--${name}: needs a value`);
+    return given[0];
+  };
   const only = value('only')?.split(',');
   const bad = only?.filter((id) => !ids.includes(id)) ?? [];
   if (bad.length > 0) throw new Error(`--only: unknown experiments ${bad.join(', ')} (known: ${ids.join(', ')})`);
@@ -41,12 +47,24 @@ function parseArgs(argv: readonly string[]): Args {
   return { only, seed, quick: args.includes('--quick'), cpu: args.includes('--cpu') };
 }
 
+/** The commit the code came from, marked when the working tree differs from it (unknown outside a git checkout). */
+function sourceRevision(): string {
+  try {
+    const run = (args: string[]) => execFileSync('git', args, { cwd: here, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return `${run(['rev-parse', '--short', 'HEAD'])}${run(['status', '--porcelain', '--untracked-files=no']) === '' ? '' : ' (with local changes)'}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
 function commandOf(id: string, args: Args): string {
   return ['pnpm reproduce', `--only=${id}`, `--seed=${args.seed}`, ...(args.quick ? ['--quick'] : []), ...(args.cpu ? ['--cpu'] : [])].join(' ');
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  // Taken before training: the code that runs is the code at start.
+  const revision = sourceRevision();
   const resultsDir = path.join(here, 'results', ...(args.quick ? ['quick'] : []));
   const latest = path.join(resultsDir, 'latest.json');
   const report = args.quick ? path.join(resultsDir, 'RESULTS.md') : path.join(repoRoot, 'RESULTS.md');
@@ -65,7 +83,7 @@ async function main(): Promise<void> {
   for (const experiment of chosen) {
     log(`== ${experiment.id}: ${experiment.title}`);
     const ctx: ExperimentContext = { ...ctxBase, quick: args.quick, seed: args.seed, log: (line) => log(`${experiment.id}: ${line}`) };
-    const own = (await experiment.run(ctx)).map((r) => ({ ...r, command: commandOf(experiment.id, args) }));
+    const own = (await experiment.run(ctx)).map((r) => ({ ...r, command: commandOf(experiment.id, args), revision }));
     for (const r of own) log(`${r.model}: ${r.metric} ${r.value.toFixed(4)}${r.target ? ` (target ${r.target}: ${r.met ? 'met' : 'NOT met'})` : ''}, ${r.wall_s.toFixed(0)} s`);
     // Re-read just before writing, so runs of other experiments finishing meanwhile are kept; written
     // after each experiment so a stopped run keeps what it finished, in the experiments' order.

@@ -41,7 +41,8 @@ export function resultsMarkdown(rows: readonly ResultRow[], titles: ReadonlyMap<
     lines.push('', 'Sizes and budget:', '');
     for (const r of own) lines.push(`- ${r.model}: ${sizesText(r.sizes)}`);
     const commands = [...new Set(own.map((r) => r.command).filter((c) => c !== undefined))];
-    lines.push('', `Command: ${commands.map((c) => `\`${c}\``).join(', ')}`, '');
+    const revisions = [...new Set(own.map((r) => r.revision ?? 'not recorded'))];
+    lines.push('', `Command: ${commands.map((c) => `\`${c}\``).join(', ')}; code revision: ${revisions.join(', ')}`, '');
   }
   return lines.join('\n');
 }
