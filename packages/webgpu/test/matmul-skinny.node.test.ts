@@ -22,6 +22,8 @@ const cases: [string, Case][] = [
   ['few rows: PSN-like W [8,8] @ X [8,1000]', { a: [8, 8], b: [8, 1000], kernel: 'matmul-narrow' }],
   ['few rows, both transposed [16,8]ᵀ @ [1000,16]ᵀ', { a: [16, 8], b: [1000, 16], transposeA: true, transposeB: true, kernel: 'matmul-narrow' }],
   ['few columns: readout [700,20] @ [20,10]', { a: [700, 20], b: [20, 10], kernel: 'matmul-narrow' }],
+  ['few rows, long side not a multiple of 4 [6,8] @ [8,1001]', { a: [6, 8], b: [8, 1001], kernel: 'matmul-narrow' }],
+  ['few columns, long side not a multiple of 4, transposed A [20,703]ᵀ @ [20,3]', { a: [20, 703], b: [20, 3], transposeA: true, kernel: 'matmul-narrow' }],
   ['few columns, transposed B [600,33] @ [3,33]ᵀ', { a: [600, 33], b: [3, 33], transposeB: true, kernel: 'matmul-narrow' }],
   ['few rows, broadcast batch [3,1,5,12] @ [1,2,12,300]', { a: [3, 1, 5, 12], b: [1, 2, 12, 300], kernel: 'matmul-narrow' }],
   ['split-K: dW = dH Xᵀ [8,5000] @ [8,5000]ᵀ (K not a multiple of the chunk)', { a: [8, 5000], b: [8, 5000], transposeB: true, kernel: 'matmul-split-k' }],

@@ -18,6 +18,8 @@ import type { MatmulArgs } from './matmul.js';
 /** The narrow side's largest size: its accumulators live in registers. */
 export const NARROW_MAX = 32;
 const WORKGROUP = 64;
+/** Long-side positions one narrow-kernel thread computes (a vec4 of them). */
+const LONG_PER_THREAD = 4;
 /** Output block of one split-K thread: 4 x 4, read as 4 + 4 operand values per K step. */
 const BLOCK = 4;
 
@@ -57,8 +59,9 @@ export function batchBases(args: MatmulArgs, dims: MatmulDims, q: string): strin
 
 /**
  * The narrow kernel: `narrow` is the side with at most NARROW_MAX elements ('m': few output rows,
- * 'n': few output columns). Thread (q, w) computes the whole narrow line of the output at
- * position w of the long side, reading its long-side operand once.
+ * 'n': few output columns). Thread (q, w) computes the narrow lines of the output at the
+ * LONG_PER_THREAD positions first .. first + 3 of the long side as vec4s, so each value of the narrow
+ * operand it loads feeds four products.
  */
 export function matmulNarrowKernel(args: MatmulArgs, dims: MatmulDims, narrow: 'm' | 'n'): KernelSource {
   const { a, b, out, transposeA, transposeB } = args;
@@ -66,26 +69,35 @@ export function matmulNarrowKernel(args: MatmulArgs, dims: MatmulDims, narrow: '
   const readA = reader(a, transposeA, m, k);
   const readB = reader(b, transposeB, k, n);
   const [small, long] = narrow === 'm' ? [m, n] : [n, m];
-  const total = sizeOf(dims.batch) * long;
+  const groups = Math.ceil(long / LONG_PER_THREAD);
+  const total = sizeOf(dims.batch) * groups;
+  const offsets = Array.from({ length: LONG_PER_THREAD }, (_, x) => x);
+  // Positions past the long side's end read position 0 (in bounds) and are never stored.
+  const ragged = long % LONG_PER_THREAD !== 0;
+  const position = (x: number) => (ragged ? `select(0u, first + ${u(x)}, first + ${u(x)} < ${u(long)})` : `first + ${u(x)}`);
   // Along the long side: the long operand's value at (p, w), and the small one's at (s, p).
-  const longValue = narrow === 'm' ? readB('p', 'w') : readA('w', 'p');
+  const longValue = (w: string) => (narrow === 'm' ? readB('p', w) : readA(w, 'p'));
   const smallValue = (s: number) => (narrow === 'm' ? readA(u(s), 'p') : readB('p', u(s)));
-  const outIndex = (s: number) => (narrow === 'm' ? `${u(s * n)} + w` : `w * ${u(n)} + ${u(s)}`);
+  const outIndex = (s: number, w: string) => (narrow === 'm' ? `${u(s * n)} + ${w}` : `${w} * ${u(n)} + ${u(s)}`);
   // One named accumulator per narrow element, unrolled: a loop over a private array would keep it in memory.
   const lanes = Array.from({ length: small }, (_, s) => s);
   const body = [
     `let flat = ${FLAT_WORKGROUP_INDEX} * ${u(WORKGROUP)} + lid;`,
     `if (flat >= ${u(total)}) { return; }`,
-    `let q = flat / ${u(long)};`,
-    `let w = flat % ${u(long)};`,
+    `let q = flat / ${u(groups)};`,
+    `let first = (flat % ${u(groups)}) * ${u(LONG_PER_THREAD)};`,
+    ...offsets.map((x) => `let w${x} = ${position(x)};`),
     ...batchBases(args, dims, 'q'),
     `let out_base = q * ${u(m * n)};`,
-    ...lanes.map((s) => `var acc${s} = 0.0;`),
+    ...lanes.map((s) => `var acc${s} = vec4f(0.0);`),
     `for (var p = 0u; p < ${u(k)}; p++) {`,
-    `  let v = ${longValue};`,
+    `  let v = vec4f(${offsets.map((x) => longValue(`w${x}`)).join(', ')});`,
     ...lanes.map((s) => `  acc${s} += ${smallValue(s)} * v;`),
     '}',
-    ...lanes.map((s) => `${out.name}[${bindingIndex(out, `out_base + ${outIndex(s)}`)}] = acc${s};`),
+    ...offsets.flatMap((x) => {
+      const writes = lanes.map((s) => `${out.name}[${bindingIndex(out, `out_base + ${outIndex(s, `w${x}`)}`)}] = acc${s}[${x}];`);
+      return x === 0 || !ragged ? writes : [`if (first + ${u(x)} < ${u(long)}) {`, ...writes.map((l) => `  ${l}`), '}'];
+    }),
   ];
   const bindings = [a, b, out];
   return { label: args.label, kind: 'matmul-narrow', ...computeModule(bindings, WORKGROUP, body), bindings, workgroups: dispatch2d(Math.ceil(total / WORKGROUP)) };
