@@ -135,6 +135,8 @@ export interface ProgramOptions {
   /**
    * Let a matmul whose left operand is a packed spike train visit only its spikes, where that
    * measured faster (see spikeMatmulStep); default true. Off, every matmul uses the dense kernels.
+   * A skipped entry is never multiplied, so an infinite right operand facing a 0 spike gives no
+   * NaN there (the dense kernels, like the CPU interpreter, would give 0 · ∞ = NaN).
    */
   readonly skipSpikeZeros?: boolean;
 }
