@@ -2,17 +2,9 @@ import { grad } from '@spikeflow/autodiff';
 import { evaluate, SpikeflowError, tensor, toArray, trace, type HostTensor, type Shape, type Tensor } from '@spikeflow/core';
 import { describe, expect, it } from 'vitest';
 import { accuracy, argmax, lsnnRateRegularizer, mse, rateRegularizer, softmaxCrossEntropy, timeReadout, type TimeReadout } from '../src/losses/index.js';
+import { testData } from '../../../test/support/test-data.js';
 
-/** mulberry32 in [lo, hi): test data independent of the framework's generators. */
-function randoms(seed: number, n: number, lo = -1, hi = 1): number[] {
-  let a = seed >>> 0;
-  return Array.from({ length: n }, () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
-  });
-}
+const randoms = (seed: number, n: number, lo = -1, hi = 1): number[] => testData(seed, n, lo, hi);
 
 /** Builds `fn` over input x and the extra inputs by name, returning the loss value (f32 run). */
 function value(shape: Shape, x: readonly number[], fn: (x: Tensor, inputs: Record<string, Tensor>) => Tensor, extra: Record<string, HostTensor> = {}): number {

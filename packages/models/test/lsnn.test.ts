@@ -4,17 +4,9 @@ import { evaluate, SpikeflowError, toArray, trace, type Graph, type HostTensor, 
 import { grad } from '@spikeflow/autodiff';
 import { describe, expect, it } from 'vitest';
 import { countActive, lsnn, smnistLsnn, storeRecallLsnn, type LsnnOptions } from '../src/lsnn/index.js';
+import { testData } from '../../../test/support/test-data.js';
 
-/** mulberry32 numbers in [lo, hi). */
-function randoms(n: number, seed: number, lo: number, hi: number): number[] {
-  let s = seed >>> 0;
-  return Array.from({ length: n }, () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
-  });
-}
+const randoms = (n: number, seed: number, lo: number, hi: number): number[] => testData(seed, n, lo, hi);
 
 const [T, B, I, O] = [12, 2, 3, 2];
 const [N_LIF, N_ALIF] = [2, 3];

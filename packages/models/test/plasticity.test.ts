@@ -20,17 +20,9 @@ import {
   type PlasticState,
 } from '../src/plasticity/index.js';
 import { refPlasticLinear, refPlasticRecurrent, refStep, type Cube, type Mat, type RefParams, type RefState } from './support/plasticity-reference.js';
+import { testData } from '../../../test/support/test-data.js';
 
-/** mulberry32 test data in [lo, hi). */
-function data(seed: number, n: number, lo = -1, hi = 1): number[] {
-  let a = seed >>> 0;
-  return Array.from({ length: n }, () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return lo + ((hi - lo) * ((t ^ (t >>> 14)) >>> 0)) / 4294967296;
-  });
-}
+const data = (seed: number, n: number, lo = -1, hi = 1): number[] => testData(seed, n, lo, hi);
 
 type Nested = number | readonly Nested[];
 const flat = (v: Nested): number[] => (typeof v === 'number' ? [v] : v.flatMap(flat));

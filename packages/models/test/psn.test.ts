@@ -16,17 +16,9 @@ import {
   slidingPsn,
   slidingPsnLayer,
 } from '../src/psn/index.js';
+import { testData } from '../../../test/support/test-data.js';
 
-/** mulberry32 numbers in [lo, hi). */
-function randoms(n: number, seed: number, lo: number, hi: number): number[] {
-  let a = seed >>> 0;
-  return Array.from({ length: n }, () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
-  });
-}
+const randoms = (n: number, seed: number, lo: number, hi: number): number[] => testData(seed, n, lo, hi);
 
 // --- independent reference: plain loops over the formulas, in f64 --------------------------------
 

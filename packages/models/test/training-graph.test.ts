@@ -1,23 +1,15 @@
 import { evaluate, GraphBuilder, initParams, SpikeflowError, toArray, type Graph, type HostTensor, type Initializer, type PrimitiveAttrs } from '@spikeflow/core';
 import { describe, expect, it } from 'vitest';
 import { adam, sgd, trainingGraph } from '../src/index.js';
+import { testData } from '../../../test/support/test-data.js';
 
 const N = 32;
 const IN = 4;
 const HIDDEN = 16;
 const OUT = 2;
 
-/** Deterministic numbers in [-1, 1) (mulberry32), so the data set is fixed. */
-function randoms(count: number, seed: number): number[] {
-  let a = seed >>> 0;
-  return Array.from({ length: count }, () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  });
-}
+/** Fixed numbers in [-1, 1), so the data set is fixed. */
+const randoms = (count: number, seed: number): number[] => testData(seed, count, -1, 1);
 
 const uniform = (fanIn: number): Initializer => ({ kind: 'uniform', low: -1 / Math.sqrt(fanIn), high: 1 / Math.sqrt(fanIn) });
 

@@ -5,7 +5,7 @@ import { matmulDims } from '../src/codegen/matmul-skinny.js';
 import { matmulStrategy } from '../src/compiler/matmul-steps.js';
 import { compile } from '../src/index.js';
 import { deviceOf, skipWithoutDevice, tryNodeDevice } from './node-device.js';
-import { testData } from './support/random-data.js';
+import { testData } from '../../../test/support/test-data.js';
 
 const acquired = await tryNodeDevice();
 const skip = skipWithoutDevice(acquired, 'the skinny matmul tests');

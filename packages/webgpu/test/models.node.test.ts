@@ -6,18 +6,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { compile, compileTrainStep } from '../src/index.js';
 import { deviceOf, skipWithoutDevice, tryNodeDevice } from './node-device.js';
 import { scaledMaxError } from './support/compare.js';
+import { testRandom } from '../../../test/support/test-data.js';
 
 const acquired = await tryNodeDevice();
 const skip = skipWithoutDevice(acquired, 'the WebGPU model parity tests');
 
-/** mulberry32 test data. */
+/** Test data in [lo, hi), or with `binary`, 1 where the uniform falls below the midpoint (spikes). */
 function data(seed: number, n: number, lo: number, hi: number, binary = false): number[] {
-  let a = seed >>> 0;
+  const next = testRandom(seed);
   return Array.from({ length: n }, () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const u = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    const u = next();
     return binary ? Number(u < (lo + hi) / 2) : lo + (hi - lo) * u;
   });
 }

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { compile, compileTrainStep, type ExecutableStats } from '../src/index.js';
 import { deviceOf, skipWithoutDevice, tryNodeDevice } from './node-device.js';
 import { scaledMaxError } from './support/compare.js';
-import { testData } from './support/random-data.js';
+import { testData } from '../../../test/support/test-data.js';
 
 const acquired = await tryNodeDevice();
 const skip = skipWithoutDevice(acquired, 'the WebGPU neuron tests');

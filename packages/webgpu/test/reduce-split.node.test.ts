@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { splitReduction } from '../src/codegen/reduce.js';
 import { compile } from '../src/index.js';
 import { deviceOf, skipWithoutDevice, tryNodeDevice } from './node-device.js';
-import { testData } from './support/random-data.js';
+import { testData } from '../../../test/support/test-data.js';
 
 const acquired = await tryNodeDevice();
 const skip = skipWithoutDevice(acquired, 'the split reduction tests');

@@ -1,4 +1,4 @@
-import { testRandom } from './grad-check.js';
+import { testRandom } from '../../../../test/support/test-data.js';
 
 /**
  * n distinct values in (-1, 1), shuffled: the grid -1 + (2k + 1/2)/n. Neighbours are 2/n apart

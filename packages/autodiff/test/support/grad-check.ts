@@ -1,17 +1,6 @@
 import { evaluate, trace, type GraphBuilder, type HostTensor, type Shape, type Tensor, sizeOf, tensor, toArray } from '@spikeflow/core';
 import { grad } from '../../src/index.js';
-
-/** A small deterministic generator (mulberry32) for test data, independent of the framework's RNG. */
-export function testRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { testRandom } from '../../../../test/support/test-data.js';
 
 export interface GradCheckOptions {
   readonly seed?: number;

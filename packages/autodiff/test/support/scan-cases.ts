@@ -14,7 +14,7 @@ import {
 } from '@spikeflow/core';
 import { expect } from 'vitest';
 import { grad, type GradOptions } from '../../src/index.js';
-import { testRandom } from './grad-check.js';
+import { testRandom } from '../../../../test/support/test-data.js';
 
 /**
  * Scan workloads for the BPTT tests, each traceable two ways from one step function: as a

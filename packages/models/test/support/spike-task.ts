@@ -4,6 +4,7 @@ import { tensor, trace, type Graph, type HostTensor } from '@spikeflow/core';
 import { buildLif, buildLinear, lif, linear } from '../../src/index.js';
 import { rateRegularizer, softmaxCrossEntropy, timeReadout } from '../../src/losses/index.js';
 import { minibatches, type TrainerData } from '../../src/trainer/index.js';
+import { testData } from '../../../../test/support/test-data.js';
 
 export const TASK = { T: 6, B: 8, I: 12, H: 16, C: 3 } as const;
 
@@ -23,16 +24,8 @@ export function spikeClassifier(): Graph {
   });
 }
 
-/** mulberry32 uniforms in [0, 1): data independent of the framework's generators. */
-export function uniforms(seed: number, n: number): number[] {
-  let a = seed >>> 0;
-  return Array.from({ length: n }, () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  });
-}
+/** Uniforms in [0, 1). */
+export const uniforms = (seed: number, n: number): number[] => testData(seed, n);
 
 /** n samples: x [T, n, I] spikes (p = 0.7 on the label's channel group, 0.1 elsewhere), labels [n]. */
 export function spikeDataset(n: number, seed: number): { x: HostTensor; labels: HostTensor } {

@@ -1,20 +1,10 @@
 import { evaluate, sizeOf, tensor, toArray, type Graph, type HostTensor, type PrimitiveAttrs } from '@spikeflow/core';
 import { compile } from '../../src/index.js';
 import type { GraphCase } from './cases.js';
-
-/** mulberry32: deterministic test data, independent of the framework's own RNG. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { testRandom } from '../../../../test/support/test-data.js';
 
 function feedsFor(c: GraphCase, graph: Graph, seed: number): Record<string, HostTensor> {
-  const rand = random(seed);
+  const rand = testRandom(seed);
   const feeds: Record<string, HostTensor> = {};
   for (const id of graph.inputs) {
     const a = graph.nodes[id]!.attrs as PrimitiveAttrs['input'];

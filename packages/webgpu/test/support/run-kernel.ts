@@ -4,7 +4,7 @@ import type { BufferBinding, KernelSource } from '../../src/codegen/kernel-sourc
 import { compiledKernel } from '../../src/runtime/pipelines.js';
 import { tryNodeDevice, type NodeDevice } from '../node-device.js';
 import { unavailable } from '../webgpu-required.js';
-import { testData } from './random-data.js';
+import { testData } from '../../../../test/support/test-data.js';
 
 /**
  * Test support until the executable exists: a Node WebGPU device (dawn.node; lavapipe on a machine
