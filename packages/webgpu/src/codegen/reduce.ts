@@ -31,6 +31,14 @@ export interface ReduceArgs {
 export const ELEMENTS_PER_THREAD = 64;
 const WORKGROUP = 256;
 
+/** The reduced axes (normalised, sorted) and kept axes of `inShape`, and their element counts. */
+export function reductionExtent(inShape: Shape, reduced: readonly number[]): { axes: number[]; kept: number[]; count: number; outputs: number } {
+  const rank = inShape.length;
+  const axes = [...new Set(reduced.map((a) => ((a % rank) + rank) % rank))].sort((x, y) => x - y);
+  const kept = inShape.map((_, a) => a).filter((a) => !axes.includes(a));
+  return { axes, kept, count: sizeOf(axes.map((a) => inShape[a]!)), outputs: sizeOf(kept.map((a) => inShape[a]!)) };
+}
+
 /** Reduced elements below which one dispatch suffices. */
 const SPLIT_MIN_COUNT = 256 * ELEMENTS_PER_THREAD;
 /** Workgroups a split reduction aims at, so every core of the device gets some. */
@@ -107,11 +115,7 @@ function combineFn(op: ReduceOp, t: string): string {
  */
 export function reduceKernel(args: ReduceArgs): KernelSource {
   const { op, inShape, dtype, out } = args;
-  const rank = inShape.length;
-  const axes = [...new Set(args.axes.map((a) => ((a % rank) + rank) % rank))].sort((x, y) => x - y);
-  const kept = inShape.map((_, a) => a).filter((a) => !axes.includes(a));
-  const count = sizeOf(axes.map((a) => inShape[a]!));
-  const outputs = sizeOf(kept.map((a) => inShape[a]!));
+  const { axes, kept, count, outputs } = reductionExtent(inShape, args.axes);
   if (op === 'max' && count === 0) throw new Error('internal: max over an empty axis has no value');
   const t = wgslValueType(dtype);
   const plain = args.inputBinding ?? { name: 'in0', access: 'read', type: { shape: inShape, dtype }, stepStride: 0 };

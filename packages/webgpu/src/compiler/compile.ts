@@ -13,7 +13,6 @@ import type { BufferRole, Program, ProgramValue, Step } from './program.js';
 import { elementReaders, scanSteps } from './scan.js';
 import { savedSpikeTrains, withAliases } from './spike-packing.js';
 import { simplify } from './simplify.js';
-import { spikeMatmulStep } from './spike-matmul-step.js';
 
 export { compileLimitsOf, type CompileLimits } from './lowering.js';
 
@@ -98,8 +97,7 @@ export function kernelSteps(low: Lowering, part: Partition): Step[] {
       if (low.packed.has(id)) steps.push(packStep(low, id)); // a max of spikes
       continue;
     } else if (node.op === 'matmul') {
-      const spike = spikeMatmulStep(low, node, id, arg, out);
-      steps.push(...(spike === undefined ? matmulSteps(low, node, id, arg, out) : [spike]));
+      steps.push(...matmulSteps(low, node, id, arg, out));
       continue;
     } else if (node.op === 'conv1d' || node.op === 'conv2d') {
       source = convKernel({
@@ -134,7 +132,7 @@ export interface ProgramOptions {
   readonly spikeInputs?: readonly string[];
   /**
    * Let a matmul whose left operand is a packed spike train visit only its spikes, where that
-   * measured faster (see spikeMatmulStep); default true. Off, every matmul uses the dense kernels.
+   * measured faster (see matmulSteps); default true. Off, every matmul uses the dense kernels.
    * A skipped entry is never multiplied, so an infinite right operand facing a 0 spike gives no
    * NaN there (the dense kernels, like the CPU interpreter, would give 0 · ∞ = NaN).
    */

@@ -32,7 +32,7 @@ export interface Lowering {
    * producers write a plain buffer (`producedValueId`) that a pack step turns into the packed one.
    */
   readonly packed: ReadonlySet<NodeId>;
-  /** Whether a matmul whose left operand is packed may skip its zeros (see spikeMatmulStep). */
+  /** Whether a matmul whose left operand is packed may skip its zeros (see matmulSteps). */
   readonly skipSpikeZeros?: boolean;
 }
 

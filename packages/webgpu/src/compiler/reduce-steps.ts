@@ -1,6 +1,6 @@
 import type { NodeId } from '@spikeflow/core';
 import type { BufferBinding } from '../codegen/kernel-source.js';
-import { reduceKernel, splitReduction, type ReduceArgs } from '../codegen/reduce.js';
+import { reduceKernel, reductionExtent, splitReduction, type ReduceArgs } from '../codegen/reduce.js';
 import { addValue, type Lowering } from './lowering.js';
 import type { KernelStep } from './program.js';
 
@@ -11,10 +11,7 @@ import type { KernelStep } from './program.js';
  * bind, in order, and `result` the value it writes.
  */
 export function reduceSteps(low: Lowering, args: ReduceArgs, reads: readonly NodeId[], result: NodeId, nodes: readonly NodeId[]): KernelStep[] {
-  const rank = args.inShape.length;
-  const axes = new Set(args.axes.map((a) => ((a % rank) + rank) % rank));
-  const count = args.inShape.filter((_, a) => axes.has(a)).reduce((p, d) => p * d, 1);
-  const outputs = args.inShape.filter((_, a) => !axes.has(a)).reduce((p, d) => p * d, 1);
+  const { count, outputs } = reductionExtent(args.inShape, args.axes);
   const chunks = splitReduction(outputs, count);
   if (chunks === undefined) return [{ kind: 'kernel', source: reduceKernel(args), args: [...reads, result], nodes }];
   const partialType = { shape: [outputs, chunks], dtype: args.dtype } as const;
