@@ -4,7 +4,7 @@ import { fail } from '../errors.js';
 import { freezeGraph, type Graph, type Node, type NodeId, type StateBinding } from '../graph.js';
 import type { Initializer, Primitive, PrimitiveAttrs } from '../primitives.js';
 import { SURROGATE_DEFAULTS, type Surrogate, type SurrogateName } from '../surrogate.js';
-import { formatType, isTupleType, type Shape, type TensorType, type ValueType } from '../types.js';
+import { formatType, isTupleType, sameShape, type Shape, type TensorType, type ValueType } from '../types.js';
 import { inferNodeType } from '../validate.js';
 import { Tensor } from './tensor.js';
 
@@ -184,6 +184,20 @@ export class GraphBuilder {
     const t = this.op('input', [], { name, shape: [...shape], dtype }, name);
     this.inputIds.push(t.id);
     return t;
+  }
+
+  /**
+   * The input `name`, declared on first use and returned again after, so several layers can share
+   * one graph-wide input (dropout's `training` flag, say). Every use must agree on its type.
+   */
+  sharedInput(name: string, shape: Shape, dtype: DType = 'f32'): Tensor {
+    const id = this.inputIds.find((i) => (this.nodes[i]!.attrs as PrimitiveAttrs['input']).name === name);
+    if (id === undefined) return this.input(name, shape, dtype);
+    const declared = this.nodes[id]!.type as TensorType;
+    if (!sameShape(declared.shape, shape) || declared.dtype !== dtype) {
+      fail('interface', name, 'the graph already has an input of this name with another type', formatType({ shape, dtype }), formatType(declared));
+    }
+    return new Tensor(this, id);
   }
 
   param(name: string, shape: Shape, init: Initializer, dtype: DType = 'f32'): Tensor {

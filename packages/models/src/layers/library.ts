@@ -4,12 +4,18 @@ import { ifNeuron } from '../neurons/if.js';
 import { leakyIntegratorNeuron } from '../neurons/leaky-integrator.js';
 import { plifNeuron } from '../neurons/plif.js';
 import { maskedPsnLayer, psnLayer, slidingPsnLayer } from '../psn/index.js';
+import { conv1dLayer, conv2dLayer } from './conv.js';
+import { dropoutLayer } from './dropout.js';
 import { lifLayer } from './lif.js';
 import { linearLayer } from './linear.js';
+import { recurrentLayer } from './recurrent.js';
 
 /** The layer kinds a declarative spec may name. */
 export const standardLayers: LayerLibrary = {
   linear: linearLayer,
+  conv1d: conv1dLayer,
+  conv2d: conv2dLayer,
+  dropout: dropoutLayer,
   lif: lifLayer,
   if: ifNeuron.definition,
   plif: plifNeuron.definition,
@@ -18,6 +24,7 @@ export const standardLayers: LayerLibrary = {
   psn: psnLayer,
   maskedPsn: maskedPsnLayer,
   slidingPsn: slidingPsnLayer,
+  recurrent: recurrentLayer,
 } as LayerLibrary;
 
 export function sequential(layers: readonly LayerSpec[]): SequentialSpec {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { fail, type GraphBuilder, type Tensor } from '@spikeflow/core';
 import { alifNeuron, leakyIntegratorNeuron, type StateTensors } from '../neurons/index.js';
 import { deepRWeight, type DeepRParam } from './deep-r-weight.js';
+import { offDiagonalMask } from '../layers/self-connections.js';
 
 /**
  * An LSNN (Bellec et al. 2018): one recurrent layer of n_LIF LIF neurons (β = 0) followed by n_ALIF
@@ -102,11 +103,6 @@ export interface LsnnPieces {
 /** A trace-able network: call it inside `trace` on an input [T, B, inputs]. */
 export type LsnnNetwork = (b: GraphBuilder, x: Tensor) => LsnnPieces;
 
-/** 1 off the diagonal, 0 on it: no neuron feeds itself. */
-function offDiagonal(n: number): number[] {
-  return Array.from({ length: n * n }, (_, k) => Number(Math.floor(k / n) !== k % n));
-}
-
 /** A dense weight N(0, (scale/√fan-in)²), or a DEEP R one of the same spread when `connectivity` is set. */
 function weight(b: GraphBuilder, shape: readonly [number, number], scale: number, deepR: DeepRParam[], connectivity: number | undefined, seed: number, eligible?: number[]): Tensor {
   const std = scale / Math.sqrt(shape[0]);
@@ -154,7 +150,7 @@ export function lsnn(options: LsnnOptions): LsnnNetwork {
         return { wIn: w, drive: x.matmul(w) };
       });
       const { wRec, traced } = b.scope('rec', () => {
-        const mask = offDiagonal(n);
+        const mask = offDiagonalMask(n);
         const w = weight(b, [n, n], config.recurrentScale, deepR, config.deepR?.connectivity, config.seed, mask).mul(b.constant(mask, [n, n]));
         const initial = populations.flatMap((p) => {
           const s = alifNeuron.initialState(b, [batch, p.size], attrs);

@@ -5,3 +5,4 @@ export * from './lif.js';
 export * from './plif.js';
 export * from './alif.js';
 export * from './leaky-integrator.js';
+export * from './library.js';

@@ -12,12 +12,16 @@ import {
 import { encodeCheckpoint } from '../checkpoint/format.js';
 import { loadCheckpoint } from '../checkpoint/validate.js';
 import { countCorrect } from '../losses/accuracy.js';
+import { evaluationFeeds, trainingFeeds } from '../mode-inputs.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { constantSchedule, type Schedule } from '../schedules/schedule.js';
 import { LR_INPUT, trainingGraph } from '../training-graph.js';
 import { SeededRng, type Rng } from './rng.js';
 
-/** One batch: values for the model's inputs by name; other fields (e.g. labels for accuracy only) are not fed. */
+/**
+ * One batch: values for the model's inputs by name; other fields (e.g. labels for accuracy only) are
+ * not fed. The mode inputs (`training`, `randomStep`, see mode-inputs.ts) are the trainer's to feed.
+ */
 export type Batch = Readonly<Record<string, FeedValue>>;
 export type Batches = Iterable<Batch> | AsyncIterable<Batch>;
 
@@ -94,6 +98,10 @@ function expectCount(where: string, value: number, min: number): void {
  * each epoch the held-out data runs through the forward graph (compiled once, separately) with
  * the current trained params read from the step's state. A checkpoint holds the whole run (state,
  * counters, generator position), so a resumed trainer continues the same run exactly.
+ *
+ * A model with mode inputs (dropout) gets training = 1 and randomStep = the step counter on each
+ * step, so every step draws new masks and a resumed run (its counter restored) draws the same ones,
+ * and training = 0 in `evaluate`.
  */
 export class Trainer {
   private epochCount = 0;
@@ -166,7 +174,7 @@ export class Trainer {
     let k = 0;
     for await (const batch of this.options.data.train(this.rng, this.epochCount)) {
       lr = lrOf(this.schedule, schedulePer === 'step' ? this.stepCount : this.epochCount);
-      const feeds = { ...feedsFor(batch, this.trainInputs), [LR_INPUT]: lr };
+      const feeds = { ...feedsFor(batch, this.trainInputs), ...trainingFeeds(this.trainGraph, this.stepCount), [LR_INPUT]: lr };
       if (k % lossEvery === 0) {
         lossSum += await this.stepRunner.stepWithLoss(feeds);
         lossReads++;
@@ -199,7 +207,7 @@ export class Trainer {
     let samples = 0;
     for await (const batch of batches) {
       runner.resetState(); // each batch is an independent episode
-      const out = await runner.run(feedsFor(batch, this.modelInputs));
+      const out = await runner.run({ ...feedsFor(batch, this.modelInputs), ...evaluationFeeds(this.options.model) });
       lossSum += toArray(out[loss]!)[0]!;
       count++;
       if (accuracy !== undefined) {
