@@ -39,6 +39,13 @@ export interface SmnistArchitecture {
   readonly order: number;
   /** LIF membrane time constant, in steps. */
   readonly lifTau: number;
+  /**
+   * Layer norm over each step's features ('step', causal: usable step by step) or over a sample's
+   * whole [T, features] sequence ('sequence': keeps how strongly each row drives the layer relative
+   * to the other rows, which the per-step norm scales away — a faint row becomes as loud as a full
+   * stroke — but needs the whole sequence first, like the PSN itself).
+   */
+  readonly norm?: 'step' | 'sequence';
 }
 
 export interface SmnistModel {
@@ -67,7 +74,7 @@ function neuronLayer(b: GraphBuilder, x: Tensor, neuron: SmnistNeuron, arch: Smn
 /**
  * rows [T, B, 28] -> (linear -> layer norm -> spiking layer) x 2 -> linear readout, averaged over
  * time into class scores. The layer norm stands in for the batch norm of the PSN paper's
- * networks: it scales the charge to the threshold (without it the PSN's bias of −1 keeps the
+ * networks (arch.norm picks its axes): it scales the charge to the threshold (without it the PSN's bias of −1 keeps the
  * untrained network silent) and needs no running statistics. Only the spiking layers differ between neurons, so the
  * comparison isolates the neuron; the time-averaged readout lets the windowed neurons (masked and
  * sliding PSN, which see only their last k inputs) pool evidence over the whole image.
@@ -79,10 +86,11 @@ export function smnistModel(neuron: SmnistNeuron, arch: SmnistArchitecture, batc
     const x = b.input('x', [arch.steps, batch, arch.inputSize]);
     const labels = b.input('labels', [batch], 'i32');
     let h = b.scope('linear1', () => buildLinear(b, x, linear(arch.inputSize, arch.hidden)));
-    h = b.scope('norm1', () => buildLayerNorm(b, h));
+    const normAxes = arch.norm === 'sequence' ? [0, 2] : [-1];
+    h = b.scope('norm1', () => buildLayerNorm(b, h, normAxes));
     h = b.scope('neuron1', () => neuronLayer(b, h, neuron, arch, lambdaInputs));
     h = b.scope('linear2', () => buildLinear(b, h, linear(arch.hidden, arch.hidden)));
-    h = b.scope('norm2', () => buildLayerNorm(b, h));
+    h = b.scope('norm2', () => buildLayerNorm(b, h, normAxes));
     h = b.scope('neuron2', () => neuronLayer(b, h, neuron, arch, lambdaInputs));
     const out = b.scope('readout', () => buildLinear(b, h, linear(arch.hidden, arch.classes, { bias: true })));
     const scores = timeReadout(out, 'mean');
