@@ -13,10 +13,10 @@ const ERROR_FLOOR_LIF = 0.2;
 export const storeRecallExperiment: Experiment = {
   id: 'store-recall',
   title:
-    'Store-recall, 12 characters of 10 steps (T = 120), 1 bit, commands with probability 1/5 (Bellec et al. 2018): ' +
-    'an LSNN of 20 LIF + 20 ALIF neurons (τ_m = τ_out = 4, τ_a = 200) reaches recall error < 5%, the same network with β = 0 stays above 20% under the same budget.',
+    'Store-recall, 12 characters of 20 steps (T = 240; a character lasts 10 τ_m, as in the reference), 1 bit, commands with probability 1/5 (Bellec et al. 2018): ' +
+    'an LSNN of 20 LIF + 20 ALIF neurons (τ_m = τ_out = 2, τ_a = 400) reaches recall error < 5%, the same network with β = 0 stays above 20% under the same budget.',
   run: async (ctx) => {
-    const alif = storeRecallScale(ctx.quick, ctx.seed);
+    const alif = storeRecallScale('long-delay', ctx.quick, ctx.seed);
     const lif = { ...alif, network: { ...alif.network, beta: 0 } };
     const variants = [
       { model: 'ALIF (LSNN)', run: alif, target: `< ${ERROR_BAR_ALIF}`, met: (error: number) => error < ERROR_BAR_ALIF },
