@@ -2,7 +2,7 @@
 // law, the scaling, the mask shared over time, the mode inputs, the gradient, and the trainer
 // feeding the mode inputs (and resuming a checkpoint bit for bit).
 import { grad } from '@spikeflow/autodiff';
-import { buildSequential, evaluate, GraphBuilder, initParams, SpikeflowError, tensor, toArray, trace, type Graph, type HostTensor, type PrimitiveAttrs } from '@spikeflow/core';
+import { buildSequential, evaluate, GraphBuilder, initParams, SpikeflowError, tensor, toArray, trace, type Graph, type PrimitiveAttrs } from '@spikeflow/core';
 import { describe, expect, it } from 'vitest';
 import {
   adam,
@@ -19,10 +19,10 @@ import {
   trainingFeeds,
   type DropoutSpec,
 } from '../src/index.js';
-import { decodeCheckpoint } from '../src/checkpoint/index.js';
 import { mse } from '../src/losses/index.js';
-import { cpuBackend, minibatches, train, Trainer, type TrainerOptions } from '../src/trainer/index.js';
+import { cpuBackend, minibatches, train, type TrainerOptions } from '../src/trainer/index.js';
 import { testData } from '../../../test/support/test-data.js';
+import { expectResumeIdentity } from './support/resume-identity.js';
 
 const [T, B, F] = [4, 64, 256];
 const X_SHAPE = [T, B, F];
@@ -222,24 +222,7 @@ describe('the trainer feeds the mode inputs', () => {
 
   it('resumes a checkpoint bit for bit: 1 + 1 epochs equal 2, masks included', async () => {
     const options: TrainerOptions = { backend: cpuBackend(), model: model(), optimizer: adam(), data: { train: (rng) => batches(rng) }, schedule: 0.05, seed: 2 };
-    const whole = await Trainer.create(options);
-    const wholeHistory = await whole.runEpochs(2);
-    const expected = decodeCheckpoint(await whole.checkpoint());
-
-    const first = await Trainer.create(options);
-    await first.runEpochs(1);
-    const saved = await first.checkpoint();
-    first.destroy();
-    const resumed = await Trainer.create(options);
-    await resumed.resume(saved);
-    const resumedHistory = await resumed.runEpochs(1);
-    const got = decodeCheckpoint(await resumed.checkpoint());
-
-    expect(got.progress).toEqual(expected.progress);
-    expect(Object.keys(got.tensors).sort()).toEqual(Object.keys(expected.tensors).sort());
-    for (const [name, t] of Object.entries(expected.tensors)) expect(Array.from(got.tensors[name]!.data), name).toEqual(Array.from((t as HostTensor).data));
-    expect(resumedHistory[0]!.loss).toBe(wholeHistory[1]!.loss);
-    whole.destroy();
+    const { resumed } = await expectResumeIdentity(options);
     resumed.destroy();
   });
 });
