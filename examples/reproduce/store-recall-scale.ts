@@ -6,6 +6,9 @@ import { stepDecay } from '@spikeflow/models';
 import type { ExperimentContext, ResultRow } from './experiment.js';
 import type { StoreRecallOutcome, StoreRecallRun } from './store-recall-training.js';
 
+/** 12 characters, 1 bit, a store or recall command with probability 1/5 per character. */
+const EPISODE = { length: 12, bits: 1, commandProb: 1 / 5, code: { perChannel: 4, rate: 0.5 } } as const;
+
 /**
  * The long-delay scale of the store-recall experiment: 12 characters of 20 steps (T = 240,
  * dt = 1), 1 bit, a command with probability 1/5 per character, τ_m = τ_out = 2. A character
@@ -16,7 +19,7 @@ import type { StoreRecallOutcome, StoreRecallRun } from './store-recall-training
  * within the same budget (3.6% recall error).
  */
 const LONG_DELAY = {
-  task: { length: 12, charSteps: 20, bits: 1, commandProb: 1 / 5, code: { perChannel: 4, rate: 0.5 } },
+  task: { ...EPISODE, charSteps: 20 },
   network: { nLif: 20, nAlif: 20, tauM: 2, tauOut: 2, tauA: 400, beta: 1.7 },
 } as const;
 
@@ -25,7 +28,7 @@ const LONG_DELAY = {
  * τ_m = τ_out = 4, τ_a = 200: store onset to recall onset is 2.5 to 27.5 τ_m.
  */
 const SHORT_DELAY = {
-  task: { length: 12, charSteps: 10, bits: 1, commandProb: 1 / 5, code: { perChannel: 4, rate: 0.5 } },
+  task: { ...EPISODE, charSteps: 10 },
   network: { nLif: 20, nAlif: 20, tauM: 4, tauOut: 4, tauA: 200, beta: 1.7 },
 } as const;
 

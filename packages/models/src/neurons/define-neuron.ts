@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fail, sameShape, type GraphBuilder, type LayerDefinition, type Shape, type SurrogateChoice, type Tensor } from '@spikeflow/core';
+import { validateLayerSpec } from '../layers/validate-spec.js';
 
 /**
  * A neuron given once, as its single-step dynamics, becomes a multi-step layer: ONE `scan` whose
@@ -113,14 +114,7 @@ export function defineNeuron<K extends string, S extends string, P extends Neuro
   const schema = z.object({ kind: z.literal(kind), ...(config.attrs ?? ({} as Sh)) });
   const derived = <T>(value: FromAttrs<A, T>, attrs: A): T => (typeof value === 'function' ? (value as (a: A) => T)(attrs) : value);
 
-  const resolve = (options: Partial<A> = {}): A => {
-    const parsed = schema.safeParse({ ...options, kind });
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      fail('spec', [kind, ...issue.path.map(String)].join('.'), issue.message);
-    }
-    return parsed.data as A;
-  };
+  const resolve = (options: Partial<A> = {}): A => validateLayerSpec(schema, { ...options, kind }) as A;
   const stateOf = (attrs: A) => derived<{ readonly [N in S]: StateVariable }>(config.state, attrs);
   const paramsOf = (attrs: A): P => derived<P>(config.params ?? ({} as P), attrs);
 
