@@ -15,7 +15,7 @@ import { webgpuBackend } from '@spikeflow/webgpu';
 import { acquireNodeDevice } from '@spikeflow/webgpu/node';
 import type { ExperimentContext } from './experiment.js';
 import { EXPERIMENTS } from './experiments/index.js';
-import { readRows, resultsMarkdown, writeAtomically } from './results-file.js';
+import { mergeRows, readRows, resultsMarkdown, writeAtomically } from './results-file.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -85,9 +85,9 @@ async function main(): Promise<void> {
     const ctx: ExperimentContext = { ...ctxBase, quick: args.quick, seed: args.seed, log: (line) => log(`${experiment.id}: ${line}`) };
     const own = (await experiment.run(ctx)).map((r) => ({ ...r, command: commandOf(experiment.id, args), revision }));
     for (const r of own) log(`${r.model}: ${r.metric} ${r.value.toFixed(4)}${r.target ? ` (target ${r.target}: ${r.met ? 'met' : 'NOT met'})` : ''}, ${r.wall_s.toFixed(0)} s`);
-    // Re-read just before writing, so runs of other experiments finishing meanwhile are kept; written
-    // after each experiment so a stopped run keeps what it finished, in the experiments' order.
-    const rows = [...readRows(latest).filter((r) => r.experiment !== experiment.id), ...own].sort((a, b) => EXPERIMENTS.findIndex((e) => e.id === a.experiment) - EXPERIMENTS.findIndex((e) => e.id === b.experiment));
+    // Re-read just before writing, so runs of other experiments (or seeds) finishing meanwhile are kept;
+    // written after each experiment so a stopped run keeps what it finished.
+    const rows = mergeRows(readRows(latest), own, { experiment: experiment.id, seed: args.seed }, EXPERIMENTS.map((e) => e.id));
     writeAtomically(latest, JSON.stringify(rows, null, 1) + '\n');
     writeAtomically(report, resultsMarkdown(rows, titles));
   }

@@ -6,6 +6,17 @@ export function readRows(file: string): ResultRow[] {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as ResultRow[]) : [];
 }
 
+/**
+ * The rows of a results file after one experiment's run at one seed: that run's rows replace the
+ * experiment's earlier rows at the same seed and nothing else, so several seeds sit side by side.
+ * Rows are ordered by experiment (in `experimentOrder`), then seed, each run's rows in its own order.
+ */
+export function mergeRows(previous: readonly ResultRow[], run: readonly ResultRow[], of: { experiment: string; seed: number }, experimentOrder: readonly string[]): ResultRow[] {
+  const order = (r: ResultRow) => experimentOrder.indexOf(r.experiment);
+  const kept = previous.filter((r) => r.experiment !== of.experiment || r.seed !== of.seed);
+  return [...kept, ...run].sort((a, b) => order(a) - order(b) || a.seed - b.seed);
+}
+
 /** Written to a temporary name and renamed, so a run stopped mid-write never leaves half a file. */
 export function writeAtomically(file: string, text: string): void {
   const temporary = `${file}.${process.pid}.partial`;
@@ -39,7 +50,8 @@ export function resultsMarkdown(rows: readonly ResultRow[], titles: ReadonlyMap<
       lines.push(`| ${r.model} | ${r.metric} | ${format(r.value)} | ${r.target ?? ''} | ${met} | ${r.seed} | ${r.wall_s.toFixed(0)} s | ${r.device} |`);
     }
     lines.push('', 'Sizes and budget:', '');
-    for (const r of own) lines.push(`- ${r.model}: ${sizesText(r.sizes)}`);
+    const severalSeeds = new Set(own.map((r) => r.seed)).size > 1;
+    for (const r of own) lines.push(`- ${r.model}${severalSeeds ? ` (seed ${r.seed})` : ''}: ${sizesText(r.sizes)}`);
     const commands = [...new Set(own.map((r) => r.command).filter((c) => c !== undefined))];
     const revisions = [...new Set(own.map((r) => r.revision ?? 'not recorded'))];
     lines.push('', `Command: ${commands.map((c) => `\`${c}\``).join(', ')}; code revision: ${revisions.join(', ')}`, '');

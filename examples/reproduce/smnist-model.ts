@@ -9,6 +9,8 @@ import {
   linear,
   maskedPsn,
   maskedPsnLambdaInput,
+  buildDropout,
+  dropout,
   psn,
   slidingPsn,
   softmaxCrossEntropy,
@@ -46,6 +48,12 @@ export interface SmnistArchitecture {
    * stroke — but needs the whole sequence first, like the PSN itself).
    */
   readonly norm?: 'step' | 'sequence';
+  /**
+   * Dropout probability on each spiking layer's output spikes (0 or absent: none). One mask per
+   * digit, shared by all T rows (SpikingJelly's multi-step dropout), so a dropped neuron is silent
+   * for the whole digit rather than flickering row to row.
+   */
+  readonly dropout?: number;
 }
 
 export interface SmnistModel {
@@ -71,8 +79,12 @@ function neuronLayer(b: GraphBuilder, x: Tensor, neuron: SmnistNeuron, arch: Smn
   }
 }
 
+function spikeDropout(b: GraphBuilder, spikes: Tensor, arch: SmnistArchitecture): Tensor {
+  return (arch.dropout ?? 0) > 0 ? buildDropout(b, spikes, dropout(arch.dropout)) : spikes;
+}
+
 /**
- * rows [T, B, 28] -> (linear -> layer norm -> spiking layer) x 2 -> linear readout, averaged over
+ * rows [T, B, 28] -> (linear -> layer norm -> spiking layer -> optional dropout) x 2 -> linear readout, averaged over
  * time into class scores. The layer norm stands in for the batch norm of the PSN paper's
  * networks (arch.norm picks its axes): it scales the charge to the threshold (without it the PSN's bias of −1 keeps the
  * untrained network silent) and needs no running statistics. Only the spiking layers differ between neurons, so the
@@ -89,9 +101,11 @@ export function smnistModel(neuron: SmnistNeuron, arch: SmnistArchitecture, batc
     const normAxes = arch.norm === 'sequence' ? [0, 2] : [-1];
     h = b.scope('norm1', () => buildLayerNorm(b, h, normAxes));
     h = b.scope('neuron1', () => neuronLayer(b, h, neuron, arch, lambdaInputs));
+    h = b.scope('dropout1', () => spikeDropout(b, h, arch));
     h = b.scope('linear2', () => buildLinear(b, h, linear(arch.hidden, arch.hidden)));
     h = b.scope('norm2', () => buildLayerNorm(b, h, normAxes));
     h = b.scope('neuron2', () => neuronLayer(b, h, neuron, arch, lambdaInputs));
+    h = b.scope('dropout2', () => spikeDropout(b, h, arch));
     const out = b.scope('readout', () => buildLinear(b, h, linear(arch.hidden, arch.classes, { bias: true })));
     const scores = timeReadout(out, 'mean');
     return { loss: softmaxCrossEntropy(scores, labels), scores };

@@ -49,7 +49,7 @@ export const smnistExperiment: Experiment = {
           epochs: budget.epochs,
           batch: budget.batch,
           augmentation: (budget.maxShift ?? 0) > 0 ? `training digits shifted by up to ±${budget.maxShift} px per axis, redrawn each epoch; held-out digits unshifted` : 'none',
-          dropout: 'none',
+          dropout: (arch.dropout ?? 0) > 0 ? `p = ${arch.dropout} on each spiking layer's spikes, one mask per digit shared over T` : 'none',
           steps: run.steps,
           optimizer: `AdamW (weight decay ${budget.weightDecay})`,
           lr: `${budget.lr}, cosine to 0 per step`,
