@@ -12,8 +12,11 @@ const ARCH: SmnistArchitecture = { steps: 28, inputSize: 28, classes: 10, hidden
  * unaugmented run (width 64, 8 epochs: PSN train loss 0.18 against held-out 0.34, accuracy flat at
  * 90%). Width 128 with per-step layer norm plateaued at 91% (9 epochs); width 256 with the
  * sequence layer norm reached 95.4% in 12 epochs with the train loss still falling, hence 20.
+ * The shift was then chosen on a validation split (1,000 of the 8,000 training digits, PSN, seed 2,
+ * the test digits unseen): ±3 px reached 95.9% (loss 0.137) where ±2 px reached 95.3% (0.146), ±2 px
+ * with spike dropout 0.2 94.9% (0.140) and ±2 px with weight decay 0.05 94.9% (0.150).
  */
-const BUDGET: SmnistBudget = { epochs: 20, batch: 50, lr: 5e-3, weightDecay: 1e-4, maxShift: 2 };
+const BUDGET: SmnistBudget = { epochs: 20, batch: 50, lr: 5e-3, weightDecay: 1e-4, maxShift: 3 };
 
 /** A smoke run of the same code path: a few hundred digits, one epoch, a narrow network. */
 const QUICK_ARCH: SmnistArchitecture = { ...ARCH, hidden: 16 };
