@@ -1,16 +1,16 @@
 import { fail, trace, type Graph, type GraphBuilder, type Tensor } from '@spikeflow/core';
 import {
+  buildDropout,
   buildLif,
   buildLinear,
   buildMaskedPsn,
   buildPsn,
   buildSlidingPsn,
+  dropout,
   lif,
   linear,
   maskedPsn,
   maskedPsnLambdaInput,
-  buildDropout,
-  dropout,
   psn,
   slidingPsn,
   softmaxCrossEntropy,
@@ -79,8 +79,9 @@ function neuronLayer(b: GraphBuilder, x: Tensor, neuron: SmnistNeuron, arch: Smn
   }
 }
 
+/** Any p other than absent or 0 goes through `dropout`'s validation, so a p outside [0, 1) is an error, not silently none. */
 function spikeDropout(b: GraphBuilder, spikes: Tensor, arch: SmnistArchitecture): Tensor {
-  return (arch.dropout ?? 0) > 0 ? buildDropout(b, spikes, dropout(arch.dropout)) : spikes;
+  return arch.dropout === undefined || arch.dropout === 0 ? spikes : buildDropout(b, spikes, dropout(arch.dropout));
 }
 
 /**
