@@ -30,6 +30,8 @@ export interface ExperimentContext {
   /** A few steps at small sizes: a smoke run of the code path, not a result. */
   readonly quick: boolean;
   readonly seed: number;
+  /** The variants to train (`--variants=`), for an experiment that declares them; absent: all. */
+  readonly variants?: readonly string[];
   /** WebGPU (the software rasterizer where there is no GPU), or the CPU interpreter when allowed. */
   readonly backend: TrainBackend;
   /** The backend's device, in words, for the results file. */
@@ -45,5 +47,7 @@ export interface Experiment {
   readonly id: string;
   /** One line for RESULTS.md: the task, its scale, and the claim being reproduced. */
   readonly title: string;
+  /** Names of the models it trains that can be run alone (`--variants=`), e.g. to add seeds of one model. */
+  readonly variants?: readonly string[];
   readonly run: (ctx: ExperimentContext) => Promise<ResultRow[]>;
 }

@@ -1,8 +1,9 @@
 /**
- * `pnpm reproduce [--only=a,b] [--seed=N] [--quick] [--cpu]`: trains the models behind the
+ * `pnpm reproduce [--only=a,b] [--seed=N] [--variants=x,y] [--quick] [--cpu]`: trains the models behind the
  * published claims (LSNN store-recall, PSN on row-wise sequential MNIST, plastic cue association,
  * DEEP R) on held-out data and writes examples/reproduce/results/latest.json plus RESULTS.md.
- * With --only, the other experiments' rows of the last run are kept. --quick is a smoke run of
+ * With --only, the other experiments' rows of the last run are kept; rows of other seeds always are.
+ * --variants trains only some models of one experiment (e.g. more seeds of one neuron). --quick is a smoke run of
  * every code path at tiny sizes and writes under results/quick/ (never over the real results).
  * WebGPU is required unless --cpu asks for the CPU interpreter.
  */
@@ -23,6 +24,7 @@ const repoRoot = path.resolve(here, '..', '..');
 interface Args {
   readonly only: readonly string[] | undefined;
   readonly seed: number;
+  readonly variants: readonly string[] | undefined;
   readonly quick: boolean;
   readonly cpu: boolean;
 }
@@ -30,8 +32,8 @@ interface Args {
 function parseArgs(argv: readonly string[]): Args {
   const args = argv.filter((a) => a !== '--');
   const ids = EXPERIMENTS.map((e) => e.id);
-  const unknown = args.filter((a) => !['--quick', '--cpu'].includes(a) && !/^--(only|seed)=/.test(a));
-  if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(' ')} (use --only=${ids.join(',')}, --seed=N, --quick, --cpu)`);
+  const unknown = args.filter((a) => !['--quick', '--cpu'].includes(a) && !/^--(only|seed|variants)=/.test(a));
+  if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(' ')} (use --only=${ids.join(',')}, --seed=N, --variants=a,b, --quick, --cpu)`);
   const value = (name: string): string | undefined => {
     const given = args.filter((a) => a.startsWith(`--${name}=`)).map((a) => a.slice(name.length + 3));
     if (given.length > 1) throw new Error(`--${name}: given ${given.length} times`);
@@ -44,7 +46,14 @@ function parseArgs(argv: readonly string[]): Args {
   const seedText = value('seed') ?? '1';
   const seed = Number(seedText);
   if (!Number.isInteger(seed) || seed < 0) throw new Error(`--seed: must be a non-negative integer, got '${seedText}'`);
-  return { only, seed, quick: args.includes('--quick'), cpu: args.includes('--cpu') };
+  const variants = value('variants')?.split(',');
+  if (variants !== undefined) {
+    const known = only?.length === 1 ? EXPERIMENTS.find((e) => e.id === only[0])!.variants : undefined;
+    if (known === undefined) throw new Error(`--variants: needs --only=<one experiment with variants> (${EXPERIMENTS.filter((e) => e.variants).map((e) => `${e.id}: ${e.variants!.join(', ')}`).join('; ')})`);
+    const unknownVariants = variants.filter((v) => !known.includes(v));
+    if (unknownVariants.length > 0) throw new Error(`--variants: unknown for ${only![0]}: ${unknownVariants.join(', ')} (known: ${known.join(', ')})`);
+  }
+  return { only, seed, variants, quick: args.includes('--quick'), cpu: args.includes('--cpu') };
 }
 
 /** The commit the code came from, marked when the working tree differs from it (unknown outside a git checkout). */
@@ -58,7 +67,7 @@ function sourceRevision(): string {
 }
 
 function commandOf(id: string, args: Args): string {
-  return ['pnpm reproduce', `--only=${id}`, `--seed=${args.seed}`, ...(args.quick ? ['--quick'] : []), ...(args.cpu ? ['--cpu'] : [])].join(' ');
+  return ['pnpm reproduce', `--only=${id}`, `--seed=${args.seed}`, ...(args.variants ? [`--variants=${args.variants.join(',')}`] : []), ...(args.quick ? ['--quick'] : []), ...(args.cpu ? ['--cpu'] : [])].join(' ');
 }
 
 async function main(): Promise<void> {
@@ -82,12 +91,12 @@ async function main(): Promise<void> {
   const titles = new Map(EXPERIMENTS.map((e) => [e.id, e.title]));
   for (const experiment of chosen) {
     log(`== ${experiment.id}: ${experiment.title}`);
-    const ctx: ExperimentContext = { ...ctxBase, quick: args.quick, seed: args.seed, log: (line) => log(`${experiment.id}: ${line}`) };
+    const ctx: ExperimentContext = { ...ctxBase, quick: args.quick, seed: args.seed, ...(args.variants ? { variants: args.variants } : {}), log: (line) => log(`${experiment.id}: ${line}`) };
     const own = (await experiment.run(ctx)).map((r) => ({ ...r, command: commandOf(experiment.id, args), revision }));
     for (const r of own) log(`${r.model}: ${r.metric} ${r.value.toFixed(4)}${r.target ? ` (target ${r.target}: ${r.met ? 'met' : 'NOT met'})` : ''}, ${r.wall_s.toFixed(0)} s`);
     // Re-read just before writing, so runs of other experiments (or seeds) finishing meanwhile are kept;
     // written after each experiment so a stopped run keeps what it finished.
-    const rows = mergeRows(readRows(latest), own, { experiment: experiment.id, seed: args.seed }, EXPERIMENTS.map((e) => e.id));
+    const rows = mergeRows(readRows(latest), own, { experiment: experiment.id, seed: args.seed, ...(args.variants ? { models: own.map((r) => r.model) } : {}) }, EXPERIMENTS.map((e) => e.id));
     writeAtomically(latest, JSON.stringify(rows, null, 1) + '\n');
     writeAtomically(report, resultsMarkdown(rows, titles));
   }

@@ -26,6 +26,24 @@ describe('results file', () => {
     ]);
   });
 
+  it('a run of some variants replaces only those models at its seed', () => {
+    const previous = [row('smnist', 'PSN', 2, 0.95), row('smnist', 'LIF', 2, 0.8), row('smnist', 'PSN', 3, 0.96)];
+    const merged = mergeRows(previous, [row('smnist', 'PSN', 2, 0.97)], { experiment: 'smnist', seed: 2, models: ['PSN'] }, ORDER);
+    expect(merged.map((r) => [r.model, r.seed, r.value])).toEqual([
+      ['LIF', 2, 0.8],
+      ['PSN', 2, 0.97],
+      ['PSN', 3, 0.96],
+    ]);
+  });
+
+  it('RESULTS.md gives mean, sample sd, extremes and the seeds meeting the target of a model run at several seeds', () => {
+    const targeted = (seed: number, value: number): ResultRow => ({ ...row('smnist', 'PSN', seed, value), target: '>= 0.96', met: value >= 0.96 });
+    const text = resultsMarkdown([targeted(1, 0.95), targeted(2, 0.97), targeted(3, 0.96), row('smnist', 'LIF', 1, 0.88)], new Map([['smnist', 'title']]));
+    // mean (0.95 + 0.97 + 0.96) / 3 = 0.96; sd sqrt((0.01² + 0.01² + 0) / 2) = 0.01.
+    expect(text).toContain('- PSN, test accuracy over seeds 1, 2, 3: mean 0.9600, sample sd 0.0100, min 0.9500, max 0.9700; >= 0.96 met at 2 of 3 seeds');
+    expect(text).not.toContain('- LIF, test accuracy over seeds');
+  });
+
   it('RESULTS.md names the seed of each row in the sizes list once several seeds are present', () => {
     const titles = new Map([['smnist', 'title']]);
     const one = resultsMarkdown([row('smnist', 'PSN', 1, 0.97)], titles);

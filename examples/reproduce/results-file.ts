@@ -9,11 +9,18 @@ export function readRows(file: string): ResultRow[] {
 /**
  * The rows of a results file after one experiment's run at one seed: that run's rows replace the
  * experiment's earlier rows at the same seed and nothing else, so several seeds sit side by side.
+ * A run of some variants only (`of.models`, the model names it trained) replaces only their rows.
  * Rows are ordered by experiment (in `experimentOrder`), then seed, each run's rows in its own order.
  */
-export function mergeRows(previous: readonly ResultRow[], run: readonly ResultRow[], of: { experiment: string; seed: number }, experimentOrder: readonly string[]): ResultRow[] {
+export function mergeRows(
+  previous: readonly ResultRow[],
+  run: readonly ResultRow[],
+  of: { experiment: string; seed: number; models?: readonly string[] },
+  experimentOrder: readonly string[],
+): ResultRow[] {
   const order = (r: ResultRow) => experimentOrder.indexOf(r.experiment);
-  const kept = previous.filter((r) => r.experiment !== of.experiment || r.seed !== of.seed);
+  const replaced = (r: ResultRow) => r.experiment === of.experiment && r.seed === of.seed && (of.models === undefined || of.models.includes(r.model));
+  const kept = previous.filter((r) => !replaced(r));
   return [...kept, ...run].sort((a, b) => order(a) - order(b) || a.seed - b.seed);
 }
 
@@ -30,6 +37,24 @@ function sizesText(sizes: ResultRow['sizes']): string {
   return Object.entries(sizes)
     .map(([key, value]) => `${key} ${value}`)
     .join(', ');
+}
+
+/**
+ * One line per model trained at several seeds: the spread a single seed hides, and at how many
+ * seeds the model met its target.
+ */
+function acrossSeedsLines(rows: readonly ResultRow[]): string[] {
+  const models = [...new Set(rows.map((r) => r.model))];
+  return models.flatMap((model) => {
+    const own = rows.filter((r) => r.model === model);
+    if (own.length < 2) return [];
+    const values = own.map((r) => r.value);
+    const mean = values.reduce((a, v) => a + v, 0) / values.length;
+    const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1));
+    const targeted = own.filter((r) => r.met !== undefined);
+    const met = targeted.length === 0 ? '' : `; ${own[0]!.target} met at ${targeted.filter((r) => r.met).length} of ${targeted.length} seeds`;
+    return [`- ${model}, ${own[0]!.metric} over seeds ${own.map((r) => r.seed).join(', ')}: mean ${format(mean)}, sample sd ${format(sd)}, min ${format(Math.min(...values))}, max ${format(Math.max(...values))}${met}`];
+  });
 }
 
 /** RESULTS.md: one table per experiment, in the order given, each row with what reproduces it. */
@@ -49,6 +74,8 @@ export function resultsMarkdown(rows: readonly ResultRow[], titles: ReadonlyMap<
       const met = r.met === undefined ? '' : r.met ? 'yes' : '**no**';
       lines.push(`| ${r.model} | ${r.metric} | ${format(r.value)} | ${r.target ?? ''} | ${met} | ${r.seed} | ${r.wall_s.toFixed(0)} s | ${r.device} |`);
     }
+    const spread = acrossSeedsLines(own);
+    if (spread.length > 0) lines.push('', 'Across seeds:', '', ...spread);
     lines.push('', 'Sizes and budget:', '');
     const severalSeeds = new Set(own.map((r) => r.seed)).size > 1;
     for (const r of own) lines.push(`- ${r.model}${severalSeeds ? ` (seed ${r.seed})` : ''}: ${sizesText(r.sizes)}`);

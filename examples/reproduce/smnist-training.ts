@@ -13,6 +13,7 @@ import {
   type MnistSplit,
 } from '@spikeflow/models';
 import { shiftedDigits } from './shifted-digits.js';
+import { warpedDigits, type Warp } from './warped-digits.js';
 import { smnistModel, type SmnistArchitecture, type SmnistNeuron } from './smnist-model.js';
 
 /** One training budget, shared by every neuron so the comparison is fair. */
@@ -24,6 +25,8 @@ export interface SmnistBudget {
   readonly weightDecay: number;
   /** Training digits are shifted by up to this many pixels on each axis, redrawn every epoch (0 or absent: no augmentation). */
   readonly maxShift?: number;
+  /** Training digits are also turned and scaled about their centre, redrawn every epoch, before the shift (absent: not warped). */
+  readonly warp?: Warp;
   /** Training digits used (a fixed random subset of the split's training set; all when absent). */
   readonly trainCount?: number;
   /** Held-out digits scored (a fixed random subset of the test set; all when absent). Must be a multiple of `batch`. */
@@ -107,8 +110,9 @@ export async function trainSmnist(options: {
   const withLambda = (batch: Batch): Batch => ({ ...batch, ...Object.fromEntries(lambdaInputs.map((name) => [name, lambda])) });
   const batchesOf = (set: { x: HostTensor; labels: HostTensor }, rng?: Rng) => minibatches({ x: { tensor: set.x, axis: 1 }, labels: set.labels }, { batchSize: budget.batch, rng }).map(withLambda);
   const trainBatches = (rng?: Rng) => batchesOf(trainSet, rng);
-  // Shifts are drawn before the shuffle, both from the trainer's generator, so a seed fixes both.
-  const augmentedTrainBatches = (rng: Rng) => ((budget.maxShift ?? 0) === 0 ? trainBatches(rng) : batchesOf(rowSequences(shiftedDigits(trainData, budget.maxShift!, rng)), rng));
+  // Warps and shifts are drawn before the shuffle, all from the trainer's generator, so a seed fixes them all.
+  const augmented = (rng: Rng) => shiftedDigits(budget.warp ? warpedDigits(trainData, budget.warp, rng) : trainData, budget.maxShift ?? 0, rng);
+  const augmentedTrainBatches = (rng: Rng) => (budget.warp === undefined && (budget.maxShift ?? 0) === 0 ? trainBatches(rng) : batchesOf(rowSequences(augmented(rng)), rng));
   const curve: SmnistEpoch[] = [];
   const trainer = await Trainer.create({
     backend,

@@ -22,16 +22,25 @@ const BUDGET: SmnistBudget = { epochs: 20, batch: 50, lr: 5e-3, weightDecay: 1e-
 const QUICK_ARCH: SmnistArchitecture = { ...ARCH, hidden: 16 };
 const QUICK_BUDGET: SmnistBudget = { ...BUDGET, epochs: 1, trainCount: 200, testCount: 100 };
 
+function augmentationText(budget: SmnistBudget): string {
+  const parts = [
+    ...(budget.warp ? [`turned by up to ±${budget.warp.maxDegrees}° and scaled by up to ±${100 * budget.warp.maxScale}% (bilinear)`] : []),
+    ...((budget.maxShift ?? 0) > 0 ? [`shifted by up to ±${budget.maxShift} px per axis`] : []),
+  ];
+  return parts.length === 0 ? 'none' : `training digits ${parts.join(', then ')}, redrawn each epoch; held-out digits untouched`;
+}
+
 export const smnistExperiment: Experiment = {
   id: 'smnist',
   title:
     'Row-wise sequential MNIST (T = 28 rows of 28 pixels, 8,000 train / 2,000 test digits): PSN reaches >= 96% test accuracy (Fang et al., NeurIPS 2023); masked PSN, sliding PSN and multi-step LIF in the same network with the same budget beside it',
+  variants: SMNIST_NEURONS,
   async run(ctx) {
     const arch = ctx.quick ? QUICK_ARCH : ARCH;
     const budget = ctx.quick ? QUICK_BUDGET : BUDGET;
     const split = mnistSplit(await loadMnist());
     const rows: ResultRow[] = [];
-    for (const neuron of SMNIST_NEURONS) {
+    for (const neuron of SMNIST_NEURONS.filter((n) => ctx.variants === undefined || ctx.variants.includes(n))) {
       ctx.log(`training ${SMNIST_NEURON_NAMES[neuron]}`);
       const run = await trainSmnist({ backend: ctx.backend, neuron, arch, budget, split, seed: ctx.seed, log: ctx.log });
       const isPsn = neuron === 'psn';
@@ -51,7 +60,7 @@ export const smnistExperiment: Experiment = {
           ...(neuron === 'lif' ? { tau: arch.lifTau } : {}),
           epochs: budget.epochs,
           batch: budget.batch,
-          augmentation: (budget.maxShift ?? 0) > 0 ? `training digits shifted by up to ±${budget.maxShift} px per axis, redrawn each epoch; held-out digits unshifted` : 'none',
+          augmentation: augmentationText(budget),
           dropout: (arch.dropout ?? 0) > 0 ? `p = ${arch.dropout} on each spiking layer's spikes, one mask per digit shared over T` : 'none',
           steps: run.steps,
           optimizer: `AdamW (weight decay ${budget.weightDecay})`,

@@ -1,0 +1,58 @@
+import { fail } from '@spikeflow/core';
+import type { MnistData, Rng } from '@spikeflow/models';
+
+const SIDE = 28;
+/** Rotation and scaling turn about the image centre, between pixels 13 and 14. */
+const CENTRE = (SIDE - 1) / 2;
+
+export interface Warp {
+  /** Each digit turns by an angle drawn uniformly in [−maxDegrees, maxDegrees]. */
+  readonly maxDegrees: number;
+  /** Each digit is scaled by a factor drawn uniformly in [1 − maxScale, 1 + maxScale]. */
+  readonly maxScale: number;
+}
+
+/**
+ * Writes `src` (one 28×28 digit) turned by `radians` and scaled by `scale` about the centre into
+ * `dst`. Each output pixel samples the source at its inverse-mapped position by bilinear
+ * interpolation, reading 0 outside the image, so no ink wraps around.
+ */
+export function warpDigit(src: Float32Array, dst: Float32Array, radians: number, scale: number): void {
+  const cos = Math.cos(radians) / scale;
+  const sin = Math.sin(radians) / scale;
+  const at = (row: number, col: number) => (row >= 0 && row < SIDE && col >= 0 && col < SIDE ? src[row * SIDE + col]! : 0);
+  for (let row = 0; row < SIDE; row++) {
+    for (let col = 0; col < SIDE; col++) {
+      const y = row - CENTRE;
+      const x = col - CENTRE;
+      // Inverse of a turn by +radians: source = R(−radians) · target / scale.
+      const srcRow = cos * y - sin * x + CENTRE;
+      const srcCol = sin * y + cos * x + CENTRE;
+      const r0 = Math.floor(srcRow);
+      const c0 = Math.floor(srcCol);
+      const fr = srcRow - r0;
+      const fc = srcCol - c0;
+      dst[row * SIDE + col] =
+        (1 - fr) * ((1 - fc) * at(r0, c0) + fc * at(r0, c0 + 1)) + fr * ((1 - fc) * at(r0 + 1, c0) + fc * at(r0 + 1, c0 + 1));
+    }
+  }
+}
+
+/**
+ * Training-time augmentation: every digit turned and scaled by its own random amounts (drawn
+ * from `rng`, angle then scale). Handwriting varies in slant and size more than in anything a
+ * whole-pixel shift covers; a fresh draw per epoch keeps the network from memorising the digits.
+ */
+export function warpedDigits(data: MnistData, warp: Warp, rng: Rng): MnistData {
+  if (!(warp.maxDegrees >= 0 && warp.maxDegrees < 90)) fail('attr', 'warp.maxDegrees', 'the turn must keep digits upright', 'a number in [0, 90)', String(warp.maxDegrees));
+  if (!(warp.maxScale >= 0 && warp.maxScale < 1)) fail('attr', 'warp.maxScale', 'the scale factor must stay positive', 'a number in [0, 1)', String(warp.maxScale));
+  if (warp.maxDegrees === 0 && warp.maxScale === 0) return data;
+  const images = new Float32Array(data.images.length);
+  const pixels = SIDE * SIDE;
+  for (let n = 0; n < data.count; n++) {
+    const radians = ((2 * rng.next() - 1) * warp.maxDegrees * Math.PI) / 180;
+    const scale = 1 + (2 * rng.next() - 1) * warp.maxScale;
+    warpDigit(data.images.subarray(n * pixels, (n + 1) * pixels), images.subarray(n * pixels, (n + 1) * pixels), radians, scale);
+  }
+  return { count: data.count, images, labels: data.labels };
+}
