@@ -29,7 +29,8 @@ const cases: [string, Case][] = [
   ['split-K: dW = dH Xᵀ [8,5000] @ [8,5000]ᵀ (K not a multiple of the chunk)', { a: [8, 5000], b: [8, 5000], transposeB: true, kernel: 'matmul-split-k' }],
   ['split-K, ragged blocks [10,3000] @ [3000,6]', { a: [10, 3000], b: [3000, 6], kernel: 'matmul-split-k' }],
   ['split-K, transposed A, batched [2,2048,5]ᵀ @ [2,2048,7]', { a: [2, 2048, 5], b: [2, 2048, 7], transposeA: true, kernel: 'matmul-split-k' }],
-  ['split-K at the largest output [64,1100] @ [1100,64]', { a: [64, 1100], b: [1100, 64], kernel: 'matmul-split-k' }],
+  ['split-K, 64 x 64 output [64,1100] @ [1100,64]', { a: [64, 1100], b: [1100, 64], kernel: 'matmul-split-k' }],
+  ["split-K, a first layer's dW: transposed A, ragged rows [1400,28]ᵀ @ [1400,256]", { a: [1400, 28], b: [1400, 256], transposeA: true, kernel: 'matmul-split-k' }],
   ['square stays tiled [96,96] @ [96,96]', { a: [96, 96], b: [96, 96], kernel: 'matmul' }],
 ];
 
@@ -59,6 +60,7 @@ describe('matmul strategy', () => {
   it('splits K only for a small output over a long K, and narrows only a short side with a long other side', () => {
     expect(dims(8, 65536, 8)).toEqual({ kind: 'split-k' });
     expect(dims(8, 512, 8)).toEqual({ kind: 'tiled' }); // K too short to split; too few threads to narrow
+    expect(dims(28, 1400, 256)).toEqual({ kind: 'split-k' }); // 4 tiles would leave most threads idle
     expect(dims(128, 65536, 128)).toEqual({ kind: 'tiled' }); // an output this size reuses operands better in tiles
     expect(dims(256, 65536, 256)).toEqual({ kind: 'tiled' }); // 16 tiles: enough workgroups already
     expect(dims(8, 8, 65536)).toEqual({ kind: 'narrow', side: 'm' });

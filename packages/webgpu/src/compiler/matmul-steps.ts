@@ -14,9 +14,11 @@ export type MatmulStrategy = { readonly kind: 'tiled' } | { readonly kind: 'narr
  * Outputs small enough for split-K, and K long enough to be worth splitting. Split-K threads read
  * their operands without workgroup-memory reuse, so a larger output is better served by the tiled
  * kernel: measured on lavapipe for dW = dH·Xᵀ over K = 65536, split-K was ~350x faster than the
- * tiled kernel at 8 x 8 outputs, ~2.5x at 32 x 32, and 0.7x at 128 x 128.
+ * tiled kernel at 8 x 8 outputs, ~2.5x at 32 x 32, and 0.7x at 128 x 128. The first layer's
+ * dW = xᵀ·dH of the sMNIST network (28 x 256 outputs over K = 1400, 4 tiles) took 13.5 ms split
+ * against 31 ms tiled (bench/profile-step.ts, same load), hence a bound above 28 x 256.
  */
-const SPLIT_K_MAX_OUTPUTS = 4096;
+const SPLIT_K_MAX_OUTPUTS = 8192;
 const SPLIT_K_MIN_K = 1024;
 /** Fewer tiles than this leave a GPU (or lavapipe's threads) mostly idle. */
 const FEW_TILES = 16;
