@@ -179,10 +179,3 @@ export async function emptySubmitMs(device: GPUDevice): Promise<number> {
   await device.queue.onSubmittedWorkDone();
   return performance.now() - start;
 }
-
-export function median(values: readonly number[]): number {
-  const v = values.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-  if (v.length === 0) return Number.NaN;
-  const m = v.length >> 1;
-  return v.length % 2 === 1 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
-}

@@ -39,7 +39,8 @@ import type { FeedValue } from '@spikeflow/core';
 import { adamw, loadMnist, sequentialMnist, Trainer, type Batch } from '@spikeflow/models';
 import { acquireDevice, webgpuBackend, type GpuContext, type KernelStep, type Step, type TrainStep } from '@spikeflow/webgpu';
 import { SMNIST_NEURONS, smnistModel, type SmnistArchitecture, type SmnistNeuron } from '../examples/reproduce/smnist-model.js';
-import { emptySubmitMs, median, recordCommands, replayAll, replayEachSubmitted, replayWithTimestamps, type RecordedOp } from './profile-step-record.js';
+import { emptySubmitMs, recordCommands, replayAll, replayEachSubmitted, replayWithTimestamps, type RecordedOp } from './profile-step-record.js';
+import { median } from './src/harness/timing.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

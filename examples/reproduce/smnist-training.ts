@@ -56,6 +56,8 @@ export interface SmnistRun {
   readonly wall_s: number;
 }
 
+const NO_WARP: Warp = { maxDegrees: 0, maxScale: 0 };
+
 /** The untrained loss is read over this many training batches: enough to pin it near ln 10, cheap next to an epoch. */
 const INITIAL_TRAIN_BATCHES = 10;
 
@@ -111,8 +113,11 @@ export async function trainSmnist(options: {
   const batchesOf = (set: { x: HostTensor; labels: HostTensor }, rng?: Rng) => minibatches({ x: { tensor: set.x, axis: 1 }, labels: set.labels }, { batchSize: budget.batch, rng }).map(withLambda);
   const trainBatches = (rng?: Rng) => batchesOf(trainSet, rng);
   // Warps and shifts are drawn before the shuffle, all from the trainer's generator, so a seed fixes them all.
-  const augmented = (rng: Rng) => shiftedDigits(budget.warp ? warpedDigits(trainData, budget.warp, rng) : trainData, budget.maxShift ?? 0, rng);
-  const augmentedTrainBatches = (rng: Rng) => (budget.warp === undefined && (budget.maxShift ?? 0) === 0 ? trainBatches(rng) : batchesOf(rowSequences(augmented(rng)), rng));
+  // Without augmentation both return the digits themselves, and the prepared sequences are reused.
+  const augmentedTrainBatches = (rng: Rng) => {
+    const digits = shiftedDigits(warpedDigits(trainData, budget.warp ?? NO_WARP, rng), budget.maxShift ?? 0, rng);
+    return digits === trainData ? trainBatches(rng) : batchesOf(rowSequences(digits), rng);
+  };
   const curve: SmnistEpoch[] = [];
   const trainer = await Trainer.create({
     backend,

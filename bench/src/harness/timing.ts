@@ -39,10 +39,16 @@ export async function timeSteps(step: () => Promise<unknown>, options: TimingOpt
   return timingOf(samples, first);
 }
 
+/** The median of the values that are numbers (NaN when none is). */
+export function median(values: readonly number[]): number {
+  const sorted = values.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 /** Median, min and max of timed samples (ms), with the untimed first call apart. */
 export function timingOf(samples: readonly number[], first: number): Timing {
   const sorted = [...samples].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { ms_median: median, ms_min: sorted[0]!, ms_max: sorted[sorted.length - 1]!, reps: samples.length, first_run_ms: first };
+  return { ms_median: median(sorted), ms_min: sorted[0]!, ms_max: sorted[sorted.length - 1]!, reps: samples.length, first_run_ms: first };
 }
