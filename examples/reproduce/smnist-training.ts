@@ -12,6 +12,7 @@ import {
   type MnistData,
   type MnistSplit,
 } from '@spikeflow/models';
+import { elasticDigits, type ElasticDistortion } from './elastic-digits.js';
 import { shiftedDigits } from './shifted-digits.js';
 import { warpedDigits, type Warp } from './warped-digits.js';
 import { smnistModel, type SmnistArchitecture, type SmnistNeuron } from './smnist-model.js';
@@ -27,6 +28,8 @@ export interface SmnistBudget {
   readonly maxShift?: number;
   /** Training digits are also turned and scaled about their centre, redrawn every epoch, before the shift (absent: not warped). */
   readonly warp?: Warp;
+  /** Training digits are first bent by a random elastic field, redrawn every epoch (absent: not bent). */
+  readonly elastic?: ElasticDistortion;
   /** Training digits used (a fixed random subset of the split's training set; all when absent). */
   readonly trainCount?: number;
   /** Held-out digits scored (a fixed random subset of the test set; all when absent). Must be a multiple of `batch`. */
@@ -57,6 +60,7 @@ export interface SmnistRun {
 }
 
 const NO_WARP: Warp = { maxDegrees: 0, maxScale: 0 };
+const NO_ELASTIC: ElasticDistortion = { alpha: 0, sigma: 1 };
 
 /** The untrained loss is read over this many training batches: enough to pin it near ln 10, cheap next to an epoch. */
 const INITIAL_TRAIN_BATCHES = 10;
@@ -112,10 +116,11 @@ export async function trainSmnist(options: {
   const withLambda = (batch: Batch): Batch => ({ ...batch, ...Object.fromEntries(lambdaInputs.map((name) => [name, lambda])) });
   const batchesOf = (set: { x: HostTensor; labels: HostTensor }, rng?: Rng) => minibatches({ x: { tensor: set.x, axis: 1 }, labels: set.labels }, { batchSize: budget.batch, rng }).map(withLambda);
   const trainBatches = (rng?: Rng) => batchesOf(trainSet, rng);
-  // Warps and shifts are drawn before the shuffle, all from the trainer's generator, so a seed fixes them all.
-  // Without augmentation both return the digits themselves, and the prepared sequences are reused.
+  // Elastic fields, warps and shifts are drawn before the shuffle, all from the trainer's generator, so a seed fixes them all.
+  // Without augmentation each returns the digits themselves, and the prepared sequences are reused.
   const augmentedTrainBatches = (rng: Rng) => {
-    const digits = shiftedDigits(warpedDigits(trainData, budget.warp ?? NO_WARP, rng), budget.maxShift ?? 0, rng);
+    const bent = elasticDigits(trainData, budget.elastic ?? NO_ELASTIC, rng);
+    const digits = shiftedDigits(warpedDigits(bent, budget.warp ?? NO_WARP, rng), budget.maxShift ?? 0, rng);
     return digits === trainData ? trainBatches(rng) : batchesOf(rowSequences(digits), rng);
   };
   const curve: SmnistEpoch[] = [];

@@ -1,5 +1,6 @@
 import { fail } from '@spikeflow/core';
 import type { MnistData, Rng } from '@spikeflow/models';
+import { bilinearSample } from './bilinear-sample.js';
 
 const SIDE = 28;
 /** Rotation and scaling turn about the image centre, between pixels 13 and 14. */
@@ -15,25 +16,17 @@ export interface Warp {
 /**
  * Writes `src` (one 28×28 digit) turned by `radians` and scaled by `scale` about the centre into
  * `dst`. Each output pixel samples the source at its inverse-mapped position by bilinear
- * interpolation, reading 0 outside the image, so no ink wraps around.
+ * interpolation.
  */
 export function warpDigit(src: Float32Array, dst: Float32Array, radians: number, scale: number): void {
   const cos = Math.cos(radians) / scale;
   const sin = Math.sin(radians) / scale;
-  const at = (row: number, col: number) => (row >= 0 && row < SIDE && col >= 0 && col < SIDE ? src[row * SIDE + col]! : 0);
   for (let row = 0; row < SIDE; row++) {
     for (let col = 0; col < SIDE; col++) {
       const y = row - CENTRE;
       const x = col - CENTRE;
       // Inverse of a turn by +radians: source = R(−radians) · target / scale.
-      const srcRow = cos * y - sin * x + CENTRE;
-      const srcCol = sin * y + cos * x + CENTRE;
-      const r0 = Math.floor(srcRow);
-      const c0 = Math.floor(srcCol);
-      const fr = srcRow - r0;
-      const fc = srcCol - c0;
-      dst[row * SIDE + col] =
-        (1 - fr) * ((1 - fc) * at(r0, c0) + fc * at(r0, c0 + 1)) + fr * ((1 - fc) * at(r0 + 1, c0) + fc * at(r0 + 1, c0 + 1));
+      dst[row * SIDE + col] = bilinearSample(src, cos * y - sin * x + CENTRE, sin * y + cos * x + CENTRE);
     }
   }
 }

@@ -27,6 +27,7 @@ const QUICK_BUDGET: SmnistBudget = { ...BUDGET, epochs: 1, trainCount: 200, test
 
 function augmentationText(budget: SmnistBudget): string {
   const parts = [
+    ...(budget.elastic ? [`bent by an elastic field (Simard et al. 2003: uniform [−1, 1] per pixel, Gaussian σ = ${budget.elastic.sigma} px, α = ${budget.elastic.alpha} px, bilinear)`] : []),
     ...(budget.warp ? [`turned by up to ±${budget.warp.maxDegrees}° and scaled by up to ±${100 * budget.warp.maxScale}% (bilinear)`] : []),
     ...((budget.maxShift ?? 0) > 0 ? [`shifted by up to ±${budget.maxShift} px per axis`] : []),
   ];

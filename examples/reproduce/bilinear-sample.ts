@@ -1,0 +1,18 @@
+const SIDE = 28;
+
+/** The pixel at (row, col), or 0 outside the image, so no ink wraps around. */
+function pixelAt(src: Float32Array, row: number, col: number): number {
+  return row >= 0 && row < SIDE && col >= 0 && col < SIDE ? src[row * SIDE + col]! : 0;
+}
+
+/** The value of one 28×28 digit at a fractional position (row, col), interpolated bilinearly from its four neighbouring pixels. */
+export function bilinearSample(src: Float32Array, row: number, col: number): number {
+  const r0 = Math.floor(row);
+  const c0 = Math.floor(col);
+  const fr = row - r0;
+  const fc = col - c0;
+  return (
+    (1 - fr) * ((1 - fc) * pixelAt(src, r0, c0) + fc * pixelAt(src, r0, c0 + 1)) +
+    fr * ((1 - fc) * pixelAt(src, r0 + 1, c0) + fc * pixelAt(src, r0 + 1, c0 + 1))
+  );
+}
