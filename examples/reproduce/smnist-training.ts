@@ -4,6 +4,7 @@ import {
   cosineAnnealing,
   maskedPsnLambda,
   minibatches,
+  ParamAverage,
   permutation,
   sequentialMnist,
   Trainer,
@@ -30,6 +31,11 @@ export interface SmnistBudget {
   readonly warp?: Warp;
   /** Training digits are first bent by a random elastic field, redrawn every epoch (absent: not bent). */
   readonly elastic?: ElasticDistortion;
+  /**
+   * The params after every epoch from this one (1-based) to the last are averaged, and the average
+   * is the network scored at the end (stochastic weight averaging; absent: the last params are).
+   */
+  readonly averageFrom?: number;
   /** Training digits used (a fixed random subset of the split's training set; all when absent). */
   readonly trainCount?: number;
   /** Held-out digits scored (a fixed random subset of the test set; all when absent). Must be a multiple of `batch`. */
@@ -49,8 +55,10 @@ export interface SmnistEpoch {
 
 export interface SmnistRun {
   readonly neuron: SmnistNeuron;
-  /** Held-out accuracy after the last epoch. */
+  /** Held-out accuracy of the network scored at the end: the averaged params when the budget averages, else the last. */
   readonly testAccuracy: number;
+  /** With averaging: the averaged params' held-out score, beside the last params' score in the curve. */
+  readonly averaged?: { readonly fromEpoch: number; readonly snapshots: number; readonly testLoss: number; readonly testAccuracy: number };
   /** Epoch 0 (the untrained network, its train loss evaluated over the first training batches) then every epoch. */
   readonly curve: readonly SmnistEpoch[];
   readonly trainCount: number;
@@ -104,6 +112,10 @@ export async function trainSmnist(options: {
   const start = performance.now();
   const trainData = subsetOf(split.train, budget.trainCount, seed, 'budget.trainCount');
   const testData = subsetOf(split.test, budget.testCount, seed + 1, 'budget.testCount');
+  const { averageFrom } = budget;
+  if (averageFrom !== undefined && !(Number.isInteger(averageFrom) && averageFrom >= 1 && averageFrom <= budget.epochs)) {
+    fail('attr', 'budget.averageFrom', 'averaging starts at an epoch of the run', `an integer in [1, ${budget.epochs}]`, String(averageFrom));
+  }
   if (testData.count % budget.batch !== 0) fail('attr', 'budget.testCount', 'every held-out digit must be scored, so the test count must be a multiple of the batch', `a multiple of ${budget.batch}`, String(testData.count));
   const trainSet = rowSequences(trainData);
   const testSet = rowSequences(testData);
@@ -124,6 +136,7 @@ export async function trainSmnist(options: {
     return digits === trainData ? trainBatches(rng) : batchesOf(rowSequences(digits), rng);
   };
   const curve: SmnistEpoch[] = [];
+  const snapshots = new ParamAverage();
   const trainer = await Trainer.create({
     backend,
     model: graph,
@@ -139,7 +152,8 @@ export async function trainSmnist(options: {
       },
       test: () => testBatches.map(withLambda),
     },
-    onMetric: (m) => {
+    onMetric: async (m, t) => {
+      if (averageFrom !== undefined && m.epoch >= averageFrom) snapshots.add(await t.params());
       const entry: SmnistEpoch = {
         epoch: m.epoch,
         ...(lambdaInputs.length > 0 ? { lambda } : {}),
@@ -152,6 +166,7 @@ export async function trainSmnist(options: {
       log(`${neuron} epoch ${m.epoch}/${budget.epochs}${entry.lambda === undefined ? '' : ` λ ${entry.lambda.toFixed(2)}`}: train loss ${entry.trainLoss.toFixed(4)}, held-out loss ${entry.testLoss.toFixed(4)}, accuracy ${(100 * entry.testAccuracy).toFixed(2)}% (${entry.seconds.toFixed(0)} s)`);
     },
   });
+  let averaged: SmnistRun['averaged'];
   try {
     // Epoch 0 of the curve: the untrained network, the reference the losses fall from.
     const initialTrain = await trainer.evaluate(trainBatches().slice(0, INITIAL_TRAIN_BATCHES));
@@ -159,12 +174,18 @@ export async function trainSmnist(options: {
     curve.push({ epoch: 0, trainLoss: initialTrain.loss, testLoss: initialTest.loss, testAccuracy: initialTest.accuracy!, seconds: 0 });
     log(`${neuron} untrained: train loss ${initialTrain.loss.toFixed(4)}, held-out accuracy ${(100 * initialTest.accuracy!).toFixed(2)}%`);
     await trainer.runEpochs(budget.epochs);
+    if (averageFrom !== undefined) {
+      const scored = await trainer.evaluate(testBatches.map(withLambda), snapshots.mean());
+      averaged = { fromEpoch: averageFrom, snapshots: snapshots.count, testLoss: scored.loss, testAccuracy: scored.accuracy! };
+      log(`${neuron} params averaged over epochs ${averageFrom}-${budget.epochs}: held-out loss ${scored.loss.toFixed(4)}, accuracy ${(100 * scored.accuracy!).toFixed(2)}%`);
+    }
   } finally {
     trainer.destroy();
   }
   return {
     neuron,
-    testAccuracy: curve[curve.length - 1]!.testAccuracy,
+    testAccuracy: averaged?.testAccuracy ?? curve[curve.length - 1]!.testAccuracy,
+    ...(averaged === undefined ? {} : { averaged }),
     curve,
     trainCount: trainData.count,
     testCount: testData.count,

@@ -195,12 +195,15 @@ export class Trainer {
     };
   }
 
-  /** Mean loss (and accuracy, when configured) of the model with the current trained params over `batches`. */
-  async evaluate(batches: Batches): Promise<EvalMetrics> {
+  /**
+   * Mean loss (and accuracy, when configured) of the model over `batches`, with the current trained
+   * params, or with `params` in place of those it names (an average of snapshots, say); training is untouched.
+   */
+  async evaluate(batches: Batches, params?: Readonly<Record<string, HostTensor>>): Promise<EvalMetrics> {
     const { loss = 'loss', accuracy } = this.options;
     this.evalRunner ??= await this.options.backend.compile(this.options.model, { seed: this.seed });
     const runner = this.evalRunner;
-    runner.setParams(await this.params());
+    runner.setParams({ ...(await this.params()), ...params });
     let lossSum = 0;
     let count = 0;
     let correct = 0;
