@@ -36,6 +36,8 @@ export interface SmnistBudget {
    * is the network scored at the end (stochastic weight averaging; absent: the last params are).
    */
   readonly averageFrom?: number;
+  /** Label smoothing ε of the training loss (absent: 0); the held-out loss is scored with the same ε. */
+  readonly labelSmoothing?: number;
   /** Training digits used (a fixed random subset of the split's training set; all when absent). */
   readonly trainCount?: number;
   /** Held-out digits scored (a fixed random subset of the test set; all when absent). Must be a multiple of `batch`. */
@@ -122,7 +124,7 @@ export async function trainSmnist(options: {
   const testBatches = minibatches({ x: { tensor: testSet.x, axis: 1 }, labels: testSet.labels }, { batchSize: budget.batch });
   const stepsPerEpoch = Math.floor(trainData.count / budget.batch);
   const totalSteps = stepsPerEpoch * budget.epochs;
-  const { graph, lambdaInputs } = smnistModel(neuron, arch, budget.batch);
+  const { graph, lambdaInputs } = smnistModel(neuron, arch, budget.batch, { labelSmoothing: budget.labelSmoothing });
 
   let lambda = 0;
   const withLambda = (batch: Batch): Batch => ({ ...batch, ...Object.fromEntries(lambdaInputs.map((name) => [name, lambda])) });

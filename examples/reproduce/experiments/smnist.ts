@@ -70,6 +70,7 @@ export const smnistExperiment: Experiment = {
           augmentation: augmentationText(budget),
           dropout: (arch.dropout ?? 0) > 0 ? `p = ${arch.dropout} on each spiking layer's spikes, one mask per digit shared over T` : 'none',
           steps: run.steps,
+          loss: `cross-entropy of the time-mean readout${(budget.labelSmoothing ?? 0) > 0 ? `, labels smoothed by ε = ${budget.labelSmoothing}` : ''}`,
           optimizer: `AdamW (weight decay ${budget.weightDecay})`,
           lr: `${budget.lr}, cosine to 0 per step`,
           scored: budget.averageFrom === undefined ? 'the last params' : `the mean of the params after epochs ${budget.averageFrom}-${budget.epochs} (stochastic weight averaging)`,

@@ -70,6 +70,16 @@ describe('softmax cross-entropy', () => {
     expect(ce).toBeCloseTo(0.8369882167858358, 6);
   });
 
+  it('smooths labels: targets (1 − ε)·onehot + ε/C, worked by hand, with the gradient softmax − targets over B', () => {
+    // ε = 0.2, C = 2, label 1: targets (0.1, 0.9); softmax(0, ln 3) = (1/4, 3/4).
+    const ce = value([1, 2], [0, Math.log(3)], (x, { y }) => softmaxCrossEntropy(x, y!, { labelSmoothing: 0.2 }), { y: labels([1]) });
+    expect(ce).toBeCloseTo(-(0.1 * Math.log(0.25) + 0.9 * Math.log(0.75)), 6);
+    const g = trace((b) => ({ loss: softmaxCrossEntropy(b.input('x', [1, 2]), b.input('y', [1], 'i32'), { labelSmoothing: 0.2 }) }));
+    const out = evaluate(grad(g, { of: 'loss', wrt: ['x'] }), { inputs: { x: tensor([1, 2], [0, Math.log(3)]), y: labels([1]) } }).outputs['grad/x']!;
+    toArray(out).forEach((v, i) => expect(v).toBeCloseTo([0.25 - 0.1, 0.75 - 0.9][i]!, 6));
+    expect(() => trace((b) => ({ loss: softmaxCrossEntropy(b.input('x', [1, 2]), b.input('y', [1], 'i32'), { labelSmoothing: 1 }) }))).toThrow(/cross_entropy\.labelSmoothing/);
+  });
+
   it('agrees with finite differences (integer labels and soft targets)', () => {
     const x = randoms(1, 4 * 5, -3, 3);
     expect(gradError([4, 5], x, (t, { y }) => softmaxCrossEntropy(t, y!), { y: labels([0, 4, 2, 2]) })).toBeLessThan(1e-6);
