@@ -1,11 +1,15 @@
-const SIDE = 28;
+/** MNIST digits are SIDE × SIDE pixels. */
+export const SIDE = 28;
 
 /** The pixel at (row, col), or 0 outside the image, so no ink wraps around. */
 function pixelAt(src: Float32Array, row: number, col: number): number {
   return row >= 0 && row < SIDE && col >= 0 && col < SIDE ? src[row * SIDE + col]! : 0;
 }
 
-/** The value of one 28×28 digit at a fractional position (row, col), interpolated bilinearly from its four neighbouring pixels. */
+/**
+ * The value of one 28×28 digit at a fractional position (row, col), interpolated bilinearly from
+ * its four neighbouring pixels; pixels outside the image read 0, so no ink wraps around.
+ */
 export function bilinearSample(src: Float32Array, row: number, col: number): number {
   const r0 = Math.floor(row);
   const c0 = Math.floor(col);

@@ -66,7 +66,7 @@ describe('displaceDigit', () => {
 });
 
 describe('elasticDigits', () => {
-  const digits = { count: 2, images: new Float32Array(2 * 784).fill(0).map((_, i) => ((i % 784) % 28 === 14 ? 1 : 0)), labels: Int32Array.of(1, 7) };
+  const digits = { count: 2, images: new Float32Array(2 * 784).map((_, i) => ((i % 784) % 28 === 14 ? 1 : 0)), labels: Int32Array.of(1, 7) };
 
   it('bends every digit by its own field, keeps the labels, and repeats under the same seed', () => {
     const a = elasticDigits(digits, { alpha: 34, sigma: 4 }, new SeededRng(3));

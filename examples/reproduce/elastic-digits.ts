@@ -1,8 +1,7 @@
 import { fail } from '@spikeflow/core';
 import type { MnistData, Rng } from '@spikeflow/models';
-import { bilinearSample } from './bilinear-sample.js';
+import { bilinearSample, SIDE } from './bilinear-sample.js';
 
-const SIDE = 28;
 /** Gaussian taps reach this many standard deviations each side, as in common image filters. */
 const TRUNCATE = 4;
 
@@ -22,7 +21,7 @@ export function gaussianTaps(sigma: number): Float64Array {
   return taps.map((t) => t / total);
 }
 
-/** One 28×28 field convolved with `taps` along rows then columns; outside the image counts as 0. */
+/** One 28×28 field smoothed by symmetric, odd-length `taps` along rows then columns; outside the image counts as 0. */
 export function smoothField(field: Float64Array, taps: Float64Array): Float64Array {
   const radius = (taps.length - 1) / 2;
   const pixels = SIDE * SIDE;
@@ -56,6 +55,12 @@ export function displaceDigit(src: Float32Array, dst: Float32Array, dRow: Float6
   }
 }
 
+/** Rejects an elastic setting that is not a size in pixels, naming `field`'s member. */
+export function checkElastic(elastic: ElasticDistortion, field: string): void {
+  if (!(elastic.alpha >= 0 && Number.isFinite(elastic.alpha))) fail('attr', `${field}.alpha`, 'the field scale is a size in pixels', 'a finite number >= 0', String(elastic.alpha));
+  if (!(elastic.sigma > 0 && elastic.sigma <= SIDE)) fail('attr', `${field}.sigma`, 'the smoothing width must be positive and within the image', `a number in (0, ${SIDE}]`, String(elastic.sigma));
+}
+
 /**
  * Training-time augmentation: every digit bent by its own random elastic field. Each pixel's
  * displacement on each axis is drawn uniformly in [−1, 1], smoothed by a Gaussian of std `sigma`
@@ -64,8 +69,7 @@ export function displaceDigit(src: Float32Array, dst: Float32Array, dRow: Float6
  * between writers, which shifts, turns and scales do not cover.
  */
 export function elasticDigits(data: MnistData, elastic: ElasticDistortion, rng: Rng): MnistData {
-  if (!(elastic.alpha >= 0 && Number.isFinite(elastic.alpha))) fail('attr', 'elastic.alpha', 'the field scale is a size in pixels', 'a finite number >= 0', String(elastic.alpha));
-  if (!(elastic.sigma > 0 && elastic.sigma <= SIDE)) fail('attr', 'elastic.sigma', 'the smoothing width must be positive and within the image', `a number in (0, ${SIDE}]`, String(elastic.sigma));
+  checkElastic(elastic, 'elastic');
   if (elastic.alpha === 0) return data;
   const taps = gaussianTaps(elastic.sigma);
   const pixels = SIDE * SIDE;

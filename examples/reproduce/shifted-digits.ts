@@ -1,7 +1,6 @@
 import { fail } from '@spikeflow/core';
 import type { MnistData, Rng } from '@spikeflow/models';
-
-const SIDE = 28;
+import { SIDE } from './bilinear-sample.js';
 
 /**
  * Training-time augmentation: every digit moved by its own random whole-pixel offset in

@@ -87,13 +87,13 @@ function spikeDropout(b: GraphBuilder, spikes: Tensor, arch: SmnistArchitecture)
 
 /**
  * rows [T, B, 28] -> (linear -> layer norm -> spiking layer -> optional dropout) x 2 -> linear readout, averaged over
- * time into class scores, scored by cross-entropy (`loss`: its options). The layer norm stands in for the batch norm of the PSN paper's
+ * time into class scores, scored by cross-entropy (with `lossOptions`). The layer norm stands in for the batch norm of the PSN paper's
  * networks (arch.norm picks its axes): it scales the charge to the threshold (without it the PSN's bias of −1 keeps the
  * untrained network silent) and needs no running statistics. Only the spiking layers differ between neurons, so the
  * comparison isolates the neuron; the time-averaged readout lets the windowed neurons (masked and
  * sliding PSN, which see only their last k inputs) pool evidence over the whole image.
  */
-export function smnistModel(neuron: SmnistNeuron, arch: SmnistArchitecture, batch: number, loss: CrossEntropyOptions = {}): SmnistModel {
+export function smnistModel(neuron: SmnistNeuron, arch: SmnistArchitecture, batch: number, lossOptions: CrossEntropyOptions = {}): SmnistModel {
   if (!SMNIST_NEURONS.includes(neuron)) fail('spec', 'neuron', 'unknown sMNIST neuron', SMNIST_NEURONS.join(', '), String(neuron));
   const lambdaInputs: string[] = [];
   const graph = trace((b) => {
@@ -110,7 +110,7 @@ export function smnistModel(neuron: SmnistNeuron, arch: SmnistArchitecture, batc
     h = b.scope('dropout2', () => spikeDropout(b, h, arch));
     const out = b.scope('readout', () => buildLinear(b, h, linear(arch.hidden, arch.classes, { bias: true })));
     const scores = timeReadout(out, 'mean');
-    return { loss: softmaxCrossEntropy(scores, labels, loss), scores };
+    return { loss: softmaxCrossEntropy(scores, labels, lossOptions), scores };
   });
   return { graph, lambdaInputs };
 }

@@ -13,7 +13,7 @@ import {
   type MnistData,
   type MnistSplit,
 } from '@spikeflow/models';
-import { elasticDigits, type ElasticDistortion } from './elastic-digits.js';
+import { checkElastic, elasticDigits, type ElasticDistortion } from './elastic-digits.js';
 import { shiftedDigits } from './shifted-digits.js';
 import { warpedDigits, type Warp } from './warped-digits.js';
 import { smnistModel, type SmnistArchitecture, type SmnistNeuron } from './smnist-model.js';
@@ -118,13 +118,17 @@ export async function trainSmnist(options: {
   if (averageFrom !== undefined && !(Number.isInteger(averageFrom) && averageFrom >= 1 && averageFrom <= budget.epochs)) {
     fail('attr', 'budget.averageFrom', 'averaging starts at an epoch of the run', `an integer in [1, ${budget.epochs}]`, String(averageFrom));
   }
+  // Settings first used after compiling and scoring the untrained network are checked up front.
+  if (budget.elastic !== undefined) checkElastic(budget.elastic, 'budget.elastic');
+  const { labelSmoothing = 0 } = budget;
+  if (!(labelSmoothing >= 0 && labelSmoothing < 1)) fail('attr', 'budget.labelSmoothing', 'the smoothing must leave weight on the true class', 'a number in [0, 1)', String(labelSmoothing));
   if (testData.count % budget.batch !== 0) fail('attr', 'budget.testCount', 'every held-out digit must be scored, so the test count must be a multiple of the batch', `a multiple of ${budget.batch}`, String(testData.count));
   const trainSet = rowSequences(trainData);
   const testSet = rowSequences(testData);
   const testBatches = minibatches({ x: { tensor: testSet.x, axis: 1 }, labels: testSet.labels }, { batchSize: budget.batch });
   const stepsPerEpoch = Math.floor(trainData.count / budget.batch);
   const totalSteps = stepsPerEpoch * budget.epochs;
-  const { graph, lambdaInputs } = smnistModel(neuron, arch, budget.batch, { labelSmoothing: budget.labelSmoothing });
+  const { graph, lambdaInputs } = smnistModel(neuron, arch, budget.batch, { labelSmoothing });
 
   let lambda = 0;
   const withLambda = (batch: Batch): Batch => ({ ...batch, ...Object.fromEntries(lambdaInputs.map((name) => [name, lambda])) });

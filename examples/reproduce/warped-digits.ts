@@ -1,8 +1,7 @@
 import { fail } from '@spikeflow/core';
 import type { MnistData, Rng } from '@spikeflow/models';
-import { bilinearSample } from './bilinear-sample.js';
+import { bilinearSample, SIDE } from './bilinear-sample.js';
 
-const SIDE = 28;
 /** Rotation and scaling turn about the image centre, between pixels 13 and 14. */
 const CENTRE = (SIDE - 1) / 2;
 

@@ -20,10 +20,19 @@ describe('ParamAverage', () => {
   it('rejects a snapshot with other params or another shape, naming the param, and keeps the mean it had', () => {
     const average = new ParamAverage();
     average.add({ w: tensor([2], [1, 2]) });
-    expect(() => average.add({ v: tensor([2], [1, 2]) })).toThrow(/params/);
-    expect(() => average.add({ w: tensor([3], [1, 2, 3]) })).toThrow(/params\.w/);
+    expect(() => average.add({ v: tensor([2], [1, 2]) })).toThrow(/same params/);
     expect(average.count).toBe(1);
     expect(toArray(average.mean().w!)).toEqual([1, 2]);
+    const two = new ParamAverage();
+    two.add({ a: tensor([1], [1]), w: tensor([2], [1, 2]) });
+    // `a` comes first and is fine; `w` has another shape: nothing of this snapshot may be summed.
+    expect(() => two.add({ a: tensor([1], [5]), w: tensor([3], [1, 2, 3]) })).toThrow(/params\.w/);
+    expect(two.count).toBe(1);
+    expect(toArray(two.mean().a!)).toEqual([1]);
+    const first = new ParamAverage();
+    expect(() => first.add({ a: tensor([1], [1]), b: tensor([1], [1], 'i32') })).toThrow(/params\.b/);
+    first.add({ a: tensor([1], [3]), b: tensor([1], [2]) });
+    expect(toArray(first.mean().a!)).toEqual([3]);
     expect(() => new ParamAverage().mean()).toThrow(/no snapshot/);
   });
 });
@@ -49,10 +58,12 @@ describe('Trainer.evaluate with given params', () => {
     const lossWith = (params: Record<string, HostTensor>) =>
       batches.reduce((sum, batch) => sum + toArray(evaluate(model, { inputs: { x: batch.x, labels: batch.labels } as Record<string, HostTensor>, params }).outputs.loss!)[0]! / batches.length, 0);
     expect((await trainer.evaluate(batches, averaged)).loss).toBeCloseTo(lossWith(averaged), 6);
-    expect((await trainer.evaluate(batches)).loss).toBeCloseTo(lossWith(trained), 6);
-    // A partial set replaces only the params it names.
+    // A partial set replaces only the params it names, even right after a call that replaced them all.
     const mixed = { ...trained, 'linear2/w': averaged['linear2/w']! };
+    expect(Math.abs(lossWith(mixed) - lossWith(averaged))).toBeGreaterThan(1e-4);
     expect((await trainer.evaluate(batches, { 'linear2/w': averaged['linear2/w']! })).loss).toBeCloseTo(lossWith(mixed), 6);
+    expect((await trainer.evaluate(batches)).loss).toBeCloseTo(lossWith(trained), 6);
+    await expect(trainer.evaluate(batches, { 'no/such': averaged['linear2/w']! })).rejects.toThrow(/params\.no\/such/);
     trainer.destroy();
   });
 });

@@ -197,12 +197,15 @@ export class Trainer {
 
   /**
    * Mean loss (and accuracy, when configured) of the model over `batches`, with the current trained
-   * params, or with `params` in place of those it names (an average of snapshots, say); training is untouched.
+   * params, or with `params` in place of the trained params it names (an average of snapshots, say),
+   * for this call only; training is untouched.
    */
   async evaluate(batches: Batches, params?: Readonly<Record<string, HostTensor>>): Promise<EvalMetrics> {
     const { loss = 'loss', accuracy } = this.options;
     this.evalRunner ??= await this.options.backend.compile(this.options.model, { seed: this.seed });
     const runner = this.evalRunner;
+    // Only trained params may be replaced: the rest are never reset, so a replacement would outlive this call.
+    for (const name of Object.keys(params ?? {})) if (!this.trained.includes(name)) fail('feed', `params.${name}`, 'only trained params can be replaced for an evaluation', this.trained.join(', '), name);
     runner.setParams({ ...(await this.params()), ...params });
     let lossSum = 0;
     let count = 0;
