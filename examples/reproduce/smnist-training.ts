@@ -118,17 +118,16 @@ export async function trainSmnist(options: {
   if (averageFrom !== undefined && !(Number.isInteger(averageFrom) && averageFrom >= 1 && averageFrom <= budget.epochs)) {
     fail('attr', 'budget.averageFrom', 'averaging starts at an epoch of the run', `an integer in [1, ${budget.epochs}]`, String(averageFrom));
   }
-  // Settings first used after compiling and scoring the untrained network are checked up front.
+  // The elastic setting is first used after compiling and scoring the untrained network, so it is checked up front
+  // (the label smoothing is checked by the loss when the model is traced, before compiling).
   if (budget.elastic !== undefined) checkElastic(budget.elastic, 'budget.elastic');
-  const { labelSmoothing = 0 } = budget;
-  if (!(labelSmoothing >= 0 && labelSmoothing < 1)) fail('attr', 'budget.labelSmoothing', 'the smoothing must leave weight on the true class', 'a number in [0, 1)', String(labelSmoothing));
   if (testData.count % budget.batch !== 0) fail('attr', 'budget.testCount', 'every held-out digit must be scored, so the test count must be a multiple of the batch', `a multiple of ${budget.batch}`, String(testData.count));
   const trainSet = rowSequences(trainData);
   const testSet = rowSequences(testData);
   const testBatches = minibatches({ x: { tensor: testSet.x, axis: 1 }, labels: testSet.labels }, { batchSize: budget.batch });
   const stepsPerEpoch = Math.floor(trainData.count / budget.batch);
   const totalSteps = stepsPerEpoch * budget.epochs;
-  const { graph, lambdaInputs } = smnistModel(neuron, arch, budget.batch, { labelSmoothing });
+  const { graph, lambdaInputs } = smnistModel(neuron, arch, budget.batch, { labelSmoothing: budget.labelSmoothing });
 
   let lambda = 0;
   const withLambda = (batch: Batch): Batch => ({ ...batch, ...Object.fromEntries(lambdaInputs.map((name) => [name, lambda])) });
