@@ -22,10 +22,10 @@ const ARCH: SmnistArchitecture = { steps: 28, inputSize: 28, classes: 10, hidden
  * stuck near 0.31; α = 17: 95.7% / 95.5%) nor averaging the params of epochs 21-30 (96.2% / 95.2%
  * against 95.7% / 95.5% for the last params of the α = 17 runs) beat the shifts alone. Label
  * smoothing ε = 0.1 did, narrowly: 96.7% / 96.1%, ahead at each of the last five epochs at both
- * seeds, but over epochs 21-30 only 0.4 / 0.05 points ahead on average. It is the candidate for the
- * next budget, to be confirmed at more seeds and then run for all four neurons.
+ * seeds, but over epochs 21-30 only 0.4 / 0.05 points ahead on average. It is the only setting to
+ * come out ahead at both seeds, so the budget smooths the labels by 0.1.
  */
-const BUDGET: SmnistBudget = { epochs: 30, batch: 50, lr: 5e-3, weightDecay: 1e-4, maxShift: 3 };
+const BUDGET: SmnistBudget = { epochs: 30, batch: 50, lr: 5e-3, weightDecay: 1e-4, maxShift: 3, labelSmoothing: 0.1 };
 
 /** A smoke run of the same code path: a few hundred digits, one epoch, a narrow network. */
 const QUICK_ARCH: SmnistArchitecture = { ...ARCH, hidden: 16 };
