@@ -1,9 +1,8 @@
-/** MNIST digits are SIDE × SIDE pixels. */
-export const SIDE = 28;
+import { MNIST_SIDE } from '@spikeflow/models';
 
 /** The pixel at (row, col), or 0 outside the image, so no ink wraps around. */
 function pixelAt(src: Float32Array, row: number, col: number): number {
-  return row >= 0 && row < SIDE && col >= 0 && col < SIDE ? src[row * SIDE + col]! : 0;
+  return row >= 0 && row < MNIST_SIDE && col >= 0 && col < MNIST_SIDE ? src[row * MNIST_SIDE + col]! : 0;
 }
 
 /**

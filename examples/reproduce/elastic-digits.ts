@@ -1,6 +1,6 @@
 import { fail } from '@spikeflow/core';
-import type { MnistData, Rng } from '@spikeflow/models';
-import { bilinearSample, SIDE } from './bilinear-sample.js';
+import { MNIST_SIDE, type MnistData, type Rng } from '@spikeflow/models';
+import { bilinearSample } from './bilinear-sample.js';
 
 /** Gaussian taps reach this many standard deviations each side, as in common image filters. */
 const TRUNCATE = 4;
@@ -24,22 +24,22 @@ export function gaussianTaps(sigma: number): Float64Array {
 /** One 28×28 field smoothed by symmetric, odd-length `taps` along rows then columns; outside the image counts as 0. */
 export function smoothField(field: Float64Array, taps: Float64Array): Float64Array {
   const radius = (taps.length - 1) / 2;
-  const pixels = SIDE * SIDE;
+  const pixels = MNIST_SIDE * MNIST_SIDE;
   const alongRows = new Float64Array(pixels);
-  for (let row = 0; row < SIDE; row++) {
-    for (let col = 0; col < SIDE; col++) {
+  for (let row = 0; row < MNIST_SIDE; row++) {
+    for (let col = 0; col < MNIST_SIDE; col++) {
       let sum = 0;
       // Taps are clipped to the image.
-      for (let k = Math.max(-radius, -col), end = Math.min(radius, SIDE - 1 - col); k <= end; k++) sum += taps[k + radius]! * field[row * SIDE + col + k]!;
-      alongRows[row * SIDE + col] = sum;
+      for (let k = Math.max(-radius, -col), end = Math.min(radius, MNIST_SIDE - 1 - col); k <= end; k++) sum += taps[k + radius]! * field[row * MNIST_SIDE + col + k]!;
+      alongRows[row * MNIST_SIDE + col] = sum;
     }
   }
   const out = new Float64Array(pixels);
-  for (let row = 0; row < SIDE; row++) {
-    for (let col = 0; col < SIDE; col++) {
+  for (let row = 0; row < MNIST_SIDE; row++) {
+    for (let col = 0; col < MNIST_SIDE; col++) {
       let sum = 0;
-      for (let k = Math.max(-radius, -row), end = Math.min(radius, SIDE - 1 - row); k <= end; k++) sum += taps[k + radius]! * alongRows[(row + k) * SIDE + col]!;
-      out[row * SIDE + col] = sum;
+      for (let k = Math.max(-radius, -row), end = Math.min(radius, MNIST_SIDE - 1 - row); k <= end; k++) sum += taps[k + radius]! * alongRows[(row + k) * MNIST_SIDE + col]!;
+      out[row * MNIST_SIDE + col] = sum;
     }
   }
   return out;
@@ -47,9 +47,9 @@ export function smoothField(field: Float64Array, taps: Float64Array): Float64Arr
 
 /** Writes into `dst` the digit `src` sampled at every pixel's own displaced position (row + dRow, col + dCol), bilinearly. */
 export function displaceDigit(src: Float32Array, dst: Float32Array, dRow: Float64Array, dCol: Float64Array): void {
-  for (let row = 0; row < SIDE; row++) {
-    for (let col = 0; col < SIDE; col++) {
-      const i = row * SIDE + col;
+  for (let row = 0; row < MNIST_SIDE; row++) {
+    for (let col = 0; col < MNIST_SIDE; col++) {
+      const i = row * MNIST_SIDE + col;
       dst[i] = bilinearSample(src, row + dRow[i]!, col + dCol[i]!);
     }
   }
@@ -58,7 +58,7 @@ export function displaceDigit(src: Float32Array, dst: Float32Array, dRow: Float6
 /** Rejects an elastic setting that is not a size in pixels, naming `field`'s member. */
 export function checkElastic(elastic: ElasticDistortion, field: string): void {
   if (!(elastic.alpha >= 0 && Number.isFinite(elastic.alpha))) fail('attr', `${field}.alpha`, 'the field scale is a size in pixels', 'a finite number >= 0', String(elastic.alpha));
-  if (!(elastic.sigma > 0 && elastic.sigma <= SIDE)) fail('attr', `${field}.sigma`, 'the smoothing width must be positive and within the image', `a number in (0, ${SIDE}]`, String(elastic.sigma));
+  if (!(elastic.sigma > 0 && elastic.sigma <= MNIST_SIDE)) fail('attr', `${field}.sigma`, 'the smoothing width must be positive and within the image', `a number in (0, ${MNIST_SIDE}]`, String(elastic.sigma));
 }
 
 /**
@@ -72,7 +72,7 @@ export function elasticDigits(data: MnistData, elastic: ElasticDistortion, rng: 
   checkElastic(elastic, 'elastic');
   if (elastic.alpha === 0) return data;
   const taps = gaussianTaps(elastic.sigma);
-  const pixels = SIDE * SIDE;
+  const pixels = MNIST_SIDE * MNIST_SIDE;
   const noise = new Float64Array(pixels);
   const randomField = () => {
     for (let i = 0; i < pixels; i++) noise[i] = elastic.alpha * (2 * rng.next() - 1);

@@ -1,6 +1,5 @@
 import { fail } from '@spikeflow/core';
-import type { MnistData, Rng } from '@spikeflow/models';
-import { SIDE } from './bilinear-sample.js';
+import { MNIST_SIDE, type MnistData, type Rng } from '@spikeflow/models';
 
 /**
  * Training-time augmentation: every digit moved by its own random whole-pixel offset in
@@ -8,18 +7,18 @@ import { SIDE } from './bilinear-sample.js';
  * draw per epoch gives the network translated copies of the digits it would otherwise memorise.
  */
 export function shiftedDigits(data: MnistData, maxShift: number, rng: Rng): MnistData {
-  if (!Number.isInteger(maxShift) || maxShift < 0 || maxShift >= SIDE) fail('attr', 'maxShift', 'the shift is a whole number of pixels inside the image', `an integer in [0, ${SIDE})`, String(maxShift));
+  if (!Number.isInteger(maxShift) || maxShift < 0 || maxShift >= MNIST_SIDE) fail('attr', 'maxShift', 'the shift is a whole number of pixels inside the image', `an integer in [0, ${MNIST_SIDE})`, String(maxShift));
   if (maxShift === 0) return data;
   const images = new Float32Array(data.images.length);
   for (let n = 0; n < data.count; n++) {
     const dx = rng.int(2 * maxShift + 1) - maxShift;
     const dy = rng.int(2 * maxShift + 1) - maxShift;
-    const base = n * SIDE * SIDE;
-    for (let row = Math.max(0, dy); row < Math.min(SIDE, SIDE + dy); row++) {
-      const srcRow = base + (row - dy) * SIDE;
-      const dstRow = base + row * SIDE;
+    const base = n * MNIST_SIDE * MNIST_SIDE;
+    for (let row = Math.max(0, dy); row < Math.min(MNIST_SIDE, MNIST_SIDE + dy); row++) {
+      const srcRow = base + (row - dy) * MNIST_SIDE;
+      const dstRow = base + row * MNIST_SIDE;
       const from = Math.max(0, -dx);
-      const to = Math.min(SIDE, SIDE - dx);
+      const to = Math.min(MNIST_SIDE, MNIST_SIDE - dx);
       images.set(data.images.subarray(srcRow + from, srcRow + to), dstRow + from + dx);
     }
   }

@@ -1,9 +1,9 @@
 import { fail } from '@spikeflow/core';
-import type { MnistData, Rng } from '@spikeflow/models';
-import { bilinearSample, SIDE } from './bilinear-sample.js';
+import { MNIST_SIDE, type MnistData, type Rng } from '@spikeflow/models';
+import { bilinearSample } from './bilinear-sample.js';
 
 /** Rotation and scaling turn about the image centre, between pixels 13 and 14. */
-const CENTRE = (SIDE - 1) / 2;
+const CENTRE = (MNIST_SIDE - 1) / 2;
 
 export interface Warp {
   /** Each digit turns by an angle drawn uniformly in [−maxDegrees, maxDegrees]. */
@@ -20,12 +20,12 @@ export interface Warp {
 export function warpDigit(src: Float32Array, dst: Float32Array, radians: number, scale: number): void {
   const cos = Math.cos(radians) / scale;
   const sin = Math.sin(radians) / scale;
-  for (let row = 0; row < SIDE; row++) {
-    for (let col = 0; col < SIDE; col++) {
+  for (let row = 0; row < MNIST_SIDE; row++) {
+    for (let col = 0; col < MNIST_SIDE; col++) {
       const y = row - CENTRE;
       const x = col - CENTRE;
       // Inverse of a turn by +radians: source = R(−radians) · target / scale.
-      dst[row * SIDE + col] = bilinearSample(src, cos * y - sin * x + CENTRE, sin * y + cos * x + CENTRE);
+      dst[row * MNIST_SIDE + col] = bilinearSample(src, cos * y - sin * x + CENTRE, sin * y + cos * x + CENTRE);
     }
   }
 }
@@ -40,7 +40,7 @@ export function warpedDigits(data: MnistData, warp: Warp, rng: Rng): MnistData {
   if (!(warp.maxScale >= 0 && warp.maxScale < 1)) fail('attr', 'warp.maxScale', 'the scale factor must stay positive', 'a number in [0, 1)', String(warp.maxScale));
   if (warp.maxDegrees === 0 && warp.maxScale === 0) return data;
   const images = new Float32Array(data.images.length);
-  const pixels = SIDE * SIDE;
+  const pixels = MNIST_SIDE * MNIST_SIDE;
   for (let n = 0; n < data.count; n++) {
     const radians = ((2 * rng.next() - 1) * warp.maxDegrees * Math.PI) / 180;
     const scale = 1 + (2 * rng.next() - 1) * warp.maxScale;

@@ -17,9 +17,9 @@ const ARCH: SmnistArchitecture = { steps: 28, inputSize: 28, classes: 10, hidden
  * with spike dropout 0.2 94.9% (0.140) and ±2 px with weight decay 0.05 94.9% (0.150). Turning and
  * scaling the digits as well (±10°/±10%: 94.2%, ±15°/±15%: 95.6%) did not help in 20 epochs. With the
  * held-out loss still falling at epoch 20, 30 epochs at ±3 px reached 96.4% (loss 0.116; seed 2)
- * and 95.6% (0.129; seed 3). On the same validation split at 30 epochs, seeds 2 and 3, neither elastic distortion (Simard et al.
- * 2003, σ = 4 px) on top of the shifts (α = 34: 96.2% / 95.7%, loss 0.125 / 0.137, the training loss
- * stuck near 0.31; α = 17: 95.7% / 95.5%) nor averaging the params of epochs 21-30 (96.2% / 95.2%
+ * and 95.6% (0.129; seed 3). On the same validation split at 30 epochs, seeds 2 and 3, neither
+ * elastic distortion (Simard et al. 2003, σ = 4 px) on top of the shifts (α = 34: 96.2% / 95.7%,
+ * loss 0.125 / 0.137, the training loss stuck near 0.31; α = 17: 95.7% / 95.5%) nor averaging the params of epochs 21-30 (96.2% / 95.2%
  * against 95.7% / 95.5% for the last params of the α = 17 runs) beat the shifts alone. Label
  * smoothing ε = 0.1 did, narrowly: 96.7% / 96.1%, ahead at each of the last five epochs at both
  * seeds, but over epochs 21-30 only 0.4 / 0.05 points ahead on average. It is the only setting to
