@@ -4,6 +4,7 @@ import {
   fail,
   finishLike,
   GraphBuilder,
+  leafName,
   topologicalOrder,
   type Graph,
   type Node,
@@ -25,10 +26,6 @@ export interface GradOptions extends BackpropConfig {
 /** Name of the output holding the gradient with respect to `name`. */
 export function gradName(name: string): string {
   return `grad/${name}`;
-}
-
-function leafName(node: Node): string {
-  return (node.attrs as PrimitiveAttrs['input']).name;
 }
 
 function resolveWrt(graph: Graph, wrt: readonly string[]): NodeId[] {

@@ -36,7 +36,7 @@ export interface StateBinding {
  * through immer's `produce`; every transform returns a new graph sharing structure with the old.
  */
 export interface Graph {
-  readonly nodes: Readonly<Record<NodeId, Node>>;
+  readonly nodes: Readonly<Record<NodeId, AnyNode>>;
   readonly inputs: readonly NodeId[];
   readonly params: readonly NodeId[];
   readonly state: readonly StateBinding[];
@@ -52,6 +52,32 @@ export function nodeOf(graph: Graph, id: NodeId): Node {
   const node = graph.nodes[id];
   if (node === undefined) throw new Error(`internal: node '${id}' is not in the graph`);
   return node;
+}
+
+/** The node `id`, typed by its op; throws naming the node when its op is another. */
+export function nodeAs<P extends Primitive>(graph: Graph, id: NodeId, op: P): Node<P> {
+  const node = nodeOf(graph, id);
+  if (node.op !== op) throw new Error(`internal: node '${node.name}' is a ${node.op}, not a ${op}`);
+  return node as Node<P>;
+}
+
+/** Whether `node` applies `op`; narrows its attrs to that op's. */
+export function isOp<P extends Primitive>(node: Node, op: P): node is Node<P> {
+  return node.op === op;
+}
+
+/** The leaves that form a graph's interface and carry a name. */
+export type NamedLeafOp = 'input' | 'param' | 'state';
+
+/** Whether `node` is a leaf of the graph's interface (input, param or state), which has a name. */
+export function isLeaf(node: Node): node is Node<NamedLeafOp> {
+  return node.op === 'input' || node.op === 'param' || node.op === 'state';
+}
+
+/** The interface name of a leaf node (an input, param or state); throws for any other op. */
+export function leafName(node: Node): string {
+  if (!isLeaf(node)) throw new Error(`internal: node '${node.name}' is a ${node.op}, not a leaf`);
+  return node.attrs.name;
 }
 
 export function outputNode(graph: Graph, name: string): Node | undefined {

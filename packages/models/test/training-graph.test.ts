@@ -1,4 +1,4 @@
-import { evaluate, GraphBuilder, initParams, SpikeflowError, toArray, type Graph, type HostTensor, type Initializer, type PrimitiveAttrs } from '@spikeflow/core';
+import { evaluate, GraphBuilder, initParams, leafName, SpikeflowError, toArray, type Graph, type HostTensor, type Initializer, type PrimitiveAttrs } from '@spikeflow/core';
 import { describe, expect, it } from 'vitest';
 import { adam, sgd, trainingGraph } from '../src/index.js';
 import { testData } from '../../../test/support/test-data.js';
@@ -42,15 +42,14 @@ function dataset(): { x: number[]; y: number[] } {
   return { x, y };
 }
 
-const leafName = (g: Graph, id: string) => (g.nodes[id]!.attrs as PrimitiveAttrs['input']).name;
 
 describe('trainingGraph', () => {
   it('has the model inputs plus lr, and params, slots and the step as state', () => {
     const model = mlp();
     const train = trainingGraph(model, { loss: 'loss', optimizer: sgd({ momentum: 0.9 }) });
-    expect(train.inputs.map((id) => leafName(train, id))).toEqual(['x', 'y', 'lr']);
+    expect(train.inputs.map((id) => leafName(train.nodes[id]!))).toEqual(['x', 'y', 'lr']);
     expect(train.params).toEqual([]);
-    expect(train.state.map((s) => leafName(train, s.node))).toEqual([
+    expect(train.state.map((s) => leafName(train.nodes[s.node]!))).toEqual([
       'calls',
       'linear0/w',
       'linear0/b',
@@ -64,7 +63,7 @@ describe('trainingGraph', () => {
     // Each trained param is a state of the same shape, dtype and initializer; every state is updated.
     for (const id of model.params) {
       const p = model.nodes[id]!.attrs as PrimitiveAttrs['param'];
-      const s = train.state.find((st) => leafName(train, st.node) === p.name)!;
+      const s = train.state.find((st) => leafName(train.nodes[st.node]!) === p.name)!;
       expect(train.nodes[s.node]!.op).toBe('state');
       expect(train.nodes[s.node]!.attrs).toEqual(p);
     }
@@ -76,8 +75,8 @@ describe('trainingGraph', () => {
   it('keeps params outside wrt as params, and the model outputs on request', () => {
     const model = mlp();
     const train = trainingGraph(model, { loss: 'loss', optimizer: adam(), wrt: ['linear1/w'], keepOutputs: true });
-    expect(train.params.map((id) => leafName(train, id))).toEqual(['linear0/w', 'linear0/b']);
-    expect(train.state.map((s) => leafName(train, s.node))).toEqual(['calls', 'linear1/w', 'linear1/w/m', 'linear1/w/v', 'optimizer/step']);
+    expect(train.params.map((id) => leafName(train.nodes[id]!))).toEqual(['linear0/w', 'linear0/b']);
+    expect(train.state.map((s) => leafName(train.nodes[s.node]!))).toEqual(['calls', 'linear1/w', 'linear1/w/m', 'linear1/w/v', 'optimizer/step']);
     expect(train.outputs.map((o) => o.name)).toEqual(['pred', 'loss']);
 
     // The kept outputs are the model's, computed from the params before this step's update.

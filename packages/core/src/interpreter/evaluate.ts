@@ -1,6 +1,6 @@
 import { topologicalOrder } from '../analysis.js';
 import { fail } from '../errors.js';
-import type { Graph, Node, NodeId } from '../graph.js';
+import { leafName, type Graph, type Node, type NodeId } from '../graph.js';
 import { initialValue } from '../init.js';
 import type { PrimitiveAttrs } from '../primitives.js';
 import { cpuRules } from '../rules/index.js';
@@ -64,10 +64,6 @@ function leafKind(node: Node): LeafKind | undefined {
   if (node.op === 'param') return 'params';
   if (node.op === 'state') return 'state';
   return undefined;
-}
-
-function leafName(node: Node): string {
-  return (node.attrs as PrimitiveAttrs['input']).name;
 }
 
 /** Binds feeds to the graph's leaves, rejecting unknown names, wrong shapes and missing values. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DTYPES } from '../dtype.js';
-import type { Graph, Node } from '../graph.js';
+import type { AnyNode, Graph } from '../graph.js';
 import type { Initializer, Primitive, PrimitiveAttrs } from '../primitives.js';
 import { SURROGATE_NAMES, type Surrogate } from '../surrogate.js';
 import type { TensorType, ValueType } from '../types.js';
@@ -105,7 +105,9 @@ function nodeSchemaOf<P extends Primitive>(op: P) {
 const [firstNode, ...otherNodes] = (Object.keys(attrSchemas) as Primitive[]).map(nodeSchemaOf);
 
 /** A node, picked by its `op`: an unknown op fails at `nodes.<id>.op`. */
-const nodeSchema: z.ZodType<Node> = z.discriminatedUnion('op', [firstNode!, ...otherNodes]);
+// Each op's schema pairs that op with its attrs, so what parses is an AnyNode; zod cannot see
+// that through the mapped list, hence the one cast.
+const nodeSchema = z.discriminatedUnion('op', [firstNode!, ...otherNodes]) as unknown as z.ZodType<AnyNode>;
 
 const id = z.string();
 

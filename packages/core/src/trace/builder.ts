@@ -1,7 +1,7 @@
 import type { DType } from '../dtype.js';
 import { eliminateDeadNodes } from '../analysis.js';
 import { fail } from '../errors.js';
-import { freezeGraph, type Graph, type Node, type NodeId, type StateBinding } from '../graph.js';
+import { freezeGraph, type AnyNode, type Graph, type Node, type NodeId, type StateBinding } from '../graph.js';
 import type { Initializer, Primitive, PrimitiveAttrs } from '../primitives.js';
 import { SURROGATE_DEFAULTS, type Surrogate, type SurrogateName } from '../surrogate.js';
 import { formatType, isTupleType, sameShape, type Shape, type TensorType, type ValueType } from '../types.js';
@@ -51,7 +51,7 @@ export interface CustomVjpOptions {
  * added, with the current scope path in the error.
  */
 export class GraphBuilder {
-  private readonly nodes: Record<NodeId, Node> = {};
+  private readonly nodes: Record<NodeId, AnyNode> = {};
   private readonly inputIds: NodeId[] = [];
   private readonly paramIds: NodeId[] = [];
   private readonly stateBindings: { node: NodeId; update: NodeId }[] = [];
@@ -121,7 +121,7 @@ export class GraphBuilder {
     const ids = inputs.map((t) => this.toTensor(t, siblings).id);
     const type = inferNodeType(op, ids.map((id) => this.nodes[id]!.type), attrs, name);
     const id = `n${this.nextId++}`;
-    this.nodes[id] = { id, op, inputs: ids, attrs, type, name } as Node;
+    this.nodes[id] = { id, op, inputs: ids, attrs, type, name } as AnyNode;
     return new Tensor(this, id);
   }
 

@@ -1,5 +1,6 @@
 import {
   fail,
+  leafName,
   toArray,
   type FeedValue,
   type Graph,
@@ -81,7 +82,6 @@ export interface EpochMetrics {
   readonly ms: number;
 }
 
-const leafName = (graph: Graph, id: string): string => (graph.nodes[id]!.attrs as PrimitiveAttrs['input']).name;
 
 /** The fields of a batch that the graph takes as inputs. */
 function feedsFor(batch: Batch, inputs: ReadonlySet<string>): Record<string, FeedValue> {
@@ -131,11 +131,11 @@ export class Trainer {
     }
     const rng = new SeededRng(seed);
     const trainGraph = trainingGraph(model, { loss, optimizer: options.optimizer, wrt: options.wrt, checkpointEvery: options.checkpointEvery });
-    const stateNames = new Set(trainGraph.state.map((s) => leafName(trainGraph, s.node)));
-    const trained = model.params.map((id) => leafName(model, id)).filter((name) => stateNames.has(name));
+    const stateNames = new Set(trainGraph.state.map((s) => leafName(trainGraph.nodes[s.node]!)));
+    const trained = model.params.map((id) => leafName(model.nodes[id]!)).filter((name) => stateNames.has(name));
     const stepRunner = await options.backend.compileTrainStep(trainGraph, { seed, loss });
-    const trainInputs = new Set(trainGraph.inputs.map((id) => leafName(trainGraph, id)).filter((name) => name !== LR_INPUT));
-    const modelInputs = new Set(model.inputs.map((id) => leafName(model, id)));
+    const trainInputs = new Set(trainGraph.inputs.map((id) => leafName(trainGraph.nodes[id]!)).filter((name) => name !== LR_INPUT));
+    const modelInputs = new Set(model.inputs.map((id) => leafName(model.nodes[id]!)));
     return new Trainer(options, schedule, trainGraph, stepRunner, rng, trainInputs, modelInputs, trained);
   }
 
