@@ -1,23 +1,22 @@
-import { formatShape, isTupleType, type Graph, type GraphBuilder, type Node, type NodeId, type PrimitiveAttrs, type Tensor, type TensorType } from '@spikeflow/core';
-import { asTensor, elementsOf, type BackpropConfig, type Replayed } from './replay.js';
-import { vjpRules } from './rules/index.js';
-import { NON_DIFFERENTIABLE, STRUCTURAL, type VjpRule } from './vjp-types.js';
+import { formatShape, isTupleType, nodeAs, type Graph, type GraphBuilder, type Node, type NodeId, type Tensor, type TensorType } from '@spikeflow/core';
+import { asTensor, elementsOf, replay, type Replayed } from './replay.js';
+import { vjpEntryOf } from './rules/index.js';
+import { NON_DIFFERENTIABLE, STRUCTURAL, type BackpropConfig, type VjpContext } from './vjp-types.js';
 
 function isFloatTensor(node: Node): boolean {
   return !isTupleType(node.type) && node.type.dtype === 'f32';
 }
 
-/** Nodes whose value depends on one of `from` (forward reachability), in `order`. */
-export function dependents(graph: Graph, from: Iterable<NodeId>, order: readonly NodeId[]): Set<NodeId> {
-  const reached = new Set(from);
-  for (const id of order) {
-    if (graph.nodes[id]!.inputs.some((i) => reached.has(i))) reached.add(id);
-  }
-  return reached;
-}
-
 export function zerosLike(b: GraphBuilder, t: Tensor): Tensor {
   return b.constant(0, t.shape, t.dtype);
+}
+
+/** Replay and backprop under `config`, handed to the rules so they can differentiate a body they hold. */
+function contextFor(config: BackpropConfig): VjpContext {
+  return {
+    replay: (b, graph, leaf, needsGrad, order) => replay(b, graph, leaf, needsGrad, config, order),
+    backprop: (b, graph, values, seeds, needsGrad, order) => backprop(b, graph, values, seeds, needsGrad, order, config),
+  };
 }
 
 /**
@@ -34,6 +33,7 @@ export function backprop(
   order: readonly NodeId[],
   config: BackpropConfig,
 ): Map<NodeId, Tensor> {
+  const ctx = contextFor(config);
   const cot = new Map<NodeId, Tensor>(seeds);
   const tupleCot = new Map<NodeId, (Tensor | undefined)[]>();
   const accumulate = (id: NodeId, g: Tensor, from: Node) => {
@@ -49,15 +49,15 @@ export function backprop(
     const id = order[k]!;
     const node = graph.nodes[id]!;
     if (!needsGrad.has(id)) continue;
-    const rule = vjpRules[node.op];
-    if (rule === NON_DIFFERENTIABLE) continue;
+    const entry = vjpEntryOf(node);
+    if (entry === NON_DIFFERENTIABLE) continue;
     const value = values.get(id)!;
-    if (rule === STRUCTURAL) {
+    if (entry === STRUCTURAL) {
       // tupleGet: route this element's cotangent into its tuple.
       const g = cot.get(id);
       if (g === undefined) continue;
       const tuple = node.inputs[0]!;
-      const index = (node.attrs as PrimitiveAttrs['tupleGet']).index;
+      const { index } = nodeAs(graph, id, 'tupleGet').attrs;
       const list = tupleCot.get(tuple) ?? [];
       list[index] = list[index] === undefined ? g : list[index]!.add(g);
       tupleCot.set(tuple, list);
@@ -70,11 +70,12 @@ export function backprop(
     if (!needs.some(Boolean)) continue;
     const outputs = elementsOf(value);
     const inputs = node.inputs.map((i) => asTensor(values.get(i)!));
+    const rule = typeof entry === 'function' ? entry : entry.vjp;
     const grads = b.scopePath(`grad/${node.name}`, () =>
-      (rule as VjpRule<typeof node.op>)({
+      rule({
         b,
-        node: node as never,
-        attrs: node.attrs as never,
+        node,
+        attrs: node.attrs,
         inputs,
         output: outputs[0]!,
         outputs,
@@ -82,6 +83,7 @@ export function backprop(
         cotangents,
         needs,
         config,
+        ctx,
       }),
     );
     grads.forEach((g, i) => {

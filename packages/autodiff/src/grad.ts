@@ -9,12 +9,13 @@ import {
   type Graph,
   type Node,
   type NodeId,
-  type PrimitiveAttrs,
   type Tensor,
   type TensorType,
 } from '@spikeflow/core';
-import { backprop, dependents, zerosLike } from './backprop.js';
-import { asTensor, replay, type BackpropConfig } from './replay.js';
+import { backprop, zerosLike } from './backprop.js';
+import { dependents } from './dependents.js';
+import { asTensor, replay } from './replay.js';
+import type { BackpropConfig } from './vjp-types.js';
 
 export interface GradOptions extends BackpropConfig {
   /** The output to differentiate (a scalar loss; a tensor is differentiated as its sum). */

@@ -1,6 +1,6 @@
 export * from './vjp-types.js';
 export * from './unbroadcast.js';
-export { replay, replaySubgraph, type BackpropConfig, type Replayed } from './replay.js';
+export { replay, replaySubgraph, type Replayed } from './replay.js';
 export { backprop } from './backprop.js';
 export * from './grad.js';
 export { vjpRules } from './rules/index.js';

@@ -1,16 +1,7 @@
-import { replayGraph, replayedTensor, Tensor, type Graph, type GraphBuilder, type Node, type NodeId, type ReplayedValue } from '@spikeflow/core';
-// Load order: backprop.js (and with it the VJP table) before the scan hook. The scan rule calls
-// back into backprop.js, so entering that cycle at rules/scan.js would spread the table's scan
-// entry before rules/scan.js had defined it.
-import './backprop.js';
-import { replayCustomVjpForGrad } from './rules/custom-vjp.js';
-import { replayScanForGrad } from './rules/scan.js';
-
-/** Options that change how the forward pass is replayed for differentiation. */
-export interface BackpropConfig {
-  /** Save scan carries only every k steps and recompute the rest in the backward pass. */
-  readonly checkpointEvery?: number;
-}
+import { replayedTensor, replayGraph, Tensor, type Graph, type GraphBuilder, type Node, type NodeId, type ReplayedValue, type ReplayOptions } from '@spikeflow/core';
+import { replayOnInputs } from './replay-on-inputs.js';
+import { vjpEntryOf } from './rules/index.js';
+import type { BackpropConfig } from './vjp-types.js';
 
 /** A replayed value: a tensor, or the elements of a tuple-valued node. */
 export type Replayed = ReplayedValue;
@@ -19,6 +10,16 @@ export const asTensor = replayedTensor;
 
 export function elementsOf(v: Replayed): readonly Tensor[] {
   return v instanceof Tensor ? [v] : v;
+}
+
+/** Replays the nodes in `needsGrad` whose VJP entry has a `replayForGrad` through it; the rest as they are. */
+function replayForGradOverride(b: GraphBuilder, needsGrad: ReadonlySet<NodeId>, config: BackpropConfig): ReplayOptions['override'] {
+  return (node, inputs) => {
+    if (!needsGrad.has(node.id)) return undefined;
+    const entry = vjpEntryOf(node);
+    if (typeof entry !== 'object') return undefined;
+    return entry.replayForGrad({ b, node, inputs: inputs.map(asTensor), config });
+  };
 }
 
 /**
@@ -34,18 +35,10 @@ export function replay(
   config: BackpropConfig,
   order?: readonly NodeId[],
 ): Map<NodeId, Replayed> {
-  const override = (node: Node, inputs: readonly Replayed[]): Replayed | undefined => {
-    if (!needsGrad.has(node.id)) return undefined;
-    if (node.op === 'scan') return replayScanForGrad(b, node as Node<'scan'>, inputs.map(asTensor), config);
-    if (node.op === 'customVjp') return replayCustomVjpForGrad(b, node as Node<'customVjp'>, inputs.map(asTensor));
-    return undefined;
-  };
-  return replayGraph(b, graph, leaf, { ...(order ? { order } : {}), override });
+  return replayGraph(b, graph, leaf, { ...(order ? { order } : {}), override: replayForGradOverride(b, needsGrad, config) });
 }
 
-/** Replays a subgraph (scan body, customVjp half) on positional inputs; returns its outputs in order. */
+/** Replays a subgraph (scan body, customVjp half) on positional inputs for differentiation; returns its outputs in order. */
 export function replaySubgraph(b: GraphBuilder, graph: Graph, inputs: readonly Tensor[], needsGrad: ReadonlySet<NodeId> = new Set(), config: BackpropConfig = {}): Tensor[] {
-  const position = new Map(graph.inputs.map((id, i) => [id, i]));
-  const values = replay(b, graph, (n) => inputs[position.get(n.id)!]!, needsGrad, config);
-  return graph.outputs.map((o) => asTensor(values.get(o.node)!));
+  return replayOnInputs(b, graph, inputs, { override: replayForGradOverride(b, needsGrad, config) });
 }

@@ -1,5 +1,5 @@
 import type { GraphBuilder, Surrogate, SurrogateName, Tensor } from '@spikeflow/core';
-import { replaySubgraph } from './replay.js';
+import { replayOnInputs } from './replay-on-inputs.js';
 
 /** Builds g'(x) from primitives for one surrogate family; `alpha` is its parameter (a, k or gamma). */
 export type SurrogateDerivative = (b: GraphBuilder, x: Tensor, alpha: number) => Tensor;
@@ -45,6 +45,6 @@ export const surrogateDerivatives: { readonly [K in SurrogateName]: SurrogateDer
 
 /** g'(x) for the surrogate of a `spike` node: a named family, or the user's traced derivative replayed on x. */
 export function surrogateDerivative(b: GraphBuilder, x: Tensor, surrogate: Surrogate): Tensor {
-  if (surrogate.kind === 'custom') return replaySubgraph(b, surrogate.derivative, [x])[0]!;
+  if (surrogate.kind === 'custom') return replayOnInputs(b, surrogate.derivative, [x])[0]!;
   return surrogateDerivatives[surrogate.kind](b, x, surrogate.alpha);
 }

@@ -1,12 +1,12 @@
-import type { VjpTable } from '../vjp-types.js';
-import { STRUCTURAL } from '../vjp-types.js';
+import type { Node, Primitive } from '@spikeflow/core';
+import { scanVjp } from '../scan/scan-vjp.js';
+import { STRUCTURAL, type VjpEntry, type VjpTable } from '../vjp-types.js';
 import { customVjpVjp } from './custom-vjp.js';
 import { elementwiseVjp } from './elementwise.js';
 import { leafVjp } from './leaf.js';
 import { linalgVjp } from './linalg.js';
 import { randomVjp } from './random.js';
 import { reduceVjp } from './reduce.js';
-import { scanVjp } from './scan.js';
 import { shapeVjp } from './shape.js';
 import { spikeVjp } from './spike.js';
 
@@ -23,3 +23,8 @@ export const vjpRules: VjpTable = {
   ...customVjpVjp,
   tupleGet: STRUCTURAL,
 };
+
+/** The VJP table's entry for `node`'s primitive. */
+export function vjpEntryOf<P extends Primitive>(node: Node<P>): VjpEntry<P> {
+  return vjpRules[node.op];
+}

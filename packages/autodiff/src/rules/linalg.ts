@@ -27,9 +27,8 @@ interface ConvGeometry {
   readonly groups: number;
 }
 
-function geometry(attrs: PrimitiveAttrs['conv1d'] | PrimitiveAttrs['conv2d']): ConvGeometry {
-  if (typeof attrs.stride !== 'number') return attrs as PrimitiveAttrs['conv2d'];
-  const a = attrs as PrimitiveAttrs['conv1d'];
+/** conv1d's scalar geometry as the one-axis case; conv2d's attrs already have this form. */
+function conv1dGeometry(a: PrimitiveAttrs['conv1d']): ConvGeometry {
   return { stride: [a.stride], padding: [a.padding], dilation: [a.dilation], groups: a.groups };
 }
 
@@ -100,14 +99,13 @@ function convWeightGrad(cot: Tensor, x: Tensor, wShape: Shape, g: ConvGeometry):
   return taps.transpose([1, 0, ...range(2, kernel.length)]);
 }
 
-function convVjp({ inputs, attrs, cotangent, needs }: Pick<VjpArgs<'conv1d' | 'conv2d'>, 'inputs' | 'attrs' | 'cotangent' | 'needs'>): (Tensor | undefined)[] {
+function convVjp({ inputs, cotangent, needs }: Pick<VjpArgs<'conv1d' | 'conv2d'>, 'inputs' | 'cotangent' | 'needs'>, g: ConvGeometry): (Tensor | undefined)[] {
   const [x, w] = inputs as [Tensor, Tensor];
-  const g = geometry(attrs);
   return [needs[0] ? convInputGrad(cotangent, w, x.shape, g) : undefined, needs[1] ? convWeightGrad(cotangent, x, w.shape, g) : undefined];
 }
 
 export const linalgVjp: VjpTable<'matmul' | 'conv1d' | 'conv2d'> = {
   matmul: ({ inputs, attrs, cotangent, needs }) => matmulVjp(inputs[0]!, inputs[1]!, cotangent, attrs, needs),
-  conv1d: convVjp,
-  conv2d: convVjp,
+  conv1d: (args) => convVjp(args, conv1dGeometry(args.attrs)),
+  conv2d: (args) => convVjp(args, args.attrs),
 };

@@ -1,12 +1,13 @@
 import { fail, GraphBuilder, type Graph, type Node, type PrimitiveAttrs, type Tensor, type TensorType } from '@spikeflow/core';
+import { SAVED_SCOPE } from '../saved-tensors.js';
+import type { BackpropConfig, VjpContext } from '../vjp-types.js';
 import { reverseScan, savingScan, scanElements, type ReverseScanInputs, type ReverseScanResult, type ScanGradPlan } from './bptt.js';
-import type { BackpropConfig } from './replay.js';
-import { SAVED_SCOPE } from './saved-tensors.js';
 
 /**
- * Gradient checkpointing for `scan` (config.checkpointEvery = k): the forward pass keeps only
- * the carry entering each segment of k steps, and the backward pass recomputes a segment's
- * carries from its checkpoint just before running that segment's reverse scan. The forward scan
+ * Segmented recomputation, i.e. gradient checkpointing for `scan` (config.checkpointEvery = k):
+ * the forward pass keeps only the carry entering each segment of k steps (its checkpoint), and
+ * the backward pass recomputes a segment's carries from its checkpoint just before running that
+ * segment's reverse scan. The forward scan
  * is restructured as an outer scan over segments whose body is an inner scan of k steps; when
  * k does not divide the length, a last, shorter segment (the tail) follows in processing order.
  */
@@ -79,7 +80,7 @@ function segmentBody(attrs: ScanAttrs, k: number, scopes: readonly string[]): Gr
  * saved residuals: per carry, the checkpoints `[full, ...carry]`, and, when there is a tail,
  * the carries entering it.
  */
-export function replayCheckpointed(b: GraphBuilder, node: Node<'scan'>, inputs: readonly Tensor[], seg: Segments): Tensor[] {
+export function replaySegmented(b: GraphBuilder, node: Node<'scan'>, inputs: readonly Tensor[], seg: Segments): Tensor[] {
   const { attrs } = node;
   const { numCarries: nc, numSequences: ns } = attrs;
   const numOut = attrs.body.outputs.length - nc;
@@ -108,15 +109,15 @@ export function replayCheckpointed(b: GraphBuilder, node: Node<'scan'>, inputs: 
 /**
  * The checkpointed backward pass: the tail first (it ran last), then an outer reverse scan over
  * the full segments whose body recomputes the segment's carries from its checkpoint and runs
- * the segment's reverse scan. `residuals` are the extra elements of `replayCheckpointed`.
+ * the segment's reverse scan. `residuals` are the extra elements of `replaySegmented`.
  */
-export function checkpointedReverse(
+export function reverseSegmented(
   b: GraphBuilder,
   plan: ScanGradPlan,
   seg: Segments,
   residuals: readonly Tensor[],
   parts: Omit<ReverseScanInputs, 'saved'>,
-  config: BackpropConfig,
+  ctx: VjpContext,
 ): ReverseScanResult {
   const { attrs } = plan;
   const { numCarries: nc, numSequences: ns } = attrs;
@@ -129,7 +130,7 @@ export function checkpointedReverse(
   if (seg.rem > 0) {
     const sequences = parts.sequences.map((s) => rows(s, seg.tail));
     const saved = recompute(b, residuals.slice(nc, 2 * nc), sequences, parts.consts, seg.rem);
-    const tail = reverseScan(b, plan, seg.rem, { saved, sequences, consts: parts.consts, dys: parts.dys.map((d) => rows(d, seg.tail)), dc, acc }, config);
+    const tail = reverseScan(b, plan, seg.rem, { saved, sequences, consts: parts.consts, dys: parts.dys.map((d) => rows(d, seg.tail)), dc, acc }, ctx);
     ({ dc, acc } = tail);
     tailDxs = tail.dxs;
   }
@@ -144,7 +145,7 @@ export function checkpointedReverse(
       const sequences = slices.slice(nc, nc + ns);
       const saved = recompute(bb, slices.slice(0, nc), sequences, consts, seg.k);
       const dys = slices.slice(nc + ns, nc + ns + numDys);
-      const r = reverseScan(bb, plan, seg.k, { saved, sequences, consts, dys, dc: carries.slice(0, numDc), acc: carries.slice(numDc) }, config);
+      const r = reverseScan(bb, plan, seg.k, { saved, sequences, consts, dys, dc: carries.slice(0, numDc), acc: carries.slice(numDc) }, ctx);
       return { carries: [...r.dc, ...r.acc], outputs: r.dxs };
     },
   });

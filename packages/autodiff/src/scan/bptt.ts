@@ -1,7 +1,7 @@
 import { topologicalOrder, type Graph, type GraphBuilder, type NodeId, type PrimitiveAttrs, type Tensor, type TensorType } from '@spikeflow/core';
 import { produce } from 'immer';
-import { backprop, dependents } from './backprop.js';
-import { replay, type BackpropConfig } from './replay.js';
+import { dependents } from '../dependents.js';
+import type { VjpContext } from '../vjp-types.js';
 
 /**
  * Backpropagation through time for `scan`, in two halves that the plain and the checkpointed
@@ -132,10 +132,10 @@ export interface ReverseScanResult {
 /**
  * BPTT over `length` steps: a scan in the opposite direction whose body replays the forward
  * body on the saved (c_t, x_t, k) and backpropagates through it, seeded with dc_{t+1} on the new
- * carries and dy_t on the outputs. Replay and backprop are the whole-graph ones, so scans and
- * customVjps nested in the body are differentiated by their own rules.
+ * carries and dy_t on the outputs. Replay and backprop are the whole-graph ones (from `ctx`), so
+ * scans and customVjps nested in the body are differentiated by their own rules.
  */
-export function reverseScan(b: GraphBuilder, plan: ScanGradPlan, length: number, parts: ReverseScanInputs, config: BackpropConfig): ReverseScanResult {
+export function reverseScan(b: GraphBuilder, plan: ScanGradPlan, length: number, parts: ReverseScanInputs, ctx: VjpContext): ReverseScanResult {
   const { body, numCarries: nc, numSequences: ns } = plan.attrs;
   const order = topologicalOrder(body);
   const needsGrad = dependents(body, activeInputs(body, plan), order);
@@ -150,12 +150,12 @@ export function reverseScan(b: GraphBuilder, plan: ScanGradPlan, length: number,
     body: (bb, carries, slices, consts) => {
       const primal = [...slices.slice(0, nc + ns), ...consts];
       const dys = slices.slice(nc + ns);
-      const values = replay(bb, body, (n) => primal[position.get(n.id)!]!, needsGrad, config, order);
+      const values = ctx.replay(bb, body, (n) => primal[position.get(n.id)!]!, needsGrad, order);
       const seeds = new Map<NodeId, Tensor>();
       const seed = (id: NodeId, g: Tensor) => seeds.set(id, seeds.get(id)?.add(g) ?? g);
       plan.carries.forEach((i, a) => seed(body.outputs[i]!.node, carries[a]!));
       plan.outputs.forEach((j, a) => seed(body.outputs[nc + j]!.node, dys[a]!));
-      const cot = backprop(bb, body, values, seeds, needsGrad, order, config);
+      const cot = ctx.backprop(bb, body, values, seeds, needsGrad, order);
       const cotOf = (k: number) => cot.get(body.inputs[k]!);
       const orZeros = (k: number) => cotOf(k) ?? bb.constant(0, primal[k]!.shape);
       const acc = plan.consts.map((j, a) => {
