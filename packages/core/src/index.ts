@@ -9,7 +9,7 @@ export * from './dot.js';
 export * from './validate.js';
 export * from './init.js';
 export { fnv1a32 } from './rng/philox.js';
-export * from './interpreter/host-tensor.js';
+export * from './host-tensor.js';
 export * from './interpreter/evaluate.js';
 export { inferRules, cpuRules } from './rules/index.js';
 export type { InferRule, CpuRule, CpuContext, InferTable, CpuTable } from './rules/rule-types.js';
