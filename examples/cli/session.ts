@@ -1,6 +1,6 @@
 /** A run's trainer, built from its config on WebGPU (or the CPU, saying why): shared by train and eval. */
-import type { TrainBackend } from '@spikeflow/core';
-import { adam, cpuBackend, Trainer, type TaskInfo, type TrainerData } from '@spikeflow/models';
+import { cpuBackend, type TrainBackend } from '@spikeflow/core';
+import { adam, Trainer, type TaskInfo, type TrainerData } from '@spikeflow/models';
 import { webgpuBackend } from '@spikeflow/webgpu';
 import { selectNodeBackend } from '@spikeflow/webgpu/node';
 import { configuredModel, firstLine, type RunConfig } from './run-config.js';

@@ -4,8 +4,8 @@
  * and run with `deno run --unstable-webgpu bundle.js`. The last line is machine-readable:
  *   RESULT {"accuracy":0.9,"chance":0.5,"device":"webgpu ..."}
  */
-import type { TrainBackend } from '@spikeflow/core';
-import { adam, cpuBackend, evidenceAccumulation, Trainer } from '@spikeflow/models';
+import { cpuBackend, type TrainBackend } from '@spikeflow/core';
+import { adam, evidenceAccumulation, Trainer } from '@spikeflow/models';
 import { selectBackend, webgpuBackend } from '@spikeflow/webgpu';
 import { classifierModel, defaultSpec } from '../cli/classifier.js';
 import { taskData } from '../cli/task-data.js';

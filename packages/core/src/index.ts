@@ -11,6 +11,7 @@ export * from './init.js';
 export { fnv1a32 } from './rng/philox.js';
 export * from './host-tensor.js';
 export * from './interpreter/evaluate.js';
+export * from './interpreter/cpu-backend.js';
 export { inferRules, cpuRules } from './rules/index.js';
 export type { InferRule, CpuRule, CpuContext, InferTable, CpuTable } from './rules/rule-types.js';
 export * from './trace/builder.js';
