@@ -17,7 +17,6 @@ export type { InferRule, CpuRule, CpuContext, InferTable, CpuTable } from './rul
 export * from './trace/builder.js';
 export * from './trace/tensor.js';
 export * from './summary.js';
-export * from './spec/model-spec.js';
 export * from './json/graph-json.js';
 export { GRAPH_JSON_FORMAT, GRAPH_JSON_VERSION, graphSchema, attrSchemas } from './json/schema.js';
 export * from './transform.js';

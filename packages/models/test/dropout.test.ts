@@ -2,12 +2,13 @@
 // law, the scaling, the mask shared over time, the mode inputs, the gradient, and the trainer
 // feeding the mode inputs (and resuming a checkpoint bit for bit).
 import { grad } from '@spikeflow/autodiff';
-import { buildSequential, cpuBackend, evaluate, GraphBuilder, initParams, SpikeflowError, tensor, toArray, trace, type Graph, type PrimitiveAttrs } from '@spikeflow/core';
+import { cpuBackend, evaluate, GraphBuilder, initParams, SpikeflowError, tensor, toArray, trace, type Graph, type PrimitiveAttrs } from '@spikeflow/core';
 import { describe, expect, it } from 'vitest';
 import {
   adam,
   buildDropout,
   buildLinear,
+  buildSequential,
   dropout,
   evaluationFeeds,
   linear,
