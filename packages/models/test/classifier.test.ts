@@ -16,6 +16,7 @@ import {
   sequential,
   softmaxCrossEntropy,
   taskData,
+  type Batch,
   type ClassifierHead,
 } from '../src/index.js';
 
@@ -114,12 +115,12 @@ describe('taskData', () => {
   it('draws train seeds from the trainer generator and holds out fixed seeds above them', () => {
     const taken: number[] = [];
     const data = taskData({ train: task }, { batch: 3, trainBatches: 2, testBatches: 2, onBatch: (k) => taken.push(k) });
-    const train = [...data.train(new SeededRng(7), 0)];
+    const train = [...(data.train(new SeededRng(7), 0) as Iterable<Batch>)];
     const seeds = new SeededRng(7);
     const expected = [0, 1].map(() => task.batch(3, Math.floor(seeds.next() * 2 ** 31)));
     expect(taken).toEqual([1, 2]);
     expect(train).toEqual(expected.map((b) => ({ x: b.inputs.x, labels: b.labels })));
-    const test = [...data.test!()];
+    const test = [...(data.test!() as Iterable<Batch>)];
     expect(test).toEqual([0, 1].map((k) => task.batch(3, 2 ** 31 + k)).map((b) => ({ x: b.inputs.x, labels: b.labels })));
     expect(heldOutEpisode({ train: task })).toEqual(task.batch(1, 2 ** 31).inputs.x);
   });

@@ -113,7 +113,7 @@ describe('misspelt layer fields', () => {
       fc.property(kinds, names, fc.jsonValue(), (kind, key, value) => {
         const schema = library[kind]!.schema;
         expect(schema).toBeInstanceOf(z.ZodObject);
-        fc.pre(!Object.hasOwn((schema as z.ZodObject).shape, key));
+        fc.pre(!Object.hasOwn((schema as unknown as z.ZodObject).shape, key));
         const spec = { ...VALID[kind]!, [key]: value };
         const fromJson = thrown(parseLayers([VALID.linear, spec]));
         expect(fromJson.where).toBe(`layers[1].${key}`);

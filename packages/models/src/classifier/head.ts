@@ -28,11 +28,11 @@ export function classifierHead(options: Partial<ClassifierHead> = {}): Classifie
   return checkSpec(schema, options, 'classifierHead');
 }
 
-/** The head's outputs: the class scores [B, C] and the loss (a scalar). */
-export interface ClassifierOutputs {
+/** The head's outputs: the class scores [B, C] and the loss (a scalar); a record, so `trace` can return it as the graph's outputs. */
+export type ClassifierOutputs = {
   readonly scores: Tensor;
   readonly loss: Tensor;
-}
+};
 
 /** The class scores [B, C] of a time-major output [T, B, C]. */
 export function classifierScores(output: Tensor, head: ClassifierHead): Tensor {
