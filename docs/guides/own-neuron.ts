@@ -1,8 +1,8 @@
 // The code of docs/guides/write-your-own-neuron.md: the guide shows this file's region verbatim,
 // and docs/guide.test.ts checks that it does.
 // #region guide
-import { evaluate, initParams, tensor, trace, type Graph } from '@spikeflow/core';
-import { adam, buildLinear, cpuBackend, defineNeuron, linear, trainingGraph } from '@spikeflow/models';
+import { cpuBackend, evaluate, initParams, tensor, trace, type Graph } from '@spikeflow/core';
+import { adam, buildLinear, defineNeuron, linear, trainingGraph } from '@spikeflow/models';
 import { compile, compileTrainStep, type ExecutableStats } from '@spikeflow/webgpu';
 
 /** Quadratic integrate-and-fire: v' = v + (dt/tau)(v² + I); a spike at v >= vPeak, then v = vReset. */

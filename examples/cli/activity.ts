@@ -4,8 +4,7 @@
  * second compiled program on the device). Runtime-neutral.
  */
 import { evaluate, GraphBuilder, type HostTensor } from '@spikeflow/core';
-import type { TaskInfo } from '@spikeflow/models';
-import { applyLayers } from './classifier.js';
+import { applySequential, standardLayers, type TaskInfo } from '@spikeflow/models';
 
 export interface LayerActivity {
   readonly name: string;
@@ -17,7 +16,7 @@ export interface LayerActivity {
 /** `episode` is an input batch of one, x [T, 1, F]; `params` are the classifier's, by name. */
 export function episodeActivity(spec: unknown, info: TaskInfo, params: Readonly<Record<string, HostTensor>>, episode: HostTensor): LayerActivity[] {
   const b = new GraphBuilder();
-  const layers = applyLayers(b, spec, b.input('x', [info.steps, 1, info.inputSize]));
+  const layers = applySequential(b, spec, b.input('x', [info.steps, 1, info.inputSize]), standardLayers);
   const graph = b.finish(Object.fromEntries(layers.map((l) => [l.name, l.output])));
   const { outputs } = evaluate(graph, { params, inputs: { x: episode } });
   const input: LayerActivity = { name: 'input', units: info.inputSize, values: episode.data };

@@ -3,8 +3,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { formatShape, formatSummary, GraphBuilder, summarize, toDot } from '@spikeflow/core';
-import type { TaskInfo } from '@spikeflow/models';
-import { applyLayers } from './classifier.js';
+import { applySequential, standardLayers, type TaskInfo } from '@spikeflow/models';
 import { configuredModel, configuredSpec, readConfig, type RunConfig } from './run-config.js';
 import { loadTask } from './tasks.js';
 import { UsageError } from './usage-error.js';
@@ -13,7 +12,7 @@ import { UsageError } from './usage-error.js';
 function layerTable(config: RunConfig, info: TaskInfo): string {
   const b = new GraphBuilder();
   const x = b.input('x', [info.steps, config.batch, info.inputSize]);
-  const layers = applyLayers(b, configuredSpec(config, info), x);
+  const layers = applySequential(b, configuredSpec(config, info), x, standardLayers);
   const width = Math.max(...layers.map((l) => l.name.length));
   return layers.map((l, i) => `${l.name.padEnd(width)}  ${formatShape((i === 0 ? x : layers[i - 1]!.output).shape)} -> ${formatShape(l.output.shape)}`).join('\n');
 }

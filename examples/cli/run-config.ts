@@ -4,9 +4,8 @@
  * saved next to the checkpoints (run.json) so `eval` and `--resume` rebuild the same model.
  */
 import { readFile } from 'node:fs/promises';
-import { parseSequential, type Graph } from '@spikeflow/core';
-import { standardLayers, type TaskInfo } from '@spikeflow/models';
-import { classifierModel, defaultSpec } from './classifier.js';
+import type { Graph } from '@spikeflow/core';
+import { classifierModel, defaultClassifierSpec as defaultSpec, parseSequential, standardLayers, type TaskInfo } from '@spikeflow/models';
 import { UsageError } from './usage-error.js';
 
 export interface RunConfig {

@@ -1,10 +1,9 @@
 /** A run's trainer, built from its config on WebGPU (or the CPU, saying why): shared by train and eval. */
-import type { TrainBackend } from '@spikeflow/core';
-import { adam, cpuBackend, Trainer, type TaskInfo, type TrainerData } from '@spikeflow/models';
+import { cpuBackend, type TrainBackend } from '@spikeflow/core';
+import { adam, taskData, Trainer, type TaskInfo, type TaskSplit, type TrainerData } from '@spikeflow/models';
 import { webgpuBackend } from '@spikeflow/webgpu';
 import { selectNodeBackend } from '@spikeflow/webgpu/node';
 import { configuredModel, firstLine, type RunConfig } from './run-config.js';
-import { taskData, type TaskSplit } from './task-data.js';
 import { loadTask } from './tasks.js';
 
 export interface Session {

@@ -1,6 +1,5 @@
 /** The tasks the CLI trains on, by name: MNIST (rate-coded real digits) and generated ones. */
-import { delayedXor, evidenceAccumulation, loadMnist, mnistSplit, sequentialMnist, type TaskInfo } from '@spikeflow/models';
-import type { TaskSplit } from './task-data.js';
+import { delayedXor, evidenceAccumulation, loadMnist, mnistSplit, sequentialMnist, type TaskInfo, type TaskSplit } from '@spikeflow/models';
 import { UsageError } from './usage-error.js';
 
 const TASKS: Readonly<Record<string, () => Promise<TaskSplit>>> = {

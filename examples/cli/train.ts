@@ -7,7 +7,7 @@ import { rasterSvg } from './raster.js';
 import { configuredSpec, firstLine, readConfig, type RunConfig } from './run-config.js';
 import { openCheckpoint, RunFiles } from './run-files.js';
 import { openSession } from './session.js';
-import { heldOutEpisode } from './task-data.js';
+import { heldOutEpisode } from '@spikeflow/models';
 import { UsageError } from './usage-error.js';
 
 export interface TrainArgs {

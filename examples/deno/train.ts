@@ -4,11 +4,9 @@
  * and run with `deno run --unstable-webgpu bundle.js`. The last line is machine-readable:
  *   RESULT {"accuracy":0.9,"chance":0.5,"device":"webgpu ..."}
  */
-import type { TrainBackend } from '@spikeflow/core';
-import { adam, cpuBackend, evidenceAccumulation, Trainer } from '@spikeflow/models';
+import { cpuBackend, type TrainBackend } from '@spikeflow/core';
+import { adam, classifierModel, defaultClassifierSpec, evidenceAccumulation, taskData, Trainer } from '@spikeflow/models';
 import { selectBackend, webgpuBackend } from '@spikeflow/webgpu';
-import { classifierModel, defaultSpec } from '../cli/classifier.js';
-import { taskData } from '../cli/task-data.js';
 
 declare const Deno: { exit(code: number): never };
 
@@ -32,7 +30,7 @@ console.log(`task ${task.info.name}: T = ${task.info.steps}, ${task.info.inputSi
 
 const trainer = await Trainer.create({
   backend: engine,
-  model: classifierModel(defaultSpec(task.info, 32), task.info, BATCH),
+  model: classifierModel(defaultClassifierSpec(task.info, 32), task.info, BATCH),
   optimizer: adam(),
   data: taskData({ train: task }, { batch: BATCH, trainBatches: 16, testBatches: 8 }),
   schedule: 0.01,

@@ -1,10 +1,10 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SpikeflowError } from '@spikeflow/core';
+import { cpuBackend, SpikeflowError } from '@spikeflow/core';
 import { adam } from '@spikeflow/models';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cpuBackend, Trainer } from '../../packages/models/src/trainer/index.js';
+import { Trainer } from '../../packages/models/src/trainer/index.js';
 import { spikeClassifier, spikeData } from '../../packages/models/test/support/spike-task.js';
 import { nodeFs, readCheckpointFile, writeCheckpointFile, type CheckpointFs } from './checkpoint-file.js';
 

@@ -4,8 +4,8 @@
  * report held-out accuracy. Without any WebGPU adapter it says so and trains on the CPU
  * reference interpreter instead, on a smaller budget.
  */
-import { evaluate, toArray, trace, type FeedValue, type Graph, type HostTensor } from '@spikeflow/core';
-import { adam, buildLif, buildLinear, countCorrect, lif, linear, loadMnist, mnistSplit, sequentialMnist, softmaxCrossEntropy, TaskRng, trainingGraph, type Task } from '@spikeflow/models';
+import { evaluate, toArray, type FeedValue, type Graph, type HostTensor } from '@spikeflow/core';
+import { adam, buildClassifier, classifierHead, countCorrect, lif, linear, loadMnist, mnistSplit, sequential, sequentialMnist, TaskRng, trainingGraph, type Task } from '@spikeflow/models';
 import { compile, compileTrainStep } from '@spikeflow/webgpu';
 import { selectNodeBackend } from '@spikeflow/webgpu/node';
 
@@ -32,16 +32,13 @@ export interface DemoResult {
 
 /** 784 -> hidden LIF -> 10 LIF over `steps` time steps; the class scores are output spike counts. */
 function model(steps: number, batch: number, hidden: number): Graph {
-  return trace((b) => {
-    const x = b.input('x', [steps, batch, 784]);
-    const labels = b.input('labels', [batch], 'i32');
-    let h = b.scope('linear0', () => buildLinear(b, x, linear(784, hidden, { initScale: 4 })));
-    h = b.scope('lif1', () => buildLif(b, h, lif({ tau: 2, detachReset: true })));
-    h = b.scope('linear2', () => buildLinear(b, h, linear(hidden, 10, { initScale: 4 })));
-    const spikes = b.scope('lif3', () => buildLif(b, h, lif({ tau: 2, detachReset: true })));
-    const counts = spikes.sum(0);
-    return { loss: softmaxCrossEntropy(counts, labels), counts };
-  });
+  const spec = sequential([
+    linear(784, hidden, { initScale: 4 }),
+    lif({ tau: 2, detachReset: true }),
+    linear(hidden, 10, { initScale: 4 }),
+    lif({ tau: 2, detachReset: true }),
+  ]);
+  return buildClassifier(spec, { input: { name: 'x', shape: [steps, batch, 784] }, head: classifierHead({ readout: 'count', loss: 'crossEntropy' }) });
 }
 
 /** A seeded shuffle, so every run sees the same batches. */
@@ -76,7 +73,7 @@ async function gpuEngine(ctx: { device: GPUDevice; adapterInfo: string }, train:
     step: (feeds) => step.stepWithLoss(feeds),
     async evaluateCounts(feeds) {
       evalExe.setParams(await step.readState(paramNames));
-      return (await evalExe.run(feeds, ['counts'])).counts!;
+      return (await evalExe.run(feeds, ['scores'])).scores!;
     },
   };
 }
@@ -93,7 +90,7 @@ function cpuEngine(train: Graph, forward: Graph, reason: string, seed: number): 
     },
     async evaluateCounts(feeds) {
       const params = Object.fromEntries(paramNames.map((n) => [n, state![n]!]));
-      return evaluate(forward, { inputs: feeds, params }).outputs.counts!;
+      return evaluate(forward, { inputs: feeds, params }).outputs.scores!;
     },
   };
 }

@@ -1,5 +1,5 @@
 import { fail } from '@spikeflow/core';
-import { MNIST_SIDE, type MnistData, type Rng } from '@spikeflow/models';
+import { MNIST_SIDE, type DataRng, type MnistData } from '@spikeflow/models';
 import { bilinearSample } from './bilinear-sample.js';
 
 /** Gaussian taps reach this many standard deviations each side, as in common image filters. */
@@ -68,7 +68,7 @@ export function checkElastic(elastic: ElasticDistortion, field: string): void {
  * makes neighbouring pixels move together, so strokes bend and thicken the way handwriting varies
  * between writers, which shifts, turns and scales do not cover.
  */
-export function elasticDigits(data: MnistData, elastic: ElasticDistortion, rng: Rng): MnistData {
+export function elasticDigits(data: MnistData, elastic: ElasticDistortion, rng: DataRng): MnistData {
   checkElastic(elastic, 'elastic');
   if (elastic.alpha === 0) return data;
   const taps = gaussianTaps(elastic.sigma);

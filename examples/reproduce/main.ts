@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuBackend } from '@spikeflow/models';
+import { cpuBackend } from '@spikeflow/core';
 import { webgpuBackend } from '@spikeflow/webgpu';
 import { acquireNodeDevice } from '@spikeflow/webgpu/node';
 import type { ExperimentContext } from './experiment.js';

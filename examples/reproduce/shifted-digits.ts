@@ -1,12 +1,12 @@
 import { fail } from '@spikeflow/core';
-import { MNIST_SIDE, type MnistData, type Rng } from '@spikeflow/models';
+import { MNIST_SIDE, type DataRng, type MnistData } from '@spikeflow/models';
 
 /**
  * Training-time augmentation: every digit moved by its own random whole-pixel offset in
  * [−maxShift, maxShift] on each axis (drawn from `rng`), the vacated pixels set to 0. A fresh
  * draw per epoch gives the network translated copies of the digits it would otherwise memorise.
  */
-export function shiftedDigits(data: MnistData, maxShift: number, rng: Rng): MnistData {
+export function shiftedDigits(data: MnistData, maxShift: number, rng: DataRng): MnistData {
   if (!Number.isInteger(maxShift) || maxShift < 0 || maxShift >= MNIST_SIDE) fail('attr', 'maxShift', 'the shift is a whole number of pixels inside the image', `an integer in [0, ${MNIST_SIDE})`, String(maxShift));
   if (maxShift === 0) return data;
   const images = new Float32Array(data.images.length);

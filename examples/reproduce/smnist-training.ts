@@ -9,7 +9,7 @@ import {
   sequentialMnist,
   Trainer,
   type Batch,
-  type Rng,
+  type DataRng,
   type MnistData,
   type MnistSplit,
 } from '@spikeflow/models';
@@ -131,11 +131,11 @@ export async function trainSmnist(options: {
 
   let lambda = 0;
   const withLambda = (batch: Batch): Batch => ({ ...batch, ...Object.fromEntries(lambdaInputs.map((name) => [name, lambda])) });
-  const batchesOf = (set: { x: HostTensor; labels: HostTensor }, rng?: Rng) => minibatches({ x: { tensor: set.x, axis: 1 }, labels: set.labels }, { batchSize: budget.batch, rng }).map(withLambda);
-  const trainBatches = (rng?: Rng) => batchesOf(trainSet, rng);
+  const batchesOf = (set: { x: HostTensor; labels: HostTensor }, rng?: DataRng) => minibatches({ x: { tensor: set.x, axis: 1 }, labels: set.labels }, { batchSize: budget.batch, rng }).map(withLambda);
+  const trainBatches = (rng?: DataRng) => batchesOf(trainSet, rng);
   // Elastic fields, warps and shifts are drawn before the shuffle, all from the trainer's generator, so a seed fixes them all.
   // Without augmentation each returns the digits themselves, and the prepared sequences are reused.
-  const augmentedTrainBatches = (rng: Rng) => {
+  const augmentedTrainBatches = (rng: DataRng) => {
     const bent = elasticDigits(trainData, budget.elastic ?? NO_ELASTIC, rng);
     const digits = shiftedDigits(warpedDigits(bent, budget.warp ?? NO_WARP, rng), budget.maxShift ?? 0, rng);
     return digits === trainData ? trainBatches(rng) : batchesOf(rowSequences(digits), rng);

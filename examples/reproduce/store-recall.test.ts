@@ -1,7 +1,8 @@
 // CI short versions of the store-recall and deep-r experiments: the same training routine at a
 // small scale on the CPU interpreter (bounded time, no shader compiles), asserting that learning
 // happened and, for DEEP R, that the active connection count was the same after every step.
-import { cpuBackend, stepDecay } from '@spikeflow/models';
+import { stepDecay } from '@spikeflow/models';
+import { cpuBackend } from '@spikeflow/core';
 import { describe, expect, it } from 'vitest';
 import { trainStoreRecall, type StoreRecallRun } from './store-recall-training.js';
 

@@ -1,5 +1,5 @@
 import { fail } from '@spikeflow/core';
-import { MNIST_SIDE, type MnistData, type Rng } from '@spikeflow/models';
+import { MNIST_SIDE, type DataRng, type MnistData } from '@spikeflow/models';
 import { bilinearSample } from './bilinear-sample.js';
 
 /** Rotation and scaling turn about the image centre, between pixels 13 and 14. */
@@ -35,7 +35,7 @@ export function warpDigit(src: Float32Array, dst: Float32Array, radians: number,
  * from `rng`, angle then scale). Handwriting varies in slant and size more than in anything a
  * whole-pixel shift covers; a fresh draw per epoch keeps the network from memorising the digits.
  */
-export function warpedDigits(data: MnistData, warp: Warp, rng: Rng): MnistData {
+export function warpedDigits(data: MnistData, warp: Warp, rng: DataRng): MnistData {
   if (!(warp.maxDegrees >= 0 && warp.maxDegrees < 90)) fail('attr', 'warp.maxDegrees', 'the turn must keep digits upright', 'a number in [0, 90)', String(warp.maxDegrees));
   if (!(warp.maxScale >= 0 && warp.maxScale < 1)) fail('attr', 'warp.maxScale', 'the scale factor must stay positive', 'a number in [0, 1)', String(warp.maxScale));
   if (warp.maxDegrees === 0 && warp.maxScale === 0) return data;

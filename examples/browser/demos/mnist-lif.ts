@@ -1,10 +1,11 @@
 import { trace, type Graph, type GraphBuilder, type Tensor } from '@spikeflow/core';
-import { adam, buildLinear, lif, lifNeuron, linear, mnistSplit, sequentialMnist, softmaxCrossEntropy, trainingGraph, type LifSpec } from '@spikeflow/models';
+import { adam, buildLinear, classifierHead, classifierLoss, classifierScores, lif, lifNeuron, linear, mnistSplit, sequentialMnist, trainingGraph, type LifSpec } from '@spikeflow/models';
 import { labelledBatch, layerOutputs, namedLayer, type Demo, type DemoData } from './demo.js';
 
 const STEPS = 8;
 const HIDDEN = 64;
 const BATCH = 32;
+const HEAD = classifierHead({ readout: 'count', loss: 'crossEntropy' });
 
 /** A LIF layer as one scan that also stacks the membrane, which buildLif keeps inside its scan. */
 function lifWithMembrane(b: GraphBuilder, x: Tensor, spec: LifSpec): { spikes: Tensor; membrane: Tensor } {
@@ -30,9 +31,9 @@ function model(probe: boolean): Graph {
     const hidden = b.scope('lif1', () => lifWithMembrane(b, h, spec));
     const o = b.scope('linear2', () => buildLinear(b, hidden.spikes, linear(HIDDEN, 10, { initScale: 4 })));
     const output = b.scope('lif3', () => lifWithMembrane(b, o, spec));
-    const scores = output.spikes.sum(0);
+    const scores = classifierScores(output.spikes, HEAD);
     if (probe) return { scores, ...layerOutputs({ hidden, output }) };
-    return { loss: softmaxCrossEntropy(scores, b.input('labels', [BATCH], 'i32')) };
+    return { loss: classifierLoss(scores, b.input('labels', [BATCH], 'i32'), HEAD) };
   });
 }
 

@@ -1,6 +1,6 @@
 import type { Graph } from './graph.js';
 import type { FeedValue } from './interpreter/evaluate.js';
-import type { HostTensor } from './interpreter/host-tensor.js';
+import type { HostTensor } from './host-tensor.js';
 
 /**
  * What training code needs from a backend. It lives in core because both sides depend on core

@@ -1,6 +1,6 @@
 import { fail } from './errors.js';
 import type { Graph } from './graph.js';
-import { allocTensor, type HostData, type HostTensor, type Precision } from './interpreter/host-tensor.js';
+import { allocTensor, type HostData, type HostTensor, type Precision } from './host-tensor.js';
 import type { Initializer, PrimitiveAttrs } from './primitives.js';
 import { initStream, isValidSeed, streamNormal, streamUniform } from './rng/philox.js';
 import { formatShape, formatType, isTupleType, type TensorType } from './types.js';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SpikeflowError, type ErrorCode } from '../src/errors.js';
 import type { Graph } from '../src/graph.js';
 import { evaluate } from '../src/interpreter/evaluate.js';
-import { tensor, toArray } from '../src/interpreter/host-tensor.js';
+import { tensor, toArray } from '../src/host-tensor.js';
 import { graphFromJSON, graphToJSON } from '../src/json/graph-json.js';
 import { trace } from '../src/trace/builder.js';
 

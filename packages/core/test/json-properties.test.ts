@@ -4,7 +4,7 @@ import type { DType } from '../src/dtype.js';
 import type { Graph } from '../src/graph.js';
 import { initParams } from '../src/init.js';
 import { evaluate } from '../src/interpreter/evaluate.js';
-import { toArray } from '../src/interpreter/host-tensor.js';
+import { toArray } from '../src/host-tensor.js';
 import { graphFromJSON, graphToJSON } from '../src/json/graph-json.js';
 import { BINARY_OPS, COMPARE_OPS, REDUCE_OPS, UNARY_OPS, type BinaryOp, type CompareOp, type Initializer, type ReduceOp, type UnaryOp } from '../src/primitives.js';
 import { SURROGATE_NAMES, type SurrogateName } from '../src/surrogate.js';

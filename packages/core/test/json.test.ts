@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Graph } from '../src/graph.js';
 import { initParams } from '../src/init.js';
 import { evaluate, type Feeds } from '../src/interpreter/evaluate.js';
-import { tensor, toArray, type HostTensor } from '../src/interpreter/host-tensor.js';
+import { tensor, toArray, type HostTensor } from '../src/host-tensor.js';
 import { graphFromJSON, graphToJSON } from '../src/json/graph-json.js';
 import { trace } from '../src/trace/builder.js';
 

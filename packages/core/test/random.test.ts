@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SpikeflowError } from '../src/errors.js';
 import type { Graph } from '../src/graph.js';
 import { initialValue, initParams } from '../src/init.js';
-import { tensor, toArray, type HostTensor, type Precision } from '../src/interpreter/host-tensor.js';
+import { tensor, toArray, type HostTensor, type Precision } from '../src/host-tensor.js';
 import type { Initializer, RandomAttrs } from '../src/primitives.js';
 import { boxMuller, fnv1a32, mulhi32, philox4x32, u32ToUniform, type U32x2, type U32x4 } from '../src/rng/philox.js';
 import { randomCpu, randomInfer } from '../src/rules/random.js';

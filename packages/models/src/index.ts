@@ -1,3 +1,7 @@
+// zod is the schema language of neuron attrs and layer specs: defineNeuron's `attrs` are zod fields.
+export { z } from 'zod';
+export * from './spec/sequential.js';
+export { validateLayerSpec } from './spec/validate-spec.js';
 export * from './layers/linear.js';
 export * from './layers/lif.js';
 export * from './layers/conv.js';
@@ -18,3 +22,5 @@ export * from './trainer/index.js';
 export * from './neurons/index.js';
 export * from './lsnn/index.js';
 export * from './plasticity/index.js';
+export * from './classifier/index.js';
+export * from './task-data.js';

@@ -1,8 +1,8 @@
-import { SpikeflowError, tensor, type HostTensor } from '@spikeflow/core';
+import { cpuBackend, SpikeflowError, tensor, type HostTensor } from '@spikeflow/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adam } from '../src/index.js';
 import { CHECKPOINT_VERSION, checkpointTypes, decodeCheckpoint, encodeCheckpoint, loadCheckpoint, type Checkpoint } from '../src/checkpoint/index.js';
-import { cpuBackend, Trainer, type TrainerOptions } from '../src/trainer/index.js';
+import { Trainer, type TrainerOptions } from '../src/trainer/index.js';
 import { spikeClassifier, spikeData } from './support/spike-task.js';
 
 const values = (t: HostTensor) => Array.from(t.data);

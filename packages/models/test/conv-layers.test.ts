@@ -1,9 +1,9 @@
 // The conv1d / conv2d layers against a direct-loop convolution written here (never core's CPU
 // rule), their gradients against central finite differences, PyTorch's init bounds and spec errors.
 import { grad } from '@spikeflow/autodiff';
-import { buildSequential, evaluate, initParams, SpikeflowError, tensor, toArray, trace, type Graph, type HostTensor, type GraphBuilder, type PrimitiveAttrs, type Tensor, type TensorType } from '@spikeflow/core';
+import { evaluate, initParams, SpikeflowError, tensor, toArray, trace, type Graph, type HostTensor, type GraphBuilder, type PrimitiveAttrs, type Tensor, type TensorType } from '@spikeflow/core';
 import { describe, expect, it } from 'vitest';
-import { buildConv1d, buildConv2d, buildLif, conv1d, conv2d, lif, sequential, standardLayers, type Conv1dSpec, type Conv2dSpec } from '../src/index.js';
+import { buildConv1d, buildConv2d, buildLif, buildSequential, conv1d, conv2d, lif, sequential, standardLayers, type Conv1dSpec, type Conv2dSpec } from '../src/index.js';
 import { testData } from '../../../test/support/test-data.js';
 
 type Pair = [number, number];

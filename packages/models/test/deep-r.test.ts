@@ -5,7 +5,7 @@ import { evaluate, SpikeflowError, toArray, trace, type HostTensor } from '@spik
 import { describe, expect, it } from 'vitest';
 import { adam, trainingGraph } from '../src/index.js';
 import { countActive, DeepRewiring, initDeepR, lsnn, REVIVED_THETA, rewire, type TrainStateAccess } from '../src/lsnn/index.js';
-import { Rng } from '../src/tasks/rng.js';
+import { TaskRng } from '../src/tasks/task-rng.js';
 
 const REVIVED = Math.fround(REVIVED_THETA);
 const SIDE = 20;
@@ -15,7 +15,7 @@ const OFF_DIAGONAL = Array.from({ length: SIDE * SIDE }, (_, k) => Number(Math.f
 describe('initDeepR', () => {
   it('starts at exactly round(connectivity × eligible) active entries, only where eligible', () => {
     for (const connectivity of [0, 0.01, 0.12, 0.5, 1]) {
-      const init = initDeepR(SIDE * SIDE, { connectivity, scale: 0.3, rng: new Rng(3), eligible: OFF_DIAGONAL });
+      const init = initDeepR(SIDE * SIDE, { connectivity, scale: 0.3, rng: new TaskRng(3), eligible: OFF_DIAGONAL });
       expect(init.target).toBe(Math.round(connectivity * 380));
       expect(countActive(init.theta)).toBe(init.target);
       init.theta.forEach((t, k) => {
@@ -23,21 +23,21 @@ describe('initDeepR', () => {
       });
       expect(init.sign.every((s) => s === 1 || s === -1)).toBe(true);
     }
-    const signs = initDeepR(10_000, { connectivity: 0.1, scale: 1, rng: new Rng(4) }).sign;
+    const signs = initDeepR(10_000, { connectivity: 0.1, scale: 1, rng: new TaskRng(4) }).sign;
     expect(Math.abs(signs.reduce((a, s) => a + s, 0))).toBeLessThan(300); // about half each way
   });
 
   it('is a pure function of the seed', () => {
-    const a = initDeepR(400, { connectivity: 0.2, scale: 1, rng: new Rng(9) });
-    expect(initDeepR(400, { connectivity: 0.2, scale: 1, rng: new Rng(9) })).toEqual(a);
-    expect(initDeepR(400, { connectivity: 0.2, scale: 1, rng: new Rng(10) }).theta).not.toEqual(a.theta);
+    const a = initDeepR(400, { connectivity: 0.2, scale: 1, rng: new TaskRng(9) });
+    expect(initDeepR(400, { connectivity: 0.2, scale: 1, rng: new TaskRng(9) })).toEqual(a);
+    expect(initDeepR(400, { connectivity: 0.2, scale: 1, rng: new TaskRng(10) }).theta).not.toEqual(a.theta);
   });
 });
 
 describe('rewire', () => {
   it('holds the active count exactly through 200 steps of optimizer moves and rewiring', () => {
-    const rng = new Rng(1);
-    const moves = new Rng(2);
+    const rng = new TaskRng(1);
+    const moves = new TaskRng(2);
     const init = initDeepR(SIDE * SIDE, { connectivity: 0.12, scale: 0.05, rng, eligible: OFF_DIAGONAL });
     let theta = init.theta;
     let revivedTotal = 0;
@@ -66,7 +66,7 @@ describe('rewire', () => {
 
   it('applies θ - η·l1 to active connections only (T = 0), then revives as many as died at 1e-12', () => {
     const theta = Float32Array.from([0.5, -0.3, 0.004, 0, 0.2, -1e-7, 0.001, 0.03]);
-    const out = rewire(theta, { eta: 0.1, l1: 0.05, temperature: 0, rng: new Rng(5), target: 5 });
+    const out = rewire(theta, { eta: 0.1, l1: 0.05, temperature: 0, rng: new TaskRng(5), target: 5 });
     // η·l1 = 0.005: 0.004 and 0.001 die, the others shrink by exactly 0.005.
     expect(out.died).toBe(2);
     expect(out.revived).toBe(2);
@@ -88,7 +88,7 @@ describe('rewire', () => {
     theta.fill(10, 0, n); // active, far from 0: none dies
     theta.fill(-2, n); // dormant
     const [eta, temperature] = [0.01, 0.5];
-    const out = rewire(theta, { eta, l1: 0, temperature, rng: new Rng(6), target: n });
+    const out = rewire(theta, { eta, l1: 0, temperature, rng: new TaskRng(6), target: n });
     const deltas = Array.from(out.theta.subarray(0, n), (t) => t - 10);
     const mean = deltas.reduce((a, d) => a + d, 0) / n;
     const std = Math.sqrt(deltas.reduce((a, d) => a + (d - mean) ** 2, 0) / n);
@@ -101,7 +101,7 @@ describe('rewire', () => {
 
   it('revives uniformly among the eligible dormant entries', () => {
     const hits = new Array<number>(10).fill(0);
-    const rng = new Rng(7);
+    const rng = new TaskRng(7);
     // Entry 0 dies every call (θ below η·l1); entries 1-9 are dormant, 10 is ineligible.
     const theta = Float32Array.from([1e-6, ...new Array<number>(9).fill(-0.5), 0]);
     const eligible = [...new Array<number>(10).fill(1), 0];
@@ -116,14 +116,14 @@ describe('rewire', () => {
 
   it('prunes the smallest surplus connections when momentum revived some on its own', () => {
     const theta = Float32Array.from([0.5, 0.001, 0.3, 0.002, -1]);
-    const out = rewire(theta, { eta: 0.1, l1: 0, temperature: 0, rng: new Rng(8), target: 2 });
+    const out = rewire(theta, { eta: 0.1, l1: 0, temperature: 0, rng: new TaskRng(8), target: 2 });
     expect(Array.from(out.theta)).toEqual([Math.fround(0.5), 0, Math.fround(0.3), 0, -1]);
     expect(out.pruned).toBe(2);
   });
 
   it('is a pure function of θ and the seed', () => {
-    const theta = initDeepR(400, { connectivity: 0.3, scale: 0.01, rng: new Rng(11) }).theta;
-    const go = (seed: number) => rewire(theta, { eta: 0.05, l1: 0.01, temperature: 0.1, rng: new Rng(seed), target: 120 });
+    const theta = initDeepR(400, { connectivity: 0.3, scale: 0.01, rng: new TaskRng(11) }).theta;
+    const go = (seed: number) => rewire(theta, { eta: 0.05, l1: 0.01, temperature: 0.1, rng: new TaskRng(seed), target: 120 });
     expect(go(12)).toEqual(go(12));
     expect(go(12).theta).not.toEqual(go(13).theta);
     expect(countActive(theta)).toBe(120);
@@ -138,12 +138,12 @@ describe('rewire', () => {
       }
       return 'none';
     };
-    const base = { eta: 0.1, l1: 0, temperature: 0, rng: new Rng(0), target: 1 };
+    const base = { eta: 0.1, l1: 0, temperature: 0, rng: new TaskRng(0), target: 1 };
     expect(code(() => rewire([1, 0], { ...base, target: 3 }))).toBe('attr@rewire.target');
     expect(code(() => rewire([1, 0], { ...base, eta: -1 }))).toBe('attr@rewire.eta');
     expect(code(() => rewire([1, 0], { ...base, eligible: [1] }))).toBe('shape@rewire.eligible');
     expect(code(() => rewire([1, 0], { ...base, eligible: [0, 1] }))).toBe('attr@rewire.theta[0]');
-    expect(code(() => initDeepR(4, { connectivity: 2, scale: 1, rng: new Rng(0) }))).toBe('attr@deepR.connectivity');
+    expect(code(() => initDeepR(4, { connectivity: 2, scale: 1, rng: new TaskRng(0) }))).toBe('attr@deepR.connectivity');
   });
 });
 
@@ -178,7 +178,7 @@ describe('DEEP R training (CPU)', () => {
     });
     const train = trainingGraph(model, { loss: 'loss', optimizer: adam(), keepOutputs: true });
     // Input spikes at rate 0.3; the target is the running difference of channels 0 and 1.
-    const rng = new Rng(21);
+    const rng = new TaskRng(21);
     const xs = Array.from({ length: T * B * I }, () => Number(rng.uniform() < 0.3));
     const ys: number[] = [];
     for (let b = 0; b < B; b++) {

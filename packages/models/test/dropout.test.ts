@@ -2,12 +2,13 @@
 // law, the scaling, the mask shared over time, the mode inputs, the gradient, and the trainer
 // feeding the mode inputs (and resuming a checkpoint bit for bit).
 import { grad } from '@spikeflow/autodiff';
-import { buildSequential, evaluate, GraphBuilder, initParams, SpikeflowError, tensor, toArray, trace, type Graph, type PrimitiveAttrs } from '@spikeflow/core';
+import { cpuBackend, evaluate, GraphBuilder, initParams, SpikeflowError, tensor, toArray, trace, type Graph, type PrimitiveAttrs } from '@spikeflow/core';
 import { describe, expect, it } from 'vitest';
 import {
   adam,
   buildDropout,
   buildLinear,
+  buildSequential,
   dropout,
   evaluationFeeds,
   linear,
@@ -20,7 +21,7 @@ import {
   type DropoutSpec,
 } from '../src/index.js';
 import { mse } from '../src/losses/index.js';
-import { cpuBackend, minibatches, train, type TrainerOptions } from '../src/trainer/index.js';
+import { minibatches, train, type TrainerOptions } from '../src/trainer/index.js';
 import { testData } from '../../../test/support/test-data.js';
 import { expectResumeIdentity } from './support/resume-identity.js';
 

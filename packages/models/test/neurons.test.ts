@@ -1,7 +1,7 @@
 import { grad } from '@spikeflow/autodiff';
-import { buildSequential, evaluate, GraphBuilder, initParams, SpikeflowError, toArray, trace, type Graph, type Tensor } from '@spikeflow/core';
+import { evaluate, GraphBuilder, initParams, SpikeflowError, toArray, trace, type Graph, type Tensor } from '@spikeflow/core';
 import { describe, expect, it } from 'vitest';
-import { buildLinear, linear, sequential, standardLayers } from '../src/index.js';
+import { buildLinear, buildSequential, linear, sequential, standardLayers } from '../src/index.js';
 import { alif, alifNeuron, defineNeuron, type NeuronRun, ifNeuron, integrateAndFire, leakyIntegrator, leakyIntegratorNeuron, lifNeuron, plif, plifNeuron } from '../src/neurons/index.js';
 
 /** Runs a neuron layer over x [T, ...] on the CPU reference in f64: the outputs and the final state. */

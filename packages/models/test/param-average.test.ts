@@ -1,7 +1,7 @@
-import { evaluate, tensor, toArray, type HostTensor } from '@spikeflow/core';
+import { cpuBackend, evaluate, tensor, toArray, type HostTensor } from '@spikeflow/core';
 import { describe, expect, it } from 'vitest';
 import { adam } from '../src/index.js';
-import { cpuBackend, ParamAverage, train, type Batch } from '../src/trainer/index.js';
+import { ParamAverage, train, type Batch } from '../src/trainer/index.js';
 import { spikeClassifier, spikeData } from './support/spike-task.js';
 
 describe('ParamAverage', () => {

@@ -1,5 +1,6 @@
 import { grad } from '@spikeflow/autodiff';
-import { buildSequential, evaluate, initParams, tensor, toArray, trace, type Graph, type HostTensor, type Shape, type Tensor } from '@spikeflow/core';
+import { evaluate, initParams, tensor, toArray, trace, type Graph, type HostTensor, type Shape, type Tensor } from '@spikeflow/core';
+import { buildSequential } from '../src/index.js';
 import { describe, expect, it } from 'vitest';
 import { lif } from '../src/layers/lif.js';
 import { standardLayers } from '../src/layers/library.js';

@@ -1,9 +1,9 @@
 // The PSN family against plain-JS loops over the published formulas (Fang et al., NeurIPS 2023;
 // SpikingJelly's PSN, MaskedPSN, SlidingPSN), never through the layers' own graph code.
-import { buildSequential, evaluate, initParams, SpikeflowError, toArray, trace, type Graph, type PrimitiveAttrs, type Tensor, type GraphBuilder } from '@spikeflow/core';
+import { evaluate, initParams, SpikeflowError, toArray, trace, type Graph, type PrimitiveAttrs, type Tensor, type GraphBuilder } from '@spikeflow/core';
 import { grad } from '@spikeflow/autodiff';
 import { describe, expect, it } from 'vitest';
-import { buildLinear, linear, sequential, sgd, standardLayers, trainingGraph } from '../src/index.js';
+import { buildLinear, buildSequential, linear, sequential, sgd, standardLayers, trainingGraph } from '../src/index.js';
 import {
   buildMaskedPsn,
   buildPsn,

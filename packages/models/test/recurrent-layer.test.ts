@@ -2,7 +2,7 @@
 // layer's own graph code: forward values, BPTT gradients (forward-mode in f64 with the surrogate,
 // and central differences on a smooth neuron), built-in and user neurons, specs, and learning.
 import { grad } from '@spikeflow/autodiff';
-import { buildSequential, evaluate, GraphBuilder, initParams, SpikeflowError, toArray, trace, type Graph, type HostTensor, type PrimitiveAttrs, type Tensor } from '@spikeflow/core';
+import { evaluate, GraphBuilder, initParams, SpikeflowError, toArray, trace, type Graph, type HostTensor, type PrimitiveAttrs, type Tensor } from '@spikeflow/core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -10,6 +10,7 @@ import {
   alif,
   buildLinear,
   buildRecurrent,
+  buildSequential,
   defineNeuron,
   learnable,
   leakyIntegratorNeuron,

@@ -1,6 +1,6 @@
-import { buildSequential, evaluate, GraphBuilder, SpikeflowError, toArray, type Tensor } from '@spikeflow/core';
+import { evaluate, GraphBuilder, SpikeflowError, toArray, type Tensor } from '@spikeflow/core';
 import { describe, expect, it } from 'vitest';
-import { lif, linear, sequential, standardLayers } from '../src/index.js';
+import { buildSequential, lif, linear, sequential, standardLayers } from '../src/index.js';
 
 const input = { name: 'x', shape: [3, 2, 4] };
 

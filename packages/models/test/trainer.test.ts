@@ -1,10 +1,10 @@
-import { evaluate, initParams, SpikeflowError, tensor, toArray, trace, type HostTensor } from '@spikeflow/core';
+import { cpuBackend, evaluate, initParams, SpikeflowError, tensor, toArray, trace, type HostTensor } from '@spikeflow/core';
 import { describe, expect, it } from 'vitest';
 import { adam, sgd } from '../src/index.js';
 import { decodeCheckpoint } from '../src/checkpoint/index.js';
 import { mse } from '../src/losses/index.js';
 import { cosineAnnealing, exponentialDecay, stepDecay } from '../src/schedules/index.js';
-import { cpuBackend, minibatches, SeededRng, train, Trainer, type Batch, type EpochMetrics, type TrainerOptions } from '../src/trainer/index.js';
+import { minibatches, SeededRng, train, Trainer, type Batch, type EpochMetrics, type TrainerOptions } from '../src/trainer/index.js';
 import { expectResumeIdentity } from './support/resume-identity.js';
 import { spikeClassifier, spikeData, uniforms } from './support/spike-task.js';
 

@@ -1,11 +1,11 @@
 // The trainer (written against @spikeflow/core's TrainBackend) on WebGPU through the adapter:
 // the same small spiking task as the CPU tests, trained on the GPU, checkpointed and resumed.
-import type { HostTensor } from '@spikeflow/core';
+import { cpuBackend, type HostTensor } from '@spikeflow/core';
 import { adam } from '@spikeflow/models';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeCheckpoint } from '../../models/src/checkpoint/index.js';
 import { cosineAnnealing } from '../../models/src/schedules/index.js';
-import { cpuBackend, Trainer, type EpochMetrics, type TrainerOptions } from '../../models/src/trainer/index.js';
+import { Trainer, type EpochMetrics, type TrainerOptions } from '../../models/src/trainer/index.js';
 import { spikeClassifier, spikeData } from '../../models/test/support/spike-task.js';
 import { webgpuBackend } from '../src/runtime/train-backend.js';
 import { deviceOf, skipWithoutDevice, tryNodeDevice } from './node-device.js';

@@ -6,7 +6,7 @@ import type { PrimitiveAttrs } from '../primitives.js';
 import { cpuRules } from '../rules/index.js';
 import type { CpuContext, CpuRule } from '../rules/rule-types.js';
 import { formatShape, formatType, isTupleType, sameShape, sizeOf, type TensorType } from '../types.js';
-import { allocTensor, isHostTuple, type HostTensor, type HostValue, type Precision } from './host-tensor.js';
+import { allocTensor, isHostTuple, type HostTensor, type HostValue, type Precision } from '../host-tensor.js';
 
 export type FeedValue = HostTensor | ArrayLike<number> | number;
 

@@ -1,6 +1,6 @@
 import { fail, type ErrorCode } from '../errors.js';
 import type { Graph } from '../graph.js';
-import { allocTensor, isHostTuple, type HostTensor, type HostTuple, type Precision } from '../interpreter/host-tensor.js';
+import { allocTensor, isHostTuple, type HostTensor, type HostTuple, type Precision } from '../host-tensor.js';
 import type { PrimitiveAttrs } from '../primitives.js';
 import { formatType, isTupleType, sameType, sizeOf, type TensorType, type TupleType, type ValueType } from '../types.js';
 import { expectArity, expectPositiveInt } from './checks.js';

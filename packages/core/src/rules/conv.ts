@@ -1,5 +1,5 @@
 import { fail } from '../errors.js';
-import { allocTensor, type HostTensor, type Precision } from '../interpreter/host-tensor.js';
+import { allocTensor, type HostTensor, type Precision } from '../host-tensor.js';
 import type { PrimitiveAttrs } from '../primitives.js';
 import { formatType, sizeOf, stridesOf, type Shape, type TensorType, type ValueType } from '../types.js';
 import { expectArity, expectDType, expectPositiveInt, expectRank } from './checks.js';

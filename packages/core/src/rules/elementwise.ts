@@ -1,6 +1,6 @@
 import { DTYPES, isDType, type DType } from '../dtype.js';
 import { fail } from '../errors.js';
-import { allocTensor, type HostTensor } from '../interpreter/host-tensor.js';
+import { allocTensor, type HostTensor } from '../host-tensor.js';
 import {
   BINARY_OPS,
   COMPARE_OPS,

@@ -1,6 +1,6 @@
 import { DTYPES, isDType, type DType } from '../dtype.js';
 import { fail } from '../errors.js';
-import { allocTensor } from '../interpreter/host-tensor.js';
+import { allocTensor } from '../host-tensor.js';
 import type { Initializer, LeafOp, PrimitiveAttrs } from '../primitives.js';
 import { formatShape, sizeOf, type TensorType } from '../types.js';
 import { expectArity, expectShapeAttr } from './checks.js';

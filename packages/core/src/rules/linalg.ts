@@ -1,5 +1,5 @@
 import { fail } from '../errors.js';
-import { allocTensor } from '../interpreter/host-tensor.js';
+import { allocTensor } from '../host-tensor.js';
 import type { PrimitiveAttrs } from '../primitives.js';
 import { formatType, sizeOf, type TensorType } from '../types.js';
 import { broadcastStrides } from './broadcast-index.js';

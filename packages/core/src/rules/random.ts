@@ -1,5 +1,5 @@
 import { fail } from '../errors.js';
-import { allocTensor, type HostTensor } from '../interpreter/host-tensor.js';
+import { allocTensor, type HostTensor } from '../host-tensor.js';
 import type { RandomAttrs, RandomOp } from '../primitives.js';
 import { isValidSeed, opStream, streamNormal, streamUniform, type Stream } from '../rng/philox.js';
 import { formatShape, formatType, sameShape, sizeOf, type TensorType } from '../types.js';

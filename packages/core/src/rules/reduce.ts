@@ -1,6 +1,6 @@
 import type { DType } from '../dtype.js';
 import { fail } from '../errors.js';
-import { allocTensor, type HostTensor } from '../interpreter/host-tensor.js';
+import { allocTensor, type HostTensor } from '../host-tensor.js';
 import type { ReduceAttrs, ReduceOp } from '../primitives.js';
 import { formatType, sizeOf, type TensorType } from '../types.js';
 import { broadcastIndexer } from './broadcast-index.js';

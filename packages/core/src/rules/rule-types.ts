@@ -1,5 +1,5 @@
 import type { Graph } from '../graph.js';
-import type { HostTensor, HostValue, Precision } from '../interpreter/host-tensor.js';
+import type { HostTensor, HostValue, Precision } from '../host-tensor.js';
 import type { Primitive, PrimitiveAttrs } from '../primitives.js';
 import type { TensorType, ValueType } from '../types.js';
 

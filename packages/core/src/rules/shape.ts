@@ -1,5 +1,5 @@
 import { fail } from '../errors.js';
-import { allocTensor, type HostTensor, type Precision } from '../interpreter/host-tensor.js';
+import { allocTensor, type HostTensor, type Precision } from '../host-tensor.js';
 import { formatShape, formatType, sizeOf, stridesOf, type Shape, type TensorType, type ValueType } from '../types.js';
 import { broadcastStrides } from './broadcast-index.js';
 import { expectArity, expectDType, expectMinArity, expectPositiveInt, expectSameDType, expectShapeAttr, normalizeAxis } from './checks.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { fail, formatShape, sizeOf, type GraphBuilder, type LayerDefinition, type Tensor } from '@spikeflow/core';
-import { validateLayerSpec } from './validate-spec.js';
+import { fail, formatShape, sizeOf, type GraphBuilder, type Tensor } from '@spikeflow/core';
+import type { LayerDefinition } from '../spec/sequential.js';
+import { validateLayerSpec } from '../spec/validate-spec.js';
 
 /**
  * Convolution layers over core's `conv1d` / `conv2d` primitives (PyTorch's cross-correlation):
@@ -12,51 +13,23 @@ import { validateLayerSpec } from './validate-spec.js';
 
 type Pair = readonly [number, number];
 
-/** Fields shared by both kinds: channels, groups, bias and the init scale. */
-interface ConvChannels {
-  readonly in: number;
-  readonly out: number;
-  /** Channels split into this many independent groups (PyTorch's `groups`); divides `in` and `out`. */
-  readonly groups: number;
-  readonly bias: boolean;
-  /** Multiplies the default init bound, as in `linear`. */
-  readonly initScale: number;
-}
-
-export interface Conv1dSpec extends ConvChannels {
-  readonly kind: 'conv1d';
-  readonly kernel: number;
-  readonly stride: number;
-  /** Zeros added at both ends, or `[start, end]`. */
-  readonly padding: number | Pair;
-  readonly dilation: number;
-}
-
-export interface Conv2dSpec extends ConvChannels {
-  readonly kind: 'conv2d';
-  /** `[height, width]`, or one number for both. */
-  readonly kernel: number | Pair;
-  readonly stride: number | Pair;
-  /** One number for every side, `[height, width]` (each on both sides), or `[[top, bottom], [left, right]]`. */
-  readonly padding: number | Pair | readonly [Pair, Pair];
-  readonly dilation: number | Pair;
-}
-
-export type Conv1dOptions = Partial<Omit<Conv1dSpec, 'kind' | 'in' | 'out' | 'kernel'>>;
-export type Conv2dOptions = Partial<Omit<Conv2dSpec, 'kind' | 'in' | 'out' | 'kernel'>>;
-
 const size = z.number().int().positive();
 const padAmount = z.number().int().nonnegative();
-const pairOf = <T extends z.ZodType>(t: T) => z.tuple([t, t]);
+const pairOf = <T extends z.ZodType>(t: T) => z.tuple([t, t]).readonly();
 const sizeOrPair = z.union([size, pairOf(size)]);
 
+/** Fields shared by both kinds: channels, groups, bias and the init scale. */
 const channelFields = {
   in: size,
   out: size,
+  /** Channels split into this many independent groups (PyTorch's `groups`); divides `in` and `out`. */
   groups: size.default(1),
   bias: z.boolean().default(true),
+  /** Multiplies the default init bound, as in `linear`. */
   initScale: z.number().positive().default(1),
 };
+
+type ConvChannels = Readonly<z.output<z.ZodObject<typeof channelFields>>>;
 
 /** Groups must split both channel counts evenly (checked here, so the error names `groups`). */
 function groupsDivideChannels(spec: ConvChannels, ctx: z.RefinementCtx): void {
@@ -68,35 +41,43 @@ function groupsDivideChannels(spec: ConvChannels, ctx: z.RefinementCtx): void {
 }
 
 const conv1dSchema = z
-  .object({
+  .strictObject({
     kind: z.literal('conv1d'),
     ...channelFields,
     kernel: size,
     stride: size.default(1),
+    /** Zeros added at both ends, or `[start, end]`. */
     padding: z.union([padAmount, pairOf(padAmount)]).default(0),
     dilation: size.default(1),
   })
   .superRefine(groupsDivideChannels);
 
 const conv2dSchema = z
-  .object({
+  .strictObject({
     kind: z.literal('conv2d'),
     ...channelFields,
+    /** `[height, width]`, or one number for both. */
     kernel: sizeOrPair,
     stride: sizeOrPair.default(1),
+    /** One number for every side, `[height, width]` (each on both sides), or `[[top, bottom], [left, right]]`. */
     padding: z.union([padAmount, pairOf(padAmount), pairOf(pairOf(padAmount))]).default(0),
     dilation: sizeOrPair.default(1),
   })
   .superRefine(groupsDivideChannels);
 
+export type Conv1dSpec = Readonly<z.output<typeof conv1dSchema>>;
+export type Conv2dSpec = Readonly<z.output<typeof conv2dSchema>>;
+export type Conv1dOptions = Partial<Omit<Conv1dSpec, 'kind' | 'in' | 'out' | 'kernel'>>;
+export type Conv2dOptions = Partial<Omit<Conv2dSpec, 'kind' | 'in' | 'out' | 'kernel'>>;
+
 /** A 1-d convolution layer over `[T, B, in, L]` or `[B, in, L]`, e.g. `conv1d(2, 8, 3, { padding: 1 })`. */
 export function conv1d(inChannels: number, outChannels: number, kernel: number, options: Conv1dOptions = {}): Conv1dSpec {
-  return validateLayerSpec(conv1dSchema, { kind: 'conv1d', in: inChannels, out: outChannels, kernel, ...options });
+  return validateLayerSpec(conv1dSchema, { ...options, kind: 'conv1d', in: inChannels, out: outChannels, kernel });
 }
 
 /** A 2-d convolution layer over `[T, B, in, H, W]` or `[B, in, H, W]`, e.g. `conv2d(1, 16, 3, { stride: 2 })`. */
 export function conv2d(inChannels: number, outChannels: number, kernel: number | Pair, options: Conv2dOptions = {}): Conv2dSpec {
-  return validateLayerSpec(conv2dSchema, { kind: 'conv2d', in: inChannels, out: outChannels, kernel, ...options });
+  return validateLayerSpec(conv2dSchema, { ...options, kind: 'conv2d', in: inChannels, out: outChannels, kernel });
 }
 
 /**

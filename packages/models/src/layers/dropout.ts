@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { fail, fnv1a32, formatShape, type GraphBuilder, type LayerDefinition, type Tensor } from '@spikeflow/core';
+import { fail, fnv1a32, formatShape, type GraphBuilder, type Tensor } from '@spikeflow/core';
 import { modeInputs } from '../mode-inputs.js';
-import { validateLayerSpec } from './validate-spec.js';
+import type { LayerDefinition } from '../spec/sequential.js';
+import { validateLayerSpec } from '../spec/validate-spec.js';
 
 /**
  * Dropout with SpikingJelly's multi-step semantics: while training, each element is zeroed with
@@ -13,29 +14,25 @@ import { validateLayerSpec } from './validate-spec.js';
  * selects the mask or the identity, `randomStep` is the counter of the stateless `bernoulli`, so
  * every training step draws a new mask and CPU and WebGPU draw the same one.
  */
-export interface DropoutSpec {
-  readonly kind: 'dropout';
+const schema = z.strictObject({
+  kind: z.literal('dropout'),
   /** The probability of zeroing an element, in [0, 1). */
-  readonly p: number;
+  p: z.number().min(0, 'p must be in [0, 1)').lt(1, 'p must be in [0, 1): kept values are scaled by 1/(1 - p)').default(0.5),
   /** `multi`: x is `[T, ...]` and one mask serves every step; `single`: a mask element per element of x (SpikingJelly's `step_mode`). */
-  readonly stepMode: 'multi' | 'single';
+  stepMode: z.enum(['multi', 'single']).default('multi'),
   /**
    * Keys this layer's masks. By default a hash of the layer's scope path, so layers in different
    * scopes (as `buildSequential` makes them) draw different masks; unscoped layers need their own seeds.
    */
-  readonly seed?: number;
-}
-
-const schema = z.object({
-  kind: z.literal('dropout'),
-  p: z.number().min(0, 'p must be in [0, 1)').lt(1, 'p must be in [0, 1): kept values are scaled by 1/(1 - p)').default(0.5),
-  stepMode: z.enum(['multi', 'single']).default('multi'),
   seed: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
+export type DropoutSpec = Readonly<z.output<typeof schema>>;
+export type DropoutOptions = Partial<Omit<DropoutSpec, 'kind' | 'p'>>;
+
 /** A dropout layer spec, e.g. `dropout(0.2)`; p defaults to 0.5 as in PyTorch and SpikingJelly. */
-export function dropout(p = 0.5, options: { stepMode?: 'multi' | 'single'; seed?: number } = {}): DropoutSpec {
-  return validateLayerSpec(schema, { kind: 'dropout', p, ...options });
+export function dropout(p = 0.5, options: DropoutOptions = {}): DropoutSpec {
+  return validateLayerSpec(schema, { ...options, kind: 'dropout', p });
 }
 
 export function buildDropout(b: GraphBuilder, x: Tensor, spec: DropoutSpec): Tensor {

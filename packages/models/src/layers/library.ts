@@ -1,4 +1,4 @@
-import type { LayerLibrary, LayerSpec, SequentialSpec } from '@spikeflow/core';
+import type { LayerLibrary, LayerSpec, SequentialSpec } from '../spec/sequential.js';
 import { alifNeuron } from '../neurons/alif.js';
 import { ifNeuron } from '../neurons/if.js';
 import { leakyIntegratorNeuron } from '../neurons/leaky-integrator.js';

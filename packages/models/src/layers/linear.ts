@@ -1,26 +1,23 @@
 import { z } from 'zod';
-import { fail, formatShape, type GraphBuilder, type LayerDefinition, type Tensor } from '@spikeflow/core';
+import { fail, formatShape, type GraphBuilder, type Tensor } from '@spikeflow/core';
+import type { LayerDefinition } from '../spec/sequential.js';
+import { validateLayerSpec } from '../spec/validate-spec.js';
 
-export interface LinearSpec {
-  readonly kind: 'linear';
-  readonly in: number;
-  readonly out: number;
-  readonly bias: boolean;
-  /** Multiplies the default init bound, e.g. to make sparse spike inputs drive the next layer. */
-  readonly initScale: number;
-}
-
-const schema = z.object({
+const schema = z.strictObject({
   kind: z.literal('linear'),
   in: z.number().int().positive(),
   out: z.number().int().positive(),
   bias: z.boolean().default(false),
+  /** Multiplies the default init bound, e.g. to make sparse spike inputs drive the next layer. */
   initScale: z.number().positive().default(1),
 });
 
+export type LinearSpec = Readonly<z.output<typeof schema>>;
+export type LinearOptions = Partial<Omit<LinearSpec, 'kind' | 'in' | 'out'>>;
+
 /** A dense projection `x @ w (+ b)` over the last axis, for inputs `[..., in]` (e.g. `[T, B, in]`). */
-export function linear(inFeatures: number, outFeatures: number, options: { bias?: boolean; initScale?: number } = {}): LinearSpec {
-  return { kind: 'linear', in: inFeatures, out: outFeatures, bias: options.bias ?? false, initScale: options.initScale ?? 1 };
+export function linear(inFeatures: number, outFeatures: number, options: LinearOptions = {}): LinearSpec {
+  return validateLayerSpec(schema, { ...options, kind: 'linear', in: inFeatures, out: outFeatures });
 }
 
 /** PyTorch's default: kaiming-uniform with a = sqrt(5), i.e. U(±1/sqrt(in)) for weights and bias. */

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { fail, formatShape, type GraphBuilder, type LayerDefinition, type LayerSpec, type Tensor } from '@spikeflow/core';
+import { fail, formatShape, type GraphBuilder, type Tensor } from '@spikeflow/core';
 import { standardNeurons, type NeuronLibrary } from '../neurons/library.js';
+import type { LayerDefinition, LayerSpec } from '../spec/sequential.js';
+import { specIssues, validateLayerSpec } from '../spec/validate-spec.js';
 import { buildLinear, linear } from './linear.js';
 import { recurrentScan, type CarriedState } from './recurrent-scan.js';
 import { withoutSelfConnections } from './self-connections.js';
-import { validateLayerSpec } from './validate-spec.js';
 
 /**
  * A recurrent layer of any `defineNeuron` neuron over x [T, B, in]:
@@ -16,23 +17,6 @@ import { validateLayerSpec } from './validate-spec.js';
 /** A neuron's layer spec inside another spec: its kind and attrs, e.g. `{ kind: 'lif', tau: 2 }`. */
 export type NeuronLayerSpec = LayerSpec & Readonly<Record<string, unknown>>;
 
-export interface RecurrentSpec {
-  readonly kind: 'recurrent';
-  readonly in: number;
-  readonly out: number;
-  /** The neuron, as its own layer spec with defaults filled in, e.g. `lif({ tau: 2 })`. */
-  readonly neuron: NeuronLayerSpec;
-  readonly bias: boolean;
-  /** Keep W_rec's diagonal (a neuron feeding itself). Off by default, as in the LSNN. */
-  readonly selfConnections: boolean;
-  /** Multiplies the bound 1/sqrt(in) of W_in and b. */
-  readonly initScale: number;
-  /** Multiplies the bound 1/sqrt(out) of W_rec. */
-  readonly recurrentScale: number;
-}
-
-export type RecurrentOptions = Partial<Pick<RecurrentSpec, 'bias' | 'selfConnections' | 'initScale' | 'recurrentScale'>>;
-
 /** The neuron spec checked by the schema of the neuron its kind names, so its errors name its fields. */
 function neuronSchema(neurons: NeuronLibrary) {
   return z.looseObject({ kind: z.string() }).transform((raw, ctx): NeuronLayerSpec => {
@@ -42,25 +26,33 @@ function neuronSchema(neurons: NeuronLibrary) {
     }
     const parsed = neurons[raw.kind]!.definition.schema.safeParse(raw);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+      for (const issue of specIssues(parsed.error)) ctx.addIssue({ code: 'custom', path: [...issue.path], message: issue.message });
       return z.NEVER;
     }
     return parsed.data as NeuronLayerSpec;
   });
 }
 
-function recurrentSchema(neurons: NeuronLibrary): z.ZodType<RecurrentSpec> {
-  return z.object({
+function recurrentSchema(neurons: NeuronLibrary) {
+  return z.strictObject({
     kind: z.literal('recurrent'),
     in: z.number().int().positive(),
     out: z.number().int().positive(),
+    /** The neuron, as its own layer spec with defaults filled in, e.g. `lif({ tau: 2 })`. */
     neuron: neuronSchema(neurons),
     bias: z.boolean().default(false),
+    /** Keep W_rec's diagonal (a neuron feeding itself). Off by default, as in the LSNN. */
     selfConnections: z.boolean().default(false),
+    /** Multiplies the bound 1/sqrt(in) of W_in and b. */
     initScale: z.number().positive().default(1),
+    /** Multiplies the bound 1/sqrt(out) of W_rec. */
     recurrentScale: z.number().positive().default(1),
   });
 }
+
+export type RecurrentSpec = Readonly<z.output<ReturnType<typeof recurrentSchema>>>;
+
+export type RecurrentOptions = Partial<Pick<RecurrentSpec, 'bias' | 'selfConnections' | 'initScale' | 'recurrentScale'>>;
 
 /**
  * The spec of a recurrent layer of `out` neurons, e.g. `recurrent(3, 64, lif({ tau: 2 }))`.

@@ -5,7 +5,8 @@ import { fail, formatShape, type Tensor } from '@spikeflow/core';
  * - `count`: spikes summed over time, `rate`: averaged over time (count / T);
  * - `max`, `mean`, `last`: of a membrane readout over time (`last` is the final step).
  */
-export type TimeReadout = 'count' | 'rate' | 'max' | 'mean' | 'last';
+export const TIME_READOUTS = ['count', 'rate', 'max', 'mean', 'last'] as const;
+export type TimeReadout = (typeof TIME_READOUTS)[number];
 
 export function timeReadout(x: Tensor, mode: TimeReadout): Tensor {
   if (x.rank < 2) fail('shape', x.builder.path(), 'a time readout needs a time-major tensor [T, ...]', '[T, B, C]', formatShape(x.shape));

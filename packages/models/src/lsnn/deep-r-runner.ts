@@ -1,7 +1,7 @@
 import { fail, type HostTensor } from '@spikeflow/core';
 import { rewire, type RewireResult } from './deep-r.js';
 import type { DeepRParam } from './deep-r-weight.js';
-import { Rng } from '../tasks/rng.js';
+import { TaskRng } from '../tasks/task-rng.js';
 
 /**
  * What DEEP R needs of a training step runner: core's `StepRunner` (WebGPU's `TrainStep`, the
@@ -31,13 +31,13 @@ export type RewireCounts = Omit<RewireResult, 'theta'>;
  * own, `rewire` prunes the surplus, so the count stays exact with any optimizer.
  */
 export class DeepRewiring {
-  private readonly rng: Rng;
+  private readonly rng: TaskRng;
 
   constructor(
     readonly params: readonly DeepRParam[],
     readonly options: DeepRewiringOptions,
   ) {
-    this.rng = new Rng(options.seed);
+    this.rng = new TaskRng(options.seed);
   }
 
   /** Rewires θ in a state record (e.g. `evaluate(...).state`); the other entries pass through. */

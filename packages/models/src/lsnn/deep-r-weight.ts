@@ -1,6 +1,6 @@
 import type { GraphBuilder, PrimitiveAttrs, Tensor } from '@spikeflow/core';
 import { initDeepR, type Eligibility } from './deep-r.js';
-import { Rng } from '../tasks/rng.js';
+import { TaskRng } from '../tasks/task-rng.js';
 
 /** What the host-side rewiring needs to know about one DEEP R weight of a graph. */
 export interface DeepRParam {
@@ -31,7 +31,7 @@ export interface DeepRWeightOptions {
  */
 export function deepRWeight(b: GraphBuilder, name: string, shape: readonly [number, number], options: DeepRWeightOptions): { weight: Tensor; param: DeepRParam } {
   const size = shape[0] * shape[1];
-  const init = initDeepR(size, { connectivity: options.connectivity, scale: options.scale, rng: new Rng(options.seed), eligible: options.eligible });
+  const init = initDeepR(size, { connectivity: options.connectivity, scale: options.scale, rng: new TaskRng(options.seed), eligible: options.eligible });
   const theta = b.param(name, shape, { kind: 'values', values: Array.from(init.theta) });
   const sign = b.constant(Array.from(init.sign), shape);
   const qualified = (b.nodeOf(theta.id).attrs as PrimitiveAttrs['param']).name;

@@ -15,7 +15,7 @@ import { fail } from '@spikeflow/core';
 /** The value a revived connection starts at: active, but with no effect on the output yet. */
 export const REVIVED_THETA = 1e-12;
 
-/** The random source of rewiring, e.g. the tasks' seeded `Rng`: uniform numbers in [0, 1). */
+/** The random source of rewiring, e.g. the tasks' seeded `TaskRng`: uniform numbers in [0, 1). */
 export interface UniformSource {
   uniform(): number;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { fail, sameShape, type GraphBuilder, type LayerDefinition, type Shape, type SurrogateChoice, type Tensor } from '@spikeflow/core';
-import { validateLayerSpec } from '../layers/validate-spec.js';
+import { fail, sameShape, type GraphBuilder, type Shape, type SurrogateChoice, type Tensor } from '@spikeflow/core';
+import type { LayerDefinition } from '../spec/sequential.js';
+import { validateLayerSpec } from '../spec/validate-spec.js';
 
 /**
  * A neuron given once, as its single-step dynamics, becomes a multi-step layer: ONE `scan` whose
@@ -56,7 +57,10 @@ type FromAttrs<A, T> = T | ((attrs: A) => T);
 export interface NeuronConfig<K extends string, Sh extends z.ZodRawShape, S extends string, P extends NeuronParams> {
   /** The layer kind in a spec, e.g. `alif`. */
   readonly kind: K;
-  /** The spec attrs as a zod shape with defaults: dt, time constants, thresholds, the reset rule. */
+  /**
+   * The spec attrs as a zod shape with defaults: dt, time constants, thresholds, the reset rule.
+   * A spec naming any other field is rejected, naming it.
+   */
   readonly attrs?: Sh;
   readonly state: FromAttrs<AttrsOf<Sh>, { readonly [N in S]: StateVariable }>;
   readonly params?: FromAttrs<AttrsOf<Sh>, P>;
@@ -111,7 +115,7 @@ export function defineNeuron<K extends string, S extends string, P extends Neuro
 ): Neuron<K, AttrsOf<Sh>, S, P> {
   type A = AttrsOf<Sh>;
   const { kind } = config;
-  const schema = z.object({ kind: z.literal(kind), ...(config.attrs ?? ({} as Sh)) });
+  const schema = z.strictObject({ kind: z.literal(kind), ...(config.attrs ?? ({} as Sh)) });
   const derived = <T>(value: FromAttrs<A, T>, attrs: A): T => (typeof value === 'function' ? (value as (a: A) => T)(attrs) : value);
 
   const resolve = (options: Partial<A> = {}): A => validateLayerSpec(schema, { ...options, kind }) as A;

@@ -1,4 +1,4 @@
-import type { LayerLibrary } from '@spikeflow/core';
+import type { LayerLibrary } from '../spec/sequential.js';
 import { plasticLinearLayer } from './plastic-linear.js';
 import { plasticRecurrentLayer } from './plastic-recurrent.js';
 

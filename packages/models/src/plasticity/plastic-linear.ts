@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { fail, formatType, type GraphBuilder, type LayerDefinition, type Tensor } from '@spikeflow/core';
+import { fail, formatType, type GraphBuilder, type Tensor } from '@spikeflow/core';
+import type { LayerDefinition } from '../spec/sequential.js';
+import { validateLayerSpec } from '../spec/validate-spec.js';
 import { plasticitySchema, type PlasticitySpec } from './spec.js';
 import { initialPlasticState, learnStep, plasticCarries, plasticDrive, plasticSynapse, readPlasticCarries, ruleSignal } from './synapse.js';
 import { initialUnitCarries, plasticUnitSchema, TANH_UNIT, unitStep, type PlasticUnit } from './unit.js';
@@ -8,31 +10,23 @@ import { initialUnitCarries, plasticUnitSchema, TANH_UNIT, unitStep, type Plasti
  * A feed-forward plastic layer over a time-major sequence x [T, B, in]:
  * y_t = unit(x_t·(W + α ⊙ Hebb_t) + b), then Hebb_{t+1} from (x_t, y_t) by the spec's rule.
  */
-export interface PlasticLinearSpec {
-  readonly kind: 'plasticLinear';
-  readonly in: number;
-  readonly out: number;
-  readonly bias: boolean;
-  /** Multiplies W's init bound 1/sqrt(in), e.g. to make sparse spikes drive LIF units. */
-  readonly initScale: number;
-  readonly unit: PlasticUnit;
-  readonly plasticity: PlasticitySpec;
-}
-
-const schema = z.object({
+const schema = z.strictObject({
   kind: z.literal('plasticLinear'),
   in: z.number().int().positive(),
   out: z.number().int().positive(),
   bias: z.boolean().default(false),
+  /** Multiplies W's init bound 1/sqrt(in), e.g. to make sparse spikes drive LIF units. */
   initScale: z.number().positive().default(1),
   unit: plasticUnitSchema.default(TANH_UNIT),
   plasticity: plasticitySchema.prefault({}),
 });
 
+export type PlasticLinearSpec = Readonly<z.output<typeof schema>>;
+
 export type PlasticLinearOptions = Partial<Omit<PlasticLinearSpec, 'kind' | 'in' | 'out' | 'plasticity'>> & { readonly plasticity?: Partial<PlasticitySpec> };
 
 export function plasticLinear(inFeatures: number, outFeatures: number, options: PlasticLinearOptions = {}): PlasticLinearSpec {
-  return schema.parse({ kind: 'plasticLinear', in: inFeatures, out: outFeatures, ...options, plasticity: options.plasticity ?? {} }) as PlasticLinearSpec;
+  return validateLayerSpec(schema, { ...options, kind: 'plasticLinear', in: inFeatures, out: outFeatures, plasticity: options.plasticity ?? {} });
 }
 
 /** What a plastic layer computed over one episode. */
@@ -85,4 +79,4 @@ export function buildPlasticLinear(b: GraphBuilder, x: Tensor, spec: PlasticLine
   return runPlasticLinear(b, x, spec).outputs;
 }
 
-export const plasticLinearLayer: LayerDefinition<PlasticLinearSpec> = { schema: schema as z.ZodType<PlasticLinearSpec>, build: buildPlasticLinear };
+export const plasticLinearLayer: LayerDefinition<PlasticLinearSpec> = { schema, build: buildPlasticLinear };

@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import type { GraphBuilder, LayerDefinition, Tensor } from '@spikeflow/core';
+import type { GraphBuilder, Tensor } from '@spikeflow/core';
 import { expectPlasticInput, type PlasticRun } from './plastic-linear.js';
+import type { LayerDefinition } from '../spec/sequential.js';
+import { validateLayerSpec } from '../spec/validate-spec.js';
 import { plasticitySchema, type PlasticitySpec } from './spec.js';
 import { initialPlasticState, learnStep, plasticCarries, plasticDrive, plasticSynapse, readPlasticCarries, ruleSignal } from './synapse.js';
 import { initialUnitCarries, plasticUnitSchema, TANH_UNIT, unitStep, type PlasticUnit } from './unit.js';
@@ -9,31 +11,23 @@ import { initialUnitCarries, plasticUnitSchema, TANH_UNIT, unitStep, type Plasti
  * A recurrent layer with plastic recurrent synapses (Miconi et al. 2018) over x [T, B, in]:
  * h_t = unit(x_t·W_in + h_{t−1}·(W + α ⊙ Hebb_t) + b), then Hebb_{t+1} from (h_{t−1}, h_t).
  */
-export interface PlasticRecurrentSpec {
-  readonly kind: 'plasticRecurrent';
-  readonly in: number;
-  readonly hidden: number;
-  readonly bias: boolean;
-  /** Multiplies the init bounds 1/sqrt(in) of W_in and 1/sqrt(hidden) of W. */
-  readonly initScale: number;
-  readonly unit: PlasticUnit;
-  readonly plasticity: PlasticitySpec;
-}
-
-const schema = z.object({
+const schema = z.strictObject({
   kind: z.literal('plasticRecurrent'),
   in: z.number().int().positive(),
   hidden: z.number().int().positive(),
   bias: z.boolean().default(false),
+  /** Multiplies the init bounds 1/sqrt(in) of W_in and 1/sqrt(hidden) of W. */
   initScale: z.number().positive().default(1),
   unit: plasticUnitSchema.default(TANH_UNIT),
   plasticity: plasticitySchema.prefault({}),
 });
 
+export type PlasticRecurrentSpec = Readonly<z.output<typeof schema>>;
+
 export type PlasticRecurrentOptions = Partial<Omit<PlasticRecurrentSpec, 'kind' | 'in' | 'hidden' | 'plasticity'>> & { readonly plasticity?: Partial<PlasticitySpec> };
 
 export function plasticRecurrent(inFeatures: number, hidden: number, options: PlasticRecurrentOptions = {}): PlasticRecurrentSpec {
-  return schema.parse({ kind: 'plasticRecurrent', in: inFeatures, hidden, ...options, plasticity: options.plasticity ?? {} }) as PlasticRecurrentSpec;
+  return validateLayerSpec(schema, { ...options, kind: 'plasticRecurrent', in: inFeatures, hidden, plasticity: options.plasticity ?? {} });
 }
 
 /** `record`: also return the LIF units' membranes (an extra [T, B, hidden] output, so only when asked). */
@@ -77,4 +71,4 @@ export function buildPlasticRecurrent(b: GraphBuilder, x: Tensor, spec: PlasticR
   return runPlasticRecurrent(b, x, spec).outputs;
 }
 
-export const plasticRecurrentLayer: LayerDefinition<PlasticRecurrentSpec> = { schema: schema as z.ZodType<PlasticRecurrentSpec>, build: buildPlasticRecurrent };
+export const plasticRecurrentLayer: LayerDefinition<PlasticRecurrentSpec> = { schema, build: buildPlasticRecurrent };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { checkSpec } from '../spec/validate-spec.js';
 
 /**
  * What a plastic synapse learns within an episode, as data (Miconi et al. 2018; Backpropamine,
@@ -24,42 +25,32 @@ export type PlasticityUpdate = (typeof PLASTICITY_UPDATES)[number];
 export const ETA_SOURCES = ['learned', 'fixed', 'neuromodulated'] as const;
 export type EtaSource = (typeof ETA_SOURCES)[number];
 
-export interface PlasticitySpec {
-  readonly rule: PlasticityRule;
-  readonly update: PlasticityUpdate;
-  readonly eta: EtaSource;
+const unitInterval = (what: string) => z.number().gt(0, `${what} must be in (0, 1]`).lte(1, `${what} must be in (0, 1]`);
+
+export const plasticitySchema = z.strictObject({
+  rule: z.enum(PLASTICITY_RULES).default('hebb'),
+  update: z.enum(PLASTICITY_UPDATES).default('trace'),
+  eta: z.enum(ETA_SOURCES).default('learned'),
   /** η itself ('fixed') or its initial value ('learned'); unused when neuromodulated. */
-  readonly etaInit: number;
+  etaInit: z.number().finite().default(0.1),
   /** The bound c of 'clip' and 'eligibility'. */
-  readonly clip: number;
+  clip: z.number().gt(0, 'the clip bound must be positive').finite().default(1),
   /** η_E of the eligibility trace. */
-  readonly eligibilityRate: number;
+  eligibilityRate: unitInterval('eligibilityRate').default(0.5),
   /** BCM: θ ← (1 − r)·θ + r·y², a running mean of y². */
-  readonly thetaRate: number;
+  thetaRate: unitInterval('thetaRate').default(0.1),
   /**
    * null: the rule sees x and y themselves. A number λ in [0, 1): it sees their exponential traces
    * x̄ ← λ·x̄ + (1 − λ)·x, which spread coincidences of sparse spikes over time (SpikePropamine).
    */
-  readonly traceDecay: number | null;
-  /** α starts uniform in ±alphaInit (Miconi: 0.01); 0 starts it at exactly zero. */
-  readonly alphaInit: number;
-}
-
-const unitInterval = (what: string) => z.number().gt(0, `${what} must be in (0, 1]`).lte(1, `${what} must be in (0, 1]`);
-
-export const plasticitySchema = z.object({
-  rule: z.enum(PLASTICITY_RULES).default('hebb'),
-  update: z.enum(PLASTICITY_UPDATES).default('trace'),
-  eta: z.enum(ETA_SOURCES).default('learned'),
-  etaInit: z.number().finite().default(0.1),
-  clip: z.number().gt(0, 'the clip bound must be positive').finite().default(1),
-  eligibilityRate: unitInterval('eligibilityRate').default(0.5),
-  thetaRate: unitInterval('thetaRate').default(0.1),
   traceDecay: z.number().gte(0).lt(1, 'traceDecay must be in [0, 1)').nullable().default(null),
+  /** α starts uniform in ±alphaInit (Miconi: 0.01); 0 starts it at exactly zero. */
   alphaInit: z.number().gte(0).finite().default(0.01),
 });
 
-/** A plasticity spec with defaults: a learned-η Hebbian trace (Miconi et al. 2018). */
+export type PlasticitySpec = Readonly<z.output<typeof plasticitySchema>>;
+
+/** A plasticity spec with defaults: a learned-η Hebbian trace (Miconi et al. 2018); unknown fields are rejected by name. */
 export function plasticity(options: Partial<PlasticitySpec> = {}): PlasticitySpec {
-  return plasticitySchema.parse(options);
+  return checkSpec(plasticitySchema, options, 'plasticity');
 }

@@ -5,7 +5,7 @@ import { lifLayer, lifStep, type LifSpec } from '../layers/lif.js';
 /** The postsynaptic units of a plastic layer: rate (tanh, as in Miconi et al.) or spiking (LIF). */
 export type PlasticUnit = { readonly kind: 'tanh' } | LifSpec;
 
-export const plasticUnitSchema: z.ZodType<PlasticUnit> = z.union([z.object({ kind: z.literal('tanh') }), lifLayer.schema]);
+export const plasticUnitSchema: z.ZodType<PlasticUnit> = z.union([z.strictObject({ kind: z.literal('tanh') }), lifLayer.schema]);
 
 export const TANH_UNIT: PlasticUnit = { kind: 'tanh' };
 

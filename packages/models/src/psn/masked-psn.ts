@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { fail, type GraphBuilder, type LayerDefinition, type SurrogateName, type Tensor } from '@spikeflow/core';
+import { fail, type GraphBuilder, type Tensor } from '@spikeflow/core';
+import type { LayerDefinition } from '../spec/sequential.js';
+import { validateLayerSpec } from '../spec/validate-spec.js';
 import { expectSteps, psnCharge, psnParams, psnSpikes, psnSurrogateFields, timeMajor } from './psn.js';
 import { windowScan } from './sliding-psn.js';
 
@@ -10,30 +12,24 @@ import { windowScan } from './sliding-psn.js';
  * scalar graph input fed per epoch (see `maskedPsnLambda`), not a constant that would force a
  * recompile. At λ = 1 the layer can also run step by step.
  */
-export interface MaskedPsnSpec {
-  readonly kind: 'maskedPsn';
-  readonly T: number;
+const schema = z.strictObject({
+  kind: z.literal('maskedPsn'),
+  T: z.number().int().positive(),
   /** Order: how many of the latest inputs each step sees once λ = 1. */
-  readonly k: number;
+  k: z.number().int().positive(),
   /**
    * `parallel`: one matmul, with the input `<scope>/lambda`; `step`: the λ = 1 neuron as a scan
    * whose carry is the last k inputs (no λ input). Both take the same params.
    */
-  readonly mode: 'parallel' | 'step';
-  readonly surrogate: SurrogateName;
-  readonly alpha?: number;
-}
-
-const schema = z.object({
-  kind: z.literal('maskedPsn'),
-  T: z.number().int().positive(),
-  k: z.number().int().positive(),
   mode: z.enum(['parallel', 'step']).default('parallel'),
   ...psnSurrogateFields,
 });
 
-export function maskedPsn(T: number, k: number, options: Partial<Omit<MaskedPsnSpec, 'kind' | 'T' | 'k'>> = {}): MaskedPsnSpec {
-  return schema.parse({ kind: 'maskedPsn', T, k, ...options }) as MaskedPsnSpec;
+export type MaskedPsnSpec = Readonly<z.output<typeof schema>>;
+export type MaskedPsnOptions = Partial<Omit<MaskedPsnSpec, 'kind' | 'T' | 'k'>>;
+
+export function maskedPsn(T: number, k: number, options: MaskedPsnOptions = {}): MaskedPsnSpec {
+  return validateLayerSpec(schema, { ...options, kind: 'maskedPsn', T, k });
 }
 
 /** The name of a masked PSN's λ input: `lambda` under the layer's scope, e.g. `maskedPsn1/lambda`. */
@@ -86,4 +82,4 @@ export function buildMaskedPsn(b: GraphBuilder, x: Tensor, spec: MaskedPsnSpec):
   return psnSpikes(psnCharge(maskedPsnWeight(b, w, lambda, spec.k), bias, x2), x, spec);
 }
 
-export const maskedPsnLayer: LayerDefinition<MaskedPsnSpec> = { schema: schema as z.ZodType<MaskedPsnSpec>, build: buildMaskedPsn };
+export const maskedPsnLayer: LayerDefinition<MaskedPsnSpec> = { schema, build: buildMaskedPsn };

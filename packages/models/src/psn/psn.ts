@@ -1,18 +1,13 @@
 import { z } from 'zod';
-import { fail, SURROGATE_NAMES, type GraphBuilder, type LayerDefinition, type SurrogateName, type Tensor } from '@spikeflow/core';
+import { fail, SURROGATE_NAMES, type GraphBuilder, type SurrogateName, type Tensor } from '@spikeflow/core';
+import type { LayerDefinition } from '../spec/sequential.js';
+import { validateLayerSpec } from '../spec/validate-spec.js';
 
 /**
  * The parallel spiking neuron (Fang et al., NeurIPS 2023; SpikingJelly's `PSN`): for a time-major
  * input X viewed as [T, N], H = W X + b and S = spike(H). W [T, T] is shared by all N neurons, so
  * the whole sequence is one matmul with no recurrence.
  */
-export interface PsnSpec {
-  readonly kind: 'psn';
-  /** Time steps: W is [T, T], so the input's axis 0 must be exactly T. */
-  readonly T: number;
-  readonly surrogate: SurrogateName;
-  readonly alpha?: number;
-}
 
 /** The surrogate fields every PSN variant shares; atan (a = 2) as in SpikingJelly. */
 export const psnSurrogateFields = {
@@ -20,14 +15,18 @@ export const psnSurrogateFields = {
   alpha: z.number().positive().optional(),
 };
 
-const schema = z.object({
+const schema = z.strictObject({
   kind: z.literal('psn'),
+  /** Time steps: W is [T, T], so the input's axis 0 must be exactly T. */
   T: z.number().int().positive(),
   ...psnSurrogateFields,
 });
 
-export function psn(T: number, options: { surrogate?: SurrogateName; alpha?: number } = {}): PsnSpec {
-  return schema.parse({ kind: 'psn', T, ...options }) as PsnSpec;
+export type PsnSpec = Readonly<z.output<typeof schema>>;
+export type PsnOptions = Partial<Omit<PsnSpec, 'kind' | 'T'>>;
+
+export function psn(T: number, options: PsnOptions = {}): PsnSpec {
+  return validateLayerSpec(schema, { ...options, kind: 'psn', T });
 }
 
 /** X [T, ...] viewed as [T, N]: every PSN variant mixes only along time, never across neurons. */
@@ -66,4 +65,4 @@ export function buildPsn(b: GraphBuilder, x: Tensor, spec: PsnSpec): Tensor {
   return psnSpikes(psnCharge(w, bias, timeMajor(x)), x, spec);
 }
 
-export const psnLayer: LayerDefinition<PsnSpec> = { schema: schema as z.ZodType<PsnSpec>, build: buildPsn };
+export const psnLayer: LayerDefinition<PsnSpec> = { schema, build: buildPsn };

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import type { GraphBuilder, LayerDefinition, SurrogateName, Tensor } from '@spikeflow/core';
+import type { GraphBuilder, SurrogateName, Tensor } from '@spikeflow/core';
+import type { LayerDefinition } from '../spec/sequential.js';
+import { validateLayerSpec } from '../spec/validate-spec.js';
 import { psnSpikes, psnSurrogateFields, timeMajor } from './psn.js';
 
 /**
@@ -7,28 +9,22 @@ import { psnSpikes, psnSurrogateFields, timeMajor } from './psn.js';
  * inputs before t = 0 counting as zero, S = spike(H). W [k] and the scalar b are shared across
  * time and neurons, so it works for any T.
  */
-export interface SlidingPsnSpec {
-  readonly kind: 'slidingPsn';
-  /** Order: how many of the latest inputs each step sees. */
-  readonly k: number;
-  /** W = [2^−(k−1), …, 1/4, 1/2, 1] when true, else kaiming-uniform U(±1/√k) (SpikingJelly's `exp_init`). */
-  readonly expInit: boolean;
-  /** `parallel`: all steps at once; `step`: a scan whose carry is the last k inputs. Same outputs. */
-  readonly mode: 'parallel' | 'step';
-  readonly surrogate: SurrogateName;
-  readonly alpha?: number;
-}
-
-const schema = z.object({
+const schema = z.strictObject({
   kind: z.literal('slidingPsn'),
+  /** Order: how many of the latest inputs each step sees. */
   k: z.number().int().positive(),
+  /** W = [2^−(k−1), …, 1/4, 1/2, 1] when true, else kaiming-uniform U(±1/√k) (SpikingJelly's `exp_init`). */
   expInit: z.boolean().default(true),
+  /** `parallel`: all steps at once; `step`: a scan whose carry is the last k inputs. Same outputs. */
   mode: z.enum(['parallel', 'step']).default('parallel'),
   ...psnSurrogateFields,
 });
 
-export function slidingPsn(k: number, options: Partial<Omit<SlidingPsnSpec, 'kind' | 'k'>> = {}): SlidingPsnSpec {
-  return schema.parse({ kind: 'slidingPsn', k, ...options }) as SlidingPsnSpec;
+export type SlidingPsnSpec = Readonly<z.output<typeof schema>>;
+export type SlidingPsnOptions = Partial<Omit<SlidingPsnSpec, 'kind' | 'k'>>;
+
+export function slidingPsn(k: number, options: SlidingPsnOptions = {}): SlidingPsnSpec {
+  return validateLayerSpec(schema, { ...options, kind: 'slidingPsn', k });
 }
 
 /** SpikingJelly's exponential init: the newest input weighs 1 and each older one half the next. */
@@ -99,4 +95,4 @@ export function buildSlidingPsn(b: GraphBuilder, x: Tensor, spec: SlidingPsnSpec
   return psnSpikes(slidingPsnCharge(w, bias, x2), x, spec);
 }
 
-export const slidingPsnLayer: LayerDefinition<SlidingPsnSpec> = { schema: schema as z.ZodType<SlidingPsnSpec>, build: buildSlidingPsn };
+export const slidingPsnLayer: LayerDefinition<SlidingPsnSpec> = { schema, build: buildSlidingPsn };

@@ -1,6 +1,6 @@
 import { fail, type HostTensor } from '@spikeflow/core';
 import { checkInt, checkUnit } from './options.js';
-import type { Rng } from './rng.js';
+import type { TaskRng } from './task-rng.js';
 import type { TaskBatch, TaskInfo } from './task.js';
 
 /**
@@ -56,7 +56,7 @@ export class BatchWriter {
   }
 
   /** Spikes of `channel` under `code` for t in [t0, t1), starting at input `offset` (ORed into x). */
-  fire(t0: number, t1: number, b: number, channel: number, code: SpikeCode, rng: Rng, offset = 0): void {
+  fire(t0: number, t1: number, b: number, channel: number, code: SpikeCode, rng: TaskRng, offset = 0): void {
     const first = offset + channel * code.perChannel;
     for (let t = t0; t < t1; t++) {
       for (let i = first; i < first + code.perChannel; i++) {
@@ -66,7 +66,7 @@ export class BatchWriter {
   }
 
   /** Background spikes at `rate` on every input of `channel`, for the whole episode. */
-  noise(b: number, channel: number, code: SpikeCode, rate: number, rng: Rng): void {
+  noise(b: number, channel: number, code: SpikeCode, rate: number, rng: TaskRng): void {
     this.fire(0, this.info.steps, b, channel, { perChannel: code.perChannel, rate }, rng);
   }
 

@@ -1,7 +1,7 @@
 import { fail } from '@spikeflow/core';
 import { BatchWriter, checkSpikeCode, type SpikeCode } from './batch-writer.js';
 import { checkInt, withDefaults } from './options.js';
-import type { Rng } from './rng.js';
+import type { TaskRng } from './task-rng.js';
 import { defineTask, type Task, type TaskInfo } from './task.js';
 
 /**
@@ -84,7 +84,7 @@ export function cueAssociation(options: Partial<CueAssociationOptions> = {}): Ta
     chance: { metric: 'accuracy', value: 1 / o.pairs, why: 'without the binding, a uniform guess among the distinct classes shown' },
   };
 
-  const sample = (rng: Rng): CueAssociationEpisode => {
+  const sample = (rng: TaskRng): CueAssociationEpisode => {
     const cues: number[][] = [];
     const seen = new Set<string>();
     for (let attempt = 0; cues.length < o.pairs; attempt++) {

@@ -1,6 +1,5 @@
 export * from './task.js';
-// Exported as TaskRng: the trainer's data generator already takes the name `Rng` in the package index.
-export { Rng as TaskRng, permutation } from './rng.js';
+export * from './task-rng.js';
 export type { Scale } from './options.js';
 export type { SpikeCode } from './batch-writer.js';
 export * from './mnist-data.js';

@@ -1,7 +1,7 @@
 import { fail } from '@spikeflow/core';
 import { BatchWriter, checkSpikeCode, type SpikeCode } from './batch-writer.js';
 import { checkFinite, checkInt, checkUnit, withScale, type Scale } from './options.js';
-import { Rng } from './rng.js';
+import { TaskRng } from './task-rng.js';
 import { defineTask, type Task, type TaskInfo } from './task.js';
 
 /**
@@ -58,7 +58,7 @@ const PRESETS: Record<Scale, PatternCompletionOptions> = {
   ci: { size: 16, patterns: 3, fresh: true, patternSeed: 0, cycles: 2, presentSteps: 3, gapSteps: 2, testSteps: 3, cueFraction: 0.5, encoding: 'signed', gain: 1, code: { perChannel: 1, rate: 1 } },
 };
 
-function randomPattern(size: number, rng: Rng): number[] {
+function randomPattern(size: number, rng: TaskRng): number[] {
   return Array.from({ length: size }, () => (rng.int(2) === 1 ? 1 : -1));
 }
 
@@ -77,7 +77,7 @@ export function patternCompletion(options: Partial<PatternCompletionOptions> & {
   const slot = o.presentSteps + o.gapSteps;
   const testAt = o.cycles * o.patterns * slot;
   const fixed = o.fresh ? undefined : (() => {
-    const rng = new Rng(o.patternSeed, 2);
+    const rng = new TaskRng(o.patternSeed, 2);
     return Array.from({ length: o.patterns }, () => randomPattern(o.size, rng));
   })();
   const info: TaskInfo = {
@@ -89,7 +89,7 @@ export function patternCompletion(options: Partial<PatternCompletionOptions> & {
     chance: { metric: 'element-accuracy', value: o.cueFraction + (1 - o.cueFraction) / 2, why: 'echoing the cue: visible elements right, hidden ones a coin flip' },
   };
 
-  const sample = (rng: Rng): PatternEpisode => {
+  const sample = (rng: TaskRng): PatternEpisode => {
     const patterns = fixed ?? Array.from({ length: o.patterns }, () => randomPattern(o.size, rng));
     const orders = Array.from({ length: o.cycles }, () => Array.from(rng.shuffle(Int32Array.from(patterns.keys()))));
     const test = rng.int(o.patterns);

@@ -2,7 +2,7 @@ import { fail } from '@spikeflow/core';
 import { BatchWriter } from './batch-writer.js';
 import { classCounts, MNIST_CLASSES, MNIST_PIXELS, MNIST_SIDE, type MnistData } from './mnist-data.js';
 import { checkFinite, checkInt } from './options.js';
-import { permutation } from './rng.js';
+import { permutation } from './task-rng.js';
 import { defineTask, type Task, type TaskInfo } from './task.js';
 
 /**

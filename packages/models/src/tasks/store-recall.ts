@@ -1,7 +1,7 @@
 import { fail } from '@spikeflow/core';
 import { BatchWriter, checkSpikeCode, type SpikeCode } from './batch-writer.js';
 import { checkInt, checkUnit, withScale, type Scale } from './options.js';
-import type { Rng } from './rng.js';
+import type { TaskRng } from './task-rng.js';
 import { defineTask, type Task, type TaskInfo } from './task.js';
 
 /**
@@ -85,7 +85,7 @@ export function storeRecall(options: Partial<StoreRecallOptions> & { scale?: Sca
     chance: { metric: 'accuracy', value: 1 / classes, why: 'the stored value is uniform and independent of everything shown at recall time' },
   };
 
-  const sample = (rng: Rng): StoreRecallEpisode => {
+  const sample = (rng: TaskRng): StoreRecallEpisode => {
     for (let attempt = 0; attempt < MAX_REDRAWS; attempt++) {
       const values = Array.from({ length: o.length }, () => rng.int(classes));
       let waiting: 'store' | 'recall' = 'store';

@@ -1,6 +1,6 @@
 import type { HostTensor } from '@spikeflow/core';
 import { checkInt } from './options.js';
-import { Rng } from './rng.js';
+import { TaskRng } from './task-rng.js';
 
 /**
  * One batch of a task, time-major like every sequence in spikeflow:
@@ -51,22 +51,22 @@ export interface TaskInfo {
  */
 export interface Task<E> {
   readonly info: TaskInfo;
-  sample(rng: Rng): E;
+  sample(rng: TaskRng): E;
   /** `rng` draws only the input spikes' noise; with rate-1 codes it is not used. */
-  encode(episodes: readonly E[], rng?: Rng): TaskBatch;
+  encode(episodes: readonly E[], rng?: TaskRng): TaskBatch;
   /** `batchSize` episodes, a pure function of `seed` (episodes and noise from separate streams). */
   batch(batchSize: number, seed: number): TaskBatch;
 }
 
-export function defineTask<E>(info: TaskInfo, sample: (rng: Rng) => E, encode: (episodes: readonly E[], rng: Rng) => TaskBatch): Task<E> {
+export function defineTask<E>(info: TaskInfo, sample: (rng: TaskRng) => E, encode: (episodes: readonly E[], rng: TaskRng) => TaskBatch): Task<E> {
   return {
     info,
     sample,
-    encode: (episodes, rng = new Rng(0, 1)) => encode(episodes, rng),
+    encode: (episodes, rng = new TaskRng(0, 1)) => encode(episodes, rng),
     batch(batchSize, seed) {
       checkInt('batchSize', batchSize, 1);
-      const episodes = new Rng(seed, 0);
-      return encode(Array.from({ length: batchSize }, () => sample(episodes)), new Rng(seed, 1));
+      const episodes = new TaskRng(seed, 0);
+      return encode(Array.from({ length: batchSize }, () => sample(episodes)), new TaskRng(seed, 1));
     },
   };
 }

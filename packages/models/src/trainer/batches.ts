@@ -1,5 +1,5 @@
 import { allocData, fail, formatShape, sizeOf, type HostTensor } from '@spikeflow/core';
-import type { Rng } from './rng.js';
+import type { DataRng } from './data-rng.js';
 
 /** A data set field whose samples lie along `axis` (default 0; 1 for time-major [T, N, ...]). */
 export interface BatchField {
@@ -10,7 +10,7 @@ export interface BatchField {
 export interface MinibatchOptions {
   readonly batchSize: number;
   /** Shuffles the samples first (one permutation for every field, so samples stay aligned). */
-  readonly rng?: Rng;
+  readonly rng?: DataRng;
   /** Keep a last, smaller batch. Off by default: a compiled graph has a fixed batch size. */
   readonly keepLast?: boolean;
 }

@@ -1,5 +1,4 @@
-export * from './rng.js';
+export * from './data-rng.js';
 export * from './batches.js';
-export * from './cpu-backend.js';
 export * from './trainer.js';
 export * from './param-average.js';

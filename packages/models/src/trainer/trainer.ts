@@ -17,7 +17,7 @@ import { evaluationFeeds, trainingFeeds } from '../mode-inputs.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { constantSchedule, type Schedule } from '../schedules/schedule.js';
 import { LR_INPUT, trainingGraph } from '../training-graph.js';
-import { SeededRng, type Rng } from './rng.js';
+import { SeededRng, type DataRng } from './data-rng.js';
 
 /**
  * One batch: values for the model's inputs by name; other fields (e.g. labels for accuracy only) are
@@ -31,7 +31,7 @@ export interface TrainerData {
    * The training batches of one epoch (0-based). Shuffle with `rng` only: it is the trainer's
    * seeded generator, so the seed fixes the order and a checkpoint restores it.
    */
-  readonly train: (rng: Rng, epoch: number) => Batches;
+  readonly train: (rng: DataRng, epoch: number) => Batches;
   /** Held-out batches, evaluated after every epoch with the trained params. */
   readonly test?: () => Batches;
 }

@@ -1,24 +1,10 @@
-import {
-  evaluate,
-  fail,
-  formatShape,
-  initialValue,
-  initParams,
-  sameShape,
-  sizeOf,
-  tensor,
-  toArray,
-  type FeedValue,
-  type Graph,
-  type HostTensor,
-  type NamedFeeds,
-  type Precision,
-  type PrimitiveAttrs,
-  type Runner,
-  type StepRunner,
-  type TensorType,
-  type TrainBackend,
-} from '@spikeflow/core';
+import type { NamedFeeds, Runner, StepRunner, TrainBackend } from '../backend.js';
+import { fail } from '../errors.js';
+import { leafName, nodeAs, type Graph } from '../graph.js';
+import { tensor, toArray, type HostTensor, type Precision } from '../host-tensor.js';
+import { initialValue, initParams } from '../init.js';
+import { formatShape, sameShape, sizeOf, type TensorType } from '../types.js';
+import { evaluate, type FeedValue } from './evaluate.js';
 
 export interface CpuBackendOptions {
   /** `f64` for finite-difference checks; `f32` (default) rounds as a GPU does. */
@@ -30,7 +16,7 @@ export interface CpuBackendOptions {
 type Leaves = Record<string, HostTensor>;
 
 function leafTypes(graph: Graph, ids: readonly string[]): Map<string, TensorType> {
-  return new Map(ids.map((id) => [(graph.nodes[id]!.attrs as PrimitiveAttrs['param']).name, graph.nodes[id]!.type as TensorType]));
+  return new Map(ids.map((id) => [leafName(graph.nodes[id]!), graph.nodes[id]!.type as TensorType]));
 }
 
 /** A private copy of one value for a leaf of this type, or a 'feed' error naming the field. */
@@ -124,9 +110,9 @@ class CpuRunner implements StepRunner, Runner {
   resetState(): void {
     const state: Leaves = {};
     for (const s of this.graph.state) {
-      const node = this.graph.nodes[s.node]!;
-      const name = (node.attrs as PrimitiveAttrs['state']).name;
-      state[name] = initialValue((node.attrs as PrimitiveAttrs['state']).init, node.type as TensorType, this.precision, name, this.seed);
+      const node = nodeAs(this.graph, s.node, 'state');
+      const name = node.attrs.name;
+      state[name] = initialValue(node.attrs.init, node.type as TensorType, this.precision, name, this.seed);
     }
     this.state = state;
   }

@@ -1,10 +1,11 @@
 /**
  * A task generator as trainer data: each epoch draws `trainBatches` fresh batches whose seeds come
  * from the trainer's generator (so a checkpoint restores the data order), and the held-out set is
- * a fixed list of seeds disjoint from any the generator gives. Runtime-neutral.
+ * a fixed list of seeds disjoint from any the generator gives.
  */
 import type { HostTensor } from '@spikeflow/core';
-import type { Task, TaskBatch, TrainerData } from '@spikeflow/models';
+import type { Task, TaskBatch } from './tasks/task.js';
+import type { TrainerData } from './trainer/trainer.js';
 
 export interface TaskSplit {
   readonly train: Task<unknown>;
@@ -25,6 +26,7 @@ const TEST_SEED_BASE = 2 ** 31;
 
 const fields = (b: TaskBatch) => ({ x: b.inputs.x!, labels: b.labels! });
 
+/** A classification task's batches as `{ x, labels }`, the inputs of `classifierModel`. */
 export function taskData(split: TaskSplit, o: TaskDataOptions): TrainerData {
   const test = split.test ?? split.train;
   return {

@@ -1,10 +1,6 @@
-import { z } from 'zod';
-import { fail } from '../errors.js';
-import type { Graph } from '../graph.js';
-import { GraphBuilder } from '../trace/builder.js';
-import type { Tensor } from '../trace/tensor.js';
-import type { DType } from '../dtype.js';
-import type { Shape } from '../types.js';
+import type { z } from 'zod';
+import { fail, GraphBuilder, type DType, type Graph, type Shape, type Tensor } from '@spikeflow/core';
+import { checkSpec } from './validate-spec.js';
 
 /** One layer of a declarative model: plain JSON data whose `kind` names its definition. */
 export interface LayerSpec {
@@ -17,9 +13,9 @@ export interface SequentialSpec {
 }
 
 /**
- * How a layer kind becomes graph nodes. `schema` validates (and fills defaults of) its JSON form;
- * `build` traces it with the same builder API a user would call by hand, so the declarative and
- * the tracing front doors give identical graphs.
+ * How a layer kind becomes graph nodes. `schema` validates (and fills defaults of) its JSON form
+ * and rejects unknown fields; `build` traces it with the same builder API a user would call by
+ * hand, so the declarative and the tracing front doors give identical graphs.
  */
 export interface LayerDefinition<S extends LayerSpec = LayerSpec> {
   readonly schema: z.ZodType<S>;
@@ -40,24 +36,16 @@ export function layerScope(kind: string, index: number): string {
   return `${kind}${index}`;
 }
 
-function issuePath(prefix: string, issue: z.core.$ZodIssue): string {
-  return [prefix, ...issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))].join('').replace(/\.\[/g, '[');
-}
-
 /** Validates one layer against its kind's schema; errors name the field, e.g. `layers[1].tau`. */
 function parseLayer(raw: unknown, index: number, library: LayerLibrary): LayerSpec {
   const where = `layers[${index}]`;
-  const kind = (raw as { kind?: unknown } | null)?.kind;
+  const kind = raw !== null && typeof raw === 'object' && Object.hasOwn(raw, 'kind') ? (raw as { kind: unknown }).kind : undefined;
   if (typeof kind !== 'string') fail('spec', `${where}.kind`, 'every layer needs a string `kind`', Object.keys(library).join(', '), JSON.stringify(kind));
-  const definition = library[kind];
-  if (definition === undefined) fail('spec', `${where}.kind`, `unknown layer kind '${kind}'`, Object.keys(library).join(', '), kind);
-  const parsed = definition.schema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    fail('spec', issuePath(where, issue), issue.message);
-  }
-  return parsed.data;
+  if (!Object.hasOwn(library, kind)) fail('spec', `${where}.kind`, `unknown layer kind '${kind}'`, Object.keys(library).join(', '), kind);
+  return checkSpec(library[kind]!.schema, raw, where);
 }
+
+const SEQUENTIAL_FIELDS = new Set(['kind', 'layers']);
 
 /** Validates a sequential spec (an object or its JSON text) against a layer library. */
 export function parseSequential(spec: unknown, library: LayerLibrary): SequentialSpec {
@@ -73,17 +61,38 @@ export function parseSequential(spec: unknown, library: LayerLibrary): Sequentia
   if (top === null || typeof top !== 'object' || top.kind !== 'sequential') {
     fail('spec', 'kind', 'a model spec must be { "kind": "sequential", "layers": [...] }', '"sequential"', JSON.stringify(top?.kind));
   }
+  const unknown = Object.keys(top).find((key) => !SEQUENTIAL_FIELDS.has(key));
+  if (unknown !== undefined) fail('spec', unknown, `unknown field '${unknown}'`, 'kind, layers');
   if (!Array.isArray(top.layers) || top.layers.length === 0) fail('spec', 'layers', 'layers must be a non-empty array', 'an array of layers', JSON.stringify(top.layers));
   return { kind: 'sequential', layers: top.layers.map((l, i) => parseLayer(l, i, library)) };
 }
 
+export interface LayerOutput {
+  /** The layer's scope, e.g. `lif1` (its params are `lif1/...`). */
+  readonly name: string;
+  readonly output: Tensor;
+}
+
+/**
+ * Traces a sequential spec's layers on `x` in the current builder, each in its own scope
+ * (`linear0`, `lif1`, ...), and returns every layer's output: for a model with a head of its
+ * own, or to look inside one.
+ */
+export function applySequential(b: GraphBuilder, spec: unknown, x: Tensor, library: LayerLibrary): LayerOutput[] {
+  const checked = parseSequential(spec, library);
+  const outputs: LayerOutput[] = [];
+  checked.layers.forEach((layer, i) => {
+    const name = layerScope(layer.kind, i);
+    x = b.scope(name, () => library[layer.kind]!.build(b, x, layer));
+    outputs.push({ name, output: x });
+  });
+  return outputs;
+}
+
 /** Builds the graph of a sequential model: each layer traced in its own scope (`linear0`, `lif1`, ...). */
 export function buildSequential(spec: SequentialSpec | string, options: BuildOptions): Graph {
-  const checked = parseSequential(spec, options.library);
   const b = new GraphBuilder();
-  let x = b.input(options.input.name, options.input.shape, options.input.dtype ?? 'f32');
-  checked.layers.forEach((layer, i) => {
-    x = b.scope(layerScope(layer.kind, i), () => options.library[layer.kind]!.build(b, x, layer));
-  });
-  return b.finish({ [options.output ?? 'output']: x });
+  const x = b.input(options.input.name, options.input.shape, options.input.dtype ?? 'f32');
+  const layers = applySequential(b, spec, x, options.library);
+  return b.finish({ [options.output ?? 'output']: layers[layers.length - 1]!.output });
 }

@@ -1,6 +1,6 @@
-import type { DType } from '../dtype.js';
-import { fail } from '../errors.js';
-import { formatShape, sizeOf, type Shape, type TensorType } from '../types.js';
+import type { DType } from './dtype.js';
+import { fail } from './errors.js';
+import { formatShape, sizeOf, type Shape, type TensorType } from './types.js';
 
 export type HostData = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array;
 

@@ -10,7 +10,7 @@ import { mulberry32 } from '../random/mulberry32.js';
  * the state by murmur3's fmix32 finaliser, so seeds that differ only in their high word, and
  * streams of one seed (episodes vs input noise), start far apart.
  */
-export class Rng {
+export class TaskRng {
   private state: number;
 
   constructor(seed: number, stream = 0) {
@@ -63,5 +63,5 @@ function fmix32(h: number): number {
 export function permutation(n: number, seed: number): Int32Array {
   const p = new Int32Array(n);
   for (let i = 0; i < n; i++) p[i] = i;
-  return new Rng(seed).shuffle(p);
+  return new TaskRng(seed).shuffle(p);
 }

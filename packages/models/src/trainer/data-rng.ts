@@ -2,7 +2,7 @@ import { fail } from '@spikeflow/core';
 import { mulberry32 } from '../random/mulberry32.js';
 
 /** What a data pipeline may draw from the trainer's generator. */
-export interface Rng {
+export interface DataRng {
   /** Uniform in [0, 1). */
   next(): number;
   /** Uniform integer in [0, n). */
@@ -18,7 +18,7 @@ export interface Rng {
  * store it and a resumed run draws the same shuffles as an uninterrupted one. It is separate
  * from the graph's Philox streams: reshuffling the data never changes the initial params.
  */
-export class SeededRng implements Rng {
+export class SeededRng implements DataRng {
   private s: number;
 
   constructor(seed: number) {

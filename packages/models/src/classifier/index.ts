@@ -1,0 +1,2 @@
+export * from './head.js';
+export * from './model.js';
