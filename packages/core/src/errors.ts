@@ -20,7 +20,8 @@ export type ErrorCode =
   | 'nan'
   | 'spec'
   | 'device'
-  | 'checkpoint';
+  | 'checkpoint'
+  | 'limit';
 
 export interface SpikeflowErrorDetails {
   readonly code: ErrorCode;

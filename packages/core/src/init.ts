@@ -104,7 +104,8 @@ export function initParams(graph: Graph, options: InitParamsOptions = {}): Recor
   const seed = options.seed ?? 0;
   const precision = options.precision ?? 'f32';
   if (!isValidSeed(seed)) fail('attr', 'seed', 'the initialization seed must be a non-negative integer below 2^53', 'an integer in [0, 2^53)', String(seed));
-  const out: Record<string, HostTensor> = {};
+  // Null-prototype: a param named `__proto__` stays a param.
+  const out: Record<string, HostTensor> = Object.create(null);
   for (const id of graph.params) {
     const node = graph.nodes[id];
     if (node === undefined || node.op !== 'param') {

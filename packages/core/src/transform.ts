@@ -39,7 +39,8 @@ export function finishLike(
   leaves: ReadonlyMap<NodeId, Tensor>,
   options: { keep?: (name: string) => boolean; extra?: Readonly<Record<string, Tensor>> } = {},
 ): Graph {
-  const outputs: Record<string, Tensor> = {};
+  // Null-prototype: an output named `__proto__` stays an output.
+  const outputs: Record<string, Tensor> = Object.create(null);
   for (const o of graph.outputs) if (options.keep?.(o.name) ?? true) outputs[o.name] = value(o.node);
   Object.assign(outputs, options.extra ?? {});
   for (const s of graph.state) b.setState(leaves.get(s.node)!, value(s.update));

@@ -45,7 +45,7 @@ describe('graph values', () => {
   });
 });
 
-describe('analysis (graphlib)', () => {
+describe('analysis', () => {
   it('orders nodes inputs-first and visits only what the outputs need', () => {
     const g = mlp();
     const order = topologicalOrder(g);

@@ -2,10 +2,11 @@ import { topologicalOrder } from '../analysis.js';
 import { fail } from '../errors.js';
 import { leafName, type Graph, type Node, type NodeId } from '../graph.js';
 import { initialValue } from '../init.js';
+import { MAX_EVALUATION_BYTES } from '../limits.js';
 import type { PrimitiveAttrs } from '../primitives.js';
 import { cpuRules } from '../rules/index.js';
 import type { CpuContext, CpuRule } from '../rules/rule-types.js';
-import { formatShape, formatType, isTupleType, sameShape, sizeOf, type TensorType } from '../types.js';
+import { formatShape, formatType, isTupleType, sameShape, sizeOf, type TensorType, type ValueType } from '../types.js';
 import { allocTensor, isHostTuple, type HostTensor, type HostValue, type Precision } from '../host-tensor.js';
 
 export type FeedValue = HostTensor | ArrayLike<number> | number;
@@ -25,6 +26,7 @@ export interface EvaluateOptions {
   readonly checkNaN?: boolean;
 }
 
+/** Keyed by output and state names; null-prototype, so a name like `__proto__` is an ordinary key. */
 export interface EvaluateResult {
   readonly outputs: Readonly<Record<string, HostTensor>>;
   /** The next value of every state, to feed to the next call. */
@@ -75,7 +77,7 @@ function bindFeeds(graph: Graph, feeds: Feeds, precision: Precision, seed: numbe
     state: graph.state.map((s) => s.node),
   };
   for (const kind of Object.keys(leaves) as LeafKind[]) {
-    const given = feeds[kind] ?? {};
+    const given: Readonly<Record<string, FeedValue>> = feeds[kind] ?? {};
     const byName = new Map(leaves[kind].map((id) => [leafName(graph.nodes[id]!), graph.nodes[id]!]));
     for (const name of Object.keys(given)) {
       if (!byName.has(name)) {
@@ -83,7 +85,8 @@ function bindFeeds(graph: Graph, feeds: Feeds, precision: Precision, seed: numbe
       }
     }
     for (const [name, node] of byName) {
-      const value = given[name];
+      // Own keys only: a plain feed object would otherwise answer `constructor` from its prototype.
+      const value = Object.hasOwn(given, name) ? given[name] : undefined;
       const type = node.type as TensorType;
       if (value !== undefined) bound.set(node.id, toHost(value, type, `${kind}.${name}`, precision));
       else if (kind === 'state') {
@@ -140,6 +143,39 @@ function executionOrder(graph: Graph): NodeId[] {
   return order;
 }
 
+// --- memory bound ------------------------------------------------------------------------------
+
+function bytesPerElement(dtype: TensorType['dtype'], precision: Precision): number {
+  if (dtype === 'bool') return 1;
+  return dtype === 'f32' && precision === 'f64' ? 8 : 4;
+}
+
+function valueBytes(type: ValueType, precision: Precision): number {
+  const tensors = isTupleType(type) ? type.tuple : [type];
+  return tensors.reduce((sum, t) => sum + sizeOf(t.shape) * bytesPerElement(t.dtype, precision), 0);
+}
+
+/**
+ * Rejects a call whose values would exceed MAX_EVALUATION_BYTES, naming the node at which the
+ * sum crosses it, before anything is allocated. Every value of a call stays alive until it
+ * returns (a tupleGet is a view of its tuple, so adds nothing); a nested graph (scan body,
+ * customVjp forward) adds one call's worth, since each step's values are dropped before the
+ * next. Returns the bytes counted so far.
+ */
+function checkEvaluationBytes(graph: Graph, precision: Precision, before = 0): number {
+  let total = before;
+  for (const id of executionOrder(graph)) {
+    const node = graph.nodes[id]!;
+    if (node.op !== 'tupleGet') total += valueBytes(node.type, precision);
+    if (total > MAX_EVALUATION_BYTES) {
+      fail('limit', node.name, `evaluating the graph up to this node needs ${total} bytes, over the limit of ${MAX_EVALUATION_BYTES} bytes per evaluation`, `<= ${MAX_EVALUATION_BYTES} bytes`, `${total} bytes (${precision})`);
+    }
+    if (node.op === 'scan') total = checkEvaluationBytes(node.attrs.body, precision, total);
+    if (node.op === 'customVjp') total = checkEvaluationBytes(node.attrs.forward, precision, total);
+  }
+  return total;
+}
+
 /** Evaluates a subgraph whose inputs are given by position; returns its outputs in order. */
 export function runPositional(graph: Graph, inputs: readonly HostTensor[], precision: Precision, checkNaN = false): HostTensor[] {
   if (inputs.length !== graph.inputs.length) {
@@ -156,15 +192,16 @@ export function runPositional(graph: Graph, inputs: readonly HostTensor[], preci
  */
 export function evaluate(graph: Graph, feeds: Feeds = {}, options: EvaluateOptions = {}): EvaluateResult {
   const precision = options.precision ?? 'f32';
+  checkEvaluationBytes(graph, precision);
   const leaves = bindFeeds(graph, feeds, precision, options.seed ?? 0);
   const values = run(graph, leaves, precision, options.checkNaN ?? false, executionOrder(graph));
-  const outputs: Record<string, HostTensor> = {};
+  const outputs: Record<string, HostTensor> = Object.create(null);
   for (const o of graph.outputs) {
     const v = values.get(o.node)!;
     if (isHostTuple(v) || isTupleType(graph.nodes[o.node]!.type)) fail('interface', o.name, 'an output must be a tensor, not a tuple', 'a tensor', 'a tuple');
     outputs[o.name] = v;
   }
-  const state: Record<string, HostTensor> = {};
+  const state: Record<string, HostTensor> = Object.create(null);
   for (const s of graph.state) state[leafName(graph.nodes[s.node]!)] = values.get(s.update) as HostTensor;
   return { outputs, state };
 }

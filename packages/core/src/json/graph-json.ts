@@ -2,33 +2,21 @@ import type { z } from 'zod';
 import { fail, SpikeflowError } from '../errors.js';
 import { freezeGraph, type Graph } from '../graph.js';
 import { validateGraph } from '../validate.js';
+import { formatPath, type Path } from './path.js';
 import { envelopeSchema, GRAPH_JSON_FORMAT, GRAPH_JSON_VERSION, NEGATIVE_ZERO } from './schema.js';
+import { checkJsonText } from './text-structure.js';
 
 /**
  * Graph JSON I/O. The file is an envelope `{ format, version, graph }`. Reading checks, in
- * order: JSON syntax, the envelope, the zod schema (structure, ops, attrs), then
- * `validateGraph` (cycles, interface, re-inferred types). The result is a new frozen graph or a
+ * order: JSON syntax, the text's nesting depth, duplicate and reserved keys, the envelope, the
+ * zod schema (structure, ops, attrs), then `validateGraph` (reserved names, cycles, interface,
+ * re-inferred types, sizes). The result is a new frozen graph or a
  * SpikeflowError; nothing is half loaded.
  */
 
 export interface GraphToJSONOptions {
   /** Indent with two spaces. */
   readonly pretty?: boolean;
-}
-
-// --- paths -------------------------------------------------------------------------------------
-
-type Path = readonly PropertyKey[];
-
-/** `graph.nodes.n3.inputs[1]`. */
-function formatPath(path: Path): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z_$][\w$]*$/.test(String(seg))) out += `${out === '' ? '' : '.'}${String(seg)}`;
-    else out += `[${JSON.stringify(String(seg))}]`;
-  }
-  return out || '<root>';
 }
 
 // --- writing ---------------------------------------------------------------------------------
@@ -69,7 +57,7 @@ export function graphToJSON(graph: Graph, options: GraphToJSONOptions = {}): str
 function valueAt(root: unknown, path: Path): unknown {
   let v = root;
   for (const seg of path) {
-    if (typeof v !== 'object' || v === null) return undefined;
+    if (typeof v !== 'object' || v === null || !Object.hasOwn(v, seg)) return undefined;
     v = (v as Record<PropertyKey, unknown>)[seg];
   }
   return v;
@@ -179,11 +167,13 @@ function checkHeader(raw: unknown): void {
 }
 
 /**
- * Reads a graph from JSON text, checking everything before returning: syntax, envelope, schema,
- * ops, attrs, then `validateGraph`. Returns a new frozen graph or throws a SpikeflowError.
+ * Reads a graph from JSON text, checking everything before returning: syntax, depth, duplicate
+ * and reserved keys, envelope, schema, ops, attrs, then `validateGraph`. Returns a new frozen graph or throws a SpikeflowError.
  */
 export function graphFromJSON(text: string): Graph {
   const raw = parseText(text);
+  // Before anything walks the parsed value recursively (zod, describe's JSON.stringify).
+  checkJsonText(text);
   checkHeader(raw);
   const parsed = envelopeSchema.safeParse(raw);
   if (!parsed.success) {

@@ -1,6 +1,7 @@
 import { fail, type ErrorCode } from '../errors.js';
 import type { Graph } from '../graph.js';
 import { allocTensor, isHostTuple, type HostTensor, type HostTuple, type Precision } from '../host-tensor.js';
+import { MAX_SCAN_LENGTH } from '../limits.js';
 import type { PrimitiveAttrs } from '../primitives.js';
 import { formatType, isTupleType, sameType, sizeOf, type TensorType, type TupleType, type ValueType } from '../types.js';
 import { expectArity, expectPositiveInt } from './checks.js';
@@ -67,6 +68,7 @@ function scanRole(k: number, attrs: PrimitiveAttrs['scan']): string {
  */
 function inferScan(inputs: readonly TensorType[], attrs: PrimitiveAttrs['scan'], where: string): TupleType {
   expectPositiveInt(attrs.length, where, 'scan length');
+  if (attrs.length > MAX_SCAN_LENGTH) fail('limit', where, `scan length exceeds the limit of ${MAX_SCAN_LENGTH} steps`, `<= ${MAX_SCAN_LENGTH}`, `${attrs.length}`);
   expectCount(attrs.numCarries, where, 'scan numCarries');
   expectCount(attrs.numSequences, where, 'scan numSequences');
   if (typeof attrs.reverse !== 'boolean') fail('attr', where, 'scan reverse must be a boolean', 'true or false', JSON.stringify(attrs.reverse));
