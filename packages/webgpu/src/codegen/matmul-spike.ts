@@ -2,7 +2,7 @@ import { sizeOf } from '@spikeflow/core';
 import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, u, type BufferBinding, type KernelSource } from './kernel-source.js';
 import type { MatmulArgs } from './matmul.js';
 import { batchBases, matmulDims } from './matmul-skinny.js';
-import { packedWords } from './spike-pack.js';
+import { packedWords } from '../spike-packing/bit-layout.js';
 
 /**
  * Rows per workgroup. Measured on lavapipe (2 shared CPU cores, heavily loaded: compare within a

@@ -1,10 +1,10 @@
-import { sizeOf, type Node, type NodeId, type PrimitiveAttrs } from '@spikeflow/core';
+import { sizeOf, type Node } from '@spikeflow/core';
 import type { BufferBinding } from '../codegen/kernel-source.js';
 import { matmulKernel, type MatmulArgs } from '../codegen/matmul.js';
 import { matmulSpikeKernel } from '../codegen/matmul-spike.js';
 import { chooseSplitK, matmulDims, matmulNarrowKernel, matmulSplitKKernel, NARROW_MAX, type MatmulDims } from '../codegen/matmul-skinny.js';
 import { reduceKernel } from '../codegen/reduce.js';
-import { addValue, bindingOf, type Lowering } from './lowering.js';
+import { addValue, bindingOf, producedValueId, type KernelContext, type Lowering } from './lowering.js';
 import type { KernelStep } from './program.js';
 
 /** Which kernel computes a matmul of these sizes (see matmul-skinny.ts for why). */
@@ -38,8 +38,8 @@ export function matmulStrategy({ batch, m, k, n }: MatmulDims): MatmulStrategy {
 }
 
 /** The kernel arguments of matmul `node`: its operands bound as `a` and `b`, its result as `out`. */
-function matmulArgsOf(low: Lowering, node: Node, out: BufferBinding): MatmulArgs {
-  const attrs = node.attrs as PrimitiveAttrs['matmul'];
+function matmulArgsOf(low: Lowering, node: Node<'matmul'>, out: BufferBinding): MatmulArgs {
+  const { attrs } = node;
   return {
     label: node.name,
     a: bindingOf(low, node.inputs[0]!, 'a', 'read'),
@@ -58,10 +58,11 @@ function matmulArgsOf(low: Lowering, node: Node, out: BufferBinding): MatmulArgs
  * 10] and s1ᵀ·dH2 at rate 0.12: 0.77 / 0.30 ms against 1.54 / 1.20 ms for the narrow kernel
  * reading packed s1), so it has no shape rule.
  */
-export function matmulSteps(low: Lowering, node: Node, id: NodeId, arg: (id: NodeId) => NodeId, out: BufferBinding): KernelStep[] {
+export function lowerMatmul({ low, node, arg, out }: KernelContext<'matmul'>): KernelStep[] {
+  const { id } = node;
   const args = matmulArgsOf(low, node, out);
   const operands = [arg(node.inputs[0]!), arg(node.inputs[1]!)];
-  const result = low.valueId(id);
+  const result = producedValueId(low, id);
   if (low.skipSpikeZeros && args.a.packed === true) return [{ kind: 'kernel', source: matmulSpikeKernel(args), args: [...operands, result], nodes: [id] }];
   const dims = matmulDims(args.a, args.b, args.transposeA, args.transposeB);
   const strategy = matmulStrategy(dims);

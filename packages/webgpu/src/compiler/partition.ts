@@ -1,4 +1,4 @@
-import { isTupleType, topologicalOrder, type Graph, type Node, type NodeId, type PrimitiveAttrs } from '@spikeflow/core';
+import { isTupleType, REDUCE_OPS, topologicalOrder, type AnyNode, type Graph, type NodeId, type Primitive } from '@spikeflow/core';
 import { isFusible } from '../codegen/wgsl-rules.js';
 
 /**
@@ -20,11 +20,11 @@ export interface Partition {
   readonly order: readonly NodeId[];
 }
 
-const REDUCTIONS = new Set(['sum', 'max', 'mean']);
+const REDUCTIONS: ReadonlySet<Primitive> = new Set(REDUCE_OPS);
 const VIEWS = new Set(['reshape', 'broadcast', 'transpose', 'slice']);
 
-function isFillConstant(node: Node): boolean {
-  return node.op === 'constant' && typeof (node.attrs as PrimitiveAttrs['constant']).value === 'number';
+function isFillConstant(node: AnyNode): boolean {
+  return node.op === 'constant' && typeof node.attrs.value === 'number';
 }
 
 export function partition(graph: Graph, maxBindings: number): Partition {
