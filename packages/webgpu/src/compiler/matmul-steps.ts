@@ -13,10 +13,8 @@ export type MatmulStrategy = { readonly kind: 'tiled' } | { readonly kind: 'narr
 /**
  * Outputs small enough for split-K, and K long enough to be worth splitting. Split-K threads read
  * their operands without workgroup-memory reuse, so a larger output is better served by the tiled
- * kernel: measured on lavapipe for dW = dH·Xᵀ over K = 65536, split-K was ~350x faster than the
- * tiled kernel at 8 x 8 outputs, ~2.5x at 32 x 32, and 0.7x at 128 x 128. The first layer's
- * dW = xᵀ·dH of the sMNIST network (28 x 256 outputs over K = 1400, 4 tiles) took 13.5 ms split
- * against 31 ms tiled (bench/profile-step.ts, same load), hence a bound above 28 x 256.
+ * kernel; the bounds sit above the sMNIST network's first weight gradient (28 x 256 outputs over
+ * K = 1400), which split-K serves better (BENCHMARKS.md, "Kernel tuning notes").
  */
 const SPLIT_K_MAX_OUTPUTS = 8192;
 const SPLIT_K_MIN_K = 1024;
@@ -51,12 +49,10 @@ function matmulArgsOf(low: Lowering, node: Node<'matmul'>, out: BufferBinding): 
 }
 
 /**
- * The dispatches computing matmul node `id` (two for split-K: partial products, then their sum).
+ * The dispatches computing a matmul node (two for split-K: partial products, then their sum).
  * A left operand stored as a bit-packed spike train goes to the zero-skipping kernel whenever zero
  * skipping is on: on the software device the project measures on, it beat the dense kernels on
- * every W1 product at every spike rate tried (see SPIKE_MATMUL_ROWS; also s1·W2 [512, 256]·[256,
- * 10] and s1ᵀ·dH2 at rate 0.12: 0.77 / 0.30 ms against 1.54 / 1.20 ms for the narrow kernel
- * reading packed s1), so it has no shape rule.
+ * every product and spike rate tried (BENCHMARKS.md, "Kernel tuning notes"), so it has no shape rule.
  */
 export function lowerMatmul({ low, node, arg, out }: KernelContext<'matmul'>): KernelStep[] {
   const { id } = node;
