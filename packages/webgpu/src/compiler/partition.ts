@@ -111,12 +111,10 @@ function group(graph: Graph, order: readonly NodeId[], materialized: ReadonlySet
         }
       }
     };
-    if (isFusible(node.op)) {
-      members.add(root);
-      visit(root);
-    } else if (REDUCTIONS.has(node.op) || node.op === 'matmul' || node.op === 'conv1d' || node.op === 'conv2d') visit(root);
-    else if (node.op === 'tupleGet' || node.op === 'input' || node.op === 'param' || node.op === 'state' || node.op === 'constant') continue;
-    else visit(root);
+    if (node.op === 'tupleGet' || node.op === 'input' || node.op === 'param' || node.op === 'state' || node.op === 'constant') continue;
+    if (isFusible(node.op)) members.add(root);
+    // A kernel's unmaterialized inputs (a reduction's prologue) are computed inside it.
+    visit(root);
     const byOrder = (a: NodeId, b: NodeId) => position.get(a)! - position.get(b)!;
     fused.set(root, [...members].sort(byOrder));
     loads.set(root, [...reads].sort(byOrder));
