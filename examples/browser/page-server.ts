@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { loadMnist } from '@spikeflow/models';
-import { bundleEntry } from '../../packages/webgpu/test/runtimes/bundle.js';
+import { bundleEntry } from '../../scripts/bundle-entry.js';
 import { encodeMnist, MNIST_ASSET_PATH } from './mnist-asset.js';
 
 export interface ServedPage {

@@ -2,7 +2,7 @@
 // --unstable-webgpu; it must learn the task, not just run.
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { bundleEntry } from '../../packages/webgpu/test/runtimes/bundle.js';
+import { bundleEntry } from '../../scripts/bundle-entry.js';
 import { denoExecutable, runDenoScript } from '../../packages/webgpu/test/runtimes/deno.js';
 import { unavailable, WEBGPU_REQUIRED } from '../../packages/webgpu/test/webgpu-required.js';
 

@@ -1,23 +1,23 @@
-import { evaluate, sizeOf, trace, type ConvOptions, type PrimitiveAttrs, type Shape } from '@spikeflow/core';
+import { evaluate, sizeOf, trace, type ConvOptions, type Shape } from '@spikeflow/core';
 import { describe, expect, it } from 'vitest';
-import { convKernel } from '../src/codegen/conv.js';
+import { convKernel, type ConvNode } from '../src/codegen/conv.js';
 import { binding, expectClose, gpuOrSkip, randomData, runKernel } from './support/run-kernel.js';
 
 type Op = 'conv1d' | 'conv2d';
 
-/** A traced convolution: its graph (for the CPU) and the attrs the tracer normalized (for the kernel). */
+/** A traced convolution: its graph (for the CPU) and its node, with the attrs the tracer normalized (for the kernel). */
 function traced(op: Op, x: Shape, w: Shape, options: ConvOptions<number | readonly [number, number]>) {
   const graph = trace((g) => {
     const [xt, wt] = [g.input('x', x), g.input('w', w)];
     return { y: op === 'conv1d' ? xt.conv1d(wt, options as ConvOptions<number>) : xt.conv2d(wt, options) };
   });
-  const node = Object.values(graph.nodes).find((n) => n.op === op)!;
-  return { graph, attrs: node.attrs as PrimitiveAttrs[Op], outShape: (node.type as { shape: Shape }).shape };
+  const node = Object.values(graph.nodes).find((n): n is ConvNode => n.op === op)!;
+  return { graph, conv: node, outShape: (node.type as { shape: Shape }).shape };
 }
 
 function kernelFor(op: Op, x: Shape, w: Shape, options: ConvOptions<number | readonly [number, number]>) {
-  const { attrs, outShape } = traced(op, x, w, options);
-  return convKernel({ label: op, op, x: binding('x', x), w: binding('w', w), out: binding('out', outShape, 'read_write'), attrs });
+  const { conv, outShape } = traced(op, x, w, options);
+  return convKernel({ label: op, conv, x: binding('x', x), w: binding('w', w), out: binding('out', outShape, 'read_write') });
 }
 
 describe('convKernel', () => {

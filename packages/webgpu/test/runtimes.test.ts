@@ -3,7 +3,7 @@
 // by playwright-core, WebGPU on SwiftShader). Both run the same esbuild bundle of test/parity/suite.ts.
 import { existsSync } from 'node:fs';
 import { describe, expect, it, type TestContext } from 'vitest';
-import { bundleEntry } from './runtimes/bundle.js';
+import { bundleEntry } from '../../../scripts/bundle-entry.js';
 import { chromiumPath, runPageInChromium } from './runtimes/chromium.js';
 import { denoExecutable, runDenoScript } from './runtimes/deno.js';
 import { REPORT_GLOBAL, REPORT_LINE_PREFIX, type RuntimeReport } from './runtimes/run-suite.js';
@@ -30,7 +30,7 @@ describe('parity suite in other runtimes', () => {
     } catch (error) {
       unavailable(ctx, `no Deno binary from the 'deno' npm package (run pnpm install): ${String(error)}`);
     }
-    const result = await runDenoScript(await bundleEntry('./deno-entry.ts'), RUN_TIMEOUT_MS);
+    const result = await runDenoScript(await bundleEntry(new URL('./runtimes/deno-entry.ts', import.meta.url).href), RUN_TIMEOUT_MS);
     const line = result.stdout.split('\n').find((l) => l.startsWith(REPORT_LINE_PREFIX));
     if (!line) throw new Error(`Deno printed no report (exit code ${result.code}):\n${result.stdout}\n${result.stderr}`);
     const report = JSON.parse(line.slice(REPORT_LINE_PREFIX.length)) as RuntimeReport;
@@ -43,7 +43,7 @@ describe('parity suite in other runtimes', () => {
     if (!existsSync(executable)) {
       unavailable(ctx, `no Chromium at ${executable} (scripts/setup.sh installs Debian's chromium; CHROMIUM_PATH overrides)`);
     }
-    const report = (await runPageInChromium(await bundleEntry('./browser-entry.ts'), REPORT_GLOBAL, RUN_TIMEOUT_MS)) as RuntimeReport;
+    const report = (await runPageInChromium(await bundleEntry(new URL('./runtimes/browser-entry.ts', import.meta.url).href), REPORT_GLOBAL, RUN_TIMEOUT_MS)) as RuntimeReport;
     expectPassingRun(ctx, 'Chromium', report);
   }, TEST_TIMEOUT_MS);
 });

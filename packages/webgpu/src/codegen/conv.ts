@@ -1,16 +1,18 @@
-import { sizeOf, type PrimitiveAttrs } from '@spikeflow/core';
+import { sizeOf, type Node } from '@spikeflow/core';
 import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, type BufferBinding, type KernelSource } from './kernel-source.js';
+
+/** A convolution node; its op tells which attrs it has. */
+export type ConvNode = Node<'conv1d'> | Node<'conv2d'>;
 
 export interface ConvArgs {
   readonly label: string;
-  readonly op: 'conv1d' | 'conv2d';
+  readonly conv: ConvNode;
   /** `[N, Cin, (H,) W]`. */
   readonly x: BufferBinding;
   /** `[Cout, Cin / groups, (KH,) KW]`. */
   readonly w: BufferBinding;
   /** `[N, Cout, (Hout,) Wout]`. */
   readonly out: BufferBinding;
-  readonly attrs: PrimitiveAttrs['conv1d'] | PrimitiveAttrs['conv2d'];
 }
 
 const WORKGROUP = 256;
@@ -31,14 +33,15 @@ function axesOf(args: ConvArgs): [Axis, Axis] {
   const [, , ...size] = args.x.type.shape;
   const [, , ...kernel] = args.w.type.shape;
   const [, , ...outSize] = args.out.type.shape;
-  if (args.op === 'conv1d') {
-    const a = args.attrs as PrimitiveAttrs['conv1d'];
+  const { conv } = args;
+  if (conv.op === 'conv1d') {
+    const a = conv.attrs;
     return [
       { name: 'h', size: 1, kernel: 1, out: 1, stride: 1, padLo: 0, dilation: 1 },
       { name: 'w', size: size[0]!, kernel: kernel[0]!, out: outSize[0]!, stride: a.stride, padLo: a.padding[0], dilation: a.dilation },
     ];
   }
-  const a = args.attrs as PrimitiveAttrs['conv2d'];
+  const a = conv.attrs;
   return (['h', 'w'] as const).map((name, d) => ({
     name,
     size: size[d]!,
@@ -87,7 +90,7 @@ export function convKernel(args: ConvArgs): KernelSource {
   const [h, wAxis] = axesOf(args);
   const [, cin] = x.type.shape as [number, number];
   const [cout, perGroup] = w.type.shape as [number, number];
-  const groups = args.attrs.groups;
+  const groups = args.conv.attrs.groups;
   const total = sizeOf(out.type.shape);
   const outPlane = h.out * wAxis.out;
   // Row-major [.., H, W] and [.., KH, KW] offsets; conv1d's trivial height drops out.
@@ -114,5 +117,5 @@ export function convKernel(args: ConvArgs): KernelSource {
     `${out.name}[${bindingIndex(out, 'o')}] = acc;`,
   ];
   const { code, usesStep } = computeModule(bindings, WORKGROUP, body);
-  return { label: args.label, kind: args.op, code, bindings, workgroups: dispatch2d(Math.ceil(total / WORKGROUP)), usesStep };
+  return { label: args.label, kind: args.conv.op, code, bindings, workgroups: dispatch2d(Math.ceil(total / WORKGROUP)), usesStep };
 }

@@ -2,18 +2,12 @@ import { sizeOf } from '@spikeflow/core';
 import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, u, type BufferBinding, type KernelSource } from './kernel-source.js';
 import type { MatmulArgs } from './matmul.js';
 import { batchBases, matmulDims } from './matmul-skinny.js';
-import { packedWords } from './spike-pack.js';
+import { packedWords } from '../spike-packing/bit-layout.js';
 
 /**
- * Rows per workgroup. Measured on lavapipe (2 shared CPU cores, heavily loaded: compare within a
- * line only), min ms of x·W [512, 784]·[784, 256] / xᵀ·D [784, 512]·[512, 256] with Bernoulli x:
- * - rate 0.2: dense tiled 608 / 921; rows 1: 533 / 856; 4: 286 / 350; 8: 160 / 229
- * - rate 0.2: dense tiled 786 / 448; rows 8: 257 / 155; 16: 104 / 96; 32: 95 / 52
- * - rate 0.05: dense tiled 471 / 660; rows 16: 82 / 110; 32: 106 / 42
- * - rate 0.5: dense tiled 504 / 751; rows 16: 304 / 154; 32: 156 / 70
- * More rows share each row of B among more outputs, and the bit tests cost little, so even a
- * dense spike train runs faster than the tiled kernel there. The 32 accumulators per thread would
- * spill on a GPU; this is tuned for the software device the project measures on.
+ * Rows per workgroup: more rows share each row of B among more outputs, and the bit tests cost
+ * little. The 32 accumulators per thread would spill on a GPU; this is tuned for the software
+ * device the project measures on (BENCHMARKS.md, "Kernel tuning notes").
  */
 export const SPIKE_MATMUL_ROWS = 32;
 const MAX_THREADS = 64;

@@ -29,19 +29,10 @@ export interface MatmulTiling {
 }
 
 /**
- * Measured on lavapipe (2 CPU cores, shared with other jobs: ±30% run to run), GFLOP/s at
- * 256³ / 1024³ / [512,784]@[784,256] / [64,784]@[784,256]:
- * - scalar tiles 64x64, K 16, 16x16 threads of 4x4 (strided): 1.8-2.3 / 2.0-2.6 / 1.7-2.7 / 1.5-1.9
- * - vec4 tiles 64x64, K 16, 16x16 threads of 4x4:              2.2 / 2.6 / 2.7 / 1.9
- * - vec4 tiles 64x64, K 8, 16 or 32, 8x8 threads of 8x8:       3.4-3.9 / 3.9-4.6 / 3.4-4.3 / 3.1-4.1
- * - vec4 tiles 128x128, K 16, 16x16 threads of 8x8:            3.5-4.2 / 5.1-5.4 / 4.1-4.6 / 1.7-2.2
- * - 32x32 tiles, or workgroups of 4 to 16 threads:             1.4-3.3
- * lavapipe spends about half the time in barriers (the same kernels without them: 7-9 GFLOP/s,
- * like an untiled register-blocked kernel), whatever their count, so big per-thread blocks win;
- * they are the usual choice on GPUs too. K 8 runs as fast as 16 in the 64 tile and halves the
- * unrolled code lavapipe compiles at the first dispatch (1-6 s per matmul shader). The 128 tile
- * fills the 16 KiB of workgroup memory every device has and idles on skinny products, so it is
- * used only when it still gives many workgroups.
+ * Big per-thread blocks (8 x 8) win because barriers cost about half the time whatever their
+ * count; K 8 halves the unrolled code compiled at the first dispatch; the 128 tile fills the
+ * 16 KiB of workgroup memory every device has, so it is kept for products with many workgroups.
+ * Measurements: BENCHMARKS.md, "Kernel tuning notes".
  */
 export const MATMUL_TILING: MatmulTiling = { tileM: 64, tileN: 64, tileK: 8, threadsM: 8, threadsN: 8 };
 export const MATMUL_TILING_LARGE: MatmulTiling = { tileM: 128, tileN: 128, tileK: 16, threadsM: 16, threadsN: 16 };

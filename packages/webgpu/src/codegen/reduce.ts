@@ -108,10 +108,10 @@ function combineFn(op: ReduceOp, t: string): string {
  * gets P threads of a 256-thread workgroup (P a power of two, growing with the reduced size R):
  * they accumulate with a stride of P, then combine by a tree in workgroup memory. Up to
  * R = ELEMENTS_PER_THREAD that is one thread per output, looping over R with no barrier; from
- * R = 256 · ELEMENTS_PER_THREAD, a whole workgroup per output. (lavapipe, where barriers are
- * costly, sums [128, 256] over axis 0 in 2.4 ms with a workgroup per output, 0.05 ms with 2
- * threads per output.) Max starts from the output's first element (any element would do, max
- * being idempotent), so it needs no -Infinity literal. Integer sums wrap as WGSL's do.
+ * R = 256 · ELEMENTS_PER_THREAD, a whole workgroup per output; fewer threads serve a short range,
+ * as barriers are costly (BENCHMARKS.md, "Kernel tuning notes"). Max starts from the output's
+ * first element (any element would do, max being idempotent), so it needs no -Infinity literal.
+ * Integer sums wrap as WGSL's do.
  */
 export function reduceKernel(args: ReduceArgs): KernelSource {
   const { op, inShape, dtype, out } = args;

@@ -1,7 +1,7 @@
-import { broadcastShapes, sizeOf, topologicalOrder, type Graph, type Node, type PrimitiveAttrs, type Shape, type TensorType } from '@spikeflow/core';
+import { broadcastShapes, sizeOf, topologicalOrder, type Node, type Shape, type TensorType } from '@spikeflow/core';
 import { broadcastIndex } from './indexing.js';
 import { declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, wgslLiteral, wgslValueType, type BufferBinding, type KernelSource } from './kernel-source.js';
-import { wgslRules, type WgslRule } from './wgsl-rules.js';
+import { mapExpr, wgslRules } from './wgsl-rules.js';
 
 const WORKGROUP = 64;
 
@@ -26,7 +26,7 @@ export function fusedScanShape(node: Node<'scan'>, inputTypes: readonly TensorTy
   if (!inputTypes.slice(numCarries + numSequences).every((t) => fits(t.shape))) return undefined;
   for (const n of Object.values(body.nodes)) {
     if (n.op === 'input') continue;
-    if (n.op === 'constant' && typeof (n.attrs as PrimitiveAttrs['constant']).value === 'number') continue;
+    if (n.op === 'constant' && typeof n.attrs.value === 'number') continue;
     if (wgslRules[n.op].kind !== 'map') return undefined;
     if (!fits((n.type as TensorType).shape)) return undefined;
   }
@@ -76,11 +76,10 @@ export function fusedScanKernel(label: string, node: Node<'scan'>, shape: Shape,
     const type = bn.type as TensorType;
     const local = `b${names.size}`;
     let expr: string;
-    if (bn.op === 'constant') expr = wgslLiteral((bn.attrs as PrimitiveAttrs['constant']).value as number, type.dtype);
+    if (bn.op === 'constant') expr = wgslLiteral(bn.attrs.value as number, type.dtype);
     else {
-      const rule = wgslRules[bn.op] as Extract<WgslRule<typeof bn.op>, { kind: 'map' }>;
       const inTypes = bn.inputs.map((x) => body.nodes[x]!.type as TensorType);
-      expr = rule.expr(bn.inputs.map((x) => names.get(x)!), bn.attrs as never, inTypes, type);
+      expr = mapExpr(bn, bn.inputs.map((x) => names.get(x)!), inTypes, type);
     }
     lines.push(`    let ${local}: ${wgslValueType(type.dtype)} = ${expr};`);
     names.set(id, local);

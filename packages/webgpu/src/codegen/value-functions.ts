@@ -1,8 +1,8 @@
-import type { Graph, NodeId, PrimitiveAttrs, TensorType } from '@spikeflow/core';
+import type { Graph, Node, NodeId, Primitive, TensorType } from '@spikeflow/core';
 import { broadcastIndex } from './indexing.js';
 import { loadStored, wgslLiteral, wgslValueType, type BufferBinding } from './kernel-source.js';
 import { PHILOX_WGSL } from './philox.wgsl.js';
-import { usesRng, wgslRules, type IndexContext, type WgslRule } from './wgsl-rules.js';
+import { mapExpr, usesRng, wgslRule } from './wgsl-rules.js';
 
 /**
  * WGSL for a group of fused nodes: one function `fn vK(i: u32) -> T` per node giving its value at
@@ -44,20 +44,16 @@ export function valueFunctions(
     const name = `v${names.size}`;
     names.set(id, name);
     rng ||= usesRng(node.op);
-    let body: string;
-    if (node.op === 'constant') {
-      body = `return ${wgslLiteral((node.attrs as PrimitiveAttrs['constant']).value as number, outType.dtype)};`;
-    } else {
-      const rule = wgslRules[node.op] as WgslRule<typeof node.op>;
-      if (rule.kind === 'map') {
-        const args = inTypes.map((t, k) => call(k, broadcastIndex('i', outType.shape, t.shape)));
-        body = `return ${rule.expr(args, node.attrs as never, inTypes, outType)};`;
-      } else if (rule.kind === 'index') {
-        const ctx: IndexContext<typeof node.op> = { attrs: node.attrs as never, inTypes, outType, i: 'i', input: call };
-        body = rule.body(ctx);
-      } else throw new Error(`internal: ${node.op} is not fusible`);
-    }
+    const body = node.op === 'constant' ? `return ${wgslLiteral(node.attrs.value as number, outType.dtype)};` : ruleBody(node, inTypes, outType, call);
     lines.push(`fn ${name}(i: u32) -> ${wgslValueType(outType.dtype)} {\n  ${body.trim()}\n}`);
   }
   return { code: (rng ? PHILOX_WGSL + '\n' : '') + lines.join('\n'), names, bindings };
+}
+
+/** The body of a fused node's value function, from its `map` or `index` rule; `call(k, index)` reads input k. */
+function ruleBody<P extends Primitive>(node: Node<P>, inTypes: readonly TensorType[], outType: TensorType, call: (k: number, index: string) => string): string {
+  const rule = wgslRule(node.op);
+  if (rule.kind === 'map') return `return ${mapExpr(node, inTypes.map((t, k) => call(k, broadcastIndex('i', outType.shape, t.shape))), inTypes, outType)};`;
+  if (rule.kind === 'index') return rule.body({ attrs: node.attrs, inTypes, outType, i: 'i', input: call });
+  throw new Error(`internal: ${node.op} is not fusible`);
 }

@@ -1,5 +1,5 @@
-import type { BinaryOp, CompareOp, DType, LogicalOp, Primitive, PrimitiveAttrs, TensorType, UnaryOp } from '@spikeflow/core';
-import { stridesOf } from '@spikeflow/core';
+import type { BinaryOp, CompareOp, DType, LogicalOp, Node, Primitive, PrimitiveAttrs, TensorType, UnaryOp } from '@spikeflow/core';
+import { RANDOM_OPS, stridesOf } from '@spikeflow/core';
 import { broadcastIndex, coordinates, linearIndex } from './indexing.js';
 import { wgslLiteral, wgslValueType } from './kernel-source.js';
 
@@ -18,7 +18,8 @@ export interface IndexContext<P extends Primitive> {
  * - `map`: an elementwise expression of its inputs' values (the fused codegen broadcasts them);
  * - `index`: a function body computing the value at linear index `i` from inputs read at
  *   computed indices (views, padding, gathers, random draws): fusible, no copy;
- * - `kernel`: its own generator (matmul, conv, reductions);
+ * - `kernel`: its own dispatches (matmul, conv, reductions), lowered by its entry in the
+ *   compiler's `kernelLowerings` (which the type `KernelOp` makes required);
  * - `leaf`: a buffer (or a literal for a filled constant);
  * - `structural`: handled by the compiler (scan, customVjp, tupleGet).
  */
@@ -55,7 +56,7 @@ function indexIn(coords: readonly string[], inShape: readonly number[]): string 
   return linearIndex(coords, stridesOf(inShape));
 }
 
-export const wgslRules: WgslTable = {
+const rules = {
   input: LEAF,
   param: LEAF,
   state: LEAF,
@@ -198,7 +199,24 @@ export const wgslRules: WgslTable = {
   scan: STRUCTURAL,
   customVjp: STRUCTURAL,
   tupleGet: STRUCTURAL,
-};
+} satisfies WgslTable;
+
+export const wgslRules: WgslTable = rules;
+
+/** The primitives whose rule is `kernel`: each must have a lowering in `kernelLowerings`. */
+export type KernelOp = { [P in Primitive]: (typeof rules)[P] extends { readonly kind: 'kernel' } ? P : never }[Primitive];
+
+/** The rule of `op`, typed by it (so its callbacks take that op's attrs). */
+export function wgslRule<P extends Primitive>(op: P): WgslRule<P> {
+  return wgslRules[op];
+}
+
+/** The WGSL value of an elementwise (`map`) node from its inputs' values `args`. */
+export function mapExpr<P extends Primitive>(node: Node<P>, args: readonly string[], inTypes: readonly TensorType[], outType: TensorType): string {
+  const rule = wgslRule(node.op);
+  if (rule.kind !== 'map') throw new Error(`internal: ${node.op} is not elementwise`);
+  return rule.expr(args, node.attrs, inTypes, outType);
+}
 
 /** The Philox key words of a seed below 2^53: low and high 32 bits. */
 function seedWords(seed: number): string {
@@ -211,7 +229,14 @@ export function isFusible(op: Primitive): boolean {
   return kind === 'map' || kind === 'index';
 }
 
+/** Whether a primitive's rule is `kernel` (it has dispatches of its own). */
+export function isKernelOp(op: Primitive): op is KernelOp {
+  return wgslRules[op].kind === 'kernel';
+}
+
+const RANDOM: ReadonlySet<Primitive> = new Set(RANDOM_OPS);
+
 /** Whether a primitive draws random numbers (its kernel needs the Philox source). */
 export function usesRng(op: Primitive): boolean {
-  return op === 'uniform' || op === 'normal' || op === 'bernoulli';
+  return RANDOM.has(op);
 }

@@ -1,6 +1,8 @@
-import { fail, formatType, sizeOf, type Graph, type NodeId, type TensorType } from '@spikeflow/core';
+import { fail, formatType, sizeOf, type Graph, type Node, type NodeId, type TensorType } from '@spikeflow/core';
 import type { BufferBinding } from '../codegen/kernel-source.js';
-import type { BufferRole, ProgramValue } from './program.js';
+import type { KernelOp } from '../codegen/wgsl-rules.js';
+import type { Partition } from './partition.js';
+import type { BufferRole, KernelStep, ProgramValue, Step } from './program.js';
 
 /** The device limits the compiler must respect; checked before anything is dispatched. */
 export interface CompileLimits {
@@ -32,9 +34,34 @@ export interface Lowering {
    * producers write a plain buffer (`producedValueId`) that a pack step turns into the packed one.
    */
   readonly packed: ReadonlySet<NodeId>;
-  /** Whether a matmul whose left operand is packed may skip its zeros (see matmulSteps). */
+  /** Whether a matmul whose left operand is packed may skip its zeros (see lowerMatmul). */
   readonly skipSpikeZeros?: boolean;
+  /**
+   * Lowers a partitioned scan body with the compiler that lowers this graph: registers its
+   * buffers and returns its steps. Passed in, so the scan lowering imports nothing above it.
+   */
+  readonly lowerBody: (body: Lowering, part: Partition) => Step[];
 }
+
+/** A node applying one of the primitives `P` (a union of nodes, which its `op` narrows). */
+export type NodeOf<P extends KernelOp> = { [Q in P]: Node<Q> }[P];
+
+/** What a kernel primitive's lowering gets: one materialized node and the kernel around it. */
+export interface KernelContext<P extends KernelOp> {
+  readonly low: Lowering;
+  readonly node: NodeOf<P>;
+  /** Fusible nodes computed inside the kernel (a reduction's prologue), in order; often none. */
+  readonly members: readonly NodeId[];
+  /** The buffers the kernel reads (the members' loads, or the node's own inputs), in order. */
+  readonly loads: readonly NodeId[];
+  /** The program value bound for a node of the graph (a reshape alias reads its source). */
+  readonly arg: (id: NodeId) => NodeId;
+  /** The binding the node's result is written through. */
+  readonly out: BufferBinding;
+}
+
+/** How a kernel primitive becomes dispatches. */
+export type KernelLowering<P extends KernelOp> = (ctx: KernelContext<P>) => KernelStep[];
 
 export function bytesOf(type: TensorType): number {
   return Math.max(4, sizeOf(type.shape) * 4);

@@ -1,10 +1,10 @@
-import { sizeOf, type Node, type NodeId, type PrimitiveAttrs } from '@spikeflow/core';
+import { sizeOf, type Node } from '@spikeflow/core';
 import type { BufferBinding } from '../codegen/kernel-source.js';
 import { matmulKernel, type MatmulArgs } from '../codegen/matmul.js';
 import { matmulSpikeKernel } from '../codegen/matmul-spike.js';
 import { chooseSplitK, matmulDims, matmulNarrowKernel, matmulSplitKKernel, NARROW_MAX, type MatmulDims } from '../codegen/matmul-skinny.js';
 import { reduceKernel } from '../codegen/reduce.js';
-import { addValue, bindingOf, type Lowering } from './lowering.js';
+import { addValue, bindingOf, producedValueId, type KernelContext, type Lowering } from './lowering.js';
 import type { KernelStep } from './program.js';
 
 /** Which kernel computes a matmul of these sizes (see matmul-skinny.ts for why). */
@@ -13,10 +13,8 @@ export type MatmulStrategy = { readonly kind: 'tiled' } | { readonly kind: 'narr
 /**
  * Outputs small enough for split-K, and K long enough to be worth splitting. Split-K threads read
  * their operands without workgroup-memory reuse, so a larger output is better served by the tiled
- * kernel: measured on lavapipe for dW = dH·Xᵀ over K = 65536, split-K was ~350x faster than the
- * tiled kernel at 8 x 8 outputs, ~2.5x at 32 x 32, and 0.7x at 128 x 128. The first layer's
- * dW = xᵀ·dH of the sMNIST network (28 x 256 outputs over K = 1400, 4 tiles) took 13.5 ms split
- * against 31 ms tiled (bench/profile-step.ts, same load), hence a bound above 28 x 256.
+ * kernel; the bounds sit above the sMNIST network's first weight gradient (28 x 256 outputs over
+ * K = 1400), which split-K serves better (BENCHMARKS.md, "Kernel tuning notes").
  */
 const SPLIT_K_MAX_OUTPUTS = 8192;
 const SPLIT_K_MIN_K = 1024;
@@ -38,8 +36,8 @@ export function matmulStrategy({ batch, m, k, n }: MatmulDims): MatmulStrategy {
 }
 
 /** The kernel arguments of matmul `node`: its operands bound as `a` and `b`, its result as `out`. */
-function matmulArgsOf(low: Lowering, node: Node, out: BufferBinding): MatmulArgs {
-  const attrs = node.attrs as PrimitiveAttrs['matmul'];
+function matmulArgsOf(low: Lowering, node: Node<'matmul'>, out: BufferBinding): MatmulArgs {
+  const { attrs } = node;
   return {
     label: node.name,
     a: bindingOf(low, node.inputs[0]!, 'a', 'read'),
@@ -51,17 +49,16 @@ function matmulArgsOf(low: Lowering, node: Node, out: BufferBinding): MatmulArgs
 }
 
 /**
- * The dispatches computing matmul node `id` (two for split-K: partial products, then their sum).
+ * The dispatches computing a matmul node (two for split-K: partial products, then their sum).
  * A left operand stored as a bit-packed spike train goes to the zero-skipping kernel whenever zero
  * skipping is on: on the software device the project measures on, it beat the dense kernels on
- * every W1 product at every spike rate tried (see SPIKE_MATMUL_ROWS; also s1·W2 [512, 256]·[256,
- * 10] and s1ᵀ·dH2 at rate 0.12: 0.77 / 0.30 ms against 1.54 / 1.20 ms for the narrow kernel
- * reading packed s1), so it has no shape rule.
+ * every product and spike rate tried (BENCHMARKS.md, "Kernel tuning notes"), so it has no shape rule.
  */
-export function matmulSteps(low: Lowering, node: Node, id: NodeId, arg: (id: NodeId) => NodeId, out: BufferBinding): KernelStep[] {
+export function lowerMatmul({ low, node, arg, out }: KernelContext<'matmul'>): KernelStep[] {
+  const { id } = node;
   const args = matmulArgsOf(low, node, out);
   const operands = [arg(node.inputs[0]!), arg(node.inputs[1]!)];
-  const result = low.valueId(id);
+  const result = producedValueId(low, id);
   if (low.skipSpikeZeros && args.a.packed === true) return [{ kind: 'kernel', source: matmulSpikeKernel(args), args: [...operands, result], nodes: [id] }];
   const dims = matmulDims(args.a, args.b, args.transposeA, args.transposeB);
   const strategy = matmulStrategy(dims);

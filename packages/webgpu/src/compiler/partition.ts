@@ -1,4 +1,4 @@
-import { isTupleType, topologicalOrder, type Graph, type Node, type NodeId, type PrimitiveAttrs } from '@spikeflow/core';
+import { isTupleType, REDUCE_OPS, topologicalOrder, type AnyNode, type Graph, type NodeId, type Primitive } from '@spikeflow/core';
 import { isFusible } from '../codegen/wgsl-rules.js';
 
 /**
@@ -20,11 +20,11 @@ export interface Partition {
   readonly order: readonly NodeId[];
 }
 
-const REDUCTIONS = new Set(['sum', 'max', 'mean']);
+const REDUCTIONS: ReadonlySet<Primitive> = new Set(REDUCE_OPS);
 const VIEWS = new Set(['reshape', 'broadcast', 'transpose', 'slice']);
 
-function isFillConstant(node: Node): boolean {
-  return node.op === 'constant' && typeof (node.attrs as PrimitiveAttrs['constant']).value === 'number';
+function isFillConstant(node: AnyNode): boolean {
+  return node.op === 'constant' && typeof node.attrs.value === 'number';
 }
 
 export function partition(graph: Graph, maxBindings: number): Partition {
@@ -111,12 +111,10 @@ function group(graph: Graph, order: readonly NodeId[], materialized: ReadonlySet
         }
       }
     };
-    if (isFusible(node.op)) {
-      members.add(root);
-      visit(root);
-    } else if (REDUCTIONS.has(node.op) || node.op === 'matmul' || node.op === 'conv1d' || node.op === 'conv2d') visit(root);
-    else if (node.op === 'tupleGet' || node.op === 'input' || node.op === 'param' || node.op === 'state' || node.op === 'constant') continue;
-    else visit(root);
+    if (node.op === 'tupleGet' || node.op === 'input' || node.op === 'param' || node.op === 'state' || node.op === 'constant') continue;
+    if (isFusible(node.op)) members.add(root);
+    // A kernel's unmaterialized inputs (a reduction's prologue) are computed inside it.
+    visit(root);
     const byOrder = (a: NodeId, b: NodeId) => position.get(a)! - position.get(b)!;
     fused.set(root, [...members].sort(byOrder));
     loads.set(root, [...reads].sort(byOrder));

@@ -1,8 +1,36 @@
-import type { NodeId } from '@spikeflow/core';
+import type { NodeId, ReduceOp, TensorType } from '@spikeflow/core';
 import type { BufferBinding } from '../codegen/kernel-source.js';
 import { reduceKernel, reductionExtent, splitReduction, type ReduceArgs } from '../codegen/reduce.js';
-import { addValue, type Lowering } from './lowering.js';
+import { valueFunctions } from '../codegen/value-functions.js';
+import { addValue, bindingOf, producedValueId, type KernelContext, type Lowering } from './lowering.js';
 import type { KernelStep } from './program.js';
+
+/**
+ * The dispatches of a `sum`, `max` or `mean` node. An elementwise chain that only this reduction
+ * reads (its fused members) is computed inside the kernel as the `reduce_input` prologue.
+ */
+export function lowerReduction({ low, node, members, loads, arg, out }: KernelContext<ReduceOp>): KernelStep[] {
+  const { graph } = low;
+  const input = node.inputs[0]!;
+  const inType = graph.nodes[input]!.type as TensorType;
+  const packed = new Set(loads.filter((l) => low.packed.has(l)));
+  const prologue = members.length > 0 ? valueFunctions(graph, members, loads, low.stepStrides, packed) : undefined;
+  const reduction: ReduceArgs = {
+    label: node.name,
+    op: node.op,
+    inShape: inType.shape,
+    axes: node.attrs.axes,
+    keepDims: node.attrs.keepDims,
+    dtype: inType.dtype,
+    input:
+      prologue === undefined
+        ? undefined
+        : { code: `${prologue.code}\nfn reduce_input(i: u32) -> ${inType.dtype} { return ${prologue.names.get(input)!}(i); }`, bindings: prologue.bindings },
+    inputBinding: prologue === undefined ? bindingOf(low, input, 'in0', 'read') : undefined,
+    out,
+  };
+  return reduceSteps(low, reduction, loads.map(arg), producedValueId(low, node.id), members.length > 0 ? members : [node.id]);
+}
 
 /**
  * The dispatches of a reduction: one, or for a few outputs over a long range (a loss summed over

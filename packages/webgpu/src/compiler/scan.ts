@@ -1,8 +1,7 @@
-import { sizeOf, type Graph, type Node, type NodeId, type PrimitiveAttrs, type Shape, type TensorType } from '@spikeflow/core';
+import { sizeOf, type Graph, type Node, type NodeId, type Shape, type TensorType } from '@spikeflow/core';
 import { copyKernel } from '../codegen/copy.js';
 import type { BufferBinding } from '../codegen/kernel-source.js';
 import { fusedScanKernel, fusedScanShape } from '../codegen/scan-fused.js';
-import { kernelSteps, registerValues } from './compile.js';
 import { addValue, producedValueId, type Lowering } from './lowering.js';
 import { partition, type Partition } from './partition.js';
 import type { Step } from './program.js';
@@ -14,7 +13,7 @@ const plain = (name: string, type: TensorType, access: BufferBinding['access'], 
 export function elementReaders(graph: Graph, scan: NodeId): Map<number, NodeId> {
   const readers = new Map<number, NodeId>();
   for (const n of Object.values(graph.nodes)) {
-    if (n.op === 'tupleGet' && n.inputs[0] === scan) readers.set((n.attrs as PrimitiveAttrs['tupleGet']).index, n.id);
+    if (n.op === 'tupleGet' && n.inputs[0] === scan) readers.set(n.attrs.index, n.id);
   }
   return readers;
 }
@@ -117,9 +116,9 @@ function stepLoop(low: Lowering, node: Node<'scan'>, inputs: readonly NodeId[], 
     stepStrides: strides,
     inLoop: true,
     packed: new Set(),
+    lowerBody: low.lowerBody,
   };
-  registerValues(bodyLow, bodyPart, new Set());
-  const loop: Step[] = kernelSteps(bodyLow, bodyPart);
+  const loop: Step[] = low.lowerBody(bodyLow, bodyPart);
   const valueOf = (id: NodeId) => bodyLow.valueId(id);
   const typeOf = (id: NodeId) => body.nodes[id]!.type as TensorType;
 

@@ -4,6 +4,7 @@ import {
   evaluate,
   finishLike,
   GraphBuilder,
+  isOp,
   isTupleType,
   replayAsIs,
   replayedTensor,
@@ -32,7 +33,7 @@ function fold(b: GraphBuilder, node: Node, inputs: readonly Tensor[], constants:
   if (isTupleType(node.type) || sizeOf(node.type.shape) > FOLD_LIMIT || node.op === 'scan') return undefined;
   const attrs = inputs.map((t) => constants.get(t));
   if (attrs.some((a) => a === undefined)) return undefined;
-  const g = trace((tb) => ({ y: tb.op(node.op, attrs.map((a) => tb.constant(a!.value, a!.shape, a!.dtype)), node.attrs as never) }));
+  const g = trace((tb) => ({ y: tb.op(node.op, attrs.map((a) => tb.constant(a!.value, a!.shape, a!.dtype)), node.attrs) }));
   const out = evaluate(g).outputs.y!;
   const values = toArray(out);
   const type = node.type as TensorType;
@@ -59,8 +60,8 @@ function rebuild(b: GraphBuilder, graph: Graph, leaf: (n: Node) => Tensor): Map<
   const fills = new Map<Tensor, number>();
   const fillOf = (t: Tensor) => fills.get(t);
   const override = (node: Node, ins: readonly Value[]): Value => {
-    if (node.op === 'customVjp') {
-      const a = node.attrs as PrimitiveAttrs['customVjp'];
+    if (isOp(node, 'customVjp')) {
+      const a = node.attrs;
       const position = new Map(a.forward.inputs.map((fid, k) => [fid, k]));
       const inner = rebuild(b, a.forward, (n) => tensorOf(ins[position.get(n.id)!]!));
       return a.forward.outputs.slice(0, a.numOutputs).map((o) => tensorOf(inner.get(o.node)!));
@@ -90,5 +91,7 @@ function rebuild(b: GraphBuilder, graph: Graph, leaf: (n: Node) => Tensor): Map<
 }
 
 function constantAttrs(t: Tensor): PrimitiveAttrs['constant'] {
-  return t.builder.nodeOf(t.id).attrs as PrimitiveAttrs['constant'];
+  const node = t.builder.nodeOf(t.id);
+  if (!isOp(node, 'constant')) throw new Error(`internal: '${node.name}' is a ${node.op}, not a constant`);
+  return node.attrs;
 }

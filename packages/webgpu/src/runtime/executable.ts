@@ -3,7 +3,7 @@ import { compileLimitsOf, compileProgram, type ProgramOptions } from '../compile
 import type { KernelStep, Program, Step } from '../compiler/program.js';
 import { feedToGpu, gpuArray, hostFromGpu } from './host-data.js';
 import { compiledKernel, type CompiledKernel } from './pipelines.js';
-import { packSpikeFeed } from './spike-feed.js';
+import { packSpikeFeed } from '../spike-packing/pack-feed.js';
 
 export interface DeviceHandle {
   readonly device: GPUDevice;

@@ -1,6 +1,6 @@
 import { fail } from '@spikeflow/core';
-import { packedWords } from '../codegen/spike-pack.js';
-import type { GpuArray } from './host-data.js';
+import type { GpuArray } from '../runtime/host-data.js';
+import { packedWords } from './bit-layout.js';
 
 /**
  * A fed spike train as the packed words its buffer holds (element e is bit e % 32 of word e / 32).

@@ -1,14 +1,8 @@
 import { sizeOf } from '@spikeflow/core';
-import { computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, wgslLiteral, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, wgslLiteral, type BufferBinding, type KernelSource } from '../codegen/kernel-source.js';
+import { packedWords, SPIKES_PER_WORD } from './bit-layout.js';
 
 const WORKGROUP = 64;
-/** Elements per packed word. */
-export const SPIKES_PER_WORD = 32;
-
-/** u32 words that hold `elements` bits (at least one, as every buffer holds at least 4 bytes). */
-export function packedWords(elements: number): number {
-  return Math.max(1, Math.ceil(elements / SPIKES_PER_WORD));
-}
 
 /**
  * Packs a spike train (a buffer whose elements are proven to be 0 or 1) into bits: one thread per

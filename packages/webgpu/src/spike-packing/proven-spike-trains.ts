@@ -1,4 +1,4 @@
-import { isTupleType, topologicalOrder, type Graph, type Node, type NodeId, type PrimitiveAttrs, type TensorType } from '@spikeflow/core';
+import { isTupleType, topologicalOrder, type AnyNode, type Graph, type NodeId, type TensorType } from '@spikeflow/core';
 
 /**
  * Which tensors of a graph are proven spike trains: every element is exactly 0 or 1, whatever the
@@ -35,21 +35,21 @@ const isSpikeValue = (v: number) => v === 0 || v === 1;
 
 function isFill(graph: Graph, id: NodeId, value: number): boolean {
   const node = graph.nodes[id]!;
-  return node.op === 'constant' && (node.attrs as PrimitiveAttrs['constant']).value === value;
+  return node.op === 'constant' && node.attrs.value === value;
 }
 
-function provesSpikes(graph: Graph, node: Node, proven: ReadonlySet<NodeId>): boolean {
+function provesSpikes(graph: Graph, node: AnyNode, proven: ReadonlySet<NodeId>): boolean {
   const has = (k: number) => proven.has(node.inputs[k]!);
   const all = () => node.inputs.every((i) => proven.has(i));
   if (SPIKE_SOURCES.has(node.op)) return true;
   if (IDENTITY_ON_SPIKES.has(node.op)) return has(0);
   switch (node.op) {
     case 'constant': {
-      const value = (node.attrs as PrimitiveAttrs['constant']).value;
+      const { value } = node.attrs;
       return typeof value === 'number' ? isSpikeValue(value) : value.every(isSpikeValue);
     }
     case 'pad':
-      return has(0) && isSpikeValue((node.attrs as PrimitiveAttrs['pad']).value);
+      return has(0) && isSpikeValue(node.attrs.value);
     case 'concat':
     case 'mul':
     case 'minimum':
@@ -60,25 +60,25 @@ function provesSpikes(graph: Graph, node: Node, proven: ReadonlySet<NodeId>): bo
     case 'sub':
       return isFill(graph, node.inputs[0]!, 1) && has(1);
     case 'max': {
-      const { axes } = node.attrs as PrimitiveAttrs['max'];
+      const { axes } = node.attrs;
       const shape = (graph.nodes[node.inputs[0]!]!.type as TensorType).shape;
       return has(0) && axes.every((a) => shape.at(a) !== 0);
     }
     case 'tupleGet':
-      return tupleElementProven(graph, graph.nodes[node.inputs[0]!]!, (node.attrs as PrimitiveAttrs['tupleGet']).index, proven);
+      return tupleElementProven(graph, graph.nodes[node.inputs[0]!]!, node.attrs.index, proven);
     default:
       return false;
   }
 }
 
-function tupleElementProven(graph: Graph, source: Node, index: number, proven: ReadonlySet<NodeId>): boolean {
+function tupleElementProven(graph: Graph, source: AnyNode, index: number, proven: ReadonlySet<NodeId>): boolean {
   if (source.op === 'customVjp') {
-    const { forward } = source.attrs as PrimitiveAttrs['customVjp'];
+    const { forward } = source.attrs;
     const inside = spikeTrains(forward, new Set(forward.inputs.filter((_, k) => proven.has(source.inputs[k]!))));
     return inside.has(forward.outputs[index]!.node);
   }
   if (source.op !== 'scan') return false;
-  const { body, numCarries } = source.attrs as PrimitiveAttrs['scan'];
+  const { body, numCarries } = source.attrs;
   const outside = source.inputs.map((i) => proven.has(i));
   // Greatest fixed point over the carries: drop a carry whose update the body cannot prove.
   const carries = outside.slice(0, numCarries);

@@ -1,10 +1,8 @@
 import { isTupleType, type Graph, type NodeId } from '@spikeflow/core';
-import { isFusible } from '../codegen/wgsl-rules.js';
-import type { Partition } from './partition.js';
-import { oneKernelScanShape } from './scan.js';
-import { spikeTrains } from './spike-trains.js';
-
-const KERNEL_OPS = new Set(['sum', 'max', 'mean', 'matmul', 'conv1d', 'conv2d']);
+import { isFusible, isKernelOp } from '../codegen/wgsl-rules.js';
+import type { Partition } from '../compiler/partition.js';
+import { oneKernelScanShape } from '../compiler/scan.js';
+import { spikeTrains } from './proven-spike-trains.js';
 
 /**
  * The spike trains worth storing as bits: temporaries proven 0/1 (see `spikeTrains`) that outlive
@@ -35,8 +33,8 @@ export function savedSpikeTrains(graph: Graph, part: Partition, maxBindings: num
   }
   const readsPacked = (reader: NodeId) => {
     const node = graph.nodes[reader]!;
-    if (node.op === 'scan') return oneKernelScanShape(graph, node as never, maxBindings) !== undefined;
-    return isFusible(node.op) || KERNEL_OPS.has(node.op);
+    if (node.op === 'scan') return oneKernelScanShape(graph, node, maxBindings) !== undefined;
+    return isFusible(node.op) || isKernelOp(node.op);
   };
   const saved = new Set<NodeId>();
   // Spike inputs live for the whole call: packing them always pays once every reader can unpack.
