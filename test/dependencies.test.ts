@@ -153,24 +153,6 @@ function violations(pkg: string): string[] {
 
 // --- import cycles inside a package ---------------------------------------------------------------
 
-/**
- * Cycles that another change in flight removes; each entry is the full set of files of one
- * cycle (relative to the package's src), sorted. An entry that no longer matches a cycle fails
- * the test, so the list can only shrink: it is meant to be empty.
- */
-const KNOWN_CYCLES_BEING_REMOVED: Record<string, readonly (readonly string[])[]> = {
-  core: [
-    // Type-only: a Graph's nodes hold PrimitiveAttrs, and the scan, customVjp and custom-surrogate
-    // attrs hold Graphs. The recursive type needs its pieces declared in one module (or one types module).
-    ['graph.ts', 'primitives.ts', 'surrogate.ts'],
-    // tensor.ts imports the GraphBuilder type that builder.ts's methods return Tensors of.
-    ['trace/builder.ts', 'trace/tensor.ts'],
-  ],
-  webgpu: [
-    // scan.ts lowers a scan body by calling back into compile.ts's kernelSteps/registerValues.
-    ['compiler/compile.ts', 'compiler/scan.ts', 'compiler/spike-packing.ts'],
-  ],
-};
 
 /** The file a relative specifier names among `files` (a `.js` specifier names its `.ts` source). */
 function resolveRelative(from: string, spec: string, files: ReadonlySet<string>): string | undefined {
@@ -366,13 +348,8 @@ describe('dependency direction (DESIGN.md, Layout)', () => {
     it(`${pkg}: src files import each other without a cycle`, () => {
       const { cycles, unresolved } = importCycles(packageSources(pkg));
       expect(unresolved).toEqual([]);
-      const known = (KNOWN_CYCLES_BEING_REMOVED[pkg] ?? []).map((files) => files.join(' '));
-      const found = cycles.map((c) => c.files.join(' '));
-      const report = cycles
-        .filter((c) => !known.includes(c.files.join(' ')))
-        .map((c) => `packages/${pkg}/src: ${c.loop.join(' -> ')} (${c.files.length} files in the cycle: ${c.files.join(', ')})`);
+      const report = cycles.map((c) => `packages/${pkg}/src: ${c.loop.join(' -> ')} (${c.files.length} files in the cycle: ${c.files.join(', ')})`);
       expect(report).toEqual([]);
-      expect(known.filter((k) => !found.includes(k)), 'KNOWN_CYCLES_BEING_REMOVED entries that no longer match a cycle').toEqual([]);
     });
   }
 });

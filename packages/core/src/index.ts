@@ -15,7 +15,6 @@ export * from './interpreter/cpu-backend.js';
 export { inferRules, cpuRules } from './rules/index.js';
 export type { InferRule, CpuRule, CpuContext, InferTable, CpuTable } from './rules/rule-types.js';
 export * from './trace/builder.js';
-export * from './trace/tensor.js';
 export * from './summary.js';
 export * from './json/graph-json.js';
 export { GRAPH_JSON_FORMAT, GRAPH_JSON_VERSION, graphSchema, attrSchemas } from './json/schema.js';

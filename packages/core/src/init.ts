@@ -1,7 +1,7 @@
 import { fail } from './errors.js';
-import type { Graph } from './graph.js';
+import type { Graph, PrimitiveAttrs } from './graph.js';
 import { allocTensor, type HostData, type HostTensor, type Precision } from './host-tensor.js';
-import type { Initializer, PrimitiveAttrs } from './primitives.js';
+import type { Initializer } from './primitives.js';
 import { initStream, isValidSeed, streamNormal, streamUniform } from './rng/philox.js';
 import { formatShape, formatType, isTupleType, type TensorType } from './types.js';
 

@@ -1,5 +1,4 @@
-import type { Graph } from './graph.js';
-import type { PrimitiveAttrs } from './primitives.js';
+import type { Graph, PrimitiveAttrs } from './graph.js';
 import { formatShape, formatType, sizeOf, type Shape } from './types.js';
 
 export interface ScopeSummary {

@@ -1,5 +1,3 @@
-import type { Graph } from './graph.js';
-
 /**
  * Surrogate derivatives for `spike`, with SpikingJelly/snnTorch defaults. Each takes x already
  * centred on the threshold; `alpha` is the family's one parameter (a, k or gamma in the papers).
@@ -19,11 +17,12 @@ export type SurrogateName = keyof typeof SURROGATE_DEFAULTS;
 
 export const SURROGATE_NAMES = Object.keys(SURROGATE_DEFAULTS) as SurrogateName[];
 
-export type Surrogate =
-  | { readonly kind: SurrogateName; readonly alpha: number }
-  /** A user's derivative g'(x): a graph with one f32 input x and one output of x's shape. */
-  | { readonly kind: 'custom'; readonly derivative: Graph };
+/** A named surrogate family with its parameter; `Surrogate` (in graph.ts) adds the user's own. */
+export interface NamedSurrogate {
+  readonly kind: SurrogateName;
+  readonly alpha: number;
+}
 
-export function surrogate(kind: SurrogateName, alpha?: number): Surrogate {
+export function surrogate(kind: SurrogateName, alpha?: number): NamedSurrogate {
   return { kind, alpha: alpha ?? SURROGATE_DEFAULTS[kind] };
 }

@@ -1,8 +1,7 @@
 import { topologicalOrder } from './analysis.js';
-import type { Graph, Node, NodeId } from './graph.js';
-import type { PrimitiveAttrs } from './primitives.js';
+import type { Graph, Node, NodeId, PrimitiveAttrs } from './graph.js';
 import type { GraphBuilder } from './trace/builder.js';
-import type { Tensor } from './trace/tensor.js';
+import type { Tensor } from './trace/builder.js';
 import { isTupleType } from './types.js';
 
 /**

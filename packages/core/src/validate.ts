@@ -1,8 +1,8 @@
 import { assertAcyclic } from './analysis.js';
 import { fail } from './errors.js';
-import { isLeaf, leafName, type AnyNode, type Graph, type Node, type NodeId } from './graph.js';
+import { isLeaf, leafName, type AnyNode, type Graph, type Node, type NodeId, type Primitive, type PrimitiveAttrs } from './graph.js';
 import { expectTensorSize } from './limits.js';
-import type { LeafOp, Primitive, PrimitiveAttrs } from './primitives.js';
+import type { LeafOp } from './primitives.js';
 import { expectUnreservedName } from './reserved-names.js';
 import { inferRules } from './rules/index.js';
 import type { InferRule } from './rules/rule-types.js';

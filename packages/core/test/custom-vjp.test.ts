@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SpikeflowError } from '../src/errors.js';
-import type { Graph } from '../src/graph.js';
+import type { Graph, PrimitiveAttrs } from '../src/graph.js';
 import { evaluate } from '../src/interpreter/evaluate.js';
 import { toArray } from '../src/host-tensor.js';
-import type { PrimitiveAttrs } from '../src/primitives.js';
 import { trace, type CustomVjpOptions } from '../src/trace/builder.js';
 import { formatType } from '../src/types.js';
 import { validateGraph } from '../src/validate.js';

@@ -9,7 +9,7 @@ import { graphFromJSON, graphToJSON } from '../src/json/graph-json.js';
 import { BINARY_OPS, COMPARE_OPS, REDUCE_OPS, UNARY_OPS, type BinaryOp, type CompareOp, type Initializer, type ReduceOp, type UnaryOp } from '../src/primitives.js';
 import { SURROGATE_NAMES, type SurrogateName } from '../src/surrogate.js';
 import { trace, type GraphBuilder } from '../src/trace/builder.js';
-import type { Tensor } from '../src/trace/tensor.js';
+import type { Tensor } from '../src/trace/builder.js';
 import { broadcastShapes, sizeOf } from '../src/types.js';
 import { validateGraph } from '../src/validate.js';
 

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { SpikeflowError } from '../src/errors.js';
-import type { Graph } from '../src/graph.js';
+import type { Graph, PrimitiveAttrs } from '../src/graph.js';
 import { evaluate, type Feeds } from '../src/interpreter/evaluate.js';
 import { toArray } from '../src/host-tensor.js';
-import type { PrimitiveAttrs } from '../src/primitives.js';
 import { trace, type GraphBuilder } from '../src/trace/builder.js';
-import type { Tensor } from '../src/trace/tensor.js';
+import type { Tensor } from '../src/trace/builder.js';
 import { validateGraph } from '../src/validate.js';
 import { errorOf } from './support/trace-helpers.js';
 

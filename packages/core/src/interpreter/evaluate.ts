@@ -1,9 +1,8 @@
 import { topologicalOrder } from '../analysis.js';
 import { fail } from '../errors.js';
-import { leafName, type Graph, type Node, type NodeId } from '../graph.js';
+import { leafName, type Graph, type Node, type NodeId, type PrimitiveAttrs } from '../graph.js';
 import { initialValue } from '../init.js';
 import { MAX_EVALUATION_BYTES } from '../limits.js';
-import type { PrimitiveAttrs } from '../primitives.js';
 import { cpuRules } from '../rules/index.js';
 import type { CpuContext, CpuRule } from '../rules/rule-types.js';
 import { formatShape, formatType, isTupleType, sameShape, sizeOf, type TensorType, type ValueType } from '../types.js';

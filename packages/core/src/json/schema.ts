@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { DTYPES } from '../dtype.js';
-import type { AnyNode, Graph } from '../graph.js';
-import type { Initializer, Primitive, PrimitiveAttrs } from '../primitives.js';
-import { SURROGATE_NAMES, type Surrogate } from '../surrogate.js';
+import type { AnyNode, Graph, Primitive, PrimitiveAttrs, Surrogate } from '../graph.js';
+import type { Initializer } from '../primitives.js';
+import { SURROGATE_NAMES } from '../surrogate.js';
 import type { TensorType, ValueType } from '../types.js';
 
 /**

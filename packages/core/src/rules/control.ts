@@ -1,8 +1,7 @@
 import { fail, type ErrorCode } from '../errors.js';
-import type { Graph } from '../graph.js';
+import type { Graph, PrimitiveAttrs } from '../graph.js';
 import { allocTensor, isHostTuple, type HostTensor, type HostTuple, type Precision } from '../host-tensor.js';
 import { MAX_SCAN_LENGTH } from '../limits.js';
-import type { PrimitiveAttrs } from '../primitives.js';
 import { formatType, isTupleType, sameType, sizeOf, type TensorType, type TupleType, type ValueType } from '../types.js';
 import { expectArity, expectPositiveInt } from './checks.js';
 import type { CpuTable, InferTable } from './rule-types.js';

@@ -1,9 +1,9 @@
 import { fail } from '../errors.js';
 import { allocTensor, type HostTensor, type Precision } from '../host-tensor.js';
-import type { PrimitiveAttrs } from '../primitives.js';
 import { formatType, sizeOf, stridesOf, type Shape, type TensorType, type ValueType } from '../types.js';
 import { expectArity, expectDType, expectPositiveInt, expectRank } from './checks.js';
 import type { CpuContext, CpuTable, InferTable } from './rule-types.js';
+import type { PrimitiveAttrs } from '../graph.js';
 
 /**
  * `conv1d` and `conv2d` as one n-d cross-correlation (PyTorch's convention): x `[N, Cin, ...S]`,

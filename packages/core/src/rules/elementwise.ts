@@ -1,21 +1,13 @@
 import { DTYPES, isDType, type DType } from '../dtype.js';
 import { fail } from '../errors.js';
 import { allocTensor, type HostTensor } from '../host-tensor.js';
-import {
-  BINARY_OPS,
-  COMPARE_OPS,
-  LOGICAL_OPS,
-  UNARY_OPS,
-  type BinaryOp,
-  type CompareOp,
-  type LogicalOp,
-  type UnaryOp,
-} from '../primitives.js';
-import { SURROGATE_NAMES, type Surrogate } from '../surrogate.js';
+import { BINARY_OPS, COMPARE_OPS, LOGICAL_OPS, UNARY_OPS, type BinaryOp, type CompareOp, type LogicalOp, type UnaryOp } from '../primitives.js';
+import { SURROGATE_NAMES } from '../surrogate.js';
 import { formatType, sameType, type Shape, type TensorType, type ValueType } from '../types.js';
 import { broadcastIndexer } from './broadcast-index.js';
 import { broadcastOrFail, expectArity, expectDType, expectSameDType } from './checks.js';
 import type { CpuContext, CpuRule, CpuTable, InferRule, InferTable } from './rule-types.js';
+import type { Surrogate } from '../graph.js';
 
 /**
  * Elementwise primitives: unary math, binary arithmetic, comparisons and logic (numpy

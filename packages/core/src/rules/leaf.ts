@@ -1,10 +1,11 @@
 import { DTYPES, isDType, type DType } from '../dtype.js';
 import { fail } from '../errors.js';
 import { allocTensor } from '../host-tensor.js';
-import type { Initializer, LeafOp, PrimitiveAttrs } from '../primitives.js';
+import type { Initializer, LeafOp } from '../primitives.js';
 import { formatShape, sizeOf, type TensorType } from '../types.js';
 import { expectArity, expectShapeAttr } from './checks.js';
 import type { CpuTable, InferRule, InferTable } from './rule-types.js';
+import type { PrimitiveAttrs } from '../graph.js';
 
 /**
  * Leaves: `input` (fed per call), `param` (trainable), `state` (carried between calls) and

@@ -1,12 +1,12 @@
 import { fail } from '../errors.js';
 import { allocTensor } from '../host-tensor.js';
-import type { PrimitiveAttrs } from '../primitives.js';
 import { formatType, sizeOf, type TensorType } from '../types.js';
 import { broadcastStrides } from './broadcast-index.js';
 import { broadcastOrFail, expectArity, expectDType } from './checks.js';
 import { convCpu, convInfer } from './conv.js';
 import type { CpuTable, InferTable } from './rule-types.js';
 import { stridedOffsets } from './shape.js';
+import type { PrimitiveAttrs } from '../graph.js';
 
 /** Linear algebra: batched `matmul` here, the convolutions in conv.ts. */
 

@@ -1,6 +1,5 @@
-import type { Graph } from '../graph.js';
+import type { Graph, Primitive, PrimitiveAttrs } from '../graph.js';
 import type { HostTensor, HostValue, Precision } from '../host-tensor.js';
-import type { Primitive, PrimitiveAttrs } from '../primitives.js';
 import type { TensorType, ValueType } from '../types.js';
 
 /** Only `tupleGet` reads a tuple; every other primitive takes tensors. */
