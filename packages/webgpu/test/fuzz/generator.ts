@@ -1,6 +1,7 @@
 import type { GraphBuilder, Tensor } from '@spikeflow/core';
 import { GenContext, type FeedSpec, type GraphState } from './context.js';
 import { binaryOp, compareOp, integerOp, logicalOp, stepOp, unaryOp, whereOp, type OpGen } from './ops-elementwise.js';
+import { largeOp } from './ops-large.js';
 import { matmulOp, randomOp, reduceOp, shapeOp } from './ops-structure.js';
 import { Rng } from './rng.js';
 import { scanOp } from './scan-gen.js';
@@ -22,6 +23,7 @@ const OPS: readonly (readonly [number, OpGen])[] = [
   [10, shapeOp],
   [3, randomOp],
   [3, (g) => scanOp(g, grow)],
+  [2, largeOp],
 ];
 
 /** Adds `steps` random ops to the pool of `g` (an op that finds nothing to use is redrawn, a few times). */
