@@ -150,6 +150,18 @@ describe('checkpoint format', () => {
     expect(back.tensors.constructor).toBeUndefined();
   });
 
+  it('keeps the writer\'s meta (any JSON) under the checksum, and refuses meta that is not JSON', async () => {
+    const meta = { run: { task: 'evidence', lr: 0.01, model: { layers: [{ kind: 'lif' }] } } };
+    const bytes = encodeCheckpoint({ ...sample, meta });
+    expect(decodeCheckpoint(bytes).meta).toEqual(meta);
+    expect(decodeCheckpoint(encodeCheckpoint(sample)).meta).toBeUndefined();
+    const at = new TextDecoder().decode(bytes).indexOf('0.01') + 3;
+    const damaged = bytes.slice();
+    damaged[at]! ^= 0x02; // 0.01 -> 0.03: still JSON, still a valid header
+    expect((await errorOf(() => decodeCheckpoint(damaged))).where).toBe('crc32');
+    expect((await errorOf(() => encodeCheckpoint({ ...sample, meta: { lr: Number.NaN } }))).where).toBe('meta');
+  });
+
   it('an inherited tensor does not count as held', async () => {
     const w = tensor([2], [1, 2]);
     const inherited = { progress: sample.progress, tensors: Object.create({ w }) as Record<string, HostTensor> };

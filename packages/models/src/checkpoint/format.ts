@@ -8,7 +8,7 @@ import { crc32 } from './crc32.js';
  *   8 bytes   magic "SPKFCKPT"
  *   4 bytes   header length H, u32 little-endian
  *   H bytes   header, UTF-8 JSON: { format, version, progress, tensors: [{ name, shape, dtype,
- *             offset, bytes }], payload: { bytes } }
+ *             offset, bytes }], payload: { bytes }, meta? }
  *   payload   each tensor's elements, little-endian (f32, i32, u32: 4 bytes; bool: 1), packed in
  *             header order
  *   4 bytes   CRC-32 of every byte before it (magic, length, header and payload), u32 LE
@@ -42,6 +42,12 @@ export interface Checkpoint {
   readonly progress: TrainingProgress;
   /** Every state of the training graph by name: trained params, optimizer slots, step counter, model state. */
   readonly tensors: Readonly<Record<string, HostTensor>>;
+  /**
+   * What the program that wrote it wants kept with the run (any JSON), e.g. the CLI's settings so
+   * a resumed run can prove it continues with the same ones; covered by the checksum. The trainer
+   * leaves it out.
+   */
+  readonly meta?: unknown;
 }
 
 const count = z.number().int().nonnegative();
@@ -51,6 +57,7 @@ const headerSchema = z.strictObject({
   progress: z.strictObject({ epoch: count, step: count, seed: count.max(Number.MAX_SAFE_INTEGER), rng: count.max(0xffffffff) }),
   tensors: z.array(z.strictObject({ name: z.string().min(1), shape: z.array(count), dtype: z.enum(DTYPES as [DType, ...DType[]]), offset: count, bytes: count })),
   payload: z.strictObject({ bytes: count }),
+  meta: z.json().optional(),
 });
 type Header = z.infer<typeof headerSchema>;
 type TensorEntry = Header['tensors'][number];
@@ -94,7 +101,14 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
     data.push(t.data);
     offset += bytes;
   }
-  const header: Header = { format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, progress: { ...checkpoint.progress }, tensors: entries, payload: { bytes: offset } };
+  const header: Header = {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    progress: { ...checkpoint.progress },
+    tensors: entries,
+    payload: { bytes: offset },
+    ...(checkpoint.meta === undefined ? {} : { meta: checkpoint.meta as Header['meta'] }),
+  };
   // The same validation as on load, so no file is written that could not be read back.
   const checked = headerSchema.safeParse(header);
   if (!checked.success) schemaError(header, checked.error);
@@ -187,7 +201,7 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   if (sum !== stored) checkpointError('crc32', 'checksum mismatch: the file is corrupted', hex(stored), hex(sum));
   const tensors: Record<string, HostTensor> = Object.create(null) as Record<string, HostTensor>;
   for (const e of header.tensors) tensors[e.name] = { type: { shape: e.shape, dtype: e.dtype }, data: readElements(view, payloadAt + e.offset, e.dtype, sizeOf(e.shape)) };
-  return { progress: header.progress, tensors };
+  return { progress: header.progress, tensors, ...(header.meta === undefined ? {} : { meta: header.meta }) };
 }
 
 function hex(x: number): string {
