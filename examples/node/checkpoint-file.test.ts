@@ -86,7 +86,7 @@ describe('atomic checkpoint files', () => {
   it('reading a directory, or a missing file, is one line naming the path', async () => {
     const sub = join(dir, 'checkpoint.spikeflow');
     await mkdir(sub);
-    for (const [path, why] of [[sub, 'it is a directory'], [join(dir, 'none.spikeflow'), 'no such file']] as const) {
+    for (const [path, why] of [[sub, 'it is a directory'], [join(dir, 'none.spikeflow'), 'no such file or directory']] as const) {
       const error = await readCheckpointFile(path).then(
         () => undefined,
         (e: unknown) => e,

@@ -79,7 +79,13 @@ async function writeAll(file: CheckpointFileHandle, bytes: Uint8Array): Promise<
  * the old file is untouched; on any failure the temporary file is removed and the error rethrown.
  * Temporary files left by earlier writers that were killed are removed first.
  */
-export async function writeCheckpointFile(path: string, bytes: Uint8Array, fs: CheckpointFs = nodeFs): Promise<void> {
+export function writeCheckpointFile(path: string, bytes: Uint8Array, fs: CheckpointFs = nodeFs): Promise<void> {
+  return writeFileAtomically(path, bytes, fs);
+}
+
+/** `writeCheckpointFile` for any file a reader must see whole or not at all (a run's config, its metrics). */
+export async function writeFileAtomically(path: string, bytes: Uint8Array | string, fs: CheckpointFs = nodeFs): Promise<void> {
+  if (typeof bytes === 'string') bytes = new TextEncoder().encode(bytes);
   await removeStaleTemps(path, fs);
   const temp = tempPath(path);
   const file = await fs.open(temp, 'wx');
@@ -115,14 +121,23 @@ async function syncDirectory(dir: string, fs: CheckpointFs): Promise<void> {
   }
 }
 
-/** Why a file could not be read, in words (the errno code alone for the rare others). */
-const READ_FAILURES: ReadonlyMap<string, string> = new Map([
-  ['ENOENT', 'no such file'],
-  ['EISDIR', 'it is a directory, not a checkpoint file'],
+/** Why a file operation failed, in words (the errno code alone for the rare others). */
+const FS_FAILURES: ReadonlyMap<string, string> = new Map([
+  ['ENOENT', 'no such file or directory'],
+  ['EISDIR', 'it is a directory, not a file'],
   ['EACCES', 'permission denied'],
   ['EPERM', 'permission denied'],
+  ['EROFS', 'read-only file system'],
+  ['ENOSPC', 'no space left on the device'],
+  ['EEXIST', 'it already exists'],
   ['ENOTDIR', 'a parent of it is not a directory'],
 ]);
+
+/** A file system error as a few words for one error line (never its multi-line stack or a raw errno message). */
+export function fileErrorReason(error: unknown): string {
+  const code = String((error as NodeJS.ErrnoException | undefined)?.code ?? '');
+  return FS_FAILURES.get(code) ?? (code || (error instanceof Error ? error.message.split('\n')[0]! : String(error)));
+}
 
 /**
  * The bytes of a checkpoint file, for `trainer.resume` (which checks them). A file that cannot be
@@ -133,8 +148,7 @@ export async function readCheckpointFile(path: string, fs: CheckpointFs = nodeFs
   try {
     data = await fs.readFile(path);
   } catch (error) {
-    const code = String((error as NodeJS.ErrnoException).code ?? '');
-    fail('checkpoint', path, `cannot read the checkpoint file: ${READ_FAILURES.get(code) ?? (code || (error instanceof Error ? error.message.split('\n')[0]! : String(error)))}`);
+    fail('checkpoint', path, `cannot read the checkpoint file: ${fileErrorReason(error)}`);
   }
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
