@@ -40,19 +40,15 @@ export function checkField(name: string, value: unknown, where: string): void {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) throw new UsageError(`${where}: ${name} must be an integer >= ${min}, got ${shown(value)}`);
 }
 
-const DECIMAL_INTEGER = /^[+-]?[0-9]+$/;
 const DECIMAL_NUMBER = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/;
 
 /**
- * The number a command-line flag gives `field`: decimal digits only (`lr` also takes a fraction
- * and an exponent). Number() alone would take 0x2, 0b10, '', ' 2 ', Infinity; then the field's
- * range is checked as a config file's is.
+ * The number a command-line flag gives `field`: a decimal number, as JSON would write it (with an
+ * optional sign, fraction and exponent). Number() alone would take 0x2, 0b10, '', ' 2 ',
+ * Infinity; then the field's range (and for a count, wholeness) is checked as a config file's is.
  */
 export function flagNumber(flag: string, field: string, text: string): number {
-  const integer = field !== 'lr';
-  if (!(integer ? DECIMAL_INTEGER : DECIMAL_NUMBER).test(text)) {
-    throw new UsageError(`${flag}: expected a decimal ${integer ? 'integer' : 'number'}, got ${JSON.stringify(text)}`);
-  }
+  if (!DECIMAL_NUMBER.test(text)) throw new UsageError(`${flag}: expected a decimal number, got ${JSON.stringify(text)}`);
   const value = Number(text);
   checkField(field, value, flag);
   return value;

@@ -6,7 +6,7 @@
  * settings, so a run.json edited since is caught. run.json, the metrics and the checkpoint are
  * written atomically: a kill leaves the old file or the new one, never half of one.
  */
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { access, mkdir, readFile, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { decodeCheckpoint, encodeCheckpoint, type EpochMetrics } from '@spikeflow/models';
@@ -46,6 +46,7 @@ export function withRunSettings(checkpoint: Uint8Array, config: RunConfig): Uint
  * checkpoint that records none (not written by this CLI) can be evaluated but not resumed.
  */
 export async function openCheckpoint(path: string, purpose: 'eval' | 'resume'): Promise<{ bytes: Uint8Array; epoch: number; config: RunConfig }> {
+  if (!existsSync(path)) throw new UsageError(`checkpoint not found: ${path}`);
   let bytes: Uint8Array;
   try {
     bytes = await readCheckpointFile(path);
