@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -22,6 +22,27 @@ interface Route {
 
 const route = (type: string, body: Uint8Array): Route => ({ type, body, gzipped: gzipSync(body) });
 
+/** The path a request asks for, or undefined for a target no URL parser takes (e.g. `//[`). */
+function requestPath(target: string | undefined): string | undefined {
+  try {
+    return new URL(target ?? '/', 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every request gets an answer: 400 for a target that is not a URL, 405 for anything but GET or HEAD, 404 off the routes. */
+function answer(routes: ReadonlyMap<string, Route>, request: IncomingMessage, response: ServerResponse): void {
+  const path = requestPath(request.url);
+  if (path === undefined) return void response.writeHead(400, { 'content-type': 'text/plain' }).end('bad request target\n');
+  if (request.method !== 'GET' && request.method !== 'HEAD') return void response.writeHead(405, { allow: 'GET, HEAD' }).end();
+  const found = routes.get(path);
+  if (!found) return void response.writeHead(404).end();
+  const gzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
+  response.writeHead(200, { 'content-type': found.type, 'cache-control': 'no-store', ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
+  response.end(request.method === 'HEAD' ? undefined : gzip ? found.gzipped : found.body);
+}
+
 /**
  * Bundles main.ts (~1 MB: the page fetches the MNIST digits as a binary asset, see mnist-asset.ts,
  * so the `mnist` package's 21 MB of JSON stay out) and serves both with index.html from 127.0.0.1,
@@ -34,17 +55,19 @@ export async function servePage(port = 0): Promise<ServedPage> {
     loadMnist(),
   ]);
   const text = new TextEncoder();
-  const routes: Record<string, Route> = {
-    '/': route('text/html; charset=utf-8', html),
-    '/main.js': route('text/javascript; charset=utf-8', text.encode(script)),
-    [MNIST_ASSET_PATH]: route('application/octet-stream', encodeMnist(digits)),
-  };
+  const routes: ReadonlyMap<string, Route> = new Map([
+    ['/', route('text/html; charset=utf-8', html)],
+    ['/main.js', route('text/javascript; charset=utf-8', text.encode(script))],
+    [MNIST_ASSET_PATH, route('application/octet-stream', encodeMnist(digits))],
+  ]);
   const server = createServer((request, response) => {
-    const found = routes[new URL(request.url ?? '/', 'http://localhost').pathname];
-    if (!found) return void response.writeHead(404).end();
-    const gzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
-    response.writeHead(200, { 'content-type': found.type, 'cache-control': 'no-store', ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
-    response.end(gzip ? found.gzipped : found.body);
+    try {
+      answer(routes, request, response);
+    } catch {
+      // A bug must cost one request, not the server.
+      if (!response.headersSent) response.writeHead(500);
+      response.end();
+    }
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -52,7 +75,7 @@ export async function servePage(port = 0): Promise<ServedPage> {
   });
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    sizes: Object.fromEntries(Object.entries(routes).map(([path, r]) => [path, r.body.length])),
+    sizes: Object.fromEntries([...routes].map(([path, r]) => [path, r.body.length])),
     close() {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));

@@ -9,8 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeCheckpoint, encodeCheckpoint } from '@spikeflow/models';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from './cli.js';
+import { checkConfig } from './run-config.js';
+import { withRunSettings } from './run-files.js';
 
 const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
 const CLI = fileURLToPath(new URL('./spikeflow.ts', import.meta.url));
@@ -112,6 +115,8 @@ describe('spikeflow train, --resume and eval', () => {
       cli('train', configFile, '--out', fromConfig),
     ]);
     expect(partial.code, partial.errors.join('\n')).toBe(0);
+    // A continuation killed while writing its epoch-3 line (as an older, non-atomic writer could be).
+    await writeFile(join(part, 'metrics.jsonl'), `${await readFile(join(part, 'metrics.jsonl'), 'utf8')}{"epoch":3,"step":2`);
     [resumed, evaluated] = await Promise.all([cli('train', '--resume', join(part, 'checkpoint.spikeflow'), '--epochs', String(EPOCHS)), cli('eval', join(full, 'checkpoint.spikeflow'))]);
   }, 300_000);
 
@@ -152,6 +157,7 @@ describe('spikeflow train, --resume and eval', () => {
     expect(JSON.parse(resumed.stdout.trim())).toMatchObject({ epoch: 3, step: 24 });
     expect(resumed.errors.join('\n')).toMatch(/epoch 3\/3: loss/);
     expect(resumed.errors.join('\n')).not.toMatch(/epoch [12]\/3/);
+    expect(resumed.errors).toContainEqual(expect.stringMatching(/^spikeflow: .*part\/metrics\.jsonl:3: dropped a torn last line/));
     expect(await metricsOf(part)).toEqual((await metricsOf(full)).map((m) => ({ ...m, seconds: expect.any(Number) })));
     const [a, b] = await Promise.all([full, part].map(async (dir) => decodeCheckpoint(await readFile(join(dir, 'checkpoint.spikeflow')))));
     expect(b!.progress).toEqual(a!.progress);
@@ -167,6 +173,11 @@ describe('spikeflow train, --resume and eval', () => {
     expect(report.epoch).toBe(EPOCHS);
     expect(report.testAccuracy).toBe(last.testAccuracy); // the same params, the same held-out set
     expect(report.testLoss).toBeCloseTo(last.testLoss, 6);
+  });
+
+  it('the checkpoint records the settings of its run (all but epochs), under its checksum', async () => {
+    const checkpoint = decodeCheckpoint(await readFile(join(full, 'checkpoint.spikeflow')));
+    expect(checkpoint.meta).toEqual({ run: { task: 'evidence', lr: 0.01, batch: 32, trainBatches: TRAIN_BATCHES, testBatches: 4, seed: 1 } });
   });
 
   it('train from a JSON config file takes its model and every setting, and the model learns', async () => {
@@ -216,12 +227,44 @@ describe('bad input: one line on stderr, exit code 2, no files written', async (
   // A run directory whose checkpoint is at epoch 1: the checks below read only its progress and run.json.
   const done = join(work, 'done');
   await mkdir(done);
-  await writeFile(join(done, 'run.json'), JSON.stringify({ task: 'evidence', epochs: 1 }));
-  await writeFile(join(done, 'checkpoint.spikeflow'), encodeCheckpoint({ progress: { epoch: 1, step: 16, seed: 1, rng: 7 }, tensors: {} }));
+  const doneConfig = { task: 'evidence', epochs: 1 };
+  const doneCheckpoint = withRunSettings(encodeCheckpoint({ progress: { epoch: 1, step: 16, seed: 1, rng: 7 }, tensors: {} }), checkConfig(doneConfig, 'run.json'));
+  await writeFile(join(done, 'run.json'), JSON.stringify(doneConfig));
+  await writeFile(join(done, 'checkpoint.spikeflow'), doneCheckpoint);
+  await writeFile(join(done, 'metrics.jsonl'), '{"epoch":1,"step":16,"lr":0.01,"loss":0.5,"seconds":1}\n');
+  // The same run with one setting edited in its run.json since, each in a directory of its own.
+  const edited = async (name: string, change: Record<string, unknown>) => {
+    const d = join(work, name);
+    await mkdir(d);
+    await writeFile(join(d, 'run.json'), JSON.stringify({ ...doneConfig, ...change }));
+    await writeFile(join(d, 'checkpoint.spikeflow'), doneCheckpoint);
+    return join(d, 'checkpoint.spikeflow');
+  };
+  const copied = await edited('copy', {});
+  const lrEdited = await edited('lr-edited', { lr: 0.1 });
+  const batchEdited = await edited('batch-edited', { batch: 16 });
+  const modelEdited = await edited('model-edited', { model: { kind: 'sequential', layers: [{ kind: 'linear', in: 16, out: 2 }, { kind: 'li' }] } });
+  // A checkpoint without recorded settings (written by a program other than this CLI).
+  const bare = join(work, 'bare');
+  await mkdir(bare);
+  await writeFile(join(bare, 'run.json'), JSON.stringify(doneConfig));
+  await writeFile(join(bare, 'checkpoint.spikeflow'), encodeCheckpoint({ progress: { epoch: 1, step: 16, seed: 1, rng: 7 }, tensors: {} }));
+  // A run whose metrics have a bad line before the last one: not a torn write.
+  const garbled = join(work, 'garbled');
+  await mkdir(garbled);
+  await writeFile(join(garbled, 'run.json'), JSON.stringify(doneConfig));
+  await writeFile(join(garbled, 'checkpoint.spikeflow'), doneCheckpoint);
+  await writeFile(join(garbled, 'metrics.jsonl'), '{"epoch":1,"step":16}\nnot json\n{"epoch":2,"step":32}\n');
+  const aFile = join(work, 'a-file');
+  await writeFile(aFile, 'not a directory');
   await writeFile(bad, '{"task": "evidence", ');
   await writeFile(typo, JSON.stringify({ task: 'evidence', epoch: 2 }));
   await writeFile(wrongModel, JSON.stringify({ task: 'evidence', model: { kind: 'sequential', layers: [{ kind: 'linear', in: 16, out: 3 }, { kind: 'lif' }] } }));
   const out = ['--out', join(work, 'out')];
+  async function jsonFile(name: string, value: unknown): Promise<string> {
+    await writeFile(join(work, name), JSON.stringify(value));
+    return join(work, name);
+  }
   const cases: [string, string[], RegExp][] = [
     ['an unknown task', ['train', 'nope', ...out], /unknown task 'nope' \(tasks: mnist, evidence, delayed-xor/],
     ['an unknown command', ['fit', 'evidence'], /unknown command 'fit'/],
@@ -240,7 +283,37 @@ describe('bad input: one line on stderr, exit code 2, no files written', async (
     ['a setting changed on --resume', ['train', '--resume', join(done, 'checkpoint.spikeflow'), '--epochs', '3', '--lr', '0.1'], /--lr: a resumed run keeps the settings in its run\.json/],
     ['--resume to no further epoch', ['train', '--resume', join(done, 'checkpoint.spikeflow'), '--epochs', '1'], /the checkpoint is already at epoch 1: pass --epochs above 1/],
     ['--dot into a missing directory', ['inspect', 'evidence', '--dot', join(work, 'no-dir', 'm.dot')], /--dot: no directory .*no-dir/],
+    ['--dot onto a directory', ['inspect', 'evidence', '--dot', done], /--dot .*done: cannot write: it is a directory/],
+    ['--epochs 0x2', ['train', 'evidence', '--epochs', '0x2', ...out], /--epochs: expected a decimal number, got "0x2"/],
+    ['--seed 1e400', ['train', 'evidence', '--seed', '1e400', ...out], /--seed: seed must be an integer >= 0, got Infinity/],
+    ['--epochs 2.5e0', ['train', 'evidence', '--epochs', '2.5e0', ...out], /--epochs: epochs must be an integer >= 1, got 2\.5/],
+    ['--lr Infinity', ['train', 'evidence', '--lr', 'Infinity', ...out], /--lr: expected a decimal number, got "Infinity"/],
+    ['--lr 1e999 (a decimal that overflows)', ['train', 'evidence', '--lr', '1e999', ...out], /--lr: lr must be a number > 0, got Infinity/],
+    ['task __proto__', ['train', '__proto__', ...out], /unknown task '__proto__'/],
+    ['task constructor', ['train', 'constructor', ...out], /unknown task 'constructor'/],
+    ['task toString', ['inspect', 'toString'], /unknown task 'toString'/],
+    ['task hasOwnProperty in a config file', ['train', await jsonFile('proto-task.json', { task: 'hasOwnProperty' }), ...out], /unknown task 'hasOwnProperty'/],
+    ['a config field __proto__', ['train', await jsonFile('proto-field.json', JSON.parse('{"task": "evidence", "__proto__": {"epochs": 9}}')), ...out], /unknown field '__proto__'/],
+    ['command constructor', ['constructor', 'evidence'], /unknown command 'constructor'/],
+    ['command __proto__', ['__proto__'], /unknown command '__proto__'/],
+    ['--out onto a file', ['train', 'evidence', '--out', aFile], /--out .*a-file: a file, not a directory/],
+    ['--out under a file', ['train', 'evidence', '--out', join(aFile, 'run')], /--out .*a-file.*a file, not a directory/],
+    ['--out into a directory that holds a run', ['train', 'evidence', '--out', done], /--out .*done already holds a run \(checkpoint\.spikeflow, metrics\.jsonl, run\.json\): pass --overwrite/],
+    ['--resume into another directory that holds a run', ['train', '--resume', copied, '--epochs', '3', '--out', join(work, 'garbled')], /--out .*garbled already holds a run/],
+    ['--resume after run.json changed lr', ['train', '--resume', lrEdited, '--epochs', '3'], /lr-edited\/run\.json: lr is 0\.1, but the checkpoint was trained with 0\.01 \(a run keeps its settings; only epochs may change\)/],
+    ['--resume after run.json changed batch', ['train', '--resume', batchEdited, '--epochs', '3'], /batch-edited\/run\.json: batch is 16, but the checkpoint was trained with 32/],
+    ['--resume after run.json changed the model', ['train', '--resume', modelEdited, '--epochs', '3'], /model-edited\/run\.json: model is \{.*\}, but the checkpoint was trained with undefined/],
+    ['eval after run.json changed lr', ['eval', lrEdited], /lr-edited\/run\.json: lr is 0\.1/],
+    ['--resume of a checkpoint that records no settings', ['train', '--resume', join(bare, 'checkpoint.spikeflow'), '--epochs', '3'], /does not record the settings it was trained with/],
+    ['--resume of a directory', ['train', '--resume', done, '--epochs', '3'], /\[checkpoint\] at '.*done': cannot read the checkpoint file: it is a directory/],
+    ['--resume with metrics garbled before the last line', ['train', '--resume', join(garbled, 'checkpoint.spikeflow'), '--epochs', '3'], /garbled\/metrics\.jsonl:2: not a metrics line/],
   ];
+  if (existsSync('/proc/self')) {
+    cases.push(
+      ['--out where no directory can be made', ['train', 'evidence', '--out', '/proc/x/run'], /--out \/proc\/x\/run: cannot create the directory: no such file or directory/],
+      ['--dot where no file can be made', ['inspect', 'evidence', '--dot', '/proc/x.dot'], /--dot \/proc\/x\.dot: cannot write: no such file or directory/],
+    );
+  }
 
   for (const [name, args, message] of cases) {
     it(name, async () => {
@@ -253,6 +326,41 @@ describe('bad input: one line on stderr, exit code 2, no files written', async (
       expect(snapshot(work)).toEqual(before);
     });
   }
+
+  it('a new run into a directory that holds a run leaves every old file byte for byte as it was', async () => {
+    const files = ['checkpoint.spikeflow', 'metrics.jsonl', 'run.json'];
+    const before = await Promise.all(files.map((f) => readFile(join(done, f))));
+    for (const args of [['train', 'evidence'], ['train', 'delayed-xor', '--epochs', '5'], ['train', '--resume', copied, '--epochs', '2']]) {
+      const result = await inProcess(...args, '--out', done);
+      expect(result.code, result.errors.join('\n')).toBe(2);
+      expect(result.errors[0]).toMatch(/already holds a run/);
+    }
+    expect(await Promise.all(files.map((f) => readFile(join(done, f))))).toEqual(before);
+    expect((await readdir(done)).sort()).toEqual(files);
+  });
+
+  it('random malformed numbers for every numeric flag: exit 2, one line naming the flag, no file written', async () => {
+    const flags = ['--epochs', '--batch', '--train-batches', '--test-batches', '--seed', '--lr'];
+    const digits = fc.stringMatching(/^[0-9]{1,4}$/);
+    // None is a decimal number as JSON writes one.
+    const junk = fc.oneof(
+      fc.constantFrom('', ' ', ' 2', '2 ', '0x2', '0X1f', '0b10', '0o7', 'Infinity', '-Infinity', 'NaN', '1_000', '２', '+', '-', '.', '1e', 'e1', '--1', '1.2.3', '١'),
+      digits.map((d) => `0x${d}`),
+      fc.tuple(digits, fc.constantFrom('x', 'px', ' ', '\t', 'e', ',0', ';', 'n', '%')).map(([d, tail]) => `${d}${tail}`),
+      fc.string({ minLength: 1, maxLength: 6 }).filter((t) => !/^[+-]?[0-9]*\.?[0-9]*([eE][+-]?[0-9]+)?$/.test(t)),
+    );
+    const before = snapshot(work);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...flags), junk, async (flag, text) => {
+        const result = await inProcess('train', 'evidence', `${flag}=${text}`, ...out);
+        expect(result.code, `${flag}=${JSON.stringify(text)}`).toBe(2);
+        expect(result.errors, `${flag}=${JSON.stringify(text)}`).toHaveLength(1);
+        expect(result.errors[0]).toMatch(new RegExp(`^spikeflow: ${flag}: `));
+      }),
+      { numRuns: 300 },
+    );
+    expect(snapshot(work)).toEqual(before);
+  });
 
   it('the real command exits with code 2 and writes one line', async () => {
     const before = snapshot(work);

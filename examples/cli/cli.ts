@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { evalCommand } from './eval.js';
 import { inspectCommand } from './inspect.js';
-import { checkField, DEFAULTS, firstLine, type RunConfig } from './run-config.js';
+import { DEFAULTS, firstLine, flagNumber, type RunConfig } from './run-config.js';
 import { TASK_NAMES } from './tasks.js';
 import { trainCommand } from './train.js';
 import { UsageError } from './usage-error.js';
@@ -15,7 +15,7 @@ const USAGE = `usage: spikeflow <command> [options]
 
 commands:
   train <task|config.json> [options]      train a model; per epoch, write metrics, plots and a checkpoint
-  train --resume FILE [--epochs N] [--out DIR]
+  train --resume FILE [--epochs N] [--out DIR] [--overwrite]
                                           continue a run from its checkpoint (its run.json fixes the rest)
   eval FILE                               print the held-out loss and accuracy of a checkpoint as JSON
   inspect <task|config.json> [--dot FILE] print the model's layers, shapes and parameter count
@@ -28,22 +28,27 @@ train options (a flag overrides the config file's field of the same name):
   --train-batches N   fresh training batches per epoch (default ${DEFAULTS.trainBatches})
   --test-batches N    held-out batches scored after each epoch (default ${DEFAULTS.testBatches})
   --seed N            seed of the initial params and the data order (default ${DEFAULTS.seed})
-  --out DIR           run directory (default spikeflow-run; on --resume, the checkpoint's directory)
+  --out DIR           run directory (default spikeflow-run; on --resume, the checkpoint's directory);
+                      a directory that holds another run is refused
+  --overwrite         replace the run that --out holds (its checkpoint and metrics are deleted)
   --resume FILE       the checkpoint.spikeflow of an earlier run
 inspect options:
   --dot FILE          also write the graph as Graphviz DOT
 
 a run directory holds: run.json (the resolved config), metrics.jsonl (one JSON line per epoch),
 curves.svg (loss and accuracy per epoch), raster.svg (spikes of a held-out episode), and
-checkpoint.spikeflow. Progress bars for epochs and batches go to stderr.
+checkpoint.spikeflow (which records the run's settings: a resumed run must keep them, all but
+the epochs). Progress bars for epochs and batches go to stderr. A failed run says how to resume.
 
 config.json: {"task": "<task>", "model": <sequential spec>, "epochs", "lr", "batch",
   "trainBatches", "testBatches", "seed"}; only "task" is required. The model's last layer must
   give [T, B, classes]; it is summed over time into class scores. Without "model", a task's
   default is one hidden LIF layer of 64 and a leaky-integrator readout.
 tasks: ${TASK_NAMES.join(', ')}
-bad input (an unknown task, a malformed file, a missing checkpoint, an out-of-range option) ends
-with one line on stderr and exit code 2, before any file is written.`;
+numbers are decimal (0x2, 1e2 for a count, Infinity, '' are refused).
+bad input (an unknown task, a malformed file, a missing or damaged checkpoint, an out-of-range
+option, an unusable --out or --dot) ends with one line on stderr and exit code 2, before any file
+is written; any other failure also prints one line (exit code 1).`;
 
 /** Numeric flags and the config fields they set. */
 const NUMERIC = { epochs: 'epochs', lr: 'lr', batch: 'batch', 'train-batches': 'trainBatches', 'test-batches': 'testBatches', seed: 'seed' } as const;
@@ -58,6 +63,7 @@ function parse(argv: readonly string[]) {
         out: { type: 'string' },
         resume: { type: 'string' },
         dot: { type: 'string' },
+        overwrite: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -70,29 +76,27 @@ function overrides(values: Readonly<Record<string, string | boolean | undefined>
   const out: Record<string, number> = {};
   for (const [flag, field] of Object.entries(NUMERIC)) {
     const text = values[flag];
-    if (typeof text !== 'string') continue;
-    const value = text.trim() === '' ? Number.NaN : Number(text);
-    checkField(field, value, `--${flag}`);
-    out[field] = value;
+    if (typeof text === 'string') out[field] = flagNumber(`--${flag}`, field, text);
   }
   return out;
 }
 
 /** The options each command takes; a resumed run keeps its run.json, so only its length and directory change. */
-const OPTIONS_OF: Readonly<Record<string, readonly string[]>> = {
-  train: [...Object.keys(NUMERIC), 'out', 'resume'],
-  'train --resume': ['epochs', 'out', 'resume'],
-  eval: [],
-  inspect: ['dot'],
-};
+const RESUME_OPTIONS = ['epochs', 'out', 'resume', 'overwrite'];
+const OPTIONS_OF: ReadonlyMap<string, readonly string[]> = new Map([
+  ['train', [...Object.keys(NUMERIC), 'out', 'resume', 'overwrite']],
+  ['train --resume', RESUME_OPTIONS],
+  ['eval', []],
+  ['inspect', ['dot']],
+]);
 
 function checkOptions(command: string, values: Readonly<Record<string, unknown>>): void {
-  const allowed = OPTIONS_OF[command === 'train' && values.resume !== undefined ? 'train --resume' : command];
+  const allowed = OPTIONS_OF.get(command === 'train' && values.resume !== undefined ? 'train --resume' : command);
   if (allowed === undefined) throw new UsageError(`unknown command '${command}' (commands: train, eval, inspect, help; --help for usage)`);
   const given = Object.keys(values).filter((k) => k !== 'help' && values[k] !== undefined);
   const stray = given.find((k) => !allowed.includes(k));
   if (stray === undefined) return;
-  if (allowed === OPTIONS_OF['train --resume']) throw new UsageError(`--${stray}: a resumed run keeps the settings in its run.json (only --epochs and --out may be given with --resume)`);
+  if (allowed === RESUME_OPTIONS) throw new UsageError(`--${stray}: a resumed run keeps the settings in its run.json (only --epochs, --out and --overwrite may be given with --resume)`);
   throw new UsageError(`--${stray} is not an option of ${command} (--help for usage)`);
 }
 
@@ -108,7 +112,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
   switch (command) {
     case 'train':
-      return trainCommand({ source: target, resume: str(values.resume), out: str(values.out), overrides: overrides(values) });
+      return trainCommand({ source: target, resume: str(values.resume), out: str(values.out), overwrite: values.overwrite === true, overrides: overrides(values) });
     case 'eval':
       return evalCommand(target);
     case 'inspect':

@@ -7,16 +7,22 @@ import { UsageError } from './usage-error.js';
 
 export async function evalCommand(path: string | undefined): Promise<void> {
   if (path === undefined) throw new UsageError('eval needs a checkpoint file');
-  const { bytes, config } = await openCheckpoint(path);
-  const { trainer, data } = await openSession(config);
+  const { bytes, config } = await openCheckpoint(path, 'eval');
+  const { trainer, data, lostError } = await openSession(config);
   try {
     try {
       await trainer.resume(bytes);
     } catch (error) {
-      if (error instanceof SpikeflowError) throw new UsageError(`${path}: ${firstLine(error)}`);
+      if (error instanceof SpikeflowError && error.code === 'checkpoint') throw new UsageError(`${path}: ${firstLine(error)}`);
       throw error;
     }
-    const result = await trainer.evaluate(data.test!());
+    let result: Awaited<ReturnType<typeof trainer.evaluate>>;
+    try {
+      result = await trainer.evaluate(data.test!());
+    } catch (error) {
+      const lost = lostError();
+      throw lost === undefined ? error : new Error(`the GPU device was lost while evaluating (${firstLine(lost)}); run eval again`);
+    }
     console.log(JSON.stringify({ task: config.task, epoch: trainer.epoch, testLoss: result.loss, testAccuracy: result.accuracy }));
   } finally {
     trainer.destroy();

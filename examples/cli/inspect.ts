@@ -1,9 +1,9 @@
 /** `spikeflow inspect <task|config.json> [--dot out.dot]`: the model's layers, shapes and parameter count. */
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { formatShape, formatSummary, GraphBuilder, summarize, toDot } from '@spikeflow/core';
 import { applySequential, standardLayers, type TaskInfo } from '@spikeflow/models';
+import { fileErrorReason, writeFileAtomically } from '../node/checkpoint-file.js';
 import { configuredModel, configuredSpec, readConfig, type RunConfig } from './run-config.js';
 import { loadTask } from './tasks.js';
 import { UsageError } from './usage-error.js';
@@ -23,8 +23,16 @@ export async function inspectCommand(source: string | undefined, dot: string | u
   const config = await readConfig(source);
   const task = await loadTask(config.task);
   const model = configuredModel(config, task.info);
+  const table = layerTable(config, task.info);
+  // The DOT file first, whole or not at all: an unwritable path is one line before anything is printed.
+  if (dot !== undefined) {
+    try {
+      await writeFileAtomically(dot, toDot(model, config.task));
+    } catch (error) {
+      throw new UsageError(`--dot ${dot}: cannot write: ${fileErrorReason(error)}`);
+    }
+  }
   console.log(`task ${task.info.name}: T = ${task.info.steps}, ${task.info.inputSize} inputs, ${task.info.outputSize} classes, batch ${config.batch}\n`);
-  console.log(`layers (time, batch, features):\n${layerTable(config, task.info)}\n`);
+  console.log(`layers (time, batch, features):\n${table}\n`);
   console.log(formatSummary(summarize(model)));
-  if (dot !== undefined) await writeFile(dot, toDot(model, config.task));
 }

@@ -26,14 +26,31 @@ export const DEFAULTS: Omit<RunConfig, 'task'> = { epochs: 3, lr: 0.01, batch: 3
 const COUNTS: Readonly<Record<string, number>> = { epochs: 1, batch: 1, trainBatches: 1, testBatches: 1, seed: 0 };
 const KNOWN = new Set(['task', 'model', 'lr', ...Object.keys(COUNTS)]);
 
+/** A value as the user wrote it: numbers as numbers (JSON would show Infinity as null). */
+const shown = (value: unknown): string => (typeof value === 'number' ? String(value) : JSON.stringify(value) ?? String(value));
+
 export function checkField(name: string, value: unknown, where: string): void {
   if (name === 'lr') {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new UsageError(`${where}: lr must be a number > 0, got ${JSON.stringify(value)}`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new UsageError(`${where}: lr must be a number > 0, got ${shown(value)}`);
     return;
   }
-  const min = COUNTS[name];
+  const min = Object.hasOwn(COUNTS, name) ? COUNTS[name] : undefined;
   if (min === undefined) return;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) throw new UsageError(`${where}: ${name} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) throw new UsageError(`${where}: ${name} must be an integer >= ${min}, got ${shown(value)}`);
+}
+
+const DECIMAL_NUMBER = /^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$/;
+
+/**
+ * The number a command-line flag gives `field`: a decimal number, as JSON would write it (with an
+ * optional sign, fraction and exponent). Number() alone would take 0x2, 0b10, '', ' 2 ',
+ * Infinity; then the field's range (and for a count, wholeness) is checked as a config file's is.
+ */
+export function flagNumber(flag: string, field: string, text: string): number {
+  if (!DECIMAL_NUMBER.test(text)) throw new UsageError(`${flag}: expected a decimal number, got ${JSON.stringify(text)}`);
+  const value = Number(text);
+  checkField(field, value, flag);
+  return value;
 }
 
 /** Checks a whole config (from a file, run.json or the defaults with overrides). */
@@ -42,6 +59,7 @@ export function checkConfig(raw: unknown, where: string): RunConfig {
   const fields = raw as Record<string, unknown>;
   for (const key of Object.keys(fields)) if (!KNOWN.has(key)) throw new UsageError(`${where}: unknown field '${key}' (fields: ${[...KNOWN].join(', ')})`);
   if (typeof fields.task !== 'string') throw new UsageError(`${where}: 'task' must be a task name`);
+  // Only known own keys were found above, so the spread cannot carry a prototype.
   const config = { ...DEFAULTS, ...fields } as RunConfig;
   for (const key of ['lr', ...Object.keys(COUNTS)]) checkField(key, (config as unknown as Record<string, unknown>)[key], where);
   if (config.model !== undefined) {
@@ -72,8 +90,39 @@ export async function readConfig(source: string): Promise<RunConfig> {
   return checkConfig(raw, source);
 }
 
+/** An error's first line; an error without a message (a bare DOMException) is named by its kind. */
 export function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+  const line = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
+  if (line !== '') return line;
+  const kind = error instanceof Error ? error.name || error.constructor.name : typeof error;
+  return `${kind} (without a message)`;
+}
+
+/** The settings that fix what a run computes: all but `epochs`, which only says how long it goes on. */
+export function runSettings(config: RunConfig): Omit<RunConfig, 'epochs'> {
+  const { epochs: _, ...settings } = config;
+  return settings;
+}
+
+/** JSON with sorted keys, so two equal settings compare equal however their keys were ordered. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    return `{${Object.keys(record).sort().map((k) => `${JSON.stringify(k)}:${canonical(record[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'undefined';
+}
+
+/** The first setting (all but epochs) in which `config` differs from `recorded`, or undefined. */
+export function changedSetting(recorded: Readonly<Record<string, unknown>>, config: RunConfig): { field: string; was: string; now: string } | undefined {
+  const now = runSettings(config) as Readonly<Record<string, unknown>>;
+  for (const field of new Set([...Object.keys(recorded), ...Object.keys(now)])) {
+    if (field === 'epochs') continue;
+    const [a, b] = [recorded, now].map((r) => canonical(Object.hasOwn(r, field) ? r[field] : undefined));
+    if (a !== b) return { field, was: a!, now: b! };
+  }
+  return undefined;
 }
 
 /** The run's model spec: the config's, or the task's default. */

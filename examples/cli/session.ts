@@ -1,10 +1,10 @@
 /** A run's trainer, built from its config on WebGPU (or the CPU, saying why): shared by train and eval. */
-import { cpuBackend, type TrainBackend } from '@spikeflow/core';
+import { cpuBackend, type SpikeflowError, type TrainBackend } from '@spikeflow/core';
 import { adam, taskData, Trainer, type TaskInfo, type TaskSplit, type TrainerData } from '@spikeflow/models';
 import { webgpuBackend } from '@spikeflow/webgpu';
 import { selectNodeBackend } from '@spikeflow/webgpu/node';
 import { configuredModel, firstLine, type RunConfig } from './run-config.js';
-import { loadTask } from './tasks.js';
+import { loadTask, type LoadedTask } from './tasks.js';
 
 export interface Session {
   readonly trainer: Trainer;
@@ -12,19 +12,36 @@ export interface Session {
   readonly device: string;
   readonly data: TrainerData;
   readonly split: TaskSplit;
+  /** The error that says the GPU device was lost, once it is (never on the CPU). */
+  lostError(): SpikeflowError | undefined;
 }
 
-async function backend(): Promise<{ engine: TrainBackend; device: string }> {
+interface SessionBackend {
+  readonly engine: TrainBackend;
+  readonly device: string;
+  lostError(): SpikeflowError | undefined;
+}
+
+async function backend(): Promise<SessionBackend> {
   const selected = await selectNodeBackend();
-  if (selected.kind === 'webgpu') return { engine: webgpuBackend(selected.ctx.device), device: `webgpu (${selected.ctx.adapterInfo})` };
+  // The whole context, not just its device: reads then fail with "device was lost" instead of hanging or an empty DOMException.
+  if (selected.kind === 'webgpu') return { engine: webgpuBackend(selected.ctx), device: `webgpu (${selected.ctx.adapterInfo})`, lostError: () => selected.ctx.lostError() };
   console.error(`no WebGPU adapter, training on the CPU interpreter: ${firstLine(new Error(selected.reason))}`);
-  return { engine: cpuBackend(), device: 'cpu' };
+  return { engine: cpuBackend(), device: 'cpu', lostError: () => undefined };
 }
 
-export async function openSession(config: RunConfig, onBatch?: (taken: number, total: number) => void): Promise<Session> {
-  const task = await loadTask(config.task);
+export interface SessionOptions {
+  /** Called as each training batch is taken (1-based). */
+  readonly onBatch?: (taken: number, total: number) => void;
+  /** The run's task, if the caller has loaded it already. */
+  readonly task?: LoadedTask;
+}
+
+export async function openSession(config: RunConfig, options: SessionOptions = {}): Promise<Session> {
+  const { onBatch } = options;
+  const task = options.task ?? (await loadTask(config.task));
   const model = configuredModel(config, task.info);
-  const { engine, device } = await backend();
+  const { engine, device, lostError } = await backend();
   const data = taskData(task, { ...config, ...(onBatch === undefined ? {} : { onBatch }) });
   const trainer = await Trainer.create({
     backend: engine,
@@ -35,5 +52,5 @@ export async function openSession(config: RunConfig, onBatch?: (taken: number, t
     seed: config.seed,
     accuracy: { scores: 'scores', labels: 'labels' },
   });
-  return { trainer, info: task.info, device, data, split: task };
+  return { trainer, info: task.info, device, data, split: task, lostError };
 }

@@ -4,49 +4,88 @@ import { SpikeflowError } from '@spikeflow/core';
 import { episodeActivity } from './activity.js';
 import { ProgressBar } from './progress.js';
 import { rasterSvg } from './raster.js';
-import { configuredSpec, firstLine, readConfig, type RunConfig } from './run-config.js';
+import { configuredModel, configuredSpec, firstLine, readConfig, type RunConfig } from './run-config.js';
 import { openCheckpoint, RunFiles } from './run-files.js';
-import { openSession } from './session.js';
+import { openSession, type Session } from './session.js';
 import { heldOutEpisode } from '@spikeflow/models';
+import { loadTask } from './tasks.js';
 import { UsageError } from './usage-error.js';
 
 export interface TrainArgs {
   readonly source?: string;
   readonly resume?: string;
   readonly out?: string;
+  readonly overwrite: boolean;
   readonly overrides: Partial<RunConfig>;
+}
+
+/** Where a run stands when training fails: what to tell the user so they can go on from the last checkpoint. */
+interface Standing {
+  readonly epoch: number;
+  readonly epochs: number;
+  /** The newest checkpoint on disk and its epoch, if any. */
+  readonly checkpoint?: { readonly path: string; readonly epoch: number };
+}
+
+/** A failure mid-run as one line: what happened (a lost device said as such) and how to continue. */
+function trainingFailure(error: unknown, session: Session, at: Standing): Error {
+  const lost = session.lostError();
+  const what = lost === undefined ? `training failed in epoch ${at.epoch}: ${firstLine(error)}` : `the GPU device was lost in epoch ${at.epoch} (${firstLine(lost)})`;
+  const next =
+    at.checkpoint === undefined
+      ? 'no checkpoint was written; start the run again with --overwrite'
+      : `the checkpoint of epoch ${at.checkpoint.epoch} is intact: continue with spikeflow train --resume ${at.checkpoint.path} --epochs ${at.epochs}`;
+  return new Error(`${what}; ${next}`);
 }
 
 export async function trainCommand(args: TrainArgs): Promise<void> {
   if ((args.source === undefined) === (args.resume === undefined)) throw new UsageError('train needs a task or config.json, or --resume <checkpoint> (not both)');
-  // Everything the user gave is checked before the first file is written.
-  const saved = args.resume === undefined ? undefined : await openCheckpoint(args.resume);
+  // Everything the user gave is checked before the first file is written or a device opened.
+  const saved = args.resume === undefined ? undefined : await openCheckpoint(args.resume, 'resume');
   const base = saved?.config ?? (await readConfig(args.source!));
   const config: RunConfig = { ...base, ...args.overrides };
   if (saved !== undefined && saved.epoch >= config.epochs) throw new UsageError(`the checkpoint is already at epoch ${saved.epoch}: pass --epochs above ${saved.epoch}`);
+  const task = await loadTask(config.task);
+  configuredModel(config, task.info); // a model that does not fit the task is one usage line, before the directory is taken
   const dir = args.out ?? (args.resume === undefined ? 'spikeflow-run' : dirname(args.resume));
+  const resumed = args.resume === undefined || saved === undefined ? undefined : { dir: dirname(args.resume), epoch: saved.epoch };
+  const files = await RunFiles.open({ dir, config, overwrite: args.overwrite, resumed });
   const bar = new ProgressBar();
   let epoch = 0;
-  const { trainer, info, device, split } = await openSession(config, (k, total) => bar.update(epoch, config.epochs, k, total));
+  let session: Session;
+  try {
+    session = await openSession(config, { task, onBatch: (k, total) => bar.update(epoch, config.epochs, k, total) });
+  } catch (error) {
+    await files.abandon();
+    throw error;
+  }
+  const { trainer, info, device, split } = session;
+  let checkpoint = resumed === undefined ? undefined : { path: args.resume!, epoch: resumed.epoch };
   try {
     if (saved !== undefined) {
       try {
         await trainer.resume(saved.bytes);
       } catch (error) {
-        if (error instanceof SpikeflowError) throw new UsageError(`${args.resume}: ${firstLine(error)}`);
+        await files.abandon();
+        if (error instanceof SpikeflowError && error.code === 'checkpoint') throw new UsageError(`${args.resume}: ${firstLine(error)}`);
         throw error;
       }
     }
-    const files = await RunFiles.open(dir, config, args.resume === undefined ? undefined : { dir: dirname(args.resume), epoch: trainer.epoch });
+    await files.begin();
     const spec = configuredSpec(config, info);
     const episode = heldOutEpisode(split);
     bar.line(`${info.name} on ${device}: epochs ${trainer.epoch + 1}..${config.epochs}, chance ${info.chance.value}, writing ${dir}`);
     while (trainer.epoch < config.epochs) {
       epoch = trainer.epoch + 1;
-      const [m] = await trainer.runEpochs(1);
-      const raster = rasterSvg(episodeActivity(spec, info, await trainer.params(), episode), info.steps, `spikeflow: ${config.task}, held-out episode after epoch ${m!.epoch}`);
-      await files.record(m!, await trainer.checkpoint(), config.task, raster);
-      bar.line(`epoch ${m!.epoch}/${config.epochs}: loss ${m!.loss.toFixed(4)}, held-out loss ${m!.testLoss!.toFixed(4)}, accuracy ${m!.testAccuracy!.toFixed(4)} (${(m!.ms / 1000).toFixed(1)} s)`);
+      try {
+        const [m] = await trainer.runEpochs(1);
+        const raster = rasterSvg(episodeActivity(spec, info, await trainer.params(), episode), info.steps, `spikeflow: ${config.task}, held-out episode after epoch ${m!.epoch}`);
+        await files.record(m!, await trainer.checkpoint(), raster);
+        checkpoint = { path: files.checkpointPath, epoch: m!.epoch };
+        bar.line(`epoch ${m!.epoch}/${config.epochs}: loss ${m!.loss.toFixed(4)}, held-out loss ${m!.testLoss!.toFixed(4)}, accuracy ${m!.testAccuracy!.toFixed(4)} (${(m!.ms / 1000).toFixed(1)} s)`);
+      } catch (error) {
+        throw trainingFailure(error, session, { epoch, epochs: config.epochs, checkpoint });
+      }
     }
     console.log(JSON.stringify({ epoch: trainer.epoch, step: trainer.step, checkpoint: files.checkpointPath }));
   } finally {

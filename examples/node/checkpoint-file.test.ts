@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuBackend, SpikeflowError } from '@spikeflow/core';
@@ -64,6 +65,38 @@ describe('atomic checkpoint files', () => {
     await expect(writeCheckpointFile(path, bytes(20, 8), failingFs({ failRename: true }))).rejects.toThrow(/EXDEV/);
     expect(new Uint8Array(await readFile(path))).toEqual(bytes(10, 7));
     expect(await readdir(dir)).toEqual(['run.ckpt']);
+  });
+
+  it('the next write removes the temporary files of writers that were killed, and only those', async () => {
+    const path = join(dir, 'run.ckpt');
+    await writeCheckpointFile(path, bytes(10, 1));
+    // A process that has exited: its pid is free (until reused), as a killed writer's is.
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const deadPid = Number(dead.stdout);
+    expect(deadPid).toBeGreaterThan(0);
+    const stale = [`.run.ckpt.${deadPid}.0.tmp`, `.run.ckpt.${deadPid}.7.tmp`];
+    // A live writer's (this process's parent runs) and other files that only look alike stay.
+    const kept = [`.run.ckpt.${process.ppid}.3.tmp`, `.other.ckpt.${deadPid}.0.tmp`, `.run.ckpt.${deadPid}.x.tmp`, 'run.ckpt.tmp', 'notes.txt'];
+    for (const name of [...stale, ...kept]) await writeFile(join(dir, name), bytes(24, 9));
+    await writeCheckpointFile(path, bytes(20, 2));
+    expect((await readdir(dir)).sort()).toEqual(['run.ckpt', ...kept].sort());
+    expect(new Uint8Array(await readFile(path))).toEqual(bytes(20, 2));
+  });
+
+  it('reading a directory, or a missing file, is one line naming the path', async () => {
+    const sub = join(dir, 'checkpoint.spikeflow');
+    await mkdir(sub);
+    for (const [path, why] of [[sub, 'it is a directory'], [join(dir, 'none.spikeflow'), 'no such file or directory']] as const) {
+      const error = await readCheckpointFile(path).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(SpikeflowError);
+      expect((error as SpikeflowError).code).toBe('checkpoint');
+      expect((error as SpikeflowError).where).toBe(path);
+      expect((error as SpikeflowError).message).toContain(why);
+      expect((error as SpikeflowError).message.split('\n')).toHaveLength(1);
+    }
   });
 
   it('a trainer resumes from its file; a torn file is rejected and changes nothing', async () => {

@@ -5,6 +5,7 @@
  */
 import * as fsp from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { fail } from '@spikeflow/core';
 
 /** The file operations the atomic write uses, injectable so tests can make one fail midway. */
 export interface CheckpointFs {
@@ -12,6 +13,7 @@ export interface CheckpointFs {
   rename(from: string, to: string): Promise<void>;
   unlink(path: string): Promise<void>;
   readFile(path: string): Promise<Uint8Array>;
+  readdir(dir: string): Promise<string[]>;
 }
 
 export interface CheckpointFileHandle {
@@ -25,9 +27,42 @@ export const nodeFs: CheckpointFs = {
   rename: fsp.rename,
   unlink: fsp.unlink,
   readFile: fsp.readFile,
+  readdir: (dir) => fsp.readdir(dir),
 };
 
 let counter = 0;
+
+/** The temporary file of one write: `.<name>.<pid>.<n>.tmp`, beside the file it will replace. */
+function tempPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${counter++}.tmp`);
+}
+
+/** Whether process `pid` runs (signal 0 only asks); EPERM means it runs under another user. */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporary files that writers of `path` killed mid-write left behind (a crash skips
+ * their cleanup). A temporary file of a process that still runs may be a write in flight, so it
+ * stays; so do this process's own.
+ */
+async function removeStaleTemps(path: string, fs: CheckpointFs): Promise<void> {
+  const prefix = `.${basename(path)}.`;
+  const names = await fs.readdir(dirname(path)).catch(() => [] as string[]);
+  for (const name of names) {
+    const match = name.startsWith(prefix) ? /^(\d+)\.\d+\.tmp$/.exec(name.slice(prefix.length)) : null;
+    if (match === null) continue;
+    const pid = Number(match[1]);
+    if (pid === process.pid || isRunning(pid)) continue;
+    await fs.unlink(join(dirname(path), name)).catch(() => undefined); // another writer may have removed it first
+  }
+}
 
 /** Writes every byte; `write` may take fewer than asked. */
 async function writeAll(file: CheckpointFileHandle, bytes: Uint8Array): Promise<void> {
@@ -42,9 +77,17 @@ async function writeAll(file: CheckpointFileHandle, bytes: Uint8Array): Promise<
  * Writes `bytes` to `path` atomically: into a new temporary file in the same directory (so the
  * rename stays on one file system), flushed to disk, then renamed over `path`. Until the rename
  * the old file is untouched; on any failure the temporary file is removed and the error rethrown.
+ * Temporary files left by earlier writers that were killed are removed first.
  */
-export async function writeCheckpointFile(path: string, bytes: Uint8Array, fs: CheckpointFs = nodeFs): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${counter++}.tmp`);
+export function writeCheckpointFile(path: string, bytes: Uint8Array, fs: CheckpointFs = nodeFs): Promise<void> {
+  return writeFileAtomically(path, bytes, fs);
+}
+
+/** `writeCheckpointFile` for any file a reader must see whole or not at all (a run's config, its metrics). */
+export async function writeFileAtomically(path: string, bytes: Uint8Array | string, fs: CheckpointFs = nodeFs): Promise<void> {
+  if (typeof bytes === 'string') bytes = new TextEncoder().encode(bytes);
+  await removeStaleTemps(path, fs);
+  const temp = tempPath(path);
   const file = await fs.open(temp, 'wx');
   try {
     try {
@@ -78,8 +121,34 @@ async function syncDirectory(dir: string, fs: CheckpointFs): Promise<void> {
   }
 }
 
-/** The bytes of a checkpoint file, for `trainer.resume` (which checks them). */
+/** Why a file operation failed, in words (the errno code alone for the rare others). */
+const FS_FAILURES: ReadonlyMap<string, string> = new Map([
+  ['ENOENT', 'no such file or directory'],
+  ['EISDIR', 'it is a directory, not a file'],
+  ['EACCES', 'permission denied'],
+  ['EPERM', 'permission denied'],
+  ['EROFS', 'read-only file system'],
+  ['ENOSPC', 'no space left on the device'],
+  ['EEXIST', 'it already exists'],
+  ['ENOTDIR', 'a parent of it is not a directory'],
+]);
+
+/** A file system error as a few words for one error line (never its multi-line stack or a raw errno message). */
+export function fileErrorReason(error: unknown): string {
+  const code = String((error as NodeJS.ErrnoException | undefined)?.code ?? '');
+  return FS_FAILURES.get(code) ?? (code || (error instanceof Error ? error.message.split('\n')[0]! : String(error)));
+}
+
+/**
+ * The bytes of a checkpoint file, for `trainer.resume` (which checks them). A file that cannot be
+ * read is a SpikeflowError (code 'checkpoint') naming the path, one line.
+ */
 export async function readCheckpointFile(path: string, fs: CheckpointFs = nodeFs): Promise<Uint8Array> {
-  const data = await fs.readFile(path);
+  let data: Uint8Array;
+  try {
+    data = await fs.readFile(path);
+  } catch (error) {
+    fail('checkpoint', path, `cannot read the checkpoint file: ${fileErrorReason(error)}`);
+  }
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }

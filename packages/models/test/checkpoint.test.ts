@@ -1,7 +1,9 @@
+import { crc32 } from 'node:zlib';
 import { cpuBackend, SpikeflowError, tensor, type HostTensor } from '@spikeflow/core';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { adam } from '../src/index.js';
-import { CHECKPOINT_VERSION, checkpointTypes, decodeCheckpoint, encodeCheckpoint, loadCheckpoint, type Checkpoint } from '../src/checkpoint/index.js';
+import { CHECKPOINT_VERSION, checkpointTypes, decodeCheckpoint, encodeCheckpoint, expectCheckpointMatches, loadCheckpoint, type Checkpoint } from '../src/checkpoint/index.js';
 import { Trainer, type TrainerOptions } from '../src/trainer/index.js';
 import { spikeClassifier, spikeData } from './support/spike-task.js';
 
@@ -18,22 +20,27 @@ async function errorOf(fn: () => unknown): Promise<SpikeflowError> {
   throw new Error('expected a SpikeflowError, nothing was thrown');
 }
 
-/** Splits a checkpoint file as its layout says (8-byte magic, u32 LE header length, header, payload), independently of the decoder. */
+/**
+ * Splits a checkpoint file as its layout says (8-byte magic, u32 LE header length, header,
+ * payload, u32 LE CRC-32 of all before it), independently of the decoder.
+ */
 function split(bytes: Uint8Array): { header: Record<string, unknown>; payload: Uint8Array } {
   const length = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
-  return { header: JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + length))) as Record<string, unknown>, payload: bytes.subarray(12 + length) };
+  return { header: JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + length))) as Record<string, unknown>, payload: bytes.subarray(12 + length, bytes.length - 4) };
 }
 
-/** Reassembles a file with an edited header (the length field follows the new header). */
+/** Reassembles a file with an edited header; the length field and the checksum (zlib's CRC-32) follow the edit. */
 function withHeader(bytes: Uint8Array, edit: (header: Record<string, unknown>) => void): Uint8Array {
   const { header, payload } = split(bytes);
   edit(header);
   const text = new TextEncoder().encode(JSON.stringify(header));
-  const out = new Uint8Array(12 + text.length + payload.length);
+  const out = new Uint8Array(12 + text.length + payload.length + 4);
   out.set(bytes.subarray(0, 8));
-  new DataView(out.buffer).setUint32(8, text.length, true);
+  const view = new DataView(out.buffer);
+  view.setUint32(8, text.length, true);
   out.set(text, 12);
   out.set(payload, 12 + text.length);
+  view.setUint32(out.length - 4, crc32(out.subarray(0, out.length - 4)), true);
   return out;
 }
 
@@ -53,7 +60,10 @@ describe('checkpoint format', () => {
     const bytes = encodeCheckpoint(sample);
     expect(new TextDecoder().decode(bytes.subarray(0, 8))).toBe('SPKFCKPT');
     const { header, payload } = split(bytes);
-    expect(header).toMatchObject({ format: 'spikeflow-checkpoint', version: CHECKPOINT_VERSION });
+    expect(header).toMatchObject({ format: 'spikeflow-checkpoint', version: 2 });
+    expect(CHECKPOINT_VERSION).toBe(2);
+    // The trailer is zlib's CRC-32 of every byte before it, header included.
+    expect(new DataView(bytes.buffer).getUint32(bytes.length - 4, true)).toBe(crc32(bytes.subarray(0, bytes.length - 4)));
     expect(payload.length).toBe(6 * 4 + 4 + 3 * 4 + 2 * 4 + 4); // f32, f32, i32, u32, bool bytes
     // The first weight is 1.5, little-endian float32: 0x3fc00000.
     expect([...payload.subarray(0, 4)]).toEqual([0x00, 0x00, 0xc0, 0x3f]);
@@ -69,7 +79,7 @@ describe('checkpoint format', () => {
   it('rejects each kind of damage with a checkpoint error naming the field', async () => {
     const bytes = encodeCheckpoint(sample);
     const { header } = split(bytes);
-    const payloadAt = bytes.length - (header.payload as { bytes: number }).bytes;
+    const payloadAt = bytes.length - 4 - (header.payload as { bytes: number }).bytes;
     const flipped = bytes.slice();
     flipped[payloadAt + 2]! ^= 0x10;
     const cases: [string, Uint8Array, string][] = [
@@ -77,10 +87,12 @@ describe('checkpoint format', () => {
       ['not a checkpoint', new TextEncoder().encode('{"format": "spikeflow-graph"}'), 'magic'],
       ['cut inside the header', bytes.slice(0, 40), 'header'],
       ['cut inside the first tensor', bytes.slice(0, payloadAt + 10), 'tensors.linear0/w'],
-      ['cut inside the last tensor', bytes.slice(0, bytes.length - 1), 'tensors.mask'],
+      ['cut inside the last tensor', bytes.slice(0, bytes.length - 5), 'tensors.mask'],
+      ['cut inside the checksum', bytes.slice(0, bytes.length - 1), 'crc32'],
       ['trailing bytes', new Uint8Array([...bytes, 0]), 'payload'],
-      ['a flipped payload bit', flipped, 'payload.crc32'],
-      ['a newer version', withHeader(bytes, (h) => (h.version = 2)), 'version'],
+      ['a flipped payload bit', flipped, 'crc32'],
+      ['a newer version', withHeader(bytes, (h) => (h.version = 3)), 'version'],
+      ['a version 1 file (its checksum covered the payload alone)', withHeader(bytes, (h) => (h.version = 1)), 'version'],
       ['another format', withHeader(bytes, (h) => (h.format = 'other')), 'format'],
       ['a negative dimension', withHeader(bytes, (h) => ((h.tensors as { shape: number[] }[])[0]!.shape = [-2, -3])), 'tensors[0].shape[0]'],
       ['an unknown dtype', withHeader(bytes, (h) => ((h.tensors as { dtype: string }[])[2]!.dtype = 'f16')), 'tensors[2].dtype'],
@@ -96,6 +108,73 @@ describe('checkpoint format', () => {
     const invalidJson = bytes.slice();
     invalidJson[12] = 0x7b + 1; // the header's opening brace
     expect((await errorOf(() => decodeCheckpoint(invalidJson))).where).toBe('header');
+  });
+
+  it('rejects every single-bit flip anywhere in the file, header and checksum included', () => {
+    const bytes = encodeCheckpoint(sample);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: bytes.length * 8 - 1 }), (bit) => {
+        const damaged = bytes.slice();
+        damaged[bit >> 3]! ^= 1 << (bit & 7);
+        let error: unknown;
+        try {
+          decodeCheckpoint(damaged);
+        } catch (e) {
+          error = e;
+        }
+        expect(error, `bit ${bit}`).toBeInstanceOf(SpikeflowError);
+        expect((error as SpikeflowError).code).toBe('checkpoint');
+      }),
+      { numRuns: 4000 },
+    );
+  });
+
+  it('a flip that leaves a valid header (epoch 3 -> 7) is caught by the checksum', async () => {
+    const bytes = encodeCheckpoint(sample);
+    const at = new TextDecoder().decode(bytes).indexOf('"epoch":3') + '"epoch":'.length;
+    expect(bytes[at]).toBe(0x33); // '3'
+    const damaged = bytes.slice();
+    damaged[at] = 0x37; // '7': one bit, and the header still parses and validates
+    expect(split(damaged).header.progress).toMatchObject({ epoch: 7 });
+    const error = await errorOf(() => decodeCheckpoint(damaged));
+    expect([error.code, error.where]).toEqual(['checkpoint', 'crc32']);
+  });
+
+  it('a tensor named __proto__ is a tensor like any other, not the record\'s prototype', () => {
+    const tensors: Record<string, HostTensor> = {};
+    Object.defineProperty(tensors, '__proto__', { value: tensor([2], [4, 5]), enumerable: true });
+    const back = decodeCheckpoint(encodeCheckpoint({ progress: sample.progress, tensors }));
+    expect(Object.getPrototypeOf(back.tensors)).toBeNull();
+    expect(Object.keys(back.tensors)).toEqual(['__proto__']);
+    expect(values(Object.getOwnPropertyDescriptor(back.tensors, '__proto__')!.value as HostTensor)).toEqual([4, 5]);
+    expect(back.tensors.constructor).toBeUndefined();
+  });
+
+  it('keeps the writer\'s meta (any JSON) under the checksum, and refuses meta that is not JSON', async () => {
+    const meta = { run: { task: 'evidence', lr: 0.01, model: { layers: [{ kind: 'lif' }] } } };
+    const bytes = encodeCheckpoint({ ...sample, meta });
+    expect(decodeCheckpoint(bytes).meta).toEqual(meta);
+    expect(decodeCheckpoint(encodeCheckpoint(sample)).meta).toBeUndefined();
+    const at = new TextDecoder().decode(bytes).indexOf('0.01') + 3;
+    const damaged = bytes.slice();
+    damaged[at]! ^= 0x02; // 0.01 -> 0.03: still JSON, still a valid header
+    expect((await errorOf(() => decodeCheckpoint(damaged))).where).toBe('crc32');
+    expect((await errorOf(() => encodeCheckpoint({ ...sample, meta: { lr: Number.NaN } }))).where).toBe('meta');
+  });
+
+  it('an inherited tensor does not count as held', async () => {
+    const w = tensor([2], [1, 2]);
+    const inherited = { progress: sample.progress, tensors: Object.create({ w }) as Record<string, HostTensor> };
+    const error = await errorOf(() => expectCheckpointMatches(inherited, new Map([['w', w.type]])));
+    expect([error.code, error.where, error.found]).toEqual(['checkpoint', 'tensors.w', 'nothing']);
+  });
+
+  it('a header key named __proto__ is an unknown field, not a prototype', async () => {
+    const bytes = encodeCheckpoint(sample);
+    const error = await errorOf(() =>
+      decodeCheckpoint(withHeader(bytes, (h) => Object.defineProperty(h.progress, '__proto__', { value: { epoch: 9 }, enumerable: true }))),
+    );
+    expect([error.code, error.where]).toEqual(['checkpoint', 'progress']);
   });
 
   it('refuses to write what it could not read back', async () => {
@@ -147,6 +226,7 @@ describe('checkpoints of a trainer', () => {
       ['transposed weight', edit((t) => (t['linear0/w'] = tensor([16, 12], values(t['linear0/w']!)))), 'tensors.linear0/w'],
       ['integer step counter', edit((t) => (t['optimizer/step'] = tensor([], [6], 'i32'))), 'tensors.optimizer/step'],
       ['another seed', foreign, 'progress.seed'],
+      ['extra tensor named __proto__', edit((t) => Object.defineProperty(t, '__proto__', { value: tensor([1], [0]), enumerable: true })), 'tensors.__proto__'],
     ];
     // A shape error says what the graph expects and what the file holds.
     const shapeError = await errorOf(() => trainer.resume(cases[4]![1]));

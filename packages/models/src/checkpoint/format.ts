@@ -8,18 +8,23 @@ import { crc32 } from './crc32.js';
  *   8 bytes   magic "SPKFCKPT"
  *   4 bytes   header length H, u32 little-endian
  *   H bytes   header, UTF-8 JSON: { format, version, progress, tensors: [{ name, shape, dtype,
- *             offset, bytes }], payload: { bytes, crc32 } }
+ *             offset, bytes }], payload: { bytes }, meta? }
  *   payload   each tensor's elements, little-endian (f32, i32, u32: 4 bytes; bool: 1), packed in
  *             header order
+ *   4 bytes   CRC-32 of every byte before it (magic, length, header and payload), u32 LE
  *
  * Raw little-endian floats make a resumed run bit-identical; the header says where each tensor
- * lies, so a truncated file is reported at the tensor it cuts.
+ * lies, so a truncated file is reported at the tensor it cuts. The checksum covers the header
+ * too: a flipped bit in the epoch, step or generator position is as fatal as one in a weight.
+ * Version 1 checksummed the payload alone and is refused.
  */
 
 export const CHECKPOINT_FORMAT = 'spikeflow-checkpoint';
-export const CHECKPOINT_VERSION = 1;
+export const CHECKPOINT_VERSION = 2;
 const MAGIC = 'SPKFCKPT';
 const PREAMBLE = MAGIC.length + 4;
+/** The trailing CRC-32. */
+const TRAILER = 4;
 
 /** Where a training run stands: enough, with the state tensors, to continue it exactly. */
 export interface TrainingProgress {
@@ -37,6 +42,12 @@ export interface Checkpoint {
   readonly progress: TrainingProgress;
   /** Every state of the training graph by name: trained params, optimizer slots, step counter, model state. */
   readonly tensors: Readonly<Record<string, HostTensor>>;
+  /**
+   * What the program that wrote it wants kept with the run (any JSON), e.g. the CLI's settings so
+   * a resumed run can prove it continues with the same ones; covered by the checksum. The trainer
+   * leaves it out.
+   */
+  readonly meta?: unknown;
 }
 
 const count = z.number().int().nonnegative();
@@ -45,7 +56,8 @@ const headerSchema = z.strictObject({
   version: z.literal(CHECKPOINT_VERSION),
   progress: z.strictObject({ epoch: count, step: count, seed: count.max(Number.MAX_SAFE_INTEGER), rng: count.max(0xffffffff) }),
   tensors: z.array(z.strictObject({ name: z.string().min(1), shape: z.array(count), dtype: z.enum(DTYPES as [DType, ...DType[]]), offset: count, bytes: count })),
-  payload: z.strictObject({ bytes: count, crc32: count.max(0xffffffff) }),
+  payload: z.strictObject({ bytes: count }),
+  meta: z.json().optional(),
 });
 type Header = z.infer<typeof headerSchema>;
 type TensorEntry = Header['tensors'][number];
@@ -79,33 +91,37 @@ function readElements(view: DataView, at: number, dtype: DType, size: number): H
 
 export function encodeCheckpoint(checkpoint: Checkpoint): Uint8Array {
   const entries: TensorEntry[] = [];
+  const data: HostTensor['data'][] = [];
   let offset = 0;
   for (const [name, t] of Object.entries(checkpoint.tensors)) {
     const size = sizeOf(t.type.shape);
     if (t.data.length !== size) checkpointError(`tensors.${name}`, 'tensor data does not fill its shape', `${size} elements for ${formatShape(t.type.shape)}`, `${t.data.length}`);
     const bytes = size * BYTES_PER[t.type.dtype];
     entries.push({ name, shape: [...t.type.shape], dtype: t.type.dtype, offset, bytes });
+    data.push(t.data);
     offset += bytes;
   }
-  const payload = new Uint8Array(offset);
-  const view = new DataView(payload.buffer);
-  entries.forEach((e) => writeElements(view, e.offset, e.dtype, checkpoint.tensors[e.name]!.data));
   const header: Header = {
     format: CHECKPOINT_FORMAT,
     version: CHECKPOINT_VERSION,
     progress: { ...checkpoint.progress },
     tensors: entries,
-    payload: { bytes: payload.length, crc32: crc32(payload) },
+    payload: { bytes: offset },
+    ...(checkpoint.meta === undefined ? {} : { meta: checkpoint.meta as Header['meta'] }),
   };
   // The same validation as on load, so no file is written that could not be read back.
   const checked = headerSchema.safeParse(header);
   if (!checked.success) schemaError(header, checked.error);
   const text = new TextEncoder().encode(JSON.stringify(header));
-  const out = new Uint8Array(PREAMBLE + text.length + payload.length);
+  const payloadAt = PREAMBLE + text.length;
+  const out = new Uint8Array(payloadAt + offset + TRAILER);
+  const view = new DataView(out.buffer);
   out.set(new TextEncoder().encode(MAGIC), 0);
-  new DataView(out.buffer).setUint32(MAGIC.length, text.length, true);
+  view.setUint32(MAGIC.length, text.length, true);
   out.set(text, PREAMBLE);
-  out.set(payload, PREAMBLE + text.length);
+  entries.forEach((e, i) => writeElements(view, payloadAt + e.offset, e.dtype, data[i]!));
+  const covered = out.length - TRAILER;
+  view.setUint32(covered, crc32(out.subarray(0, covered)), true);
   return out;
 }
 
@@ -163,25 +179,29 @@ function checkLayout(header: Header): void {
 /**
  * Parses checkpoint bytes, rejecting with a SpikeflowError (code 'checkpoint') that names the
  * field at fault: a truncated file, a wrong magic, format or version, a malformed header, a tensor
- * whose bytes do not fit it, trailing bytes or a checksum mismatch. Shapes are checked against a
- * training graph by `loadCheckpoint`.
+ * whose bytes do not fit it, trailing bytes or a checksum mismatch anywhere in the file. Shapes
+ * are checked against a training graph by `loadCheckpoint`. The tensors come back in a record
+ * without a prototype, so a tensor named `__proto__` is only a name.
  */
 export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   const { header, payloadAt } = readHeader(bytes);
   checkLayout(header);
-  const available = bytes.length - payloadAt;
-  if (available < header.payload.bytes) {
-    const cut = header.tensors.find((e) => e.offset + e.bytes > available)!;
-    checkpointError(`tensors.${cut.name}`, 'the file ends inside this tensor (truncated)', `${cut.bytes} bytes`, `${Math.max(0, available - cut.offset)}`);
+  const { bytes: size } = header.payload;
+  const after = bytes.length - payloadAt; // payload and checksum, as the file has them
+  if (after < size) {
+    const cut = header.tensors.find((e) => e.offset + e.bytes > after)!;
+    checkpointError(`tensors.${cut.name}`, 'the file ends inside this tensor (truncated)', `${cut.bytes} bytes`, `${Math.max(0, after - cut.offset)}`);
   }
-  if (available > header.payload.bytes) checkpointError('payload', 'unexpected bytes after the last tensor', `${header.payload.bytes} payload bytes`, `${available}`);
-  const payload = bytes.subarray(payloadAt);
-  const sum = crc32(payload);
-  if (sum !== header.payload.crc32) checkpointError('payload.crc32', 'checksum mismatch: the file is corrupted', hex(header.payload.crc32), hex(sum));
-  const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
-  const tensors: Record<string, HostTensor> = {};
-  for (const e of header.tensors) tensors[e.name] = { type: { shape: e.shape, dtype: e.dtype }, data: readElements(view, e.offset, e.dtype, sizeOf(e.shape)) };
-  return { progress: header.progress, tensors };
+  if (after < size + TRAILER) checkpointError('crc32', 'the file ends inside the checksum (truncated)', `${TRAILER} bytes`, `${after - size}`);
+  if (after > size + TRAILER) checkpointError('payload', 'unexpected bytes after the checksum', `${size + TRAILER} bytes of payload and checksum`, `${after}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const covered = bytes.length - TRAILER;
+  const stored = view.getUint32(covered, true);
+  const sum = crc32(bytes.subarray(0, covered));
+  if (sum !== stored) checkpointError('crc32', 'checksum mismatch: the file is corrupted', hex(stored), hex(sum));
+  const tensors: Record<string, HostTensor> = Object.create(null) as Record<string, HostTensor>;
+  for (const e of header.tensors) tensors[e.name] = { type: { shape: e.shape, dtype: e.dtype }, data: readElements(view, payloadAt + e.offset, e.dtype, sizeOf(e.shape)) };
+  return { progress: header.progress, tensors, ...(header.meta === undefined ? {} : { meta: header.meta }) };
 }
 
 function hex(x: number): string {

@@ -1,20 +1,23 @@
-import { fail, formatType, sameShape, type Graph, type PrimitiveAttrs, type TensorType } from '@spikeflow/core';
+import { fail, formatType, nodeAs, sameShape, type Graph, type TensorType } from '@spikeflow/core';
 import { decodeCheckpoint, type Checkpoint } from './format.js';
 
 /** The state a checkpoint of this training graph must hold: every state leaf's name and type. */
 export function checkpointTypes(trainGraph: Graph): Map<string, TensorType> {
   return new Map(
     trainGraph.state.map((s) => {
-      const node = trainGraph.nodes[s.node]!;
-      return [(node.attrs as PrimitiveAttrs['state']).name, node.type as TensorType];
+      const node = nodeAs(trainGraph, s.node, 'state');
+      return [node.attrs.name, node.type as TensorType];
     }),
   );
 }
 
-/** Rejects a checkpoint unless it holds exactly the expected tensors, each of the expected shape and dtype. */
+/**
+ * Rejects a checkpoint unless it holds exactly the expected tensors, each of the expected shape
+ * and dtype. Own properties only: an inherited name (`constructor`, `__proto__`) is not a tensor.
+ */
 export function expectCheckpointMatches(checkpoint: Checkpoint, expected: ReadonlyMap<string, TensorType>): void {
   for (const [name, type] of expected) {
-    const t = checkpoint.tensors[name];
+    const t = Object.hasOwn(checkpoint.tensors, name) ? checkpoint.tensors[name] : undefined;
     if (t === undefined) fail('checkpoint', `tensors.${name}`, 'the checkpoint lacks this state of the training graph', formatType(type), 'nothing');
     if (!sameShape(t.type.shape, type.shape) || t.type.dtype !== type.dtype) {
       fail('checkpoint', `tensors.${name}`, 'the checkpoint holds this state with another type', formatType(type), formatType(t.type));
