@@ -3,3 +3,4 @@ export * from './batches.js';
 export * from './cpu-backend.js';
 export * from './trainer.js';
 export * from './param-average.js';
+export { DIVERGENCE_FACTOR } from './divergence.js';
