@@ -20,8 +20,9 @@ import { deviceLimitsSuite } from './suites/device-limits.js';
 import { psnVsLifSuite } from './suites/psn-vs-lif.js';
 import { bpttMemorySuite } from './suites/bptt-memory.js';
 import { spikeStorageSuite } from './suites/spike-storage.js';
+import { finiteCheckSuite } from './suites/finite-check.js';
 
-const SUITES: readonly Suite[] = [lifMlpSuite, psnSuite, deviceLimitsSuite, psnVsLifSuite, bpttMemorySuite, spikeStorageSuite];
+const SUITES: readonly Suite[] = [lifMlpSuite, psnSuite, deviceLimitsSuite, psnVsLifSuite, bpttMemorySuite, spikeStorageSuite, finiteCheckSuite];
 
 const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = path.resolve(benchDir, '..');

@@ -6,6 +6,7 @@ import { COPY_WORKLOAD, LIF_BANDWIDTH_WORKLOAD, MATMUL_WORKLOAD } from '../suite
 import { LIF_MLP_WORKLOAD } from '../suites/lif-mlp.js';
 import { PSN_WORKLOAD } from '../suites/psn.js';
 import { SPIKE_STORAGE_WORKLOAD } from '../suites/spike-storage.js';
+import { FINITE_CHECK_WORKLOAD } from '../suites/finite-check.js';
 import { PSN_VS_LIF_BACKWARD, PSN_VS_LIF_FORWARD } from '../suites/psn-vs-lif.js';
 import { barChart, lineChart } from './svg.js';
 import { met, targetChecks } from './targets.js';
@@ -186,6 +187,26 @@ export function writeReport(rows: readonly Row[], options: ReportOptions): void 
       table(
         ['T', 'variant', 'ms', 'speed vs f32', 'saved spikes', 'planned peak', 'resident'],
         bySpikes.map((r) => [String(r.T), r.impl, timed(r), `${num(r.speedup_vs_f32, 2)}×`, `${(Number(r.saved_spike_bytes) / 2 ** 10).toFixed(1)} KiB`, mib(r.peak_bytes), mib(r.resident_bytes)]),
+      ),
+    );
+  }
+
+  // The trainer's non-finite check
+  const finite = of(FINITE_CHECK_WORKLOAD);
+  if (finite.length > 0) {
+    sections.push(
+      `## ${FINITE_CHECK_WORKLOAD}`,
+      "The Trainer on W1 (B = 64, SGD, x a spike input) with `checkFinite` off and on, one step per epoch so the check runs after every step (its worst case; by default it runs once per epoch). The check scans the fed batch on the host, checks the labels, and counts the non-finite values of the weights on the device, reading back one count per weight. Timed in turns, the order swapped every round. Overhead: the median of the paired differences (each round's two steps back to back) over the unchecked median; check alone: the feed scan and the on-device count timed by themselves in the same rounds, over the unchecked median. ms: median (min–max).",
+      table(
+        ['T', 'variant', 'ms', 'vs unchecked (medians)', 'overhead (paired)', 'check alone'],
+        finite.map((r) => [
+          String(r.T),
+          r.impl,
+          timed(r),
+          `${num(r.ratio_to_unchecked, 3)}×`,
+          typeof r.paired_overhead === 'number' ? `${num(r.paired_overhead_ms, 2)} ms (${(100 * r.paired_overhead).toFixed(1)}%)` : '–',
+          typeof r.check_alone_overhead === 'number' ? `${num(r.check_alone_ms, 2)} ms (${(100 * r.check_alone_overhead).toFixed(1)}%)` : '–',
+        ]),
       ),
     );
   }

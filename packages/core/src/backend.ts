@@ -35,6 +35,12 @@ export interface StepRunner {
   readState(names?: readonly string[]): Promise<Record<string, HostTensor>>;
   /** Replaces state values; every value is checked before any is written. */
   setState(values: NamedFeeds): void;
+  /**
+   * How many NaN or infinite values each named f32 state holds. Optional: a GPU backend counts on
+   * the device and reads back only the counts; without it, the trainer reads the state and counts
+   * on the host.
+   */
+  countNonFinite?(names: readonly string[]): Promise<Record<string, number>>;
   destroy(): void;
 }
 

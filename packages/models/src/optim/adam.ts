@@ -1,5 +1,5 @@
 import type { GraphBuilder, Tensor } from '@spikeflow/core';
-import { expectHyperparameter, withWeightDecay, type Optimizer } from './optimizer.js';
+import { expectHyperparameter, expectPositiveGuard, withWeightDecay, type Optimizer } from './optimizer.js';
 
 export interface AdamOptions {
   readonly beta1?: number;
@@ -33,7 +33,7 @@ function adamFamily(name: 'adam' | 'adamw', options: AdamOptions, decoupled: boo
   const { beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = defaultDecay } = options;
   expectHyperparameter(`${name}.beta1`, beta1, 0, 1);
   expectHyperparameter(`${name}.beta2`, beta2, 0, 1);
-  expectHyperparameter(`${name}.eps`, eps, 0, Infinity);
+  expectPositiveGuard(`${name}.eps`, eps);
   expectHyperparameter(`${name}.weightDecay`, weightDecay, 0, Infinity);
   // The bias corrections depend on t alone: build them once per training graph, not per param.
   const corrections = new WeakMap<Tensor, { c1: Tensor; sqrtC2: Tensor }>();

@@ -52,3 +52,11 @@ export function expectHyperparameter(where: string, value: number, low: number, 
   const ok = Number.isFinite(value) && value >= low && (closed ? value <= high : value < high);
   if (!ok) fail('attr', where, 'optimizer hyperparameter out of range', `a number in [${low}, ${high}${closed ? ']' : ')'}`, String(value));
 }
+
+/**
+ * Rejects a divisor guard (Adam's eps) unless it stays above 0 in float32, naming it: with 0, a
+ * param whose gradients are all zero divides 0 by 0 and turns NaN.
+ */
+export function expectPositiveGuard(where: string, value: number): void {
+  if (!Number.isFinite(value) || !(Math.fround(value) > 0)) fail('attr', where, 'must be > 0 (in float32): with 0, a zero gradient makes the update 0 / 0 = NaN', 'a finite number > 0, at least 1.4e-45', String(value));
+}

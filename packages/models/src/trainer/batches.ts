@@ -1,5 +1,6 @@
 import { allocData, fail, formatShape, sizeOf, type HostTensor } from '@spikeflow/core';
 import type { DataRng } from './data-rng.js';
+import { coordinatesOf, firstNonFinite } from './finite.js';
 
 /** A data set field whose samples lie along `axis` (default 0; 1 for time-major [T, N, ...]). */
 export interface BatchField {
@@ -33,9 +34,19 @@ function take(t: HostTensor, axis: number, indices: readonly number[]): HostTens
   return { type: { shape: outShape, dtype: t.type.dtype }, data };
 }
 
+/** Rejects a field holding NaN or an infinity, naming the field and the sample (its index along `axis`). */
+function expectFiniteField(name: string, t: HostTensor, axis: number): void {
+  const bad = firstNonFinite(t.data);
+  if (bad < 0) return;
+  const inner = sizeOf(t.type.shape.slice(axis + 1));
+  const sample = Math.floor(bad / inner) % t.type.shape[axis]!;
+  fail('feed', `data.${name}`, `sample ${sample} holds a non-finite value at ${coordinatesOf(t.type.shape, bad)}; training on it would turn the params into NaN`, 'finite values', String(t.data[bad]));
+}
+
 /**
  * Splits a data set held in host tensors into minibatches of `batchSize` samples, every field
- * sliced along its sample axis by the same (optionally shuffled) indices.
+ * sliced along its sample axis by the same (optionally shuffled) indices. A field holding NaN or
+ * an infinity is rejected, naming the sample.
  */
 export function minibatches(fields: Readonly<Record<string, HostTensor | BatchField>>, options: MinibatchOptions): Record<string, HostTensor>[] {
   const { batchSize, rng, keepLast = false } = options;
@@ -45,6 +56,7 @@ export function minibatches(fields: Readonly<Record<string, HostTensor | BatchFi
     const axis = field.axis ?? 0;
     const shape = field.tensor.type.shape;
     if (!Number.isInteger(axis) || axis < 0 || axis >= shape.length) fail('attr', `data.${name}.axis`, 'the sample axis is not an axis of the tensor', `an integer in [0, ${shape.length})`, String(axis));
+    expectFiniteField(name, field.tensor, axis);
     return { name, tensor: field.tensor, axis, count: shape[axis]! };
   });
   if (entries.length === 0) fail('feed', 'data', 'a data set needs at least one field', 'a field', 'none');

@@ -1,11 +1,13 @@
 import {
   fail,
+  isTupleType,
   leafName,
+  nodeAs,
+  outputNode,
   toArray,
   type FeedValue,
   type Graph,
   type HostTensor,
-  type PrimitiveAttrs,
   type Runner,
   type StepRunner,
   type TrainBackend,
@@ -16,8 +18,11 @@ import { countCorrect } from '../losses/accuracy.js';
 import { evaluationFeeds, trainingFeeds } from '../mode-inputs.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { constantSchedule, type Schedule } from '../schedules/schedule.js';
-import { LR_INPUT, trainingGraph } from '../training-graph.js';
+import { LR_INPUT, slotStateName, trainingGraph } from '../training-graph.js';
 import { SeededRng, type DataRng } from './data-rng.js';
+import { DivergenceWatch, DIVERGENCE_FACTOR } from './divergence.js';
+import { expectClassIndices, expectValidFeeds, feedRules, type FeedRules } from './feed-check.js';
+import { describePoint, expectFiniteState, expectFiniteTensors, type RunPoint } from './state-check.js';
 
 /**
  * One batch: values for the model's inputs by name; other fields (e.g. labels for accuracy only) are
@@ -59,6 +64,21 @@ export interface TrainerOptions {
   readonly wrt?: readonly string[];
   /** BPTT checkpointing interval, as trainingGraph takes it. */
   readonly checkpointEvery?: number;
+  /**
+   * Non-finite detection, on by default: every fed f32 input is scanned for NaN and infinities
+   * before its step, every loss read back must be finite, and the trained params and their
+   * optimizer slots are checked after every epoch (on WebGPU by a count on the device, of which
+   * only the counts are read back). Training stops with an error naming the input and element, or
+   * the first non-finite param and the step. `false` turns these off; labels are still checked
+   * against the class count, and a checkpoint holding NaN is still neither written nor resumed.
+   */
+  readonly checkFinite?: boolean;
+  /** With `checkFinite`, also check the params every this many steps (default: after each epoch only). */
+  readonly finiteCheckEvery?: number;
+  /** Warn (once) when a loss read back exceeds this many times the first one read (default 10). */
+  readonly divergenceFactor?: number;
+  /** Where warnings go (default console.warn). */
+  readonly onWarning?: (message: string) => void;
 }
 
 export interface EvalMetrics {
@@ -88,6 +108,17 @@ function feedsFor(batch: Batch, inputs: ReadonlySet<string>): Record<string, Fee
   return Object.fromEntries(Object.entries(batch).filter(([name]) => inputs.has(name)));
 }
 
+/** What the trainer checks its feeds and state against (see TrainerOptions.checkFinite). */
+interface Checks {
+  /** Whether NaN and infinities are looked for in feeds, losses and params. */
+  readonly finite: boolean;
+  readonly train: FeedRules;
+  readonly model: FeedRules;
+  /** The state checked for non-finite values: each trained param, then its optimizer slots. */
+  readonly state: readonly string[];
+  readonly divergence: DivergenceWatch;
+}
+
 function expectCount(where: string, value: number, min: number): void {
   if (!Number.isInteger(value) || value < min) fail('attr', where, `must be an integer >= ${min}`, `an integer >= ${min}`, String(value));
 }
@@ -108,6 +139,8 @@ export class Trainer {
   private stepCount = 0;
   private busy = false;
   private evalRunner: Runner | undefined;
+  /** The step of the last param check that found every value finite (0: none yet). */
+  private lastFiniteStep = 0;
 
   private constructor(
     private readonly options: TrainerOptions,
@@ -120,11 +153,14 @@ export class Trainer {
     private readonly modelInputs: ReadonlySet<string>,
     /** The model params trained (state of the training graph). */
     readonly trained: readonly string[],
+    private readonly checks: Checks,
   ) {}
 
   static async create(options: TrainerOptions): Promise<Trainer> {
     const { model, seed = 0, loss = 'loss', accuracy } = options;
     expectCount('lossEvery', options.lossEvery ?? 1, 1);
+    if (options.finiteCheckEvery !== undefined) expectCount('finiteCheckEvery', options.finiteCheckEvery, 1);
+    const divergence = new DivergenceWatch(options.divergenceFactor ?? DIVERGENCE_FACTOR, options.onWarning ?? ((message) => console.warn(message)));
     const schedule = typeof options.schedule === 'number' ? constantSchedule(options.schedule) : options.schedule;
     if (accuracy !== undefined && !model.outputs.some((o) => o.name === accuracy.scores)) {
       fail('interface', 'accuracy.scores', `the model has no output named '${accuracy.scores}'`, model.outputs.map((o) => o.name).join(', '), accuracy.scores);
@@ -136,7 +172,12 @@ export class Trainer {
     const stepRunner = await options.backend.compileTrainStep(trainGraph, { seed, loss });
     const trainInputs = new Set(trainGraph.inputs.map((id) => leafName(trainGraph.nodes[id]!)).filter((name) => name !== LR_INPUT));
     const modelInputs = new Set(model.inputs.map((id) => leafName(model.nodes[id]!)));
-    return new Trainer(options, schedule, trainGraph, stepRunner, rng, trainInputs, modelInputs, trained);
+    const state = model.params
+      .map((id) => nodeAs(model, id, 'param').attrs)
+      .filter(({ name }) => stateNames.has(name))
+      .flatMap((param) => [param.name, ...options.optimizer.slots(param).map((slot) => slotStateName(param.name, slot.name))]);
+    const checks: Checks = { finite: options.checkFinite ?? true, train: feedRules(trainGraph), model: feedRules(model), state, divergence };
+    return new Trainer(options, schedule, trainGraph, stepRunner, rng, trainInputs, modelInputs, trained, checks);
   }
 
   get epoch(): number {
@@ -172,17 +213,29 @@ export class Trainer {
     let lossSum = 0;
     let lossReads = 0;
     let k = 0;
+    const { finite } = this.checks;
+    const every = this.options.finiteCheckEvery;
     for await (const batch of this.options.data.train(this.rng, this.epochCount)) {
       lr = lrOf(this.schedule, schedulePer === 'step' ? this.stepCount : this.epochCount);
-      const feeds = { ...feedsFor(batch, this.trainInputs), ...trainingFeeds(this.trainGraph, this.stepCount), [LR_INPUT]: lr };
+      const at: RunPoint = { step: this.stepCount + 1, epoch: this.epochCount + 1 };
+      const fed = feedsFor(batch, this.trainInputs);
+      expectValidFeeds(fed, this.checks.train, describePoint(at), finite);
+      const feeds = { ...fed, ...trainingFeeds(this.trainGraph, this.stepCount), [LR_INPUT]: lr };
       if (k % lossEvery === 0) {
-        lossSum += await this.stepRunner.stepWithLoss(feeds);
+        const loss = await this.stepRunner.stepWithLoss(feeds);
+        this.stepCount++;
+        await this.observeLoss(loss, at);
+        lossSum += loss;
         lossReads++;
-      } else this.stepRunner.step(feeds);
+      } else {
+        this.stepRunner.step(feeds);
+        this.stepCount++;
+      }
       k++;
-      this.stepCount++;
+      if (finite && every !== undefined && this.stepCount % every === 0) await this.expectFiniteParams(at);
     }
     if (k === 0) fail('feed', 'data.train', `epoch ${this.epochCount} produced no batches`, 'at least one batch', 'none');
+    if (finite && this.lastFiniteStep !== this.stepCount) await this.expectFiniteParams({ step: this.stepCount, epoch: this.epochCount + 1 });
     this.epochCount++;
     const test = this.options.data.test === undefined ? undefined : await this.evaluate(this.options.data.test());
     return {
@@ -193,6 +246,21 @@ export class Trainer {
       ...(test === undefined ? {} : { testLoss: test.loss, ...(test.accuracy === undefined ? {} : { testAccuracy: test.accuracy }) }),
       ms: performance.now() - start,
     };
+  }
+
+  /** Stops on a non-finite loss (naming the first non-finite param, if any); warns when the loss diverges. */
+  private async observeLoss(loss: number, at: RunPoint): Promise<void> {
+    if (this.checks.finite && !Number.isFinite(loss)) {
+      await this.expectFiniteParams(at);
+      fail('nan', 'loss', `training stopped: the loss is ${loss} at ${describePoint(at)}, though every param is still finite; check the loss for a log or a division at zero`, 'a finite loss', String(loss));
+    }
+    this.checks.divergence.observe(loss, at);
+  }
+
+  /** Stops when a trained param or optimizer slot holds NaN or an infinity, naming the first and the step. */
+  private async expectFiniteParams(at: RunPoint): Promise<void> {
+    await expectFiniteState(this.stepRunner, this.checks.state, at, this.lastFiniteStep);
+    this.lastFiniteStep = at.step;
   }
 
   /**
@@ -211,14 +279,18 @@ export class Trainer {
     let count = 0;
     let correct = 0;
     let samples = 0;
+    const classes = accuracy === undefined ? undefined : outputNode(this.options.model, accuracy.scores)!.type;
     for await (const batch of batches) {
       runner.resetState(); // each batch is an independent episode
-      const out = await runner.run({ ...feedsFor(batch, this.modelInputs), ...evaluationFeeds(this.options.model) });
+      const fed = feedsFor(batch, this.modelInputs);
+      expectValidFeeds(fed, this.checks.model, `held-out batch ${count + 1}`, this.checks.finite);
+      const out = await runner.run({ ...fed, ...evaluationFeeds(this.options.model) });
       lossSum += toArray(out[loss]!)[0]!;
       count++;
       if (accuracy !== undefined) {
         const labels = batch[accuracy.labels];
         if (labels === undefined || typeof labels === 'number') fail('feed', `batch.${accuracy.labels}`, 'accuracy needs one label per sample in every held-out batch', 'labels [B]', String(labels));
+        if (classes !== undefined && !isTupleType(classes)) expectClassIndices(`batch.${accuracy.labels}`, labels, classes.shape[1]!, `held-out batch ${count}`);
         const scores = out[accuracy.scores]!;
         correct += countCorrect(scores, labels);
         samples += scores.type.shape[0]!;
@@ -235,12 +307,13 @@ export class Trainer {
 
   /** The whole run as checkpoint bytes: every state of the training graph, the counters and the generator's position. */
   async checkpoint(): Promise<Uint8Array> {
-    return this.exclusive(async () =>
-      encodeCheckpoint({
-        progress: { epoch: this.epochCount, step: this.stepCount, seed: this.seed, rng: this.rng.state },
-        tensors: await this.stepRunner.readState(),
-      }),
-    );
+    return this.exclusive(async () => {
+      const tensors = await this.stepRunner.readState();
+      expectFiniteTensors(tensors, (name, found) =>
+        fail('nan', name, `refusing to write a checkpoint of a run whose state '${name}' is non-finite after step ${this.stepCount} (${this.epochCount} epochs done)`, 'finite values', found),
+      );
+      return encodeCheckpoint({ progress: { epoch: this.epochCount, step: this.stepCount, seed: this.seed, rng: this.rng.state }, tensors });
+    });
   }
 
   /**
@@ -253,7 +326,9 @@ export class Trainer {
       if (progress.seed !== this.seed) {
         fail('checkpoint', 'progress.seed', 'the checkpoint comes from a run with another seed (it fixed the untrained params)', String(this.seed), String(progress.seed));
       }
+      expectFiniteTensors(tensors, (name, found) => fail('checkpoint', `tensors.${name}`, 'the checkpoint holds non-finite values: resuming would train on NaN', 'finite values', found));
       this.stepRunner.setState(tensors);
+      this.lastFiniteStep = progress.step;
       this.rng.restore(progress.rng);
       this.epochCount = progress.epoch;
       this.stepCount = progress.step;

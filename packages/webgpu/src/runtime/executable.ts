@@ -1,7 +1,8 @@
-import { fail, initParams, initialValue, outputNode, type FeedValue, type Graph, type HostTensor, type NodeId, type TensorType } from '@spikeflow/core';
+import { fail, initParams, initialValue, outputNode, sizeOf, type FeedValue, type Graph, type HostTensor, type NodeId, type TensorType } from '@spikeflow/core';
 import { compileLimitsOf, compileProgram, type ProgramOptions } from '../compiler/compile.js';
 import type { KernelStep, Program, Step } from '../compiler/program.js';
 import { feedToGpu, gpuArray, hostFromGpu } from './host-data.js';
+import { NonFiniteCounter } from './non-finite-count.js';
 import { compiledKernel, type CompiledKernel } from './pipelines.js';
 import { packSpikeFeed } from '../spike-packing/pack-feed.js';
 
@@ -73,6 +74,8 @@ export class Executable {
   private readonly loopUniforms = new Map<Step, GPUBuffer>();
   private readonly uniformStride: number;
   private destroyed = false;
+  /** Counters of non-finite values, one per list of state names asked about (usually one list). */
+  private readonly counters = new Map<string, Promise<NonFiniteCounter>>();
   /** Seed of the param and state initializers. */
   private seed = 0;
 
@@ -255,6 +258,31 @@ export class Executable {
     return this.readValues(this.program.params);
   }
 
+  /**
+   * How many NaN or infinite values each named f32 state holds, counted on the device: only one
+   * count per state is read back, not the values.
+   */
+  async countNonFinite(names: readonly string[]): Promise<Record<string, number>> {
+    this.assertAlive();
+    const key = names.join('\u0000');
+    let counter = this.counters.get(key);
+    if (counter === undefined) {
+      const known = new Map(this.program.state.map((s) => [s.name, s.value]));
+      const buffers = names.map((name) => {
+        const value = known.get(name);
+        if (value === undefined) fail('feed', `state.${name}`, 'the graph has no state of this name', [...known.keys()].join(', ') || 'none', name);
+        const v = this.program.values.get(value)!;
+        if (v.type.dtype !== 'f32' || v.packed === true) fail('feed', `state.${name}`, 'only f32 state can hold non-finite values', 'an f32 state', v.type.dtype);
+        return { buffer: this.bufferOf(value), length: sizeOf(v.type.shape) };
+      });
+      counter = NonFiniteCounter.create(this.handle.device, buffers);
+      this.counters.set(key, counter);
+      counter.catch(() => this.counters.delete(key));
+    }
+    const counts = await (await counter).count(this.handle.lost);
+    return Object.fromEntries(names.map((name, k) => [name, counts[k]!]));
+  }
+
   private async readValues(list: readonly { name: string; value: NodeId }[]): Promise<Record<string, HostTensor>> {
     this.assertAlive();
     const encoder = this.handle.device.createCommandEncoder();
@@ -294,6 +322,7 @@ export class Executable {
   destroy(): void {
     this.destroyed = true;
     for (const b of this.buffers) b.destroy();
+    for (const counter of this.counters.values()) void counter.then((c) => c.destroy(), () => undefined);
     for (const u of this.loopUniforms.values()) u.destroy();
   }
 }

@@ -33,6 +33,11 @@ export class TrainStep {
     return this.executable.readState(names);
   }
 
+  /** How many NaN or infinite values each named state holds, counted on the device (see Executable.countNonFinite). */
+  countNonFinite(names: readonly string[]): Promise<Record<string, number>> {
+    return this.executable.countNonFinite(names);
+  }
+
   /** Replaces state values (e.g. from a checkpoint); every value is checked before any is written. */
   setState(values: Readonly<Record<string, FeedValue>>): void {
     this.executable.setState(values);
