@@ -5,7 +5,7 @@ import type { HostTensor } from './host-tensor.js';
 /**
  * What training code needs from a backend. It lives in core because both sides depend on core
  * and on nothing else: the trainer (@spikeflow/models) is written against it, and each backend
- * (the CPU reference in models, WebGPU in @spikeflow/webgpu) satisfies it without importing the
+ * (the CPU reference in core's interpreter, WebGPU in @spikeflow/webgpu) satisfies it without importing the
  * other.
  */
 
