@@ -1,4 +1,4 @@
-// The LSNN against a plain-JS loop over the ALIF equations (Bellec et al. 2018; DESIGN.md "ALIF"),
+// The LSNN against a plain-JS loop over the ALIF equations (Bellec et al. 2018; docs/models/neurons.md, "ALIF"),
 // never through the network's own graph code.
 import { evaluate, SpikeflowError, toArray, trace, type Graph, type HostTensor, leafName, nodeAs } from '@spikeflow/core';
 import { grad } from '@spikeflow/autodiff';

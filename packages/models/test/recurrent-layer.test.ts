@@ -54,7 +54,7 @@ function feedParams(w: Weights, extra: Record<string, readonly number[]> = {}): 
 }
 
 const sigma = (u: number) => 1 / (1 + Math.exp(-u));
-/** The sigmoid surrogate's derivative with a = 4 (DESIGN.md's table). */
+/** The sigmoid surrogate's derivative with a = 4 (the table in docs/models/surrogates.md). */
 const sigmoidSurrogate = (u: number) => 4 * sigma(4 * u) * (1 - sigma(4 * u));
 
 interface LifLoop {
