@@ -1,4 +1,4 @@
-// Dependencies point one way only (DESIGN.md, "Layout"):
+// Dependencies point one way only (docs/architecture.md):
 //   core -> nothing; autodiff -> core; webgpu -> core; models -> core, autodiff.
 // core, autodiff and models use no Node-only module, so they run unchanged in a browser and in Deno.
 // Every bare import in a package's src is declared in that package's package.json.
@@ -127,7 +127,7 @@ function violations(pkg: string): string[] {
         const allowed = policy.spikeflow.length
           ? `only ${policy.spikeflow.join(' and ')}`
           : 'no other @spikeflow package';
-        found.push(`${where}: ${pkg} may import ${allowed} (DESIGN.md, Layout)`);
+        found.push(`${where}: ${pkg} may import ${allowed} (docs/architecture.md)`);
         continue;
       }
       if (!declared.has(name)) {
@@ -323,7 +323,7 @@ describe('the import-cycle check', () => {
   });
 });
 
-describe('dependency direction (DESIGN.md, Layout)', () => {
+describe('dependency direction (docs/architecture.md)', () => {
   it('knows every workspace package', () => {
     expect(packages).toEqual(Object.keys(POLICY).sort());
   });

@@ -4,7 +4,7 @@
  * check the connection count after every step when DEEP R is on, and measure the recall error on
  * fresh held-out episodes.
  */
-import { fail, toArray, trace, type Graph, type HostTensor, type PrimitiveAttrs, type Runner, type StepRunner, type Tensor, type TrainBackend } from '@spikeflow/core';
+import { fail, toArray, trace, type Graph, type HostTensor, leafName, type Runner, type StepRunner, type Tensor, type TrainBackend } from '@spikeflow/core';
 import {
   adam,
   countActive,
@@ -133,7 +133,7 @@ export function countRecallErrors(readout: HostTensor, batch: TaskBatch, charSte
   return { wrong, recalls };
 }
 
-const paramNames = (g: Graph) => g.params.map((id) => (g.nodes[id]!.attrs as PrimitiveAttrs['param']).name);
+const paramNames = (g: Graph) => g.params.map((id) => leafName(g.nodes[id]!));
 const feedsOf = (batch: TaskBatch): Record<string, HostTensor> => ({ x: batch.inputs.x!, targets: batch.targets, mask: batch.mask });
 
 function expectPositiveInt(where: string, value: number): void {

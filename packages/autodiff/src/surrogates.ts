@@ -5,8 +5,9 @@ import { replayOnInputs } from './replay-on-inputs.js';
 export type SurrogateDerivative = (b: GraphBuilder, x: Tensor, alpha: number) => Tensor;
 
 /**
- * The surrogate derivatives of DESIGN.md's table (SpikingJelly/snnTorch conventions), x already
- * centred on the threshold. Scalar factors are folded in JS so each graph stays a few nodes.
+ * The surrogate derivatives of the table in docs/models/surrogates.md (SpikingJelly/snnTorch
+ * conventions), x already centred on the threshold. Scalar factors are folded in JS so each graph
+ * stays a few nodes.
  * Typed over SurrogateName: a new family fails type-checking until it has a derivative here.
  */
 export const surrogateDerivatives: { readonly [K in SurrogateName]: SurrogateDerivative } = {

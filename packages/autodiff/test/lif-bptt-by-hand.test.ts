@@ -82,7 +82,7 @@ function handGradients(detachReset: boolean): { dW1: number[][]; dW2: number[] }
   return { dW1, dW2 };
 }
 
-/** Multi-step LIF written straight from DESIGN.md; returns the stacked spikes and H. */
+/** Multi-step LIF written straight from docs/models/neurons.md ("IF, LIF and PLIF"); returns the stacked spikes and H. */
 function lif(b: GraphBuilder, input: Tensor, detachReset: boolean): { s: Tensor; h: Tensor } {
   const { outputs } = b.scan({
     carries: [b.constant(0, input.shape.slice(1))],

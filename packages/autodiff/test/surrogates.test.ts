@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluate, SURROGATE_DEFAULTS, SURROGATE_NAMES, tensor, toArray, trace, type SurrogateChoice, type SurrogateName } from '@spikeflow/core';
 import { grad } from '../src/index.js';
 
-// DESIGN.md's surrogate table, written independently with Math (never through the graph builders).
+// The surrogate table of docs/models/surrogates.md, written independently with Math (never through the graph builders).
 const FORMULAS: { readonly [K in SurrogateName]: (x: number, a: number) => number } = {
   sigmoid: (x, a) => {
     const s = 1 / (1 + Math.exp(-a * x));

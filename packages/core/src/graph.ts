@@ -166,6 +166,11 @@ export function isOp<P extends Primitive>(node: Node, op: P): node is Node<P> {
   return node.op === op;
 }
 
+/** The nodes of `graph` that apply `op`, typed by it, in the graph's node order. */
+export function nodesOf<P extends Primitive>(graph: Graph, op: P): Node<P>[] {
+  return Object.values(graph.nodes).filter((node) => isOp(node, op));
+}
+
 /** The leaves that form a graph's interface and carry a name. */
 export type NamedLeafOp = 'input' | 'param' | 'state';
 

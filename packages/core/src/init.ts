@@ -1,5 +1,5 @@
 import { fail } from './errors.js';
-import type { Graph, PrimitiveAttrs } from './graph.js';
+import type { Graph } from './graph.js';
 import { allocTensor, type HostData, type HostTensor, type Precision } from './host-tensor.js';
 import type { Initializer } from './primitives.js';
 import { initStream, isValidSeed, streamNormal, streamUniform } from './rng/philox.js';
@@ -111,7 +111,7 @@ export function initParams(graph: Graph, options: InitParamsOptions = {}): Recor
     if (node === undefined || node.op !== 'param') {
       fail('interface', node?.name ?? id, 'graph.params lists a node that is not a param', 'a param node', node?.op ?? 'nothing');
     }
-    const attrs = node.attrs as PrimitiveAttrs['param'];
+    const attrs = node.attrs;
     if (isTupleType(node.type)) fail('interface', node.name, 'a param must be a tensor', 'a tensor', formatType(node.type));
     // Keyed by the bare leaf name: a param that a training graph turns into state starts identical.
     out[attrs.name] = initialValue(attrs.init, node.type, precision, attrs.name, seed);

@@ -1,4 +1,4 @@
-import type { Graph, PrimitiveAttrs } from './graph.js';
+import { leafName, type Graph } from './graph.js';
 import { formatShape, formatType, sizeOf, type Shape } from './types.js';
 
 export interface ScopeSummary {
@@ -26,13 +26,13 @@ export function summarize(graph: Graph): GraphSummary {
     const entry = scopes.get(scope) ?? { ops: 0, params: [] };
     scopes.set(scope, entry);
     if (node.op === 'param') {
-      const a = node.attrs as PrimitiveAttrs['param'];
-      entry.params.push({ name: a.name, shape: a.shape, size: sizeOf(a.shape) });
+      const { name, shape } = node.attrs;
+      entry.params.push({ name, shape, size: sizeOf(shape) });
     } else if (node.op !== 'input' && node.op !== 'constant' && node.op !== 'tupleGet') entry.ops++;
   }
   const leaf = (id: string) => {
     const n = graph.nodes[id]!;
-    return `${(n.attrs as PrimitiveAttrs['input']).name}: ${formatType(n.type)}`;
+    return `${leafName(n)}: ${formatType(n.type)}`;
   };
   const out = (o: { name: string; node: string }) => {
     return `${o.name}: ${formatType(graph.nodes[o.node]!.type)}`;

@@ -1,5 +1,5 @@
 import { topologicalOrder } from './analysis.js';
-import type { Graph, Node, NodeId, PrimitiveAttrs } from './graph.js';
+import { nodeAs, type Graph, type Node, type NodeId } from './graph.js';
 import type { GraphBuilder } from './trace/builder.js';
 import type { Tensor } from './trace/builder.js';
 import { isTupleType } from './types.js';
@@ -13,15 +13,15 @@ import { isTupleType } from './types.js';
 export function copyInterface(b: GraphBuilder, graph: Graph): Map<NodeId, Tensor> {
   const leaves = new Map<NodeId, Tensor>();
   for (const id of graph.inputs) {
-    const a = graph.nodes[id]!.attrs as PrimitiveAttrs['input'];
+    const a = nodeAs(graph, id, 'input').attrs;
     leaves.set(id, b.input(a.name, a.shape, a.dtype));
   }
   for (const id of graph.params) {
-    const a = graph.nodes[id]!.attrs as PrimitiveAttrs['param'];
+    const a = nodeAs(graph, id, 'param').attrs;
     leaves.set(id, b.param(a.name, a.shape, a.init, a.dtype));
   }
   for (const s of graph.state) {
-    const a = graph.nodes[s.node]!.attrs as PrimitiveAttrs['state'];
+    const a = nodeAs(graph, s.node, 'state').attrs;
     leaves.set(s.node, b.state(a.name, a.shape, a.init, a.dtype));
   }
   return leaves;
@@ -84,7 +84,7 @@ export function replayGraph(b: GraphBuilder, graph: Graph, leaf: (node: Node) =>
     const inputs = node.inputs.map((i) => values.get(i)!);
     let value: ReplayedValue;
     if (node.op === 'input' || node.op === 'param' || node.op === 'state') value = leaf(node);
-    else if (node.op === 'tupleGet') value = (inputs[0] as readonly Tensor[])[(node.attrs as PrimitiveAttrs['tupleGet']).index]!;
+    else if (node.op === 'tupleGet') value = (inputs[0] as readonly Tensor[])[node.attrs.index]!;
     else value = options.override?.(node, inputs) ?? replayAsIs(b, node, inputs);
     values.set(id, value);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SpikeflowError } from '../src/errors.js';
-import type { Graph, PrimitiveAttrs } from '../src/graph.js';
+import { leafName, nodesOf, type Graph, type PrimitiveAttrs } from '../src/graph.js';
 import { evaluate } from '../src/interpreter/evaluate.js';
 import { toArray } from '../src/host-tensor.js';
 import { trace, type CustomVjpOptions } from '../src/trace/builder.js';
@@ -24,8 +24,8 @@ function traced(options: CustomVjpOptions): Graph {
 }
 
 function customNode(graph: Graph) {
-  const node = Object.values(graph.nodes).find((n) => n.op === 'customVjp')!;
-  return { node, attrs: node.attrs as PrimitiveAttrs['customVjp'] };
+  const node = nodesOf(graph, 'customVjp')[0]!;
+  return { node, attrs: node.attrs };
 }
 
 describe('customVjp: forward semantics', () => {
@@ -43,7 +43,7 @@ describe('customVjp: forward semantics', () => {
     expect(attrs.numOutputs).toBe(1);
     expect(formatType(node.type)).toBe('(f32[3])');
     expect(attrs.forward.outputs.map((o) => o.name)).toEqual(['y0', 'residual0']);
-    expect(attrs.backward.inputs.map((id) => (attrs.backward.nodes[id]!.attrs as PrimitiveAttrs['input']).name)).toEqual(['residual0', 'dy0']);
+    expect(attrs.backward.inputs.map((id) => leafName(attrs.backward.nodes[id]!))).toEqual(['residual0', 'dy0']);
     expect(attrs.backward.outputs.map((o) => o.name)).toEqual(['dx0']);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SpikeflowError } from '../src/errors.js';
-import type { Graph, PrimitiveAttrs } from '../src/graph.js';
+import { nodesOf, type Graph, type PrimitiveAttrs } from '../src/graph.js';
 import { evaluate, type Feeds } from '../src/interpreter/evaluate.js';
 import { toArray } from '../src/host-tensor.js';
 import { trace, type GraphBuilder } from '../src/trace/builder.js';
@@ -164,10 +164,10 @@ describe('scan: forward semantics', () => {
       return { c: carries[0]!, y: outputs[0]! };
     });
     validateGraph(graph);
-    const scan = Object.values(graph.nodes).find((n) => n.op === 'scan')!;
+    const scan = nodesOf(graph, 'scan')[0]!;
     // carry, sequence, then the captured w as a trailing const.
     expect(scan.inputs).toHaveLength(3);
-    expect((scan.attrs as PrimitiveAttrs['scan']).body.inputs).toHaveLength(3);
+    expect(scan.attrs.body.inputs).toHaveLength(3);
     // w = [10, 20]; c += x_t * w:  [10, 40] -> [10+30, 40+80] = [40, 120] -> [40+50, 120+120] = [90, 240]
     // y = x_t + w: [11,22], [13,24], [15,26]
     const r = run(graph, { x: [1, 2, 3, 4, 5, 6], w: [10, 20] });

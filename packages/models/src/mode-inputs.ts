@@ -1,4 +1,4 @@
-import type { FeedValue, Graph, GraphBuilder, PrimitiveAttrs, Tensor } from '@spikeflow/core';
+import { leafName, type FeedValue, type Graph, type GraphBuilder, type Tensor } from '@spikeflow/core';
 
 /**
  * Layers that act differently in training and in evaluation (dropout) read the mode from graph
@@ -22,7 +22,7 @@ export function modeInputs(b: GraphBuilder): ModeInputs {
 }
 
 function modeFeeds(graph: Graph, training: number, randomStep: number): Record<string, FeedValue> {
-  const names = new Set(graph.inputs.map((id) => (graph.nodes[id]!.attrs as PrimitiveAttrs['input']).name));
+  const names = new Set(graph.inputs.map((id) => leafName(graph.nodes[id]!)));
   return {
     ...(names.has(TRAINING_INPUT) ? { [TRAINING_INPUT]: training } : {}),
     ...(names.has(RANDOM_STEP_INPUT) ? { [RANDOM_STEP_INPUT]: randomStep } : {}),

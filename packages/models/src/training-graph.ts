@@ -4,12 +4,11 @@ import {
   finishLike,
   formatType,
   GraphBuilder,
+  nodeAs,
   replayGraph,
   sameShape,
   type Graph,
-  type Node,
   type NodeId,
-  type PrimitiveAttrs,
   type Tensor,
   type TensorType,
 } from '@spikeflow/core';
@@ -35,14 +34,10 @@ export interface TrainingGraphOptions extends BackpropConfig {
   readonly keepOutputs?: boolean;
 }
 
-function leafAttrs(node: Node): PrimitiveAttrs['param'] {
-  return node.attrs as PrimitiveAttrs['param'];
-}
-
 function trainedParams(model: Graph, options: TrainingGraphOptions): readonly string[] {
   const outputs = model.outputs.map((o) => o.name);
   if (!outputs.includes(options.loss)) fail('interface', 'loss', `the model has no output named '${options.loss}'`, outputs.join(', ') || 'none', options.loss);
-  const attrs = model.params.map((id) => leafAttrs(model.nodes[id]!));
+  const attrs = model.params.map((id) => nodeAs(model, id, 'param').attrs);
   const params = attrs.map((a) => a.name);
   // By default every param that can have a gradient; an integer param (a mask, say) stays a param.
   const wrt = options.wrt ?? attrs.filter((a) => a.dtype === 'f32').map((a) => a.name);
@@ -71,20 +66,20 @@ export function trainingGraph(model: Graph, options: TrainingGraphOptions): Grap
   const b = new GraphBuilder();
   const leaves = new Map<NodeId, Tensor>();
   for (const id of source.inputs) {
-    const a = source.nodes[id]!.attrs as PrimitiveAttrs['input'];
+    const a = nodeAs(source, id, 'input').attrs;
     leaves.set(id, b.input(a.name, a.shape, a.dtype));
   }
   const lr = b.input(LR_INPUT, []);
   for (const id of source.params) {
-    const a = leafAttrs(source.nodes[id]!);
+    const a = nodeAs(source, id, 'param').attrs;
     if (!trained.has(a.name)) leaves.set(id, b.param(a.name, a.shape, a.init, a.dtype));
   }
   for (const s of source.state) {
-    const a = source.nodes[s.node]!.attrs as PrimitiveAttrs['state'];
+    const a = nodeAs(source, s.node, 'state').attrs;
     leaves.set(s.node, b.state(a.name, a.shape, a.init, a.dtype));
   }
   const params = source.params
-    .map((id) => ({ id, attrs: leafAttrs(source.nodes[id]!) }))
+    .map((id) => ({ id, attrs: nodeAs(source, id, 'param').attrs }))
     .filter(({ attrs }) => trained.has(attrs.name))
     .map(({ id, attrs }) => {
       const value = b.state(attrs.name, attrs.shape, attrs.init, attrs.dtype);

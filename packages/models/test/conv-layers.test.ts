@@ -1,7 +1,7 @@
 // The conv1d / conv2d layers against a direct-loop convolution written here (never core's CPU
 // rule), their gradients against central finite differences, PyTorch's init bounds and spec errors.
 import { grad } from '@spikeflow/autodiff';
-import { evaluate, initParams, SpikeflowError, tensor, toArray, trace, type Graph, type HostTensor, type GraphBuilder, type PrimitiveAttrs, type Tensor, type TensorType } from '@spikeflow/core';
+import { evaluate, initParams, SpikeflowError, tensor, toArray, trace, type Graph, type HostTensor, type GraphBuilder, nodesOf, type Tensor, type TensorType } from '@spikeflow/core';
 import { describe, expect, it } from 'vitest';
 import { buildConv1d, buildConv2d, buildLif, buildSequential, conv1d, conv2d, lif, sequential, standardLayers, type Conv1dSpec, type Conv2dSpec } from '../src/index.js';
 import { testData } from '../../../test/support/test-data.js';
@@ -183,7 +183,7 @@ describe('conv layer init', () => {
     const model = layerGraph(spec, [...xShape]);
     const bound = scale * torchBound(fanIn);
     expect(bound).toBeCloseTo(scale / Math.sqrt(fanIn), 14);
-    const attrs = (name: string) => Object.values(model.nodes).find((n) => n.op === 'param' && (n.attrs as PrimitiveAttrs['param']).name === name)!.attrs as PrimitiveAttrs['param'];
+    const attrs = (name: string) => nodesOf(model, 'param').find((n) => n.attrs.name === name)!.attrs;
     for (const name of ['conv/w', 'conv/b']) {
       const init = attrs(name).init as { kind: string; low: number; high: number };
       expect(init.kind, name).toBe('uniform');

@@ -2,7 +2,7 @@
 // law, the scaling, the mask shared over time, the mode inputs, the gradient, and the trainer
 // feeding the mode inputs (and resuming a checkpoint bit for bit).
 import { grad } from '@spikeflow/autodiff';
-import { cpuBackend, evaluate, GraphBuilder, initParams, SpikeflowError, tensor, toArray, trace, type Graph, type PrimitiveAttrs } from '@spikeflow/core';
+import { cpuBackend, evaluate, GraphBuilder, initParams, SpikeflowError, tensor, toArray, trace, type Graph, nodeAs } from '@spikeflow/core';
 import { describe, expect, it } from 'vitest';
 import {
   adam,
@@ -81,7 +81,7 @@ describe('dropout in training mode', () => {
 
   it('declares the two mode inputs once per graph, however many dropout layers there are', () => {
     const g = dropoutGraph([dropout(0.1), dropout(0.2), dropout(0.3)]);
-    const inputs = g.inputs.map((id) => g.nodes[id]!.attrs as PrimitiveAttrs['input']);
+    const inputs = g.inputs.map((id) => nodeAs(g, id, 'input').attrs);
     expect(inputs.map((a) => [a.name, a.shape, a.dtype])).toEqual([
       ['x', X_SHAPE, 'f32'],
       [TRAINING_INPUT, [], 'f32'],

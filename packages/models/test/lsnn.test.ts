@@ -1,6 +1,6 @@
-// The LSNN against a plain-JS loop over the ALIF equations (Bellec et al. 2018; DESIGN.md "ALIF"),
+// The LSNN against a plain-JS loop over the ALIF equations (Bellec et al. 2018; docs/models/neurons.md, "ALIF"),
 // never through the network's own graph code.
-import { evaluate, SpikeflowError, toArray, trace, type Graph, type HostTensor, type PrimitiveAttrs } from '@spikeflow/core';
+import { evaluate, SpikeflowError, toArray, trace, type Graph, type HostTensor, leafName, nodeAs } from '@spikeflow/core';
 import { grad } from '@spikeflow/autodiff';
 import { describe, expect, it } from 'vitest';
 import { countActive, lsnn, smnistLsnn, storeRecallLsnn, type LsnnOptions } from '../src/lsnn/index.js';
@@ -104,7 +104,7 @@ function at(out: HostTensor, t: number): number[] {
   return toArray(out).slice(t * size, (t + 1) * size);
 }
 
-const paramNames = (g: Graph) => g.params.map((id) => (g.nodes[id]!.attrs as PrimitiveAttrs['param']).name);
+const paramNames = (g: Graph) => g.params.map((id) => leafName(g.nodes[id]!));
 
 describe('LSNN recurrent layer', () => {
   it('follows the ALIF equations step by step (v, a, z, refractory count, readout)', () => {
@@ -184,7 +184,7 @@ describe('LSNN builder', () => {
       return { y: pieces.readout };
     });
     expect(paramNames(g)).toEqual(['lsnn/input/theta', 'lsnn/rec/theta', 'lsnn/out/w', 'lsnn/out/b']);
-    const byName = Object.fromEntries(g.params.map((id) => [(g.nodes[id]!.attrs as PrimitiveAttrs['param']).name, g.nodes[id]!.attrs as PrimitiveAttrs['param']]));
+    const byName = Object.fromEntries(g.params.map((id) => nodeAs(g, id, 'param').attrs).map((a) => [a.name, a]));
     const theta = (name: string) => {
       const init = byName[name]!.init;
       if (init.kind !== 'values') throw new Error(`${name} is not initialised by values`);

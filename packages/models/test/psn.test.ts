@@ -1,6 +1,6 @@
 // The PSN family against plain-JS loops over the published formulas (Fang et al., NeurIPS 2023;
 // SpikingJelly's PSN, MaskedPSN, SlidingPSN), never through the layers' own graph code.
-import { evaluate, initParams, SpikeflowError, toArray, trace, type Graph, type PrimitiveAttrs, type Tensor, type GraphBuilder } from '@spikeflow/core';
+import { evaluate, initParams, SpikeflowError, toArray, trace, leafName, nodesOf, type Graph, type Tensor, type GraphBuilder } from '@spikeflow/core';
 import { grad } from '@spikeflow/autodiff';
 import { describe, expect, it } from 'vitest';
 import { buildLinear, buildSequential, linear, sequential, sgd, standardLayers, trainingGraph } from '../src/index.js';
@@ -187,8 +187,8 @@ describe('PSN', () => {
 
   it('initialises W kaiming-uniform U(±1/√T) and b = −1', () => {
     const graph = trace((gb) => ({ s: buildPsn(gb, gb.input('x', SHAPE), psn(T)) }));
-    const wNode = Object.values(graph.nodes).find((n) => n.op === 'param' && (n.attrs as PrimitiveAttrs['param']).name === 'w')!;
-    expect((wNode.attrs as PrimitiveAttrs['param']).init).toEqual({ kind: 'uniform', low: -1 / Math.sqrt(T), high: 1 / Math.sqrt(T) });
+    const wNode = nodesOf(graph, 'param').find((n) => n.attrs.name === 'w')!;
+    expect(wNode.attrs.init).toEqual({ kind: 'uniform', low: -1 / Math.sqrt(T), high: 1 / Math.sqrt(T) });
     const init = initParams(graph, { seed: 3 });
     const values = toArray(init.w!);
     expect(init.w!.type.shape).toEqual([T, T]);
@@ -233,7 +233,7 @@ describe('masked PSN', () => {
     expect(run(parallel, p, { w, b }, 0)).toEqual(run(plain, p, { w, b }));
     // As SpikingJelly, λ ≥ 1 means the complete mask.
     expect(run(parallel, p, { w, b }, 1.5)).toEqual(run(parallel, p, { w, b }, 1));
-    expect(parallel.inputs.map((id) => (parallel.nodes[id]!.attrs as PrimitiveAttrs['input']).name)).toContain('lambda');
+    expect(parallel.inputs.map((id) => leafName(parallel.nodes[id]!))).toContain('lambda');
   });
 
   it('step by step (a scan carrying the last k inputs) equals the parallel form at λ = 1', () => {
@@ -351,9 +351,9 @@ describe('PSN layers in sequential specs', () => {
   it('linear → PSN → linear → masked PSN → sliding PSN matches the formulas chained by hand', () => {
     const spec = sequential([linear(I, H), psn(T), linear(H, C), maskedPsn(T, 2), slidingPsn(2)]);
     const graph = buildSequential(spec, { input, library });
-    const names = graph.params.map((id) => (graph.nodes[id]!.attrs as PrimitiveAttrs['param']).name);
+    const names = graph.params.map((id) => leafName(graph.nodes[id]!));
     expect(names).toEqual(['linear0/w', 'psn1/w', 'psn1/b', 'linear2/w', 'maskedPsn3/w', 'maskedPsn3/b', 'slidingPsn4/w', 'slidingPsn4/b']);
-    expect(graph.inputs.map((id) => (graph.nodes[id]!.attrs as PrimitiveAttrs['input']).name)).toEqual(['x', 'maskedPsn3/lambda']);
+    expect(graph.inputs.map((id) => leafName(graph.nodes[id]!))).toEqual(['x', 'maskedPsn3/lambda']);
 
     const params = {
       'linear0/w': randoms(I * H, 61, -1.5, 1.5),
@@ -388,8 +388,8 @@ describe('PSN layers in sequential specs', () => {
     const fromObjects = buildSequential(sequential([psn(T), maskedPsn(T, 2), slidingPsn(3)]), { input, library });
     expect(fromText).toEqual(fromObjects);
     expect(maskedPsn(T, 2)).toEqual({ kind: 'maskedPsn', T, k: 2, mode: 'parallel', surrogate: 'atan' });
-    const spikes = Object.values(fromText.nodes).filter((n) => n.op === 'spike');
-    expect(spikes.map((n) => (n.attrs as PrimitiveAttrs['spike']).surrogate)).toEqual(new Array(3).fill({ kind: 'atan', alpha: 2 }));
+    const spikes = nodesOf(fromText, 'spike');
+    expect(spikes.map((n) => n.attrs.surrogate)).toEqual(new Array(3).fill({ kind: 'atan', alpha: 2 }));
   });
 
   it('trains in one training graph: λ stays an input fed per epoch, the scalar sliding b is updated', () => {
@@ -401,7 +401,7 @@ describe('PSN layers in sequential specs', () => {
       return { loss: s.mean().sub(0.3).pow(2) };
     });
     const train = trainingGraph(model, { loss: 'loss', optimizer: sgd() });
-    expect(train.inputs.map((id) => (train.nodes[id]!.attrs as PrimitiveAttrs['input']).name)).toEqual(['x', 'maskedPsn1/lambda', 'lr']);
+    expect(train.inputs.map((id) => leafName(train.nodes[id]!))).toEqual(['x', 'maskedPsn1/lambda', 'lr']);
     const x = randoms(T * B * I, 71, 0, 1.5);
     const out = evaluate(train, { inputs: { x, 'maskedPsn1/lambda': maskedPsnLambda(1, 9), lr: 1 } });
     expect(out.state['slidingPsn2/b']!.type.shape).toEqual([]);

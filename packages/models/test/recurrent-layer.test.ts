@@ -2,7 +2,7 @@
 // layer's own graph code: forward values, BPTT gradients (forward-mode in f64 with the surrogate,
 // and central differences on a smooth neuron), built-in and user neurons, specs, and learning.
 import { grad } from '@spikeflow/autodiff';
-import { evaluate, GraphBuilder, initParams, SpikeflowError, toArray, trace, type Graph, type HostTensor, type PrimitiveAttrs, type Tensor } from '@spikeflow/core';
+import { evaluate, GraphBuilder, initParams, SpikeflowError, toArray, trace, type Graph, type HostTensor, leafName, nodeAs, type Tensor } from '@spikeflow/core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -46,7 +46,7 @@ interface Weights {
 
 const zeros = (n: number) => new Array<number>(n).fill(0);
 const sum = (xs: readonly number[]) => xs.reduce((a, v) => a + v, 0);
-const paramNames = (g: Graph) => g.params.map((id) => (g.nodes[id]!.attrs as PrimitiveAttrs['param']).name);
+const paramNames = (g: Graph) => g.params.map((id) => leafName(g.nodes[id]!));
 
 /** The layer's params as fed to a graph traced under the scope `rnn`. */
 function feedParams(w: Weights, extra: Record<string, readonly number[]> = {}): Record<string, readonly number[]> {
@@ -54,7 +54,7 @@ function feedParams(w: Weights, extra: Record<string, readonly number[]> = {}): 
 }
 
 const sigma = (u: number) => 1 / (1 + Math.exp(-u));
-/** The sigmoid surrogate's derivative with a = 4 (DESIGN.md's table). */
+/** The sigmoid surrogate's derivative with a = 4 (the table in docs/models/surrogates.md). */
 const sigmoidSurrogate = (u: number) => 4 * sigma(4 * u) * (1 - sigma(4 * u));
 
 interface LifLoop {
@@ -295,7 +295,7 @@ describe('recurrent layer: structure and specs', () => {
     expect(nodes.filter((n) => n.op === 'scan')).toHaveLength(1);
     // The input projection outside the scan: all 6·2 rows of x at once.
     expect(nodes.filter((n) => n.op === 'matmul').map((n) => n.type)).toEqual([{ shape: [12, 4], dtype: 'f32' }]);
-    const init = Object.fromEntries(g.params.map((id) => [(g.nodes[id]!.attrs as PrimitiveAttrs['param']).name, (g.nodes[id]!.attrs as PrimitiveAttrs['param']).init]));
+    const init = Object.fromEntries(g.params.map((id) => nodeAs(g, id, 'param').attrs).map((a) => [a.name, a.init]));
     const k = 1 / Math.sqrt(3);
     expect(init).toEqual({
       'rnn/input/w': { kind: 'uniform', low: -k, high: k },

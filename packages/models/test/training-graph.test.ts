@@ -1,4 +1,4 @@
-import { evaluate, GraphBuilder, initParams, leafName, SpikeflowError, toArray, type Graph, type HostTensor, type Initializer, type PrimitiveAttrs } from '@spikeflow/core';
+import { evaluate, GraphBuilder, initParams, leafName, SpikeflowError, toArray, type Graph, type HostTensor, type Initializer, nodeAs } from '@spikeflow/core';
 import { describe, expect, it } from 'vitest';
 import { adam, sgd, trainingGraph } from '../src/index.js';
 import { testData } from '../../../test/support/test-data.js';
@@ -62,7 +62,7 @@ describe('trainingGraph', () => {
     expect(train.outputs.map((o) => o.name)).toEqual(['loss']);
     // Each trained param is a state of the same shape, dtype and initializer; every state is updated.
     for (const id of model.params) {
-      const p = model.nodes[id]!.attrs as PrimitiveAttrs['param'];
+      const p = nodeAs(model, id, 'param').attrs;
       const s = train.state.find((st) => leafName(train.nodes[st.node]!) === p.name)!;
       expect(train.nodes[s.node]!.op).toBe('state');
       expect(train.nodes[s.node]!.attrs).toEqual(p);

@@ -3,13 +3,12 @@
 // types with the TypeScript compiler API, and by comparing the table's keys with the rules.
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { wgslRules } from '../src/codegen/wgsl-rules.js';
 import { kernelLowerings } from '../src/compiler/kernel-lowerings.js';
+import { messageOf, typeCheck } from '../../../test/support/type-check.js';
 
 const TEST_DIR = dirname(fileURLToPath(import.meta.url));
-const ROOT_TSCONFIG = join(TEST_DIR, '../../../tsconfig.json');
 
 /** A module declaring a lowering table with these entries, as a file beside this test would. */
 function tableSource(entries: readonly string[]): string {
@@ -24,27 +23,11 @@ function tableSource(entries: readonly string[]): string {
 
 const COMPLETE = ['sum: lowerReduction', 'max: lowerReduction', 'mean: lowerReduction', 'matmul: lowerMatmul', 'conv1d: lowerConv', 'conv2d: lowerConv'];
 
-/** tsc's messages for in-memory modules (file name -> source) placed in this test's folder, with the root tsconfig. */
+/** tsc's messages for in-memory modules (file name -> source) placed in this test's folder. */
 function typeErrors(modules: Readonly<Record<string, string>>): Map<string, string[]> {
-  const config = ts.getParsedCommandLineOfConfigFile(ROOT_TSCONFIG, { types: ['@webgpu/types'], noEmit: true }, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
-  if (config === undefined) throw new Error(`cannot read ${ROOT_TSCONFIG}`);
-  const virtual = new Map(Object.entries(modules).map(([name, text]) => [join(TEST_DIR, name), text]));
-  const host = ts.createCompilerHost(config.options);
-  const { fileExists, readFile, getSourceFile } = host;
-  host.fileExists = (file) => virtual.has(file) || fileExists(file);
-  host.readFile = (file) => virtual.get(file) ?? readFile(file);
-  host.getSourceFile = (file, language, ...rest) => {
-    const text = virtual.get(file);
-    return text === undefined ? getSourceFile(file, language, ...rest) : ts.createSourceFile(file, text, language);
-  };
-  const program = ts.createProgram([...virtual.keys()], config.options, host);
-  const errors = new Map<string, string[]>();
-  for (const [file, name] of [...virtual.keys()].map((f, k) => [f, Object.keys(modules)[k]!] as const)) {
-    const source = program.getSourceFile(file)!;
-    const diagnostics = [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)];
-    errors.set(name, diagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n')));
-  }
-  return errors;
+  const files = new Map(Object.entries(modules).map(([name, text]) => [join(TEST_DIR, name), text]));
+  const diagnostics = typeCheck({ files });
+  return new Map(Object.keys(modules).map((name) => [name, diagnostics.get(join(TEST_DIR, name))!.map(messageOf)]));
 }
 
 describe('kernel lowering table', () => {

@@ -1,5 +1,5 @@
 // An LSNN with DEEP R trained on store-recall on WebGPU (dawn.node), checked against the CPU reference.
-import { evaluate, toArray, trace, type Graph, type HostTensor, type PrimitiveAttrs, type Tensor } from '@spikeflow/core';
+import { evaluate, toArray, trace, type Graph, type HostTensor, leafName, type Tensor } from '@spikeflow/core';
 import { grad } from '@spikeflow/autodiff';
 import { adam, storeRecall, trainingGraph } from '@spikeflow/models';
 import { countActive, DeepRewiring, lsnn, storeRecallLsnn, type DeepRParam } from '@spikeflow/models';
@@ -55,7 +55,7 @@ function accuracy(logits: HostTensor, batch: Record<string, HostTensor>): number
   return right / scored;
 }
 
-const paramNames = (g: Graph) => g.params.map((id) => (g.nodes[id]!.attrs as PrimitiveAttrs['param']).name);
+const paramNames = (g: Graph) => g.params.map((id) => leafName(g.nodes[id]!));
 
 /** The model's params as a training runner holds them (as state of the same names). */
 function paramsOf(g: Graph, state: Readonly<Record<string, HostTensor>>): Record<string, HostTensor> {

@@ -1,7 +1,7 @@
 // The generic recurrent layer (any defineNeuron neuron, one scan with W_rec) on WebGPU (dawn.node):
 // forward values and BPTT gradients against the CPU reference.
 import { grad } from '@spikeflow/autodiff';
-import { evaluate, initParams, tensor, toArray, trace, type Graph, type PrimitiveAttrs } from '@spikeflow/core';
+import { evaluate, initParams, tensor, toArray, trace, type Graph, leafName } from '@spikeflow/core';
 import { alif, buildRecurrent, defineNeuron, learnable, lif, plif, recurrent, standardNeurons, type NeuronLayerSpec, type NeuronLibrary, type RecurrentOptions } from '@spikeflow/models';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile } from '../src/index.js';
@@ -37,7 +37,7 @@ const cases: readonly Case[] = [
   { label: 'a user-defined rate neuron (a learned gain)', neuron: rateNeuron.layer(), options: { bias: true } },
 ];
 
-const paramNames = (g: Graph) => g.params.map((id) => (g.nodes[id]!.attrs as PrimitiveAttrs['param']).name);
+const paramNames = (g: Graph) => g.params.map((id) => leafName(g.nodes[id]!));
 
 describe.skipIf(skip)('recurrent layer on WebGPU', () => {
   afterAll(() => {

@@ -1,12 +1,12 @@
 import {
   evaluate,
+  nodeAs,
   sizeOf,
   toArray,
   trace,
   type Feeds,
   type Graph,
   type GraphBuilder,
-  type PrimitiveAttrs,
   type ScanOptions,
   type ScanResult,
   type SurrogateName,
@@ -238,15 +238,15 @@ export function captureCase(T: number): ScanCase {
 /** Random f64 feeds for every input and param of `graph`. */
 export function randomFeeds(graph: Graph, ranges: Readonly<Record<string, readonly [number, number]>> = {}, seed = 3): Feeds {
   const rand = testRandom(seed);
-  const values = (ids: readonly string[]) =>
+  const values = (ids: readonly string[], op: 'input' | 'param') =>
     Object.fromEntries(
       ids.map((id) => {
-        const { name, shape } = graph.nodes[id]!.attrs as PrimitiveAttrs['input'];
+        const { name, shape } = nodeAs(graph, id, op).attrs;
         const [lo, hi] = ranges[name] ?? [-1, 1];
         return [name, Array.from({ length: sizeOf(shape) }, () => lo + (hi - lo) * rand())];
       }),
     );
-  return { inputs: values(graph.inputs), params: values(graph.params) };
+  return { inputs: values(graph.inputs, 'input'), params: values(graph.params, 'param') };
 }
 
 /** Every output of `graph` evaluated in f64, as plain arrays. */

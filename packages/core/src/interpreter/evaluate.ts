@@ -1,6 +1,6 @@
 import { topologicalOrder } from '../analysis.js';
 import { fail } from '../errors.js';
-import { leafName, type Graph, type Node, type NodeId, type PrimitiveAttrs } from '../graph.js';
+import { leafName, nodeAs, type Graph, type Node, type NodeId } from '../graph.js';
 import { initialValue } from '../init.js';
 import { MAX_EVALUATION_BYTES } from '../limits.js';
 import { cpuRules } from '../rules/index.js';
@@ -89,8 +89,8 @@ function bindFeeds(graph: Graph, feeds: Feeds, precision: Precision, seed: numbe
       const type = node.type as TensorType;
       if (value !== undefined) bound.set(node.id, toHost(value, type, `${kind}.${name}`, precision));
       else if (kind === 'state') {
-        const attrs = node.attrs as PrimitiveAttrs['state'];
-        bound.set(node.id, initialValue(attrs.init, type, precision, name, seed));
+        const { init } = nodeAs(graph, node.id, 'state').attrs;
+        bound.set(node.id, initialValue(init, type, precision, name, seed));
       } else fail('feed', `${kind}.${name}`, `missing ${kind === 'inputs' ? 'input' : 'param'} '${name}'`, formatType(type), 'nothing');
     }
   }

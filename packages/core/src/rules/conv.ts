@@ -21,15 +21,21 @@ interface ConvNd {
   readonly groups: number;
 }
 
+/** Attrs as read from a node, before `checkAttrs` vouches for their per-axis form. */
+type UncheckedNd = { readonly [F in keyof ConvNd]: unknown };
+
 /** conv1d's scalars become one-axis lists; conv2d's attrs are already per axis. */
-function toNd(op: ConvOp, attrs: PrimitiveAttrs[ConvOp]): { readonly [F in keyof ConvNd]: unknown } {
-  if (op === 'conv2d') return attrs;
-  const a = attrs as PrimitiveAttrs['conv1d'];
-  return { stride: [a.stride], padding: [a.padding], dilation: [a.dilation], groups: a.groups };
+const TO_ND: { readonly [P in ConvOp]: (attrs: PrimitiveAttrs[P]) => UncheckedNd } = {
+  conv1d: (a) => ({ stride: [a.stride], padding: [a.padding], dilation: [a.dilation], groups: a.groups }),
+  conv2d: (a) => a,
+};
+
+function toNd<P extends ConvOp>(op: P, attrs: PrimitiveAttrs[P]): UncheckedNd {
+  return TO_ND[op](attrs);
 }
 
 /** Checks conv attrs for `spatial` axes; failures quote the attr as the user wrote it. */
-function checkAttrs(op: ConvOp, attrs: PrimitiveAttrs[ConvOp], spatial: number, where: string): ConvNd {
+function checkAttrs<P extends ConvOp>(op: P, attrs: PrimitiveAttrs[P], spatial: number, where: string): ConvNd {
   const nd = toNd(op, attrs);
   const raw = attrs as unknown as Record<string, unknown>;
   const perAxis = (field: 'stride' | 'dilation' | 'padding', ok: (v: unknown) => boolean, want: string) => {
@@ -47,8 +53,8 @@ function checkAttrs(op: ConvOp, attrs: PrimitiveAttrs[ConvOp], spatial: number, 
   return nd as ConvNd;
 }
 
-function inferConv(op: ConvOp, spatial: number) {
-  return (inputs: readonly TensorType[], attrs: PrimitiveAttrs[ConvOp], where: string): TensorType => {
+function inferConv<P extends ConvOp>(op: P, spatial: number) {
+  return (inputs: readonly TensorType[], attrs: PrimitiveAttrs[P], where: string): TensorType => {
     expectArity(inputs, 2, where, op);
     const [x, w] = inputs as [TensorType, TensorType];
     expectDType(x, ['f32'], where, `${op} input x`);
@@ -125,8 +131,8 @@ function convNd(x: HostTensor, w: HostTensor, nd: ConvNd, type: TensorType, prec
   return out;
 }
 
-function cpuConv(op: ConvOp) {
-  return ([x, w]: readonly HostTensor[], attrs: PrimitiveAttrs[ConvOp], type: ValueType, ctx: CpuContext): HostTensor =>
+function cpuConv<P extends ConvOp>(op: P) {
+  return ([x, w]: readonly HostTensor[], attrs: PrimitiveAttrs[P], type: ValueType, ctx: CpuContext): HostTensor =>
     convNd(x!, w!, toNd(op, attrs) as ConvNd, type as TensorType, ctx.precision);
 }
 

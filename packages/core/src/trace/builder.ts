@@ -1,7 +1,7 @@
 import type { DType } from '../dtype.js';
 import { eliminateDeadNodes } from '../analysis.js';
 import { fail } from '../errors.js';
-import { freezeGraph, type AnyNode, type Graph, type Node, type NodeId, type StateBinding, type Primitive, type PrimitiveAttrs, type Surrogate } from '../graph.js';
+import { freezeGraph, leafName, type AnyNode, type Graph, type Node, type NodeId, type StateBinding, type Primitive, type PrimitiveAttrs, type Surrogate } from '../graph.js';
 import type { BinaryOp, CompareOp, Initializer, LogicalOp, ReduceOp, UnaryOp } from '../primitives.js';
 import { SURROGATE_DEFAULTS, type SurrogateName } from '../surrogate.js';
 import { formatType, isTupleType, sameShape, sizeOf, type Shape, type TensorType, type ValueType } from '../types.js';
@@ -173,7 +173,7 @@ export class GraphBuilder {
 
   /** Interface names must be unique per kind, or feeds would be ambiguous. */
   private expectNewLeafName(ids: readonly NodeId[], name: string, kind: string): void {
-    if (ids.some((id) => (this.nodes[id]!.attrs as PrimitiveAttrs['input']).name === name)) {
+    if (ids.some((id) => leafName(this.nodes[id]!) === name)) {
       fail('interface', name, `the graph already has ${kind === 'input' ? 'an' : 'a'} ${kind} of this name`, 'a unique name', name);
     }
   }
@@ -190,7 +190,7 @@ export class GraphBuilder {
    * one graph-wide input (dropout's `training` flag, say). Every use must agree on its type.
    */
   sharedInput(name: string, shape: Shape, dtype: DType = 'f32'): Tensor {
-    const id = this.inputIds.find((i) => (this.nodes[i]!.attrs as PrimitiveAttrs['input']).name === name);
+    const id = this.inputIds.find((i) => leafName(this.nodes[i]!) === name);
     if (id === undefined) return this.input(name, shape, dtype);
     const declared = this.nodes[id]!.type as TensorType;
     if (!sameShape(declared.shape, shape) || declared.dtype !== dtype) {

@@ -1,4 +1,4 @@
-import type { GraphBuilder, PrimitiveAttrs, Tensor } from '@spikeflow/core';
+import { leafName, type GraphBuilder, type Tensor } from '@spikeflow/core';
 import { initDeepR, type Eligibility } from './deep-r.js';
 import { TaskRng } from '../tasks/task-rng.js';
 
@@ -34,7 +34,7 @@ export function deepRWeight(b: GraphBuilder, name: string, shape: readonly [numb
   const init = initDeepR(size, { connectivity: options.connectivity, scale: options.scale, rng: new TaskRng(options.seed), eligible: options.eligible });
   const theta = b.param(name, shape, { kind: 'values', values: Array.from(init.theta) });
   const sign = b.constant(Array.from(init.sign), shape);
-  const qualified = (b.nodeOf(theta.id).attrs as PrimitiveAttrs['param']).name;
+  const qualified = leafName(b.nodeOf(theta.id));
   return {
     weight: theta.relu().mul(sign),
     param: { name: qualified, shape: [...shape], target: init.target, sign: init.sign, eligible: options.eligible },

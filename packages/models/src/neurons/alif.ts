@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { defineNeuron } from './define-neuron.js';
 
 /**
- * ALIF of the LSNN (Bellec et al. 2018), DESIGN.md's equations in the reference code's (e-prop's)
- * step order: from (v, a, z, r) after the last step and this step's current I,
+ * ALIF of the LSNN (Bellec et al. 2018), the equations of docs/models/neurons.md ("ALIF") in
+ * the reference code's (e-prop's) step order: from (v, a, z, r) after the last step and this
+ * step's current I,
  *   v' = alpha·v + (1 - alpha)·I - z·b0,  a' = rho·a + (1 - rho)·z,
  *   A' = b0 + beta·a',  z' = spike((v' - A')/A')  (triangle surrogate, gamma = 0.3),
  * with alpha = exp(-dt/tauM), rho = exp(-dt/tauA); z' is emitted at the step of the input that

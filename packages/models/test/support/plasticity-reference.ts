@@ -2,7 +2,7 @@ import type { PlasticLinearSpec, PlasticRecurrentSpec, PlasticitySpec, PlasticUn
 
 /**
  * Plain-JS re-implementations of the plasticity rules and layers, loops over nested arrays in
- * float64, written from the formulas (DESIGN.md "Differentiable plasticity") and not from the
+ * float64, written from the formulas (docs/models/plasticity.md, "Formulas") and not from the
  * graph code, as the independent truth of plasticity.test.ts.
  */
 export type Vec = number[];

@@ -1,4 +1,4 @@
-import { evaluate, sizeOf, tensor, toArray, type Graph, type HostTensor, type PrimitiveAttrs } from '@spikeflow/core';
+import { evaluate, sizeOf, tensor, toArray, type Graph, type HostTensor, nodeAs } from '@spikeflow/core';
 import { compile } from '../../src/index.js';
 import type { GraphCase } from './cases.js';
 import { testRandom } from '../../../../test/support/test-data.js';
@@ -7,7 +7,7 @@ function feedsFor(c: GraphCase, graph: Graph, seed: number): Record<string, Host
   const rand = testRandom(seed);
   const feeds: Record<string, HostTensor> = {};
   for (const id of graph.inputs) {
-    const a = graph.nodes[id]!.attrs as PrimitiveAttrs['input'];
+    const a = nodeAs(graph, id, 'input').attrs;
     const [lo, hi] = c.ranges?.[a.name] ?? [-2, 2];
     const values = Array.from({ length: sizeOf(a.shape) }, () => {
       const v = lo + (hi - lo) * rand();
