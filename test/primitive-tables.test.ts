@@ -84,6 +84,8 @@ describe('primitive tables', () => {
       }
     }
     expect(found).toEqual({
+      // core: what a reduction computes (read by every backend).
+      'packages/core/src/primitives.ts > REDUCTIONS': ['newReduce'],
       // core: shape/dtype inference and the CPU reference.
       'packages/core/src/rules/index.ts > inferRules': ['newOp'],
       'packages/core/src/rules/index.ts > cpuRules': ['newOp'],

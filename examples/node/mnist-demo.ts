@@ -4,7 +4,7 @@
  * report held-out accuracy. Without any WebGPU adapter it says so and trains on the CPU
  * reference interpreter instead, on a smaller budget.
  */
-import { evaluate, toArray, type FeedValue, type Graph, type HostTensor } from '@spikeflow/core';
+import { evaluate, leafName, toArray, type FeedValue, type Graph, type HostTensor } from '@spikeflow/core';
 import { adam, buildClassifier, classifierHead, countCorrect, lif, linear, loadMnist, mnistSplit, sequential, sequentialMnist, TaskRng, trainingGraph, type Task } from '@spikeflow/models';
 import { compile, compileTrainStep } from '@spikeflow/webgpu';
 import { selectNodeBackend } from '@spikeflow/webgpu/node';
@@ -67,7 +67,7 @@ interface Engine {
 async function gpuEngine(ctx: { device: GPUDevice; adapterInfo: string }, train: Graph, forward: Graph, seed: number): Promise<Engine> {
   const step = await compileTrainStep(train, ctx.device, { seed });
   const evalExe = await compile(forward, ctx.device);
-  const paramNames = forward.params.map((id) => (forward.nodes[id]!.attrs as { name: string }).name);
+  const paramNames = forward.params.map((id) => leafName(forward.nodes[id]!));
   return {
     device: `WebGPU (${ctx.adapterInfo})`,
     step: (feeds) => step.stepWithLoss(feeds),
@@ -80,7 +80,7 @@ async function gpuEngine(ctx: { device: GPUDevice; adapterInfo: string }, train:
 
 function cpuEngine(train: Graph, forward: Graph, reason: string, seed: number): Engine {
   let state: Record<string, HostTensor> | undefined;
-  const paramNames = forward.params.map((id) => (forward.nodes[id]!.attrs as { name: string }).name);
+  const paramNames = forward.params.map((id) => leafName(forward.nodes[id]!));
   return {
     device: `CPU reference interpreter (no WebGPU: ${reason})`,
     async step(feeds) {

@@ -34,6 +34,18 @@ export type ReduceOp = (typeof REDUCE_OPS)[number];
 export const RANDOM_OPS = ['uniform', 'normal', 'bernoulli'] as const;
 export type RandomOp = (typeof RANDOM_OPS)[number];
 
+/**
+ * What each reduction computes, typed over ReduceOp so a new reduction fails type-checking until
+ * it states this (every backend reads it instead of testing op names): how two partial results
+ * combine (`sum`: a + b; `max`: the larger, a NaN kept), and whether the total is divided by the
+ * number of elements reduced.
+ */
+export const REDUCTIONS: { readonly [K in ReduceOp]: { readonly combine: 'sum' | 'max'; readonly divideByCount: boolean } } = {
+  sum: { combine: 'sum', divideByCount: false },
+  max: { combine: 'max', divideByCount: false },
+  mean: { combine: 'sum', divideByCount: true },
+};
+
 export interface ReduceAttrs {
   readonly axes: readonly number[];
   readonly keepDims: boolean;

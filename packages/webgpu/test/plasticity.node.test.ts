@@ -1,6 +1,6 @@
 // Differentiable plasticity on WebGPU: parity with the CPU reference, and in-episode cue association
 // learned by a plastic recurrent network but not by the same network without plasticity.
-import { evaluate, initParams, tensor, toArray, trace, type Graph, type HostTensor, type Tensor } from '@spikeflow/core';
+import { evaluate, initParams, leafName, tensor, toArray, trace, type Graph, type HostTensor, type Tensor } from '@spikeflow/core';
 import { grad } from '@spikeflow/autodiff';
 import {
   accuracy,
@@ -30,7 +30,7 @@ import { testData } from '../../../test/support/test-data.js';
 const acquired = await tryNodeDevice();
 const skip = skipWithoutDevice(acquired, 'the WebGPU plasticity tests');
 
-const paramNames = (g: Graph): string[] => g.params.map((id) => (g.nodes[id]!.attrs as { name: string }).name);
+const paramNames = (g: Graph): string[] => g.params.map((id) => leafName(g.nodes[id]!));
 
 describe.skipIf(skip)('plasticity on WebGPU', () => {
   afterAll(() => {

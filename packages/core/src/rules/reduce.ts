@@ -1,7 +1,7 @@
 import type { DType } from '../dtype.js';
 import { fail } from '../errors.js';
 import { allocTensor, type HostTensor } from '../host-tensor.js';
-import type { ReduceAttrs, ReduceOp } from '../primitives.js';
+import { REDUCTIONS, type ReduceAttrs, type ReduceOp } from '../primitives.js';
 import { formatType, sizeOf, type TensorType } from '../types.js';
 import { broadcastIndexer } from './broadcast-index.js';
 import { expectArity, expectDType, normalizeAxes } from './checks.js';
@@ -33,7 +33,7 @@ function reduceInferFor(op: ReduceOp): InferRule<ReduceOp> {
     const axes = normalizeAxes(attrs.axes, x.shape.length, where);
     // A sum of nothing is 0 and a mean 0/0 = NaN (as numpy), but a max of nothing has no value.
     const empty = axes.find((axis) => x.shape[axis] === 0);
-    if (op === 'max' && empty !== undefined) {
+    if (REDUCTIONS[op].combine === 'max' && empty !== undefined) {
       fail('shape', where, `max over axis ${empty} of length 0 has no value`, 'reduced axes of length >= 1', formatType(x));
     }
     const shape = attrs.keepDims ? keptShape(x.shape, axes) : x.shape.filter((_, axis) => !axes.includes(axis));
@@ -100,13 +100,14 @@ function reduceCpuFor(op: ReduceOp): CpuRule<ReduceOp> {
     const axes = normalizeAxes(attrs.axes, input.shape.length, ctx.where);
     const out = allocTensor(type as TensorType, ctx.precision);
     const size = out.data.length;
-    const acc = op === 'max' ? maxOf(size, input.dtype) : sumOf(size, input.dtype);
+    const { combine, divideByCount } = REDUCTIONS[op];
+    const acc = combine === 'max' ? maxOf(size, input.dtype) : sumOf(size, input.dtype);
     const outIndex = broadcastIndexer(keptShape(input.shape, axes), input.shape);
     const data = x!.data;
     for (let i = 0; i < data.length; i++) acc.add(outIndex(i), data[i]!);
     // Elements reduced into each output; 0 for an empty axis, so the mean is 0/0 = NaN.
     const count = sizeOf(axes.map((a) => input.shape[a]!));
-    for (let o = 0; o < size; o++) out.data[o] = op === 'mean' ? acc.result(o) / count : acc.result(o);
+    for (let o = 0; o < size; o++) out.data[o] = divideByCount ? acc.result(o) / count : acc.result(o);
     return out;
   };
 }

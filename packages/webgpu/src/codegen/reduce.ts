@@ -1,4 +1,4 @@
-import { sizeOf, stridesOf, type DType, type ReduceOp, type Shape } from '@spikeflow/core';
+import { REDUCTIONS, sizeOf, stridesOf, type DType, type ReduceOp, type Shape } from '@spikeflow/core';
 import { coordinates, linearIndex } from './indexing.js';
 import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, u, wgslValueType, type BufferBinding, type KernelSource } from './kernel-source.js';
 
@@ -94,7 +94,7 @@ function indexOver(i: string, inShape: Shape, axes: readonly number[]): string {
 
 /** WGSL combining two partial results; max keeps a NaN, as the CPU's Math.max does. */
 function combineFn(op: ReduceOp, t: string): string {
-  if (op !== 'max') return `fn reduce_combine(a: ${t}, b: ${t}) -> ${t} { return a + b; }`;
+  if (REDUCTIONS[op].combine === 'sum') return `fn reduce_combine(a: ${t}, b: ${t}) -> ${t} { return a + b; }`;
   if (t !== 'f32') return `fn reduce_combine(a: ${t}, b: ${t}) -> ${t} { return max(a, b); }`;
   // NaN tested on the bits: a float comparison may be folded away by compilers that assume no NaN.
   return [
@@ -116,7 +116,7 @@ function combineFn(op: ReduceOp, t: string): string {
 export function reduceKernel(args: ReduceArgs): KernelSource {
   const { op, inShape, dtype, out } = args;
   const { axes, kept, count, outputs } = reductionExtent(inShape, args.axes);
-  if (op === 'max' && count === 0) throw new Error('internal: max over an empty axis has no value');
+  if (REDUCTIONS[op].combine === 'max' && count === 0) throw new Error('internal: max over an empty axis has no value');
   const t = wgslValueType(dtype);
   const plain = args.inputBinding ?? { name: 'in0', access: 'read', type: { shape: inShape, dtype }, stepStride: 0 };
   const inputBindings = args.input?.bindings ?? [plain];
@@ -132,7 +132,7 @@ export function reduceKernel(args: ReduceArgs): KernelSource {
   const perGroup = WORKGROUP / threads;
   const tree = threads > 1;
   // `count` as a runtime divisor: a constant 0.0 / 0.0 would be a shader-creation error, not NaN.
-  const divisor = op === 'mean' && chunks === 1 ? count : args.divisor;
+  const divisor = REDUCTIONS[op].divideByCount && chunks === 1 ? count : args.divisor;
   const result = (acc: string) => (divisor !== undefined ? `${acc} / f32(n)` : acc);
   const [first, end] = chunks === 1 ? ['0u', u(count)] : ['chunk_start', 'chunk_end'];
   // Unsplit, a slot is an output `o`.
@@ -146,7 +146,7 @@ export function reduceKernel(args: ReduceArgs): KernelSource {
       ? []
       : [`  let o = slot / ${u(chunks)};`, `  let chunk_start = (slot % ${u(chunks)}) * ${u(chunkLength)};`, `  let chunk_end = min(chunk_start + ${u(chunkLength)}, ${u(count)});`]),
     `  let base = ${indexOver('o', inShape, kept)};`,
-    ...(op === 'max' ? [chunks === 1 ? '  acc = reduce_input(base);' : `  acc = reduce_input(base + ${indexOver(first, inShape, axes)});`] : []),
+    ...(REDUCTIONS[op].combine === 'max' ? [chunks === 1 ? '  acc = reduce_input(base);' : `  acc = reduce_input(base + ${indexOver(first, inShape, axes)});`] : []),
     `  for (var r = ${tree ? (chunks === 1 ? 'lane' : `${first} + lane`) : first}; r < ${end}; ${tree ? `r += ${u(threads)}` : 'r++'}) { acc = reduce_combine(acc, reduce_input(base + ${indexOver('r', inShape, axes)})); }`,
     ...(tree ? [] : [`  ${out.name}[${bindingIndex(out, slot)}] = ${result('acc')};`]),
     '}',

@@ -1,4 +1,4 @@
-import type { NodeId, ReduceOp, TensorType } from '@spikeflow/core';
+import { REDUCTIONS, type NodeId, type ReduceOp, type TensorType } from '@spikeflow/core';
 import type { BufferBinding } from '../codegen/kernel-source.js';
 import { reduceKernel, reductionExtent, splitReduction, type ReduceArgs } from '../codegen/reduce.js';
 import { valueFunctions } from '../codegen/value-functions.js';
@@ -48,7 +48,8 @@ export function reduceSteps(low: Lowering, args: ReduceArgs, reads: readonly Nod
   const partial: BufferBinding = { name: 'partial_out', access: 'read_write', type: partialType, stepStride: 0 };
   const combine = reduceKernel({
     label: args.label,
-    op: args.op === 'max' ? 'max' : 'sum',
+    // The partial results combine the same way, as a plain sum or max; a mean divides at the end.
+    op: REDUCTIONS[args.op].combine,
     inShape: partialType.shape,
     axes: [1],
     keepDims: false,
@@ -56,7 +57,7 @@ export function reduceSteps(low: Lowering, args: ReduceArgs, reads: readonly Nod
     input: undefined,
     inputBinding: { name: 'in0', access: 'read', type: partialType, stepStride: 0 },
     out: args.out,
-    ...(args.op === 'mean' ? { divisor: count } : {}),
+    ...(REDUCTIONS[args.op].divideByCount ? { divisor: count } : {}),
   });
   return [
     { kind: 'kernel', source: reduceKernel({ ...args, out: partial, chunks }), args: [...reads, partialId], nodes },
