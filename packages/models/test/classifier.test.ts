@@ -1,5 +1,6 @@
 import { evaluate, GraphBuilder, SpikeflowError, tensor, toArray, trace, type Tensor } from '@spikeflow/core';
 import { describe, expect, it } from 'vitest';
+import { thrown } from './support/thrown.js';
 import {
   addingProblem,
   applyClassifierHead,
@@ -35,15 +36,6 @@ function head(spec: ClassifierHead): { loss: number; scores: number[] } {
   return { loss: toArray(outputs.loss!)[0]!, scores: toArray(outputs.scores!) };
 }
 
-const thrown = (f: () => unknown): SpikeflowError => {
-  try {
-    f();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SpikeflowError);
-    return error as SpikeflowError;
-  }
-  throw new Error('expected the call to throw');
-};
 
 describe('classifier head', () => {
   it('defaults to spike counts scored by cross-entropy, as worked by hand', () => {

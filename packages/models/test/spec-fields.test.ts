@@ -3,6 +3,7 @@
 import { SpikeflowError } from '@spikeflow/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { thrown } from './support/thrown.js';
 import {
   buildSequential,
   defineNeuron,
@@ -41,16 +42,6 @@ const VALID: Readonly<Record<string, Record<string, unknown>>> = {
   plasticRecurrent: { kind: 'plasticRecurrent', in: 3, hidden: 2 },
 };
 
-/** The error a call throws (it must throw a SpikeflowError). */
-function thrown(f: () => unknown): SpikeflowError {
-  try {
-    f();
-  } catch (error) {
-    expect(error).toBeInstanceOf(SpikeflowError);
-    return error as SpikeflowError;
-  }
-  throw new Error('expected the call to throw');
-}
 
 const parseLayers = (layers: unknown[]) => () => parseSequential(JSON.stringify({ kind: 'sequential', layers }), library);
 

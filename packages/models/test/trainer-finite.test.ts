@@ -7,17 +7,11 @@ import { adam, adamw, sgd } from '../src/index.js';
 import { decodeCheckpoint, encodeCheckpoint } from '../src/checkpoint/index.js';
 import { mse } from '../src/losses/index.js';
 import { minibatches, train, Trainer, type Batch, type TrainerOptions } from '../src/trainer/index.js';
+import { expectStopAtEpochEnd, rejectionOf } from './support/non-finite-runs.js';
 import { poisonedBackend } from './support/poisoned-backend.js';
 import { spikeClassifier, spikeData, spikeDataset, TASK } from './support/spike-task.js';
 
-async function errorOf(promise: Promise<unknown>): Promise<SpikeflowError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SpikeflowError);
-  return error as SpikeflowError;
-}
+const errorOf = rejectionOf;
 
 const values = (t: HostTensor) => Array.from(t.data);
 const base = (): TrainerOptions => ({ backend: cpuBackend(), model: spikeClassifier(), optimizer: adam(), data: spikeData(), schedule: 0.05, seed: 2 });
@@ -149,16 +143,7 @@ describe('non-finite losses and params', () => {
   });
 
   it('stops at the end of the epoch by default, naming the first param then non-finite', async () => {
-    const backend = poisonedBackend(cpuBackend(), { afterStep: 8, state: 'linear2/w', index: 5 });
-    const trainer = await Trainer.create({ ...base(), backend });
-    const error = await errorOf(trainer.runEpochs(3));
-    // The NaN spreads through the next four steps' gradients; the truth is a host scan of the params.
-    const params = await trainer.params();
-    const nonFinite = (name: string) => params[name]!.data.filter((v) => !Number.isFinite(v)).length;
-    const first = trainer.trained.find((name) => nonFinite(name) > 0)!;
-    expect(error.where).toBe(first);
-    expect(error.message).toContain(`param '${first}' turned non-finite by step 12, epoch 2 (since the check after step 6, which found every param finite)`);
-    expect(error.found).toBe(`${nonFinite(first)} NaN or infinite values`);
+    const trainer = await expectStopAtEpochEnd(cpuBackend(), base());
     // The loss stayed finite through steps 9 to 12 (NaN membranes never spike), else the loss check would have stopped the run first.
     expect(trainer.step).toBe(12);
 

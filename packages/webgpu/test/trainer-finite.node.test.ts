@@ -5,6 +5,7 @@ import { SpikeflowError, trace, type HostTensor } from '@spikeflow/core';
 import { adam, mse, sgd, trainingGraph } from '@spikeflow/models';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Trainer, type TrainerOptions } from '../../models/src/trainer/index.js';
+import { expectStopAtEpochEnd, rejectionOf } from '../../models/test/support/non-finite-runs.js';
 import { poisonedBackend } from '../../models/test/support/poisoned-backend.js';
 import { spikeClassifier, spikeData } from '../../models/test/support/spike-task.js';
 import { webgpuBackend } from '../src/runtime/train-backend.js';
@@ -14,14 +15,7 @@ import { deviceOf, skipWithoutDevice, tryNodeDevice } from './node-device.js';
 const acquired = await tryNodeDevice();
 const skip = skipWithoutDevice(acquired, 'the WebGPU non-finite checks');
 
-async function errorOf(promise: Promise<unknown>): Promise<SpikeflowError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(SpikeflowError);
-  return error as SpikeflowError;
-}
+const errorOf = rejectionOf;
 
 describe.skipIf(skip)('non-finite checks on the WebGPU backend', () => {
   afterAll(() => {
@@ -71,15 +65,7 @@ describe.skipIf(skip)('non-finite checks on the WebGPU backend', () => {
   });
 
   it('stops at the end of the epoch by default, naming the first param then non-finite', async () => {
-    const backend = poisonedBackend(webgpuBackend(deviceOf(acquired).device), { afterStep: 8, state: 'linear2/w', index: 5 });
-    const trainer = await Trainer.create({ ...options(), backend });
-    const error = await errorOf(trainer.runEpochs(3));
-    const params = await trainer.params();
-    const nonFinite = (name: string) => params[name]!.data.filter((v) => !Number.isFinite(v)).length;
-    const first = trainer.trained.find((name) => nonFinite(name) > 0)!;
-    expect(error.where).toBe(first);
-    expect(error.message).toContain(`param '${first}' turned non-finite by step 12, epoch 2 (since the check after step 6, which found every param finite)`);
-    expect(error.found).toBe(`${nonFinite(first)} NaN or infinite values`);
+    const trainer = await expectStopAtEpochEnd(webgpuBackend(deviceOf(acquired).device), options());
     trainer.destroy();
   });
 });
