@@ -41,6 +41,27 @@ function spikingMlp(T: number, B: number, I: number, H: number, O: number, outpu
   });
 }
 
+/**
+ * s = spike(x), read by two kernels (a max, then s · max(s)) and as the initial carry of a
+ * 3-step scan doubling it. With `stepLoop` the body also stacks c reshaped to [1, 3], so the scan
+ * cannot be one elementwise kernel and runs as a step loop, which copies its inputs as plain
+ * f32 buffers. For x = [-1, 2, 0.5]: s = [0, 1, 1], r = [0, 1, 1] and y = s · 2³ = [0, 8, 8].
+ */
+function spikesIntoScan(stepLoop: boolean): Graph {
+  return trace((b) => {
+    const x = b.input('x', [3]);
+    const s = x.spike();
+    const { carries } = b.scan({
+      carries: [s],
+      sequences: [],
+      length: 3,
+      body: (_, [c]) => ({ carries: [c!.mul(2)], outputs: stepLoop ? [c!.reshape([1, 3])] : [] }),
+    });
+    return { r: s.mul(s.max(0)), y: carries[0]! };
+  });
+}
+const SPIKES_INTO_SCAN = { feeds: { x: [-1, 2, 0.5] }, r: [0, 1, 1], y: [0, 8, 8] };
+
 /** Bernoulli(rate) 0/1 spikes from the test generator. */
 const spikes = (seed: number, n: number, rate: number): number[] => testData(seed, n, 0, 1).map((u) => (u < rate ? 1 : 0));
 
@@ -115,6 +136,14 @@ describe('spike train analysis', () => {
     const packedValues = [...packed.values.values()].filter((v) => v.packed === true);
     expect(packedValues.map((v) => v.bytes).sort((a, b) => b - a)).toEqual(words);
     expect(packed.steps.filter((s) => s.kind === 'kernel' && s.source.kind === 'spike-pack')).toHaveLength(2);
+  });
+
+  it('packs a spike train a one-kernel scan reads, and not one a step-loop scan copies as f32', () => {
+    const packedIds = (g: Graph) => [...compileProgram(g, LIMITS).values.values()].filter((v) => v.packed === true).map((v) => v.id);
+    const spikeNode = (g: Graph) => Object.values(simplify(g).nodes).find((n) => n.op === 'spike')!.id;
+    const oneKernel = spikesIntoScan(false);
+    expect(packedIds(oneKernel)).toEqual([spikeNode(oneKernel)]);
+    expect(packedIds(spikesIntoScan(true))).toEqual([]);
   });
 
   it('rejects an unknown spike input, naming it', () => {
@@ -209,6 +238,14 @@ describe.skipIf(skip)('bit-packed spikes on WebGPU', () => {
     const plain = await runWith(g, { packSpikes: false }, data, {});
     expect(Array.from(toArray(packed.out.y!))).toEqual(Array.from(toArray(plain.out.y!)));
     expect(scaledMaxError(packed.out.y!, evaluate(g, { inputs: data }).outputs.y!)).toBeLessThan(TOLERANCE);
+  });
+
+  it('feeds a scan the spike train other kernels read packed, as a step loop and as one kernel', async () => {
+    for (const stepLoop of [true, false]) {
+      const { out } = await runWith(spikesIntoScan(stepLoop), {}, SPIKES_INTO_SCAN.feeds, {});
+      expect(Array.from(toArray(out.r!)), `r, step loop ${stepLoop}`).toEqual(SPIKES_INTO_SCAN.r);
+      expect(Array.from(toArray(out.y!)), `y, step loop ${stepLoop}`).toEqual(SPIKES_INTO_SCAN.y);
+    }
   });
 
   it('rejects a feed of a spike input holding anything but 0 and 1, naming the input', async () => {
