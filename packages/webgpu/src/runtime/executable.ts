@@ -78,6 +78,9 @@ export class Executable {
   private readonly counters = new Map<string, Promise<NonFiniteCounter>>();
   /** Seed of the param and state initializers. */
   private seed = 0;
+  /** Error scopes of this executable's submissions not yet resolved, and the first error they held. */
+  private readonly openScopes = new Set<Promise<void>>();
+  private gpuError: string | undefined;
 
   private constructor(
     private readonly handle: DeviceHandle,
@@ -223,26 +226,31 @@ export class Executable {
   /** Runs one call without reading anything back (the step of a training loop). */
   submit(inputs: Readonly<Record<string, FeedValue>> = {}): void {
     this.assertAlive();
-    this.writeInputs(inputs);
-    const encoder = this.handle.device.createCommandEncoder();
-    this.encode(encoder);
-    this.handle.device.queue.submit([encoder.finish()]);
+    this.scoped(() => {
+      this.writeInputs(inputs);
+      const encoder = this.handle.device.createCommandEncoder();
+      this.encode(encoder);
+      this.handle.device.queue.submit([encoder.finish()]);
+    });
   }
 
   /** Runs one call and reads back the named outputs (all by default). */
   async run(inputs: Readonly<Record<string, FeedValue>> = {}, read?: readonly string[]): Promise<Record<string, HostTensor>> {
     this.assertAlive();
-    this.writeInputs(inputs);
-    const encoder = this.handle.device.createCommandEncoder();
-    this.encode(encoder);
     const wanted = read ?? this.program.outputs.map((o) => o.name);
     const reads = wanted.map((name) => {
       const out = this.program.outputs.find((o) => o.name === name);
       if (out === undefined) fail('feed', `outputs.${name}`, 'the graph has no output of this name', this.program.outputs.map((o) => o.name).join(', '), name);
       return { name, value: out.value };
     });
-    const staged = this.stage(encoder, reads.map((r) => r.value));
-    this.handle.device.queue.submit([encoder.finish()]);
+    const staged = this.scoped(() => {
+      this.writeInputs(inputs);
+      const encoder = this.handle.device.createCommandEncoder();
+      this.encode(encoder);
+      const buffers = this.stage(encoder, reads.map((r) => r.value));
+      this.handle.device.queue.submit([encoder.finish()]);
+      return buffers;
+    });
     const results = await this.collect(staged);
     // An output that is a view (e.g. a reshape) reads its source's buffer: give it the shape the graph declares.
     return Object.fromEntries(reads.map((r, k) => [r.name, { ...results[k]!, type: outputNode(this.graph, r.name)!.type as TensorType }]));
@@ -285,9 +293,12 @@ export class Executable {
 
   private async readValues(list: readonly { name: string; value: NodeId }[]): Promise<Record<string, HostTensor>> {
     this.assertAlive();
-    const encoder = this.handle.device.createCommandEncoder();
-    const staged = this.stage(encoder, list.map((s) => s.value));
-    this.handle.device.queue.submit([encoder.finish()]);
+    const staged = this.scoped(() => {
+      const encoder = this.handle.device.createCommandEncoder();
+      const buffers = this.stage(encoder, list.map((s) => s.value));
+      this.handle.device.queue.submit([encoder.finish()]);
+      return buffers;
+    });
     const results = await this.collect(staged);
     return Object.fromEntries(list.map((s, k) => [s.name, results[k]!]));
   }
@@ -306,12 +317,44 @@ export class Executable {
     lost?.catch(() => undefined); // observed through the race below; never an unhandled rejection
     const maps = Promise.all(staged.map((s) => s.buffer.mapAsync(0x0001))); // GPUMapMode.READ
     await (lost === undefined ? maps : Promise.race([maps, lost]));
+    await this.expectNoGpuError();
     return staged.map((s) => {
       const host = hostFromGpu(s.buffer.getMappedRange().slice(0), this.program.values.get(s.value)!.type);
       s.buffer.unmap();
       s.buffer.destroy();
       return host;
     });
+  }
+
+  /**
+   * Runs `work` (writes, encoding, a submission) inside a validation error scope. A validation
+   * error in this executable's own work would otherwise leave its outputs silently unwritten (read
+   * back as zeros); this way the next read of this executable fails instead, naming the error.
+   */
+  private scoped<T>(work: () => T): T {
+    const { device } = this.handle;
+    device.pushErrorScope('validation');
+    try {
+      return work();
+    } finally {
+      const scope: Promise<void> = device.popErrorScope().then(
+        (error) => {
+          if (error !== null) this.gpuError ??= error.message;
+        },
+        () => undefined, // a lost device is reported by `lost`, not here
+      );
+      this.openScopes.add(scope);
+      void scope.finally(() => this.openScopes.delete(scope));
+    }
+  }
+
+  /** Fails with the first GPU validation error of this executable's work since the last check. */
+  private async expectNoGpuError(): Promise<void> {
+    await Promise.all(this.openScopes);
+    const message = this.gpuError;
+    if (message === undefined) return;
+    this.gpuError = undefined;
+    fail('device', 'executable', `the GPU rejected this executable's work, so its results are not valid: ${message}`);
   }
 
   private assertAlive(): void {
