@@ -24,12 +24,20 @@ export function savedSpikeTrains(graph: Graph, part: Partition, maxBindings: num
     if (node.op === 'scan' || (part.loads.has(id) && !part.aliases.has(id) && !interfaceOps.has(node.op))) position.set(id, position.size);
   }
   const readers = new Map<NodeId, NodeId[]>();
+  const addReader = (load: NodeId, reader: NodeId) => {
+    const source = part.aliases.get(load) ?? load;
+    readers.set(source, [...(readers.get(source) ?? []), reader]);
+  };
   for (const [root, loads] of part.loads) {
     if (!position.has(root)) continue;
-    for (const load of loads) {
-      const source = part.aliases.get(load) ?? load;
-      readers.set(source, [...(readers.get(source) ?? []), root]);
-    }
+    for (const load of loads) addReader(load, root);
+  }
+  // A scan is no materialized node, so the partition lists no loads for it: its inputs (carry
+  // inits, sequences, consts) are read here. Missing them, a spike train that a step-loop scan
+  // reads as a plain buffer could be packed, and the loop would read its bits as floats.
+  for (const id of part.order) {
+    const node = graph.nodes[id]!;
+    if (node.op === 'scan') for (const input of node.inputs) addReader(input, id);
   }
   const readsPacked = (reader: NodeId) => {
     const node = graph.nodes[reader]!;
