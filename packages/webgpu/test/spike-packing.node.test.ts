@@ -248,6 +248,29 @@ describe.skipIf(skip)('bit-packed spikes on WebGPU', () => {
     }
   });
 
+  it('keeps a spike train float32 when a step-loop scan reads it, whatever else reads it later', async () => {
+    // s is read by two kernels far apart (worth packing) and is the carry init of a scan whose
+    // matmul body runs as a step loop, which copies its inputs as plain buffers.
+    const g = trace((b) => {
+      const x = b.input('x', [6]);
+      const w = b.input('w', [6, 6]);
+      const s = x.spike();
+      const late = s.reshape([1, 6]).matmul(w).matmul(w).reshape([6]).add(s);
+      const { carries } = b.scan({
+        length: 3,
+        carries: [s],
+        consts: [w],
+        body: (_, [c], __, [wc]) => ({ carries: [c!.reshape([1, 6]).matmul(wc!).reshape([6]).add(c!)] }),
+      });
+      return { late, y: carries[0]! };
+    });
+    const data = { x: [0.5, 1.5, -1, 2, 1.25, 0], w: testData(11, 36, -1, 1) };
+    expect([...compileProgram(g, LIMITS).values.values()].filter((v) => v.packed === true)).toHaveLength(0);
+    const { out } = await runWith(g, {}, data, {});
+    const cpu = evaluate(g, { inputs: data }).outputs;
+    for (const name of ['late', 'y']) expect(scaledMaxError(out[name]!, cpu[name]!), name).toBeLessThan(TOLERANCE);
+  });
+
   it('rejects a feed of a spike input holding anything but 0 and 1, naming the input', async () => {
     const g = trace((b) => ({ y: b.input('x', [40]).mul(2).sum() }));
     const exe = await compile(g, deviceOf(acquired).device, { spikeInputs: ['x'] });
