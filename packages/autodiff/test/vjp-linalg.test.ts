@@ -47,7 +47,7 @@ const CONV2D: readonly Case[] = [
   { name: 'conv2d depthwise (groups 3)', shapes: [[1, 3, 5, 5], [3, 1, 3, 3]], fn: c2({ groups: 3, padding: 1 }) },
 ];
 
-/** Case name -> measured max relative error, printed for the lead's report. */
+/** Case name -> measured max relative error, printed in the test output. */
 const measured = new Map<string, number>();
 afterAll(() => console.log(`linalg VJP max relative errors vs finite differences:\n${[...measured].map(([n, e]) => `  ${n}: ${e.toExponential(2)}`).join('\n')}`));
 

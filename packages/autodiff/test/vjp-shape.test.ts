@@ -32,7 +32,7 @@ const CASES: readonly Case[] = [
   { name: 'x * oneHot(indices)', shapes: [[3, 4]], fn: (b, [x]) => x!.mul(b.constant([1, 3, 3], [3], 'i32').oneHot(4)) },
 ];
 
-/** Case name -> measured max relative error, printed for the lead's report. */
+/** Case name -> measured max relative error, printed in the test output. */
 const measured = new Map<string, number>();
 afterAll(() => console.log(`shape VJP max relative errors vs finite differences:\n${[...measured].map(([n, e]) => `  ${n}: ${e.toExponential(2)}`).join('\n')}`));
 
