@@ -55,6 +55,37 @@ describe.skipIf(skip)('compiler on WebGPU', () => {
     bwd.destroy();
   });
 
+  it('reads the current step of a sequence through a reshape shared by two kernels of a step loop', async () => {
+    // The body reshapes its slice x_t [2, 1] -> [2] and reads that reshape from a max reduction and
+    // from an equal, so the reshape is a buffer alias of the slice: both kernels must read step t,
+    // not step 0. loss = c_2 with c_{t+1} = c_t / 2 + tanh(max x_t) / 2, so by hand
+    // d loss / d x_t is 0 except at the argmax of x_t, where it is 2^(t-2) (1 - tanh^2(max x_t)).
+    const { device } = deviceOf(acquired);
+    const forward = trace((b) => {
+      const { carries, outputs } = b.scan({
+        carries: [b.input('c0', [1])],
+        sequences: [b.input('xs', [2, 2, 1])],
+        body: (bb, [c], [xt]) => {
+          const flat = xt!.reshape([2]);
+          const max = flat.max([0]);
+          const isMax = bb.where(flat.equal(max.reshape([1])), 1, 0);
+          return { carries: [c!.mul(0.5).add(max.tanh().mul(0.5))], outputs: [isMax] };
+        },
+      });
+      return { loss: carries[0]!.sum(), isMax: outputs[0]! };
+    });
+    const backward = grad(forward, { of: 'loss', wrt: ['xs'] });
+    const exe = await compile(backward, device);
+    expect(exe.stats.kernels.some((k) => k.dispatches === 2)).toBe(true); // a step loop, not one fused kernel
+    const xs = [-0.75, -0.5, 0.125, -0.25];
+    const out = await exe.run({ xs, c0: [1.875] });
+    expect(toArray(out.isMax!)).toEqual([0, 1, 1, 0]);
+    const sech2 = (x: number) => 1 - Math.tanh(x) ** 2;
+    const byHand = [0, sech2(-0.5) / 4, sech2(0.125) / 2, 0];
+    toArray(out['grad/xs']!).forEach((v, k) => expect(v).toBeCloseTo(byHand[k]!, 6));
+    exe.destroy();
+  });
+
   it('plans a lower peak than one buffer per node on a deep chain', () => {
     const deep = trace((b) => {
       let x = b.input('x', [1000]);

@@ -108,6 +108,12 @@ function stepLoop(low: Lowering, node: Node<'scan'>, inputs: readonly NodeId[], 
       direct.add(id);
     }
   });
+  // A reshape alias is bound as its source's buffer, so it is the same per-step slice: kernels
+  // look strides up by the node they load (the alias), and without this read step 0's slice.
+  for (const [alias, source] of bodyPart.aliases) {
+    const stride = strides.get(source);
+    if (stride !== undefined) strides.set(alias, stride);
+  }
   const bodyLow: Lowering = {
     graph: body,
     limits: low.limits,
