@@ -243,15 +243,13 @@ export class Executable {
       if (out === undefined) fail('feed', `outputs.${name}`, 'the graph has no output of this name', this.program.outputs.map((o) => o.name).join(', '), name);
       return { name, value: out.value };
     });
-    const staged = this.scoped(() => {
-      this.writeInputs(inputs);
-      const encoder = this.handle.device.createCommandEncoder();
-      this.encode(encoder);
-      const buffers = this.stage(encoder, reads.map((r) => r.value));
-      this.handle.device.queue.submit([encoder.finish()]);
-      return buffers;
-    });
-    const results = await this.collect(staged);
+    const results = await this.submitAndRead(
+      reads.map((r) => r.value),
+      (encoder) => {
+        this.writeInputs(inputs);
+        this.encode(encoder);
+      },
+    );
     // An output that is a view (e.g. a reshape) reads its source's buffer: give it the shape the graph declares.
     return Object.fromEntries(reads.map((r, k) => [r.name, { ...results[k]!, type: outputNode(this.graph, r.name)!.type as TensorType }]));
   }
@@ -293,14 +291,20 @@ export class Executable {
 
   private async readValues(list: readonly { name: string; value: NodeId }[]): Promise<Record<string, HostTensor>> {
     this.assertAlive();
+    const results = await this.submitAndRead(list.map((s) => s.value));
+    return Object.fromEntries(list.map((s, k) => [s.name, results[k]!]));
+  }
+
+  /** One error-scoped submission: `work` (if any), then copies of `values` to staging buffers, read back. */
+  private submitAndRead(values: readonly NodeId[], work?: (encoder: GPUCommandEncoder) => void): Promise<HostTensor[]> {
     const staged = this.scoped(() => {
       const encoder = this.handle.device.createCommandEncoder();
-      const buffers = this.stage(encoder, list.map((s) => s.value));
+      work?.(encoder);
+      const buffers = this.stage(encoder, values);
       this.handle.device.queue.submit([encoder.finish()]);
       return buffers;
     });
-    const results = await this.collect(staged);
-    return Object.fromEntries(list.map((s, k) => [s.name, results[k]!]));
+    return this.collect(staged);
   }
 
   private stage(encoder: GPUCommandEncoder, values: readonly NodeId[]): { buffer: GPUBuffer; value: NodeId }[] {
