@@ -12,6 +12,7 @@ export default defineConfig({
       '@spikeflow/webgpu/node': fileURLToPath(new URL('./packages/webgpu/src/node.ts', import.meta.url)),
       '@spikeflow/webgpu': src('webgpu'),
       '@spikeflow/models': src('models'),
+      '@spikeflow/nir': src('nir'),
     },
   },
   test: {

@@ -1,6 +1,6 @@
 // Dependencies point one way only (docs/architecture.md):
-//   core -> nothing; autodiff -> core; webgpu -> core; models -> core, autodiff.
-// core, autodiff and models use no Node-only module, so they run unchanged in a browser and in Deno.
+//   core -> nothing; autodiff -> core; webgpu -> core; models -> core, autodiff; nir -> core, models.
+// core, autodiff, models and nir use no Node-only module, so they run unchanged in a browser and in Deno.
 // Every bare import in a package's src is declared in that package's package.json.
 // No package's src files import each other in a cycle (type-only imports included): a cycle makes
 // behaviour depend on module load order, which bundlers are free to change.
@@ -30,6 +30,7 @@ const POLICY: Record<string, Policy> = {
   autodiff: { spikeflow: ['@spikeflow/core'], node: false },
   webgpu: { spikeflow: ['@spikeflow/core'], node: true },
   models: { spikeflow: ['@spikeflow/core', '@spikeflow/autodiff'], node: false },
+  nir: { spikeflow: ['@spikeflow/core', '@spikeflow/models'], node: false },
 };
 
 const SOURCE_FILE = /\.(ts|tsx|mts|cts|js|mjs|cjs)$/;
