@@ -1,5 +1,6 @@
 // Dependencies point one way only (docs/architecture.md):
-//   core -> nothing; autodiff -> core; webgpu -> core; models -> core, autodiff; nir -> core, models.
+//   core -> nothing; autodiff -> core; webgpu -> core; models -> core, autodiff; nir -> core, models;
+//   cli (the `spikeflow` command) -> any of them.
 // core, autodiff, models and nir use no Node-only module, so they run unchanged in a browser and in Deno.
 // Every bare import in a package's src is declared in that package's package.json.
 // No package's src files import each other in a cycle (type-only imports included): a cycle makes
@@ -31,6 +32,8 @@ const POLICY: Record<string, Policy> = {
   webgpu: { spikeflow: ['@spikeflow/core'], node: true },
   models: { spikeflow: ['@spikeflow/core', '@spikeflow/autodiff'], node: false },
   nir: { spikeflow: ['@spikeflow/core', '@spikeflow/models'], node: false },
+  // A Node program at the top of the graph: nothing imports it.
+  cli: { spikeflow: ['@spikeflow/core', '@spikeflow/autodiff', '@spikeflow/webgpu', '@spikeflow/models', '@spikeflow/nir'], node: true },
 };
 
 const SOURCE_FILE = /\.(ts|tsx|mts|cts|js|mjs|cjs)$/;

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { formatShape, formatSummary, GraphBuilder, summarize, toDot } from '@spikeflow/core';
 import { applySequential, standardLayers, type TaskInfo } from '@spikeflow/models';
-import { fileErrorReason, writeFileAtomically } from '../node/checkpoint-file.js';
+import { fileErrorReason, writeFileAtomically } from './checkpoint-file.js';
 import { configuredModel, configuredSpec, readConfig, type RunConfig } from './run-config.js';
 import { loadTask } from './tasks.js';
 import { UsageError } from './usage-error.js';

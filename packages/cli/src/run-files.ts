@@ -10,7 +10,7 @@ import { constants, existsSync } from 'node:fs';
 import { access, mkdir, readFile, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { decodeCheckpoint, encodeCheckpoint, type EpochMetrics } from '@spikeflow/models';
-import { fileErrorReason, readCheckpointFile, writeCheckpointFile, writeFileAtomically } from '../node/checkpoint-file.js';
+import { fileErrorReason, readCheckpointFile, writeCheckpointFile, writeFileAtomically } from './checkpoint-file.js';
 import { curvesSvg } from './plot.js';
 import { changedSetting, checkConfig, firstLine, runSettings, type RunConfig } from './run-config.js';
 import { UsageError } from './usage-error.js';

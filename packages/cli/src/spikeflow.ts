@@ -1,4 +1,4 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env node
 /** The `spikeflow` command (`pnpm cli <command> ...`); cli.ts has the commands and options. */
 import { runCli } from './cli.js';
 

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { cpuBackend, SpikeflowError } from '@spikeflow/core';
 import { adam } from '@spikeflow/models';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Trainer } from '../../packages/models/src/trainer/index.js';
-import { spikeClassifier, spikeData } from '../../packages/models/test/support/spike-task.js';
-import { nodeFs, readCheckpointFile, writeCheckpointFile, type CheckpointFs } from './checkpoint-file.js';
+import { Trainer } from '@spikeflow/models';
+import { spikeClassifier, spikeData } from '../../models/test/support/spike-task.js';
+import { nodeFs, readCheckpointFile, writeCheckpointFile, type CheckpointFs } from '../src/checkpoint-file.js';
 
 let dir: string;
 beforeEach(async () => {

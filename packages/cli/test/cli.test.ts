@@ -11,14 +11,14 @@ import { fileURLToPath } from 'node:url';
 import { decodeCheckpoint, encodeCheckpoint } from '@spikeflow/models';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from './cli.js';
-import { checkConfig } from './run-config.js';
-import { withRunSettings } from './run-files.js';
+import { runCli } from '../src/cli.js';
+import { checkConfig } from '../src/run-config.js';
+import { withRunSettings } from '../src/run-files.js';
 
-const TSX = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url));
-const CLI = fileURLToPath(new URL('./spikeflow.ts', import.meta.url));
+const TSX = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
+const CLI = fileURLToPath(new URL('../src/spikeflow.ts', import.meta.url));
 // The root tsconfig maps @spikeflow/* to sources (as `pnpm cli` gets from its cwd); the runs happen in a temp dir.
-const TSCONFIG = fileURLToPath(new URL('../../tsconfig.json', import.meta.url));
+const TSCONFIG = fileURLToPath(new URL('../../../tsconfig.json', import.meta.url));
 const work = await mkdtemp(join(tmpdir(), 'spikeflow-cli-'));
 afterAll(() => rm(work, { recursive: true, force: true }));
 

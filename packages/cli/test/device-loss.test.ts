@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeCheckpoint, Trainer } from '@spikeflow/models';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from './cli.js';
+import { runCli } from '../src/cli.js';
 
 const devices = vi.hoisted(() => [] as GPUDevice[]);
 vi.mock('@spikeflow/webgpu/node', async (importOriginal) => {
