@@ -1,7 +1,7 @@
 /**
  * Trains a small spiking classifier on the evidence-accumulation task with WebGPU in Deno.
- * Deno cannot resolve the pnpm workspace, so this file is bundled first (train.test.ts shows how)
- * and run with `deno run --unstable-webgpu bundle.js`. The last line is machine-readable:
+ * After `pnpm build`, from this folder: `deno run --unstable-webgpu --allow-env=NODE_ENV train.ts`
+ * (README.md says why). The last line is machine-readable:
  *   RESULT {"accuracy":0.9,"chance":0.5,"device":"webgpu ..."}
  */
 import { cpuBackend, type TrainBackend } from '@spikeflow/core';
