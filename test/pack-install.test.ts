@@ -152,6 +152,19 @@ describe('the installed packages run', () => {
     });
   }
 
+  it('every entry point of every library package imports in Node', async () => {
+    const specifiers = PACKAGES.flatMap((pkg) => {
+      const { name, exports = {} } = packageJson(installed(pkg)) as PackageJson & { exports?: Record<string, unknown> };
+      return Object.keys(exports).map((key) => (key === '.' ? name : `${name}/${key.slice(2)}`));
+    });
+    expect(specifiers).toEqual(expect.arrayContaining(['@spikeflow/core', '@spikeflow/nir', '@spikeflow/webgpu/node']));
+    const script = `for (const s of ${JSON.stringify(specifiers)}) await import(s);\nconsole.log('imported');\n`;
+    const file = join(app, 'import-all.mjs');
+    await writeFile(file, script);
+    const out = await run(process.execPath, [file], app);
+    expect({ code: out.code, stdout: out.stdout, stderr: out.stderr }).toEqual({ code: 0, stdout: 'imported\n', stderr: '' });
+  });
+
   it('the models README example runs in Deno from npm: specifiers against the installed packages', async (ctx) => {
     let deno: string;
     try {
