@@ -38,6 +38,8 @@ export interface ExperimentContext {
   readonly device: string;
   /** The raw device when the backend is WebGPU, for experiments that compile executables themselves. */
   readonly gpu?: GPUDevice;
+  /** Where the run's files go (results/, or results/quick/ for --quick), for an experiment that writes a plot. */
+  readonly resultsDir: string;
   /** Prints a progress line (timestamped by the runner). */
   readonly log: (line: string) => void;
 }

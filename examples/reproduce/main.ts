@@ -91,7 +91,7 @@ async function main(): Promise<void> {
   const titles = new Map(EXPERIMENTS.map((e) => [e.id, e.title]));
   for (const experiment of chosen) {
     log(`== ${experiment.id}: ${experiment.title}`);
-    const ctx: ExperimentContext = { ...ctxBase, quick: args.quick, seed: args.seed, ...(args.variants ? { variants: args.variants } : {}), log: (line) => log(`${experiment.id}: ${line}`) };
+    const ctx: ExperimentContext = { ...ctxBase, quick: args.quick, seed: args.seed, resultsDir, ...(args.variants ? { variants: args.variants } : {}), log: (line) => log(`${experiment.id}: ${line}`) };
     const own = (await experiment.run(ctx)).map((r) => ({ ...r, command: commandOf(experiment.id, args), revision }));
     for (const r of own) log(`${r.model}: ${r.metric} ${r.value.toFixed(4)}${r.target ? ` (target ${r.target}: ${r.met ? 'met' : 'NOT met'})` : ''}, ${r.wall_s.toFixed(0)} s`);
     // Re-read just before writing, so runs of other experiments (or seeds) finishing meanwhile are kept;
