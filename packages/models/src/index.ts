@@ -6,6 +6,8 @@ export * from './layers/linear.js';
 export * from './layers/lif.js';
 export * from './layers/conv.js';
 export * from './layers/dropout.js';
+export * from './layers/pooling.js';
+export * from './layers/flatten.js';
 export * from './mode-inputs.js';
 export * from './layers/library.js';
 export * from './layers/recurrent.js';
