@@ -1,1 +1,3 @@
 export * from './nir-graph.js';
+export { importNir, type NirModel } from './import/import-nir.js';
+export type { ImportOptions, ResetMode, FiringRule, Discretisation } from './import/options.js';
