@@ -1,1 +1,4 @@
 export * from './nir-graph.js';
+export { readNir } from './read-nir.js';
+export { validateNirDocument } from './validate-nir.js';
+export { MAX_NIR_DEPTH, MAX_NIR_ELEMENTS, MAX_NIR_NODES } from './nir-limits.js';
