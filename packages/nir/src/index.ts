@@ -4,3 +4,5 @@ export { validateNirDocument } from './validate-nir.js';
 export { MAX_NIR_DEPTH, MAX_NIR_ELEMENTS, MAX_NIR_NODES } from './nir-limits.js';
 export { importNir, type NirModel } from './import/import-nir.js';
 export type { ImportOptions, ResetMode, FiringRule, Discretisation } from './import/options.js';
+export { exportNir } from './export/export-model.js';
+export { exportSequential, type SequentialExport, type SequentialExportOptions } from './export/export-sequential.js';

@@ -103,6 +103,7 @@ export function importNir(doc: NirDocument, options: ImportOptions): NirModel {
   for (const [name, node] of flat.nodes) if (node.type === 'Output' && !flat.inner.has(name)) outputs[name] = values.get(name)!;
   const neuronOutputs = [...flat.nodes].filter(([, n]) => NEURONS.has(n.type)).map(([k]) => k);
   for (const name of neuronOutputs) outputs[name] = values.get(name)!;
+  if (resolved.potentials) for (const name of neuronOutputs) outputs[`${name}/v`] = values.get(`${name}/v`)!;
   if (Object.keys(outputs).length === 0) fail('interface', 'graph', 'the NIR graph has no Output node and no neuron, so it computes nothing');
   return { graph: b.finish(outputs), params, neuronOutputs, source: flat, version: doc.version, options: resolved };
 }
@@ -175,6 +176,7 @@ function runScanStage(b: GraphBuilder, flat: FlatGraph, schedule: Schedule, prep
       body: (bb, carried, slices) => {
         const now = new Map<string, Tensor>();
         const nextState: Tensor[] = [];
+        const potentials: Tensor[] = [];
         let carry = 0;
         for (const name of stage) {
           const edges = incoming(flat, name);
@@ -195,6 +197,7 @@ function runScanStage(b: GraphBuilder, flat: FlatGraph, schedule: Schedule, prep
             const params = Object.fromEntries(Object.entries(p.params).map(([k, t]) => [k, bb.own(t)]));
             const step = p.neuron.step(bb, state, x, { attrs: p.attrs, params });
             for (const s of names) nextState.push(step.state[s]!);
+            potentials.push(step.state.v!);
             now.set(name, step.output);
           } else if (p.kind === 'map') now.set(name, p.apply(x));
           else now.set(name, x);
@@ -204,11 +207,12 @@ function runScanStage(b: GraphBuilder, flat: FlatGraph, schedule: Schedule, prep
           const expected = [batch, ...feedbackShape(name, flat.nodes.get(name)!, prepared.get(name)!)];
           if (formatShape(value.shape) !== formatShape(expected)) fail('shape', name, 'the value fed back to the next step has a different shape than its node declares', formatShape(expected), formatShape(value.shape));
         }
-        return { carries: [...nextState, ...fedBack.map((name) => now.get(name)!)], outputs: stage.map((name) => now.get(name)!) };
+        return { carries: [...nextState, ...fedBack.map((name) => now.get(name)!)], outputs: [...stage.map((name) => now.get(name)!), ...(options.potentials ? potentials : [])] };
       },
     }),
   );
   stage.forEach((name, k) => values.set(name, outputs[k]!));
+  if (options.potentials) neurons.forEach((name, k) => values.set(`${name}/v`, outputs[stage.length + k]!));
 }
 
 function first(stage: readonly string[]): string {

@@ -29,6 +29,8 @@ export interface ImportOptions {
   readonly reset?: ResetMode | ReadonlyMap<string, ResetMode>;
   readonly firing?: FiringRule;
   readonly discretisation?: Discretisation;
+  /** Also return each neuron's membrane potential after every step, as the output `<node>/v`. */
+  readonly potentials?: boolean;
 }
 
 export interface ResolvedOptions {
@@ -38,6 +40,7 @@ export interface ResolvedOptions {
   resetOf(node: string): ResetMode;
   readonly firing: FiringRule;
   readonly discretisation: Discretisation;
+  readonly potentials: boolean;
 }
 
 const RESETS: readonly string[] = ['to-reset-value', 'subtract-threshold'];
@@ -58,5 +61,5 @@ export function resolveOptions(options: ImportOptions): ResolvedOptions {
   const discretisation = options.discretisation ?? 'forward-euler';
   if (discretisation !== 'forward-euler') fail('attr', 'options.discretisation', `unknown discretisation '${String(discretisation)}'`, 'forward-euler', String(discretisation));
   const resetOf = (node: string): ResetMode => (typeof reset === 'string' ? reset : (reset.get(node) ?? 'to-reset-value'));
-  return { dt, steps, batch, resetOf, firing, discretisation };
+  return { dt, steps, batch, resetOf, firing, discretisation, potentials: options.potentials === true };
 }
