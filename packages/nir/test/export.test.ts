@@ -4,7 +4,7 @@
 import { evaluate, graphToJSON, initParams, leafName, toArray, type Graph } from '@spikeflow/core';
 import { alif, buildSequential, conv2d, flattenSpec, integrateAndFire, leakyIntegrator, lif, linear, plif, psn, recurrent, sequential, standardLayers, sumPool2dSpec, type SequentialSpec } from '@spikeflow/models';
 import { describe, expect, it } from 'vitest';
-import { exportNir, exportSequential, importNir, readNir, type NirModel } from '../src/index.js';
+import { exportNir, exportSequential, importNir, readNir, writeNir, type NirModel } from '../src/index.js';
 import { arr, graph, doc, run } from './nir-doc.js';
 import { readSharedNir } from './shared-files.js';
 import { bernoulliSpikes } from './spike-input.js';
@@ -28,7 +28,28 @@ describe('exportNir of an imported model', () => {
     expect(a['lif1.lif']!.some((s) => s === 1)).toBe(true);
   });
 
-  it('a nested graph is rebuilt, and trained param values replace the file’s', () => {
+  it('through bytes: export → writeNir → readNir → import gives the same graph and bit-identical outputs', async () => {
+    const file = 'braille_noDelay_noBias_subtract.nir';
+    const model = importNir(await readNir(readSharedNir(file), file), { dt: 1e-4, steps: 30, batch: 1, reset: 'subtract-threshold' });
+    const bytes = await writeNir(exportNir(model));
+    const again = importNir(await readNir(bytes, 'exported.nir'), { dt: 1e-4, steps: 30, batch: 1, reset: 'subtract-threshold' });
+    expect(graphToJSON(again.graph)).toBe(graphToJSON(model.graph));
+    const x = bernoulliSpikes(30 * 12, 0.3, 4);
+    expect(run(again, { input: x })).toEqual(run(model, { input: x }));
+  });
+
+  it('a spikeflow export survives writeNir and readNir', async () => {
+    const spec = sequential([linear(3, 5, { bias: true }), recurrent(5, 4, lif({ tau: 2 }))]);
+    const model = buildSequential(spec, { input: { name: 'x', shape: [5, 1, 3] }, library: standardLayers });
+    const params = initParams(model, { seed: 1 });
+    const values = Object.fromEntries(model.params.map((id) => [leafName(model.nodes[id]!), toArray(params[leafName(model.nodes[id]!)]!)]));
+    const { document, importOptions } = exportSequential(spec, values, { dt: 1e-3, inputShape: [3] });
+    const direct = importNir(document, { ...importOptions, steps: 5, batch: 1 });
+    const viaBytes = importNir(await readNir(await writeNir(document), 'spikeflow.nir'), { ...importOptions, steps: 5, batch: 1 });
+    expect(graphToJSON(viaBytes.graph)).toBe(graphToJSON(direct.graph));
+  });
+
+  it('a nested graph is rebuilt, and trained param values replace the file’s', async () => {
     const sub = graph(
       { in: { type: 'Input', shape: [2] }, w: { type: 'Linear', weight: arr([2, 2], [1, 0, 0, 1]) }, li: { type: 'LI', tau: arr([2], [2, 4]), r: arr([2], [1, 1]), v_leak: arr([2], [0, 0]) }, out: { type: 'Output', shape: [2] } },
       [['in', 'w'], ['w', 'li'], ['li', 'out']],
@@ -39,6 +60,8 @@ describe('exportNir of an imported model', () => {
     expect(exported.graph.nodes.get('blk')?.type).toBe('NIRGraph');
     const again = importNir(exported, { dt: 1, steps: 2, batch: 1 });
     expect(graphToJSON(again.graph)).toBe(graphToJSON(model.graph));
+    const viaBytes = importNir(await readNir(await writeNir(exported), 'nested.nir'), { dt: 1, steps: 2, batch: 1 });
+    expect(graphToJSON(viaBytes.graph)).toBe(graphToJSON(model.graph));
     // v = x·w·k: [2·0.5, 3·0.25] at step 1.
     expect(run(again, { input: [1, 1, 0, 0] }).output!.slice(0, 2)).toEqual([1, 0.75]);
   });

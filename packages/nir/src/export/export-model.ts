@@ -52,9 +52,17 @@ export function exportNir(model: NirModel, params: Readonly<Record<string, Array
   const nodes = new Map<string, Map<string, NirNode>>([['', new Map()], ...[...graphs].map((g) => [g, new Map<string, NirNode>()] as const)]);
   const edges = new Map<string, [string, string][]>([...nodes.keys()].map((g) => [g, []]));
   for (const [name, node] of source.nodes) nodes.get(ownerOf(name))!.set(local(ownerOf(name), name), withParams(name, node));
+  // An edge into (out of) a subgraph names the subgraph itself, which NIR resolves to its only Input (Output).
+  const interfaceCount = (g: string, type: 'Input' | 'Output') => [...source.inner].filter((n) => ownerOf(n) === g && source.nodes.get(n)!.type === type).length;
+  const address = (common: string, name: string, type: 'Input' | 'Output'): string => {
+    const owner = ownerOf(name);
+    if (owner === common) return local(common, name);
+    const viaGraph = source.inner.has(name) && source.nodes.get(name)!.type === type && parentOf(owner) === common && interfaceCount(owner, type) === 1;
+    return viaGraph ? local(common, owner) : local(common, name);
+  };
   for (const [from, to] of source.edges) {
     const common = chain(from).find((g) => chain(to).includes(g))!;
-    edges.get(common)!.push([local(common, from), local(common, to)]);
+    edges.get(common)!.push([address(common, from, 'Output'), address(common, to, 'Input')]);
   }
   // Innermost graphs first, so each is complete when its parent takes it in.
   const build = (g: string): NirGraph => ({ type: 'NIRGraph', nodes: nodes.get(g)!, edges: edges.get(g)! });
