@@ -10,7 +10,8 @@ import { readSharedNir } from './shared-files.js';
 import { bernoulliSpikes } from './spike-input.js';
 
 function roundTrip(model: NirModel): NirModel {
-  return importNir(exportNir(model), { ...model.options, reset: model.options.resetOf === undefined ? undefined : new Map([...model.neuronOutputs].map((n) => [n, model.options.resetOf(n)])) });
+  // The same options: each neuron's reset rule, as the model resolved it.
+  return importNir(exportNir(model), { ...model.options, reset: new Map(model.neuronOutputs.map((n) => [n, model.options.resetOf(n)])) });
 }
 
 describe('exportNir of an imported model', () => {
