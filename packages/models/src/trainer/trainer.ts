@@ -16,6 +16,7 @@ import { encodeCheckpoint } from '../checkpoint/format.js';
 import { loadCheckpoint } from '../checkpoint/validate.js';
 import { countCorrect } from '../losses/accuracy.js';
 import { evaluationFeeds, trainingFeeds } from '../mode-inputs.js';
+import { runningStatNames, runningStatsAsParams } from '../running-stats.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { constantSchedule, type Schedule } from '../schedules/schedule.js';
 import { LR_INPUT, slotStateName, trainingGraph } from '../training-graph.js';
@@ -270,11 +271,12 @@ export class Trainer {
    */
   async evaluate(batches: Batches, params?: Readonly<Record<string, HostTensor>>): Promise<EvalMetrics> {
     const { loss = 'loss', accuracy } = this.options;
-    this.evalRunner ??= await this.options.backend.compile(this.options.model, { seed: this.seed });
+    // Running statistics (batch norm) are state the training steps update; the evaluated model reads them as params.
+    this.evalRunner ??= await this.options.backend.compile(runningStatsAsParams(this.options.model), { seed: this.seed });
     const runner = this.evalRunner;
     // Only trained params may be replaced: the rest are never reset, so a replacement would outlive this call.
     for (const name of Object.keys(params ?? {})) if (!this.trained.includes(name)) fail('feed', `params.${name}`, 'only trained params can be replaced for an evaluation', this.trained.join(', '), name);
-    runner.setParams({ ...(await this.params()), ...params });
+    runner.setParams({ ...(await this.stepRunner.readState([...this.trained, ...runningStatNames(this.options.model)])), ...params });
     let lossSum = 0;
     let count = 0;
     let correct = 0;

@@ -1,0 +1,65 @@
+import { fail } from '@spikeflow/core';
+
+/**
+ * How an imported NIR graph is discretised and what its neurons do at a spike. NIR states each
+ * neuron as an ODE with a threshold and a reset; the file fixes neither the time step nor (in
+ * NIR 0.2 files) whether a spike resets to v_reset or subtracts the threshold, so the caller says.
+ */
+
+/** `to-reset-value`: v ← v_reset after a spike (NIR's definition). `subtract-threshold`: v ← v − v_threshold (snnTorch's "subtract"). */
+export type ResetMode = 'to-reset-value' | 'subtract-threshold';
+
+/** `above`: a spike where v > v_threshold (NIR). `at-or-above`: where v ≥ v_threshold (spikeflow's neurons, SpikingJelly). */
+export type FiringRule = 'above' | 'at-or-above';
+
+/**
+ * `forward-euler`: x ← x + dt·f(x, input) once per step, the scheme of NIR's own reference
+ * simulations (see docs/nir.md for each neuron's update).
+ */
+export type Discretisation = 'forward-euler';
+
+export interface ImportOptions {
+  /** The simulation time step, in the units of the file's time constants (seconds for the NIR paper's files). */
+  readonly dt: number;
+  /** Time steps T of the input `[T, B, ...shape]`. */
+  readonly steps: number;
+  /** Batch size B of the input. */
+  readonly batch: number;
+  /** One rule for every spiking neuron, or one per neuron node name (others: `to-reset-value`). */
+  readonly reset?: ResetMode | ReadonlyMap<string, ResetMode>;
+  readonly firing?: FiringRule;
+  readonly discretisation?: Discretisation;
+  /** Also return each neuron's membrane potential after every step, as the output `<node>/v`. */
+  readonly potentials?: boolean;
+}
+
+export interface ResolvedOptions {
+  readonly dt: number;
+  readonly steps: number;
+  readonly batch: number;
+  resetOf(node: string): ResetMode;
+  readonly firing: FiringRule;
+  readonly discretisation: Discretisation;
+  readonly potentials: boolean;
+}
+
+const RESETS: readonly string[] = ['to-reset-value', 'subtract-threshold'];
+const FIRINGS: readonly string[] = ['above', 'at-or-above'];
+
+/** Checks the options, naming the one at fault. */
+export function resolveOptions(options: ImportOptions): ResolvedOptions {
+  const { dt, steps, batch } = options;
+  if (typeof dt !== 'number' || !Number.isFinite(dt) || dt <= 0) fail('attr', 'options.dt', 'dt must be a positive finite number', '> 0', String(dt));
+  for (const [name, value] of [['steps', steps], ['batch', batch]] as const) {
+    if (!Number.isInteger(value) || value < 1) fail('attr', `options.${name}`, `${name} must be a positive integer`, 'an integer >= 1', String(value));
+  }
+  const reset = options.reset ?? 'to-reset-value';
+  const modes = typeof reset === 'string' ? [reset] : [...reset.values()];
+  for (const mode of modes) if (!RESETS.includes(mode)) fail('attr', 'options.reset', `unknown reset '${mode}'`, RESETS.join(', '), String(mode));
+  const firing = options.firing ?? 'above';
+  if (!FIRINGS.includes(firing)) fail('attr', 'options.firing', `unknown firing rule '${firing}'`, FIRINGS.join(', '), String(firing));
+  const discretisation = options.discretisation ?? 'forward-euler';
+  if (discretisation !== 'forward-euler') fail('attr', 'options.discretisation', `unknown discretisation '${String(discretisation)}'`, 'forward-euler', String(discretisation));
+  const resetOf = (node: string): ResetMode => (typeof reset === 'string' ? reset : (reset.get(node) ?? 'to-reset-value'));
+  return { dt, steps, batch, resetOf, firing, discretisation, potentials: options.potentials === true };
+}
