@@ -110,6 +110,38 @@ describe('exportSequential: spikeflow models to NIR and back', () => {
     expect(theirs).toEqual(ours);
   });
 
+  it.each([3, 20])('a recurrent LIF with τ = %d steps (not a power of two): identical spikes', (tau) => {
+    const spec = sequential([
+      linear(5, 10, { bias: true, initScale: tau }),
+      recurrent(10, 8, lif({ tau }), { initScale: tau }),
+      linear(8, 3, { initScale: 2 * tau }),
+      lif({ tau, vReset: null }),
+    ]);
+    const { ours, theirs } = throughNir(spec, [5], 40, 2, 11);
+    expect(ours.some((s) => s === 1)).toBe(true);
+    expect(theirs).toEqual(ours);
+  });
+
+  it('an exported LIF (τ = 20) re-imports with spikeflow\'s f32 arithmetic: potentials equal a hand f32 recurrence bit for bit', () => {
+    // spikeflow's LIF: h = v + (x − (v − 0))/τ in f32, a spike where h ≥ 1, then v = 0.
+    const T = 60;
+    const x = Array.from({ length: T }, (_, t) => Math.fround(0.3 + 1.7 * Math.abs(Math.sin(1.3 * t + 0.2))));
+    const expected: number[] = [];
+    let v = 0;
+    for (const xt of x) {
+      const h = Math.fround(v + Math.fround(Math.fround(xt - v) / 20));
+      v = h >= 1 ? 0 : h;
+      expected.push(v);
+    }
+    const { document, importOptions } = exportSequential(sequential([lif({ tau: 20 })]), {}, { dt: 1e-3, inputShape: [1] });
+    const name = [...importOptions.leak.keys()][0]!;
+    const imported = run(importNir(document, { ...importOptions, steps: T, batch: 1, potentials: true }), { input: x });
+    expect(imported[`${name}/v`]!.map((p) => p + 0)).toEqual(expected);
+    // The default arithmetic (× dt/τ) is the same update rounded differently: it does not give these bits.
+    const byRate = run(importNir(document, { ...importOptions, leak: 'rate', steps: T, batch: 1, potentials: true }), { input: x });
+    expect(byRate[`${name}/v`]!.map((p) => p + 0)).not.toEqual(expected);
+  });
+
   it('a leaky readout (li): the same potentials to rounding (exponential vs forward Euler form of one update)', () => {
     const spec = sequential([linear(3, 4, { initScale: 2 }), leakyIntegrator({ dt: 1, tau: 5 })]);
     const { ours, theirs } = throughNir(spec, [3], 8, 2, 9);

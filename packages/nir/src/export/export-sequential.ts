@@ -1,7 +1,7 @@
 import { fail } from '@spikeflow/core';
 import { layerScope, type LayerSpec, type SequentialSpec } from '@spikeflow/models';
 import type { NirDocument, NirNode } from '../nir-graph.js';
-import type { FiringRule, ResetMode } from '../import/options.js';
+import type { FiringRule, LeakArithmetic, ResetMode } from '../import/options.js';
 import { f32Array, filled } from '../import/arrays.js';
 
 /**
@@ -18,8 +18,16 @@ export interface SequentialExportOptions {
 
 export interface SequentialExport {
   readonly document: NirDocument;
-  /** What importNir needs to reproduce the model: dt, each neuron's reset, spikeflow's firing rule (v ≥ θ). */
-  readonly importOptions: { readonly dt: number; readonly reset: ReadonlyMap<string, ResetMode>; readonly firing: FiringRule };
+  /**
+   * What importNir needs to reproduce the model: dt, each neuron's reset, spikeflow's firing rule
+   * (v ≥ θ), and the LIF's division by τ (so its f32 roundings are spikeflow's).
+   */
+  readonly importOptions: {
+    readonly dt: number;
+    readonly reset: ReadonlyMap<string, ResetMode>;
+    readonly leak: ReadonlyMap<string, LeakArithmetic>;
+    readonly firing: FiringRule;
+  };
 }
 
 type Params = Readonly<Record<string, ArrayLike<number>>>;
@@ -58,6 +66,12 @@ export function exportSequential(spec: SequentialSpec, params: Params, options: 
   const nodes = new Map<string, NirNode>([['input', { type: 'Input', shape: [...options.inputShape] }]]);
   const edges: [string, string][] = [];
   const reset = new Map<string, ResetMode>();
+  const leak = new Map<string, LeakArithmetic>();
+  /** How the import must treat the neuron node `name` made from `neuron` to compute as spikeflow does. */
+  const importRules = (name: string, neuron: Spec) => {
+    if (neuron.vReset !== undefined) reset.set(name, neuron.vReset === null ? 'subtract-threshold' : 'to-reset-value');
+    if (neuron.kind === 'lif') leak.set(name, 'time-constant');
+  };
   let shape = [...options.inputShape];
   let last = 'input';
 
@@ -136,7 +150,7 @@ export function exportSequential(spec: SequentialSpec, params: Params, options: 
         const w = Array.from(param(`${scope}/rec/w`, outF * outF), (v, k) => (!layer.selfConnections && k % (outF + 1) === 0 ? 0 : v));
         add(wrec, { type: 'Linear', weight: f32Array([outF, outF], transposed(w, outF, outF)) }, cell);
         edges.push([wrec, cell]);
-        if (neuron.vReset !== undefined) reset.set(cell, neuron.vReset === null ? 'subtract-threshold' : 'to-reset-value');
+        importRules(cell, neuron);
         last = cell;
         return;
       }
@@ -145,7 +159,7 @@ export function exportSequential(spec: SequentialSpec, params: Params, options: 
       case 'if':
       case 'li':
         add(scope, neuronNode(layer, scope, shape, params, dt, where));
-        if (layer.vReset !== undefined) reset.set(scope, layer.vReset === null ? 'subtract-threshold' : 'to-reset-value');
+        importRules(scope, layer);
         break;
       default:
         fail('spec', where, `cannot export to NIR: the layer kind '${layer.kind}' has no NIR equivalent`);
@@ -154,7 +168,7 @@ export function exportSequential(spec: SequentialSpec, params: Params, options: 
   });
   nodes.set('output', { type: 'Output', shape: [...shape] });
   edges.push([last, 'output']);
-  return { document: { version: '0.2.0', graph: { type: 'NIRGraph', nodes, edges } }, importOptions: { dt, reset, firing: 'at-or-above' } };
+  return { document: { version: '0.2.0', graph: { type: 'NIRGraph', nodes, edges } }, importOptions: { dt, reset, leak, firing: 'at-or-above' } };
 }
 
 function symmetricPadding(padding: unknown, dims: number, where: string): number[] {

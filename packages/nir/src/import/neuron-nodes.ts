@@ -50,7 +50,9 @@ export function neuronNode(ctx: NodeContext, node: NeuronNode): SteppedNeuron {
     if (a.data.some((t) => !(t > 0))) fail('attr', `${ctx.name}.${field}`, 'a time constant must be positive', '> 0', String(a.data.find((t) => !(t > 0))));
     return a;
   };
-  const k = (field: string) => c(`k_${field}`, derived([positive(field)], size, (tau) => dt / tau));
+  const leakRule = ctx.options.leakOf(ctx.name);
+  const k = (field: string, arithmetic: 'rate' | 'time-constant' = 'rate') =>
+    c(`k_${field}`, derived([positive(field)], size, (tau) => (arithmetic === 'rate' ? dt / tau : tau / dt)));
   const plain = (field: string, fallback: number) => {
     const a = get(field);
     return c(field, a === undefined ? [fallback] : Array.from(a.data));
@@ -79,9 +81,9 @@ export function neuronNode(ctx: NodeContext, node: NeuronNode): SteppedNeuron {
     case 'IF':
       return make(nirIf, reset, { g: gain(), ...spiking() }, false);
     case 'LI':
-      return make(nirLi, {}, { k: k('tau'), r: plain('r', 1), vLeak: plain('v_leak', 0) }, false);
+      return make(nirLi, { leak: leakRule }, { k: k('tau', leakRule), r: plain('r', 1), vLeak: plain('v_leak', 0) }, false);
     case 'LIF':
-      return make(nirLif, reset, { k: k('tau'), r: plain('r', 1), vLeak: plain('v_leak', 0), ...spiking() }, false);
+      return make(nirLif, { ...reset, leak: leakRule }, { k: k('tau', leakRule), r: plain('r', 1), vLeak: plain('v_leak', 0), ...spiking() }, false);
     case 'CubaLI':
     case 'CubaLIF': {
       const cuba = { kSyn: k('tau_syn'), wIn: plain('w_in', 1), kMem: k('tau_mem'), r: plain('r', 1), vLeak: plain('v_leak', 0) };

@@ -30,9 +30,17 @@ function fire(h: Tensor, p: SpikeParams, reset: 'to-reset-value' | 'subtract-thr
   return { v: h.mul(s.neg().add(1)).add(s.mul(p.vReset)), s };
 }
 
-/** The leaky charge `v + (R·x − (v − v_leak))·k`: forward Euler of τ dv/dt = v_leak − v + R·x with k = dt/τ. */
-function leak(v: Tensor, x: Tensor, r: Tensor, vLeak: Tensor, k: Tensor): Tensor {
-  return v.add(r.mul(x).sub(v.sub(vLeak)).mul(k));
+const leaky = {
+  leak: z.enum(['rate', 'time-constant']).default('rate'),
+};
+
+/**
+ * The leaky charge `v + (R·x − (v − v_leak))·dt/τ`, forward Euler of τ dv/dt = v_leak − v + R·x.
+ * `k` holds dt/τ (`rate`: multiplied) or τ/dt (`time-constant`: divided by, as spikeflow's LIF).
+ */
+function leak(v: Tensor, x: Tensor, r: Tensor, vLeak: Tensor, k: Tensor, arithmetic: 'rate' | 'time-constant'): Tensor {
+  const drive = r.mul(x).sub(v.sub(vLeak));
+  return v.add(arithmetic === 'rate' ? drive.mul(k) : drive.div(k));
 }
 
 const p = () => learnable(0);
@@ -63,10 +71,11 @@ export const nirIf = defineNeuron({
 /** NIR LI: v ← v + (R·x − (v − v_leak))·dt/τ; outputs v. */
 export const nirLi = defineNeuron({
   kind: 'nirLI',
+  attrs: leaky,
   state: { v: { init: 0 } },
   params: { k: p(), r: p(), vLeak: p() },
-  step: ({ state, input, params }) => {
-    const v = leak(state.v, input, params.r, params.vLeak, params.k);
+  step: ({ state, input, params, attrs }) => {
+    const v = leak(state.v, input, params.r, params.vLeak, params.k, attrs.leak);
     return { state: { v }, output: v };
   },
 });
@@ -74,11 +83,11 @@ export const nirLi = defineNeuron({
 /** NIR LIF: h = v + (R·x − (v − v_leak))·dt/τ, spike, reset. */
 export const nirLif = defineNeuron({
   kind: 'nirLIF',
-  attrs: spiking,
+  attrs: { ...spiking, ...leaky },
   state: { v: { init: 0 } },
   params: { k: p(), r: p(), vLeak: p(), vFire: p(), vThreshold: p(), vReset: p() },
   step: ({ state, input, params, attrs, spike }) => {
-    const { v, s } = fire(leak(state.v, input, params.r, params.vLeak, params.k), params, attrs.reset, spike);
+    const { v, s } = fire(leak(state.v, input, params.r, params.vLeak, params.k, attrs.leak), params, attrs.reset, spike);
     return { state: { v }, spike: s };
   },
 });
@@ -92,7 +101,7 @@ type CubaParams = { kSyn: Tensor; wIn: Tensor; kMem: Tensor; r: Tensor; vLeak: T
 function cubaCharge(ctx: StepContext<'i' | 'v', any, unknown>, params: CubaParams): { i: Tensor; v: Tensor } {
   const { state, input } = ctx;
   const i = state.i.add(params.wIn.mul(input).sub(state.i).mul(params.kSyn));
-  return { i, v: leak(state.v, state.i, params.r, params.vLeak, params.kMem) };
+  return { i, v: leak(state.v, state.i, params.r, params.vLeak, params.kMem, 'rate') };
 }
 
 /** NIR CubaLI: the current-based charge; outputs v. */

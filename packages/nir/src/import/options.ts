@@ -18,6 +18,14 @@ export type FiringRule = 'above' | 'at-or-above';
  */
 export type Discretisation = 'forward-euler';
 
+/**
+ * How a leaky neuron applies its time constant in f32: `rate` multiplies by k = dt/τ (NIR's
+ * reference code); `time-constant` divides by τ/dt, as spikeflow's LIF divides by τ. The two are
+ * the same update and differ only in rounding; the exporter asks for `time-constant` for
+ * spikeflow's LIF so that a re-imported model computes the same bits.
+ */
+export type LeakArithmetic = 'rate' | 'time-constant';
+
 export interface ImportOptions {
   /** The simulation time step, in the units of the file's time constants (seconds for the NIR paper's files). */
   readonly dt: number;
@@ -28,6 +36,8 @@ export interface ImportOptions {
   /** One rule for every spiking neuron, or one per neuron node name (others: `to-reset-value`). */
   readonly reset?: ResetMode | ReadonlyMap<string, ResetMode>;
   readonly firing?: FiringRule;
+  /** One rule for every leaky neuron (LI, LIF), or one per neuron node name (others: `rate`). */
+  readonly leak?: LeakArithmetic | ReadonlyMap<string, LeakArithmetic>;
   readonly discretisation?: Discretisation;
   /** Also return each neuron's membrane potential after every step, as the output `<node>/v`. */
   readonly potentials?: boolean;
@@ -38,6 +48,7 @@ export interface ResolvedOptions {
   readonly steps: number;
   readonly batch: number;
   resetOf(node: string): ResetMode;
+  leakOf(node: string): LeakArithmetic;
   readonly firing: FiringRule;
   readonly discretisation: Discretisation;
   readonly potentials: boolean;
@@ -45,6 +56,15 @@ export interface ResolvedOptions {
 
 const RESETS: readonly string[] = ['to-reset-value', 'subtract-threshold'];
 const FIRINGS: readonly string[] = ['above', 'at-or-above'];
+const LEAKS: readonly string[] = ['rate', 'time-constant'];
+
+/** A rule for every node, or one per node name from a Map (others get `fallback`). */
+function perNode<T extends string>(given: T | ReadonlyMap<string, T> | undefined, fallback: T, known: readonly string[], option: string): (node: string) => T {
+  const rule = given ?? fallback;
+  const values = typeof rule === 'string' ? [rule] : [...rule.values()];
+  for (const value of values) if (!known.includes(value)) fail('attr', `options.${option}`, `unknown ${option} '${value}'`, known.join(', '), String(value));
+  return (node) => (typeof rule === 'string' ? rule : (rule.get(node) ?? fallback));
+}
 
 /** Checks the options, naming the one at fault. */
 export function resolveOptions(options: ImportOptions): ResolvedOptions {
@@ -53,13 +73,11 @@ export function resolveOptions(options: ImportOptions): ResolvedOptions {
   for (const [name, value] of [['steps', steps], ['batch', batch]] as const) {
     if (!Number.isInteger(value) || value < 1) fail('attr', `options.${name}`, `${name} must be a positive integer`, 'an integer >= 1', String(value));
   }
-  const reset = options.reset ?? 'to-reset-value';
-  const modes = typeof reset === 'string' ? [reset] : [...reset.values()];
-  for (const mode of modes) if (!RESETS.includes(mode)) fail('attr', 'options.reset', `unknown reset '${mode}'`, RESETS.join(', '), String(mode));
+  const resetOf = perNode<ResetMode>(options.reset, 'to-reset-value', RESETS, 'reset');
+  const leakOf = perNode<LeakArithmetic>(options.leak, 'rate', LEAKS, 'leak');
   const firing = options.firing ?? 'above';
   if (!FIRINGS.includes(firing)) fail('attr', 'options.firing', `unknown firing rule '${firing}'`, FIRINGS.join(', '), String(firing));
   const discretisation = options.discretisation ?? 'forward-euler';
   if (discretisation !== 'forward-euler') fail('attr', 'options.discretisation', `unknown discretisation '${String(discretisation)}'`, 'forward-euler', String(discretisation));
-  const resetOf = (node: string): ResetMode => (typeof reset === 'string' ? reset : (reset.get(node) ?? 'to-reset-value'));
-  return { dt, steps, batch, resetOf, firing, discretisation, potentials: options.potentials === true };
+  return { dt, steps, batch, resetOf, leakOf, firing, discretisation, potentials: options.potentials === true };
 }
