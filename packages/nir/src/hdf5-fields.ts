@@ -33,12 +33,14 @@ function elementCount(shape: readonly number[]): number {
 }
 
 export class NirFieldReader {
-  /** Member names in the file's order; a Set, so a name like `__proto__` is just a string. */
+  /** Member names in the file's order, and as a Set: a name like `__proto__` is just a string. */
   private readonly members: readonly string[];
+  private readonly memberSet: ReadonlySet<string>;
   private readonly read = new Set<string>();
 
   constructor(private readonly h5: Group, readonly at: NirLocation, private readonly budget: NirBudget) {
     this.members = h5.keys();
+    this.memberSet = new Set(this.members);
   }
 
   names(): readonly string[] {
@@ -46,7 +48,7 @@ export class NirFieldReader {
   }
 
   has(name: string): boolean {
-    return this.members.includes(name);
+    return this.memberSet.has(name);
   }
 
   /** Marks a member as understood without reading it (metadata NIR keeps but spikeflow does not). */

@@ -1,4 +1,4 @@
-import { MAX_JSON_DEPTH, MAX_TENSOR_ELEMENTS } from '@spikeflow/core';
+import { MAX_TENSOR_ELEMENTS } from '@spikeflow/core';
 import type { NirLocation } from './nir-location.js';
 
 /**
@@ -8,11 +8,19 @@ import type { NirLocation } from './nir-location.js';
  * document as read, not per group.
  */
 
-/** Most levels of NIRGraph nesting; the same bound as graph JSON's nesting. */
-export const MAX_NIR_DEPTH = MAX_JSON_DEPTH;
+/**
+ * Most levels of NIRGraph nesting. Far below graph JSON's MAX_JSON_DEPTH because h5wasm reaches
+ * every object by its full path, so reading grows faster than the square of the depth: 40 levels
+ * take about a second, 256 would take minutes. Real NIR graphs nest a few levels.
+ */
+export const MAX_NIR_DEPTH = 32;
 
-/** Most nodes in one document, nested graphs' nodes included (a NIR node is a layer, not a unit). */
-export const MAX_NIR_NODES = 2 ** 16;
+/**
+ * Most nodes in one document, nested graphs' nodes included. A NIR node is a layer, not a unit,
+ * so real graphs have tens to hundreds; reading costs about a millisecond per node, so this caps
+ * a hostile file's hard-link fan-out at seconds of work.
+ */
+export const MAX_NIR_NODES = 4096;
 
 /** Most array elements in one document (parameters, shapes and edge names together). */
 export const MAX_NIR_ELEMENTS = MAX_TENSOR_ELEMENTS;
