@@ -3,6 +3,7 @@ import { storeRecallExperiment } from './store-recall.js';
 import { smnistExperiment } from './smnist.js';
 import { cueAssociationExperiment } from './cue-association.js';
 import { deepRExperiment } from './deep-r.js';
+import { convMnistExperiment } from './conv-mnist.js';
 
 /** Every experiment, in the order `pnpm reproduce` runs them and RESULTS.md lists them. */
-export const EXPERIMENTS: readonly Experiment[] = [storeRecallExperiment, smnistExperiment, cueAssociationExperiment, deepRExperiment];
+export const EXPERIMENTS: readonly Experiment[] = [storeRecallExperiment, smnistExperiment, cueAssociationExperiment, deepRExperiment, convMnistExperiment];
