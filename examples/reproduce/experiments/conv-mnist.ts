@@ -5,7 +5,8 @@ import { trainConvMnist, type ConvMnistArchitecture, type ConvMnistBudget } from
 /**
  * Sized for about 10 minutes on a shared 2-core machine's software GPU (lavapipe): this network
  * trained on 1,000 digits in about 16 s an epoch there (3 epochs: 85.6% on 250 validation digits).
- * Every training digit but the 500 of the validation set, 3 epochs.
+ * Every training digit but the 500 of the validation set, 3 epochs: the full run took 217 s (70 s
+ * an epoch), 96.2% on the validation digits and 93.1% on the test digits (seed 1).
  */
 const ARCH: ConvMnistArchitecture = { steps: 2, channels: [4, 8] };
 const BUDGET: ConvMnistBudget = { epochs: 3, batch: 50, lr: 5e-3, validation: 500 };
