@@ -4,6 +4,7 @@ import { smnistExperiment } from './smnist.js';
 import { cueAssociationExperiment } from './cue-association.js';
 import { deepRExperiment } from './deep-r.js';
 import { annConversionExperiment } from './ann-conversion.js';
+import { convMnistExperiment } from './conv-mnist.js';
 
 /** Every experiment, in the order `pnpm reproduce` runs them and RESULTS.md lists them. */
-export const EXPERIMENTS: readonly Experiment[] = [storeRecallExperiment, smnistExperiment, cueAssociationExperiment, deepRExperiment, annConversionExperiment];
+export const EXPERIMENTS: readonly Experiment[] = [storeRecallExperiment, smnistExperiment, cueAssociationExperiment, deepRExperiment, annConversionExperiment, convMnistExperiment];
