@@ -24,3 +24,4 @@ export * from './lsnn/index.js';
 export * from './plasticity/index.js';
 export * from './classifier/index.js';
 export * from './task-data.js';
+export * from './encoders/index.js';
