@@ -20,3 +20,4 @@ export * from './json/graph-json.js';
 export { GRAPH_JSON_FORMAT, GRAPH_JSON_VERSION, graphSchema, attrSchemas } from './json/schema.js';
 export * from './transform.js';
 export * from './backend.js';
+export { MAX_TENSOR_ELEMENTS } from './limits.js';

@@ -25,3 +25,4 @@ export * from './plasticity/index.js';
 export * from './classifier/index.js';
 export * from './task-data.js';
 export * from './encoders/index.js';
+export * from './data/index.js';
