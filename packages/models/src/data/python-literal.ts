@@ -83,6 +83,7 @@ class Reader {
         return v;
       }
     }
+    if (!/[0-9]/.test(c)) this.error('expected a string, True, False, an integer or a tuple of integers');
     return this.integer();
   }
 
