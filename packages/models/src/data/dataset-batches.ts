@@ -1,4 +1,4 @@
-import type { HostTensor } from '@spikeflow/core';
+import { sizeOf, type HostTensor } from '@spikeflow/core';
 import { minibatches, type BatchField } from '../trainer/batches.js';
 import type { TrainerData } from '../trainer/trainer.js';
 import type { LabelledDataset } from './dataset.js';
@@ -13,16 +13,27 @@ function timeMajor(x: HostTensor): HostTensor {
   return { type: { shape: [t, n, ...rest], dtype: x.type.dtype }, data };
 }
 
+/** The same row-major data with every axis after the first `keep` merged into one. */
+function flattened(x: HostTensor, keep: number): HostTensor {
+  const shape = x.type.shape;
+  return { ...x, type: { ...x.type, shape: [...shape.slice(0, keep), sizeOf(shape.slice(keep))] } };
+}
+
 /**
  * A data set's fields as `minibatches` takes them: `x` (a sequence data set turned time-major
- * once, so its batches are [T, B, ...]) and `labels` [B], the inputs of `classifierModel`.
+ * once, so its batches are [T, B, ...]) and `labels` [B], the inputs of `classifierModel`. With
+ * `flatten` each step's features are one axis: batches [T, B, F] or [B, F].
  */
-export function datasetFields(d: LabelledDataset): { x: BatchField; labels: HostTensor } {
-  return { x: d.sequence ? { tensor: timeMajor(d.x), axis: 1 } : { tensor: d.x }, labels: d.labels };
+export function datasetFields(d: LabelledDataset, flatten = true): { x: BatchField; labels: HostTensor } {
+  const x = d.sequence ? timeMajor(d.x) : d.x;
+  const tensor = flatten ? flattened(x, d.sequence ? 2 : 1) : x;
+  return { x: { tensor, axis: d.sequence ? 1 : 0 }, labels: d.labels };
 }
 
 export interface DatasetDataOptions {
   readonly batch: number;
+  /** Merge each step's feature axes into one, as `classifierModel` takes them (default true). */
+  readonly flatten?: boolean;
   /** Evaluate after each epoch on `test` (default) or `validation`. */
   readonly evaluate?: 'test' | 'validation';
 }
@@ -34,9 +45,9 @@ export interface DatasetDataOptions {
  * compiled graph has a fixed batch size.
  */
 export function datasetData(split: DatasetSplit, options: DatasetDataOptions): TrainerData {
-  const train = datasetFields(split.train);
+  const train = datasetFields(split.train, options.flatten);
   const held = split[options.evaluate ?? 'test'];
-  const heldFields = held === undefined ? undefined : datasetFields(held);
+  const heldFields = held === undefined ? undefined : datasetFields(held, options.flatten);
   return {
     train: (rng) => minibatches(train, { batchSize: options.batch, rng }),
     ...(heldFields === undefined ? {} : { test: () => minibatches(heldFields, { batchSize: options.batch }) }),
