@@ -15,6 +15,7 @@ import {
   SeededRng,
   splitDataset,
   train,
+  type Batch,
   type EpochMetrics,
 } from '../src/index.js';
 import { thrown } from './support/thrown.js';
@@ -54,7 +55,7 @@ describe('batches for the trainer', () => {
   it('gives time-major x [T, B, F] and labels [B] from the same shuffled samples, dropping a partial batch', () => {
     const rng = new SeededRng(3);
     const order = new SeededRng(3).permutation(4);
-    const batches = [...datasetData({ train: seq }, { batch: 3 }).train(rng, 0)];
+    const batches = [...(datasetData({ train: seq }, { batch: 3 }).train(rng, 0) as Iterable<Batch>)];
     expect(batches).toHaveLength(1);
     const [a, b, c] = order;
     expect(batches[0]!.x!.type.shape).toEqual([2, 3, 1]);
