@@ -1,7 +1,7 @@
 // The dataset interface: seeded splits, minibatches in the trainer's layout, the Task adapter;
 // and a tiny SNN trained on the checked-in moving-bars event fixture to above chance.
 import { readFileSync } from 'node:fs';
-import { cpuBackend, tensor, toArray } from '@spikeflow/core';
+import { cpuBackend, tensor, toArray, type HostTensor } from '@spikeflow/core';
 import { describe, expect, it } from 'vitest';
 import {
   adam,
@@ -58,9 +58,10 @@ describe('batches for the trainer', () => {
     const batches = [...(datasetData({ train: seq }, { batch: 3 }).train(rng, 0) as Iterable<Batch>)];
     expect(batches).toHaveLength(1);
     const [a, b, c] = order;
-    expect(batches[0]!.x!.type.shape).toEqual([2, 3, 1]);
-    expect(toArray(batches[0]!.x!)).toEqual([10 * a!, 10 * b!, 10 * c!, 10 * a! + 1, 10 * b! + 1, 10 * c! + 1]);
-    expect(toArray(batches[0]!.labels!)).toEqual([a! % 2, b! % 2, c! % 2]);
+    const { x, labels } = batches[0] as Record<string, HostTensor>;
+    expect(x!.type.shape).toEqual([2, 3, 1]);
+    expect(toArray(x!)).toEqual([10 * a!, 10 * b!, 10 * c!, 10 * a! + 1, 10 * b! + 1, 10 * c! + 1]);
+    expect(toArray(labels!)).toEqual([a! % 2, b! % 2, c! % 2]);
   });
 
   it('as a Task: a static sample is held for `steps` steps, a sequence keeps its own T', () => {
