@@ -8,3 +8,4 @@ export * from './npz.js';
 export * from './npz-dataset.js';
 export * from './event-table.js';
 export * from './event-frames.js';
+export * from './data-file.js';
