@@ -4,7 +4,7 @@ import { labelledBatch, layerOutputs, namedLayer, type Demo, type DemoData } fro
 
 const STEPS = 8;
 const HIDDEN = 64;
-const BATCH = 32;
+export const BATCH = 32;
 const HEAD = classifierHead({ readout: 'count', loss: 'crossEntropy' });
 
 /** A LIF layer as one scan that also stacks the membrane, which buildLif keeps inside its scan. */
@@ -22,14 +22,20 @@ function lifWithMembrane(b: GraphBuilder, x: Tensor, spec: LifSpec): { spikes: T
   return { spikes: outputs[0]!, membrane: outputs[1]! };
 }
 
-/** 784 -> 64 LIF -> 10 LIF over 8 rate-coded steps; class scores are output spike counts. */
-function model(probe: boolean): Graph {
+export interface MlpShape {
+  readonly steps: number;
+  readonly inputs: number;
+  readonly classes: number;
+}
+
+/** inputs -> 64 LIF -> classes LIF over T steps (784 -> 10 over 8 rate-coded steps for MNIST); class scores are output spike counts. */
+export function lifMlp(probe: boolean, { steps, inputs, classes }: MlpShape = { steps: STEPS, inputs: 784, classes: 10 }): Graph {
   return trace((b): Record<string, Tensor> => {
-    const x = b.input('x', [STEPS, BATCH, 784]);
+    const x = b.input('x', [steps, BATCH, inputs]);
     const spec = lif({ tau: 2, detachReset: true });
-    const h = b.scope('linear0', () => buildLinear(b, x, linear(784, HIDDEN, { initScale: 4 })));
+    const h = b.scope('linear0', () => buildLinear(b, x, linear(inputs, HIDDEN, { initScale: 4 })));
     const hidden = b.scope('lif1', () => lifWithMembrane(b, h, spec));
-    const o = b.scope('linear2', () => buildLinear(b, hidden.spikes, linear(HIDDEN, 10, { initScale: 4 })));
+    const o = b.scope('linear2', () => buildLinear(b, hidden.spikes, linear(HIDDEN, classes, { initScale: 4 })));
     const output = b.scope('lif3', () => lifWithMembrane(b, o, spec));
     const scores = classifierScores(output.spikes, HEAD);
     if (probe) return { scores, ...layerOutputs({ hidden, output }) };
@@ -44,8 +50,8 @@ export async function mnistLif(data: DemoData): Promise<Demo> {
   return {
     title: 'LIF MLP on MNIST',
     describe: `784 → ${HIDDEN} LIF → 10 LIF, ${STEPS} rate-coded steps, batch ${BATCH}, Adam; heat map of the hidden layer's input weights`,
-    train: trainingGraph(model(false), { loss: 'loss', optimizer: adam() }),
-    probe: model(true),
+    train: trainingGraph(lifMlp(false), { loss: 'loss', optimizer: adam() }),
+    probe: lifMlp(true),
     scores: 'scores',
     layers: [
       namedLayer('hidden', `hidden LIF layer (${HIDDEN})`),

@@ -15,6 +15,8 @@ const USAGE = `usage: spikeflow <command> [options]
 
 commands:
   train <task|config.json> [options]      train a model; per epoch, write metrics, plots and a checkpoint
+  train --data FILE [options]             train on your data: an .npz (x, y, optional x_test, y_test) or an
+                                          event table (.csv/.tsv), see docs/data.md
   train --resume FILE [--epochs N] [--out DIR] [--overwrite]
                                           continue a run from its checkpoint (its run.json fixes the rest)
   eval FILE                               print the held-out loss and accuracy of a checkpoint as JSON
@@ -32,6 +34,7 @@ train options (a flag overrides the config file's field of the same name):
                       a directory that holds another run is refused
   --overwrite         replace the run that --out holds (its checkpoint and metrics are deleted)
   --resume FILE       the checkpoint.spikeflow of an earlier run
+  --data FILE         train on a data file instead of a task (its path becomes the run's task)
 inspect options:
   --dot FILE          also write the graph as Graphviz DOT
 
@@ -62,6 +65,7 @@ function parse(argv: readonly string[]) {
         ...Object.fromEntries(Object.keys(NUMERIC).map((k) => [k, { type: 'string' as const }])),
         out: { type: 'string' },
         resume: { type: 'string' },
+        data: { type: 'string' },
         dot: { type: 'string' },
         overwrite: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -84,7 +88,7 @@ function overrides(values: Readonly<Record<string, string | boolean | undefined>
 /** The options each command takes; a resumed run keeps its run.json, so only its length and directory change. */
 const RESUME_OPTIONS = ['epochs', 'out', 'resume', 'overwrite'];
 const OPTIONS_OF: ReadonlyMap<string, readonly string[]> = new Map([
-  ['train', [...Object.keys(NUMERIC), 'out', 'resume', 'overwrite']],
+  ['train', [...Object.keys(NUMERIC), 'out', 'resume', 'overwrite', 'data']],
   ['train --resume', RESUME_OPTIONS],
   ['eval', []],
   ['inspect', ['dot']],
@@ -112,7 +116,8 @@ async function main(argv: readonly string[]): Promise<void> {
   const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
   switch (command) {
     case 'train':
-      return trainCommand({ source: target, resume: str(values.resume), out: str(values.out), overwrite: values.overwrite === true, overrides: overrides(values) });
+      if (values.data !== undefined && target !== undefined) throw new UsageError('train takes a task, a config.json or --data FILE (one of them)');
+      return trainCommand({ source: str(values.data) ?? target, resume: str(values.resume), out: str(values.out), overwrite: values.overwrite === true, overrides: overrides(values) });
     case 'eval':
       return evalCommand(target);
     case 'inspect':

@@ -31,3 +31,5 @@ export * from './plasticity/index.js';
 export * from './classifier/index.js';
 export * from './task-data.js';
 export * from './conversion/index.js';
+export * from './encoders/index.js';
+export * from './data/index.js';

@@ -17,7 +17,7 @@ export interface MinibatchOptions {
 }
 
 /** Samples `indices` along `axis`: out[..., j, ...] = t[..., indices[j], ...]. */
-function take(t: HostTensor, axis: number, indices: readonly number[]): HostTensor {
+export function takeSamples(t: HostTensor, axis: number, indices: readonly number[]): HostTensor {
   const shape = t.type.shape;
   const outer = sizeOf(shape.slice(0, axis));
   const inner = sizeOf(shape.slice(axis + 1));
@@ -69,7 +69,7 @@ export function minibatches(fields: Readonly<Record<string, HostTensor | BatchFi
   for (let start = 0; start < n; start += batchSize) {
     const indices = order.slice(start, start + batchSize);
     if (indices.length < batchSize && !keepLast) break;
-    out.push(Object.fromEntries(entries.map((e) => [e.name, take(e.tensor, e.axis, indices)])));
+    out.push(Object.fromEntries(entries.map((e) => [e.name, takeSamples(e.tensor, e.axis, indices)])));
   }
   return out;
 }

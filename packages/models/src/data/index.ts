@@ -1,0 +1,11 @@
+export * from './dataset.js';
+export * from './split.js';
+export * from './dataset-batches.js';
+export * from './dataset-task.js';
+export { parseNpy, type NpyArray, type NpyKind } from './npy.js';
+export * from './npy-values.js';
+export * from './npz.js';
+export * from './npz-dataset.js';
+export * from './event-table.js';
+export * from './event-frames.js';
+export * from './data-file.js';
