@@ -1,5 +1,6 @@
 import { fail, tensor, type HostTensor, type TrainBackend } from '@spikeflow/core';
 import {
+  type ConvertedSnn,
   activationScales,
   adam,
   annLayers,
@@ -46,6 +47,8 @@ export interface ConversionOutcome {
   readonly annAccuracy: number;
   readonly snn: readonly SnnAccuracy[];
   readonly scales: readonly LayerScale[];
+  /** The converted network (spec and rescaled params), as exported to NIR. */
+  readonly converted: ConvertedSnn;
   /** Held-out accuracy of the ANN after each epoch. */
   readonly curve: readonly { readonly epoch: number; readonly trainLoss: number; readonly testAccuracy: number }[];
   readonly trainSeconds: number;
@@ -143,5 +146,5 @@ export async function runConversion(options: {
   const snnSeconds = lap();
   const annAccuracy = curve[curve.length - 1]!.testAccuracy;
   for (const s of scored) log(`SNN T = ${s.steps}: ${(100 * s.counts).toFixed(2)}% by spike counts, ${(100 * s.membrane).toFixed(2)}% by membrane (ANN ${(100 * annAccuracy).toFixed(2)}%)`);
-  return { annAccuracy, snn: scored, scales, curve, trainSeconds, convertSeconds, snnSeconds };
+  return { annAccuracy, snn: scored, scales, converted: snn, curve, trainSeconds, convertSeconds, snnSeconds };
 }

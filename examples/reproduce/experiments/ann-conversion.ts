@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { toArray } from '@spikeflow/core';
 import { loadMnist, mnistSplit, type SnnAccuracy } from '@spikeflow/models';
+import { exportSequential, writeNir } from '@spikeflow/nir';
 import { lineChart } from '../../../bench/src/report/svg.js';
 import { digitSubset, runConversion, type AnnBudget, type ConversionOutcome, type ConversionSettings } from '../ann-conversion-run.js';
 import type { Experiment, ExperimentContext, ResultRow } from '../experiment.js';
@@ -53,6 +55,15 @@ function writePlot(ctx: ExperimentContext, outcome: ConversionOutcome): string {
   return file;
 }
 
+/** The converted SNN as a NIR file (Affine + IF nodes), for other simulators and chips; dt is nominal (1 ms). */
+async function writeNirFile(ctx: ExperimentContext, outcome: ConversionOutcome): Promise<string> {
+  const params = Object.fromEntries(Object.entries(outcome.converted.params).map(([name, t]) => [name, toArray(t)]));
+  const { document } = exportSequential(outcome.converted.spec, params, { dt: 1e-3, inputShape: [784] });
+  const file = path.join(ctx.resultsDir, 'ann-conversion.nir');
+  writeFileSync(file, await writeNir(document));
+  return file;
+}
+
 export const annConversionExperiment: Experiment = {
   id: 'ann-conversion',
   title:
@@ -67,6 +78,7 @@ export const annConversionExperiment: Experiment = {
     const conversion = ctx.quick ? { ...CONVERSION, evalBatch: 100 } : CONVERSION;
     const outcome = await runConversion({ backend: ctx.backend, budget, conversion, train, test, seed: ctx.seed, log: ctx.log });
     ctx.log(`plot: ${writePlot(ctx, outcome)}`);
+    ctx.log(`NIR export of the converted SNN: ${await writeNirFile(ctx, outcome)}`);
     const sizes = {
       train: train.count,
       test: test.count,
