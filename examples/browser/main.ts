@@ -3,6 +3,7 @@ import type { HostTensor } from '@spikeflow/core';
 import { selectBackend, type Backend } from '@spikeflow/webgpu';
 import { DEMOS, type Demo, type DemoLayer } from './demos/index.js';
 import { dataFileDemo } from './demos/data-file.js';
+import { errorLine, watchDataFile, type PickedData } from './data-file-input.js';
 import { createEngine, type Engine } from './engine.js';
 import { fetchMnist } from './mnist-asset.js';
 import { drawCurves, drawHeatmap, drawRaster, drawTraces } from './plots.js';
@@ -22,15 +23,20 @@ const layerSelect = $<HTMLSelectElement>('layer');
 for (const [value, { label }] of Object.entries(DEMOS)) select.add(new Option(label, value));
 /** A data file the user picked (docs/data.md), offered as one more model choice. */
 const USER_DATA = 'user-data';
-let userData: { readonly bytes: Uint8Array; readonly name: string } | undefined;
-$<HTMLInputElement>('data-file').addEventListener('change', async (event) => {
-  const file = (event.target as HTMLInputElement).files?.[0];
-  if (file === undefined) return;
-  userData = { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name };
-  Array.from(select.options).find((o) => o.value === USER_DATA)?.remove();
-  select.add(new Option(`LIF MLP on ${file.name}`, USER_DATA));
-  select.value = USER_DATA;
-});
+let userData: PickedData | undefined;
+const dataInput = $<HTMLInputElement>('data-file');
+watchDataFile(
+  dataInput,
+  (picked) => {
+    userData = picked;
+    Array.from(select.options).find((o) => o.value === USER_DATA)?.remove();
+    select.add(new Option(`LIF MLP on ${picked.name}`, USER_DATA));
+    select.value = USER_DATA;
+    const { info } = picked.tasks.train;
+    $('status').textContent = `${picked.name}: ${info.outputSize} classes, ${info.inputSize} inputs over ${info.steps} steps — ready to train`;
+  },
+  (line) => ($('status').textContent = `error: ${line}`),
+);
 let stopRequested = false;
 /** The last probe's outputs, so choosing another layer redraws at once, during training or after it. */
 let lastProbe: Record<string, HostTensor> | undefined;
@@ -93,6 +99,7 @@ async function train(): Promise<void> {
     $<HTMLButtonElement>('train').disabled = busy;
     $<HTMLButtonElement>('stop').disabled = !busy;
     select.disabled = busy;
+    dataInput.disabled = busy;
   };
   setBusy(true);
   stopRequested = false;
@@ -101,7 +108,7 @@ async function train(): Promise<void> {
   delete progress.error;
   try {
     $('status').textContent = 'loading data and compiling…';
-    const [b, demo] = await Promise.all([backend(), select.value === USER_DATA && userData !== undefined ? dataFileDemo(userData.bytes, userData.name) : DEMOS[select.value]!.load({ mnist: fetchMnist })]);
+    const [b, demo] = await Promise.all([backend(), select.value === USER_DATA ? dataFileDemo(userData!.tasks, userData!.name) : DEMOS[select.value]!.load({ mnist: fetchMnist })]);
     $('about').textContent = demo.describe;
     progress.chance = demo.chance;
     $('weight-label').textContent = demo.weight.param;
@@ -125,7 +132,8 @@ async function train(): Promise<void> {
   } catch (error) {
     progress.phase = 'error';
     progress.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    $('status').textContent = `error: ${progress.error}`;
+    console.error(error);
+    $('status').textContent = `error: ${errorLine(error)}`;
   } finally {
     setBusy(false);
   }

@@ -1,11 +1,12 @@
 // The training page in headless Chromium: it trains each of the issue's three models live, the loss
 // falls or the accuracy rises above chance, the plots are drawn, and choosing another layer redraws the raster.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { dataFileTasks } from '@spikeflow/models';
 import { chromiumPath } from '../../packages/webgpu/test/runtimes/chromium.js';
-import { servePage } from './page-server.js';
+import { servePage, type ServedPage } from './page-server.js';
 import { PROGRESS_GLOBAL, type Progress } from './progress.js';
 
 const REQUIRE_WEBGPU = process.env.SPIKEFLOW_REQUIRE_WEBGPU === '1';
@@ -48,36 +49,99 @@ function inkedPixels(tab: Page, ids: readonly string[]): Promise<number[]> {
     }), ids);
 }
 
+interface OpenPage {
+  readonly page: ServedPage;
+  readonly browser: Browser;
+  readonly tab: Page;
+  /** The page's console and uncaught errors, for a failing assertion's message. */
+  readonly output: string[];
+}
+
+/** Serves the page, opens it in headless Chromium and waits until it has chosen its backend. */
+async function openPage(): Promise<OpenPage> {
+  const page = await servePage();
+  const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
+  const tab = await browser.newPage({ viewport: { width: 1100, height: 680 } });
+  const output: string[] = [];
+  tab.on('console', (m) => output.push(`console.${m.type()}: ${m.text()}`));
+  tab.on('pageerror', (e) => output.push(`page error: ${e.message}`));
+  await tab.goto(page.url);
+  await tab.waitForFunction((key) => (globalThis as unknown as Record<string, Progress>)[key]?.backend !== 'unknown', PROGRESS_GLOBAL, { timeout: 30_000 });
+  return { page, browser, tab, output };
+}
+
+/** Trains the chosen model for `steps` steps with the page's own controls; resolves to its progress once done or failed. */
+async function trainFor(tab: Page, steps: number): Promise<Progress> {
+  const demo = await tab.$eval('#demo', (s) => (s as HTMLSelectElement).value);
+  await tab.fill('#steps', String(steps));
+  await tab.click('#train');
+  await tab.waitForFunction(
+    ([key, chosen]) => {
+      const p = (globalThis as unknown as Record<string, Progress>)[key!]!;
+      return p.demo === chosen && ['done', 'error'].includes(p.phase);
+    },
+    [PROGRESS_GLOBAL, demo],
+    { timeout: 150_000 },
+  );
+  return progressOf(tab);
+}
+
+const FIXTURES = new URL('../../packages/models/test/fixtures/', import.meta.url);
+const fixtureBytes = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(name, FIXTURES)));
+
+/**
+ * A data file picked in the page, trained for `steps`; it must learn by the criteria of `Case`, the
+ * held-out accuracy beating the majority fraction of the held-out batch (the page's batch, drawn here again).
+ */
+interface FileCase {
+  readonly file: string;
+  readonly steps: number;
+  readonly lossFactor: number;
+  readonly aboveChance?: number;
+}
+
+const FILE_CASES: readonly FileCase[] = [
+  // Two classes of moving bars (vertical moving right, horizontal moving down) as event streams.
+  { file: 'moving-bars.csv', steps: 60, lossFactor: 0.8, aboveChance: 0.3 },
+  // 6 static samples of 4 features in 3 classes: too few to generalise, so only the training loss must fall.
+  { file: 'data.npz', steps: 40, lossFactor: 0.8 },
+];
+
+/** Malformed files: the page must show the loader's one error line and change nothing else. */
+const BAD_FILES: readonly { readonly name: string; readonly bytes: Uint8Array }[] = [
+  { name: 'truncated.npz', bytes: fixtureBytes('data.npz').subarray(0, 600) },
+  { name: 'cut-row.csv', bytes: new TextEncoder().encode('sample,label,t,x,y,p\n0,0,1028,0,1,1\n0,0,1067,0\n') },
+];
+
+/** The page's state apart from its status line: what a refused file must leave as it was. */
+const pageState = (tab: Page) =>
+  tab.evaluate((key) => {
+    const demo = document.getElementById('demo') as HTMLSelectElement;
+    const text = (id: string) => document.getElementById(id)!.textContent;
+    return {
+      demos: Array.from(demo.options, (o) => `${o.value}: ${o.text}`),
+      demo: demo.value,
+      file: Array.from((document.getElementById('data-file') as HTMLInputElement).files ?? [], (f) => f.name),
+      layers: Array.from((document.getElementById('layer') as HTMLSelectElement).options, (o) => o.text),
+      labels: ['about', 'loss-label', 'acc-label', 'raster-label', 'weight-label'].map(text),
+      canvases: ['loss', 'accuracy', 'raster', 'weights'].map((id) => (document.getElementById(id) as HTMLCanvasElement).toDataURL()),
+      progress: JSON.stringify((globalThis as unknown as Record<string, Progress>)[key]),
+    };
+  }, PROGRESS_GLOBAL);
+
 const rasterImage = (tab: Page): Promise<string> => tab.evaluate(() => (document.getElementById('raster') as HTMLCanvasElement).toDataURL());
 
 describe.skipIf(!REQUIRE_WEBGPU && !existsSync(chromiumPath()))('browser training page', () => {
   it(`trains ${CASES.map((c) => c.demo).join(', ')} live, with each learning and its plots drawn`, { timeout: 300_000 }, async () => {
-    const page = await servePage();
+    const { page, browser, tab, output } = await openPage();
     console.log(`page bundle ${(page.sizes['/main.js']! / 1e6).toFixed(2)} MB, MNIST asset ${(page.sizes['/mnist.bin']! / 1e6).toFixed(2)} MB`);
     expect(page.sizes['/main.js']).toBeLessThan(MAX_BUNDLE_BYTES);
-    const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS });
     try {
-      const tab = await browser.newPage({ viewport: { width: 1100, height: 680 } });
-      const output: string[] = [];
-      tab.on('console', (m) => output.push(`console.${m.type()}: ${m.text()}`));
-      tab.on('pageerror', (e) => output.push(`page error: ${e.message}`));
-      await tab.goto(page.url);
-      await tab.waitForFunction((key) => (globalThis as unknown as Record<string, Progress>)[key]?.backend !== 'unknown', PROGRESS_GLOBAL, { timeout: 30_000 });
 
       for (const c of CASES) {
         const started = performance.now();
         await tab.selectOption('#demo', c.demo);
-        await tab.fill('#steps', String(c.steps));
-        await tab.click('#train');
-        await tab.waitForFunction(
-          ([key, demo]) => {
-            const p = (globalThis as unknown as Record<string, Progress>)[key!]!;
-            return p.demo === demo && ['done', 'error'].includes(p.phase);
-          },
-          [PROGRESS_GLOBAL, c.demo],
-          { timeout: 150_000 },
-        );
-        const progress = await progressOf(tab);
+        const progress = await trainFor(tab, c.steps);
         const screenshot = fileURLToPath(new URL(`./screenshots/${c.demo}.png`, import.meta.url));
         await tab.screenshot({ path: screenshot, fullPage: true });
         const accuracies = progress.accuracies.map((a) => a.toFixed(2)).join(' ');
@@ -104,6 +168,57 @@ describe.skipIf(!REQUIRE_WEBGPU && !existsSync(chromiumPath()))('browser trainin
           expect(await rasterImage(tab), `${c.demo}: the raster of ${layer}`).not.toBe(before);
           expect((await inkedPixels(tab, ['raster']))[0], `${c.demo}: raster of ${layer} has spikes`).toBeGreaterThan(20);
         }
+      }
+    } finally {
+      await browser.close();
+      await page.close();
+    }
+  });
+  it(`trains on a data file picked in the page (${FILE_CASES.map((c) => c.file).join(', ')}), and refuses a malformed one in one line`, { timeout: 300_000 }, async () => {
+    const { page, browser, tab, output } = await openPage();
+    try {
+      for (const c of FILE_CASES) {
+        const bytes = fixtureBytes(c.file);
+        await tab.setInputFiles('#data-file', { name: c.file, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+        await tab.waitForFunction((name) => document.getElementById('status')!.textContent!.startsWith(`${name}:`), c.file, { timeout: 30_000 });
+        expect(await tab.$eval('#demo', (s) => (s as HTMLSelectElement).selectedOptions[0]!.text)).toBe(`LIF MLP on ${c.file}`);
+
+        // The same bytes parsed here: the shape the page must show, and the batch its accuracy is measured on.
+        const split = dataFileTasks(bytes, c.file);
+        const { info } = split.train;
+        const heldOutLabels = Array.from(split.test!.batch(32, 7).labels!.data, Number);
+        const majority = Math.max(...Array.from({ length: info.outputSize }, (_, k) => heldOutLabels.filter((l) => l === k).length)) / heldOutLabels.length;
+
+        const progress = await trainFor(tab, c.steps);
+        const accuracies = progress.accuracies.map((a) => a.toFixed(2)).join(' ');
+        console.log(`${c.file} on ${progress.adapter}: ${progress.steps} steps, ${progress.msPerStep.toFixed(0)} ms/step, loss ${mean(progress.losses.slice(0, 5)).toFixed(3)} -> ${mean(progress.losses.slice(-5)).toFixed(3)}, held-out accuracy ${accuracies} (majority ${majority.toFixed(2)})`);
+        expect(progress.error, output.join('\n')).toBeUndefined();
+        expect(progress.steps).toBe(c.steps);
+        expect(await tab.textContent('#about')).toContain(`${c.file}: ${info.inputSize} inputs → 64 LIF → ${info.outputSize} LIF, ${info.steps} steps`);
+        expect(progress.losses.every(Number.isFinite), `${c.file}: finite losses`).toBe(true);
+        expect(mean(progress.losses.slice(-5)), `${c.file}: loss`).toBeLessThan(c.lossFactor * mean(progress.losses.slice(0, 5)));
+        expect(progress.chance).toBeCloseTo(majority, 6);
+        if (c.aboveChance !== undefined) expect(Math.max(...progress.accuracies.slice(-3)), `${c.file}: held-out accuracy`).toBeGreaterThan(majority + c.aboveChance);
+      }
+
+      for (const bad of BAD_FILES) {
+        const before = await pageState(tab);
+        const expected = (() => {
+          try {
+            dataFileTasks(bad.bytes, bad.name);
+          } catch (error) {
+            return (error as Error).message;
+          }
+          throw new Error(`${bad.name} parses in Node`);
+        })();
+        await tab.setInputFiles('#data-file', { name: bad.name, mimeType: 'application/octet-stream', buffer: Buffer.from(bad.bytes) });
+        await tab.waitForFunction((name) => /^error: .*/.test(document.getElementById('status')!.textContent!) && document.getElementById('status')!.textContent!.includes(name), bad.name, { timeout: 30_000 });
+        const status = (await tab.textContent('#status'))!;
+        console.log(`${bad.name}: ${status}`);
+        expect(status).toBe(`error: ${expected}`);
+        expect(status).toContain(bad.name);
+        expect(status).not.toContain('\n');
+        expect(await pageState(tab), `${bad.name}: the page apart from its status`).toEqual(before);
       }
     } finally {
       await browser.close();

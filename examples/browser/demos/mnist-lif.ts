@@ -3,7 +3,7 @@ import { adam, buildLinear, classifierHead, classifierLoss, classifierScores, li
 import { labelledBatch, layerOutputs, namedLayer, type Demo, type DemoData } from './demo.js';
 
 const STEPS = 8;
-const HIDDEN = 64;
+export const HIDDEN = 64;
 export const BATCH = 32;
 const HEAD = classifierHead({ readout: 'count', loss: 'crossEntropy' });
 
