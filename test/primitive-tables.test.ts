@@ -73,7 +73,8 @@ describe('primitive tables', () => {
         [PRIMITIVES, primitivesWithNewFamilyMembers()],
         [AUGMENTATION, AUGMENTATION_SOURCE],
       ]),
-      include: (path) => /^packages\/[^/]+\/src\//.test(path),
+      // The CLI's sources hold no primitive table and need Node's types, which this check leaves out.
+      include: (path) => /^packages\/(?!cli\/)[^/]+\/src\//.test(path),
     });
     // `file > declaration` -> the new ops its errors name as missing.
     const found: Record<string, string[]> = {};
