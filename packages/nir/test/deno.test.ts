@@ -17,11 +17,14 @@ describe('readNir in Deno', () => {
   it(`reads ${FILE} to the same node types, shapes and values as in Node`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spikeflow-nir-deno-'));
     try {
-      // The source imports '@spikeflow/core' (mapped to core's source) and writes '.js' for its
+      // The source imports '@spikeflow/core' and '@spikeflow/models' (mapped to their sources) and writes '.js' for its
       // own '.ts' files (--sloppy-imports); bare npm imports (h5wasm, immer, zod) resolve from
       // node_modules beside each package.json (--node-modules-dir=manual).
       const importMap = join(dir, 'import-map.json');
-      writeFileSync(importMap, JSON.stringify({ imports: { '@spikeflow/core': pathToFileURL(join(repoRoot, 'packages/core/src/index.ts')).href } }));
+      // Every workspace package nir reaches maps to its source, so no build is needed first.
+      const source = (pkg: string) => pathToFileURL(join(repoRoot, `packages/${pkg}/src/index.ts`)).href;
+      const imports = Object.fromEntries(['core', 'autodiff', 'models'].map((pkg) => [`@spikeflow/${pkg}`, source(pkg)]));
+      writeFileSync(importMap, JSON.stringify({ imports }));
       const script = join(dir, 'read.ts');
       writeFileSync(
         script,
