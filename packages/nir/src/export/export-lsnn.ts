@@ -4,6 +4,7 @@ import type { NirDocument, NirNode } from '../nir-graph.js';
 import type { LeakArithmetic, ResetMode } from '../import/options.js';
 import { f32Array, filled } from '../import/arrays.js';
 import type { SequentialExport } from './export-sequential.js';
+import { decayTimeConstant } from './decay-time-constant.js';
 
 /**
  * spikeflow's LSNN (Bellec et al. 2018) as a NIR graph whose import, with the returned options,
@@ -68,20 +69,6 @@ function transposed(values: readonly number[], rows: number, cols: number): numb
   return Array.from({ length: rows * cols }, (_, k) => values[(k % rows) * cols + Math.floor(k / rows)]!);
 }
 
-/**
- * NIR's τ for a leak that keeps α of v per step: dt/(1 − α), such that the import's `decay`
- * arithmetic (1 − dt/τ and dt/τ, f64, rounded to f32) yields the f32 constants the LSNN computes
- * (α and 1 − α rounded to f32). Stored in f64, τ carries enough digits for that; it is checked.
- */
-function decayTau(alpha: number, dt: number, field: string): number {
-  const tau = dt / (1 - alpha);
-  const f = Math.fround;
-  if (f(1 - dt / tau) !== f(alpha) || f(dt / tau) !== f(1 - alpha)) {
-    fail('spec', field, 'cannot export to NIR bit for bit: no f64 time constant reproduces this decay’s f32 constants at this dt', `α = ${f(alpha)}`, `${f(1 - dt / tau)}`);
-  }
-  return tau;
-}
-
 export function exportLsnn(options: LsnnOptions, params: Params, exportOptions: LsnnExportOptions): LsnnExport {
   const { dt } = exportOptions;
   if (!(dt > 0) || !Number.isFinite(dt)) fail('attr', 'options.dt', 'dt must be a positive finite number', '> 0', String(dt));
@@ -95,13 +82,13 @@ export function exportLsnn(options: LsnnOptions, params: Params, exportOptions: 
 
   const lif: NirNode = {
     type: 'LIF',
-    tau: all(n, decayTau(Math.exp(-config.dt / config.tauM), dt, 'lsnn.tauM')),
+    tau: all(n, decayTimeConstant(Math.exp(-config.dt / config.tauM), dt, 'lsnn.tauM')),
     r: all(n, 1),
     v_leak: all(n, 0),
     v_threshold: all(n, config.b0),
     v_reset: all(n, 0),
   };
-  const readout: NirNode = { type: 'LI', tau: all(outputs, decayTau(Math.exp(-config.dt / config.tauOut), dt, 'lsnn.tauOut')), r: all(outputs, 1), v_leak: all(outputs, 0) };
+  const readout: NirNode = { type: 'LI', tau: all(outputs, decayTimeConstant(Math.exp(-config.dt / config.tauOut), dt, 'lsnn.tauOut')), r: all(outputs, 1), v_leak: all(outputs, 0) };
   const nodes = new Map<string, NirNode>([
     ['input', { type: 'Input', shape: [inputs] }],
     [names.win, { type: 'Linear', weight: f32Array([n, inputs], transposed(w.input, inputs, n)) }],
