@@ -37,7 +37,7 @@ function refuseUnexportable(config: LsnnConfig): void {
     fail('spec', 'lsnn.beta', `cannot export to NIR: ALIF threshold adaptation has no NIR equivalent (β = ${config.beta} on ${config.nAlif} ALIF neurons; NIR neurons have no adaptation variable); export with beta = 0 or nAlif = 0`);
   }
   if (Math.round(config.refractory / config.dt) > 0) {
-    fail('spec', 'lsnn.refractory', `cannot export to NIR: a refractory period has no NIR equivalent (${config.refractory} = ${Math.round(config.refractory / config.dt)} steps; NIR neurons have no refractory state); export with refractory = 0`);
+    fail('spec', 'lsnn.refractory', `cannot export to NIR: a refractory period has no NIR equivalent (refractory = ${config.refractory}, ${Math.round(config.refractory / config.dt)} steps; NIR neurons have no refractory state); export with refractory = 0`);
   }
 }
 
