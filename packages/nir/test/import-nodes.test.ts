@@ -89,6 +89,20 @@ describe('neurons (forward Euler)', () => {
     const subtract = runDoc(single(two, [2], [2]), [1.6, 1.6, 1.6, 1.6], { steps: 2, reset: new Map([['node', 'subtract-threshold']]) });
     close(subtract.output!, [0, 1, 1, 1]);
   });
+  it("LIF with leak 'decay' and reset 'subtract-threshold-next-step': the LSNN's v = α·v + (1 − α)·x − θ·z_prev", () => {
+    // k = 1 − α = 0.5, x = 1.5, θ = 1 (≥): v = 0.75, 1.125 (spike), 0.5625 + 0.75 − 1 = 0.3125, 0.90625,
+    // 1.203125 (spike), 0.6015625 + 0.75 − 1 = 0.3515625; every value exact in binary.
+    const options = { steps: 6, firing: 'at-or-above', leak: 'decay', reset: 'subtract-threshold-next-step', potentials: true } as const;
+    const out = runDoc(single(lif(0), [1], [1]), Array<number>(6).fill(1.5), options);
+    expect(out.output).toEqual([0, 1, 0, 0, 1, 0]);
+    expect(out['node/v']).toEqual([0.75, 1.125, 0.3125, 0.90625, 1.203125, 0.3515625]);
+    // Subtracting in the step of the spike instead: 1.125 → 0.125, then 0.8125, 1.15625 (spike): other spikes.
+    expect(runDoc(single(lif(0), [1], [1]), Array<number>(6).fill(1.5), { ...options, reset: 'subtract-threshold' }).output).toEqual([0, 1, 0, 1, 0, 1]);
+  });
+  it("reset 'subtract-threshold-next-step' refuses a neuron that starts at or above its threshold, naming v_leak", () => {
+    const high = { ...lif(0), v_leak: arr([1], [1]) };
+    expect(() => runDoc(single(high, [1], [1]), [0], { steps: 1, firing: 'at-or-above', reset: 'subtract-threshold-next-step' })).toThrow(/node\.v_leak.*start \(at v_leak\) below its threshold/);
+  });
   it('IF: h = v + dt·R·x', () => {
     const d = single({ type: 'IF', r: arr([1], [2]), v_threshold: arr([1], [1]), v_reset: arr([1], [0]) }, [1], [1]);
     close(runDoc(d, [0.6, 0.6, 0.6], { steps: 3, dt: 0.5 }).output!, [0, 1, 0]);

@@ -3,6 +3,7 @@ import { layerScope, type LayerSpec, type SequentialSpec } from '@spikeflow/mode
 import type { NirDocument, NirNode } from '../nir-graph.js';
 import type { FiringRule, LeakArithmetic, ResetMode } from '../import/options.js';
 import { f32Array, filled } from '../import/arrays.js';
+import { decayTimeConstant } from './decay-time-constant.js';
 
 /**
  * A spikeflow sequential model (its spec and param values) as a NIR graph whose import, with the
@@ -20,7 +21,8 @@ export interface SequentialExport {
   readonly document: NirDocument;
   /**
    * What importNir needs to reproduce the model: dt, each neuron's reset, spikeflow's firing rule
-   * (v ≥ θ), and the LIF's division by τ (so its f32 roundings are spikeflow's).
+   * (v ≥ θ), and each leak's f32 arithmetic (the LIF's division by τ, the leaky integrator's
+   * α·v + (1 − α)·x), so that its roundings are spikeflow's.
    */
   readonly importOptions: {
     readonly dt: number;
@@ -71,6 +73,7 @@ export function exportSequential(spec: SequentialSpec, params: Params, options: 
   const importRules = (name: string, neuron: Spec) => {
     if (neuron.vReset !== undefined) reset.set(name, neuron.vReset === null ? 'subtract-threshold' : 'to-reset-value');
     if (neuron.kind === 'lif') leak.set(name, 'time-constant');
+    if (neuron.kind === 'li') leak.set(name, 'decay');
   };
   let shape = [...options.inputShape];
   let last = 'input';
@@ -221,7 +224,7 @@ function neuronNode(layer: Spec, paramScope: string, shape: readonly number[], p
       return { type: 'IF', r: full(1 / dt), ...spiking };
     case 'li': {
       const alpha = Math.exp(-(layer.dt as number) / (layer.tau as number));
-      return { type: 'LI', tau: full(dt / (1 - alpha)), r: full(1), v_leak: full(0) };
+      return { type: 'LI', tau: full(decayTimeConstant(alpha, dt, `${where}.tau`)), r: full(1), v_leak: full(0) };
     }
     default:
       return fail('spec', where, `cannot export to NIR: the neuron kind '${layer.kind}' has no NIR equivalent`);

@@ -4,6 +4,7 @@ import type { NirArray, NirCubaLI, NirCubaLIF, NirI, NirIF, NirLI, NirLIF } from
 import { expectFinite, nextUpF32, toF32 } from './arrays.js';
 import { nirCubaLi, nirCubaLif, nirIf, nirIntegrator, nirLi, nirLif } from './neurons.js';
 import type { NodeContext } from './node-context.js';
+import type { LeakArithmetic } from './options.js';
 
 export type NeuronNode = NirI | NirIF | NirLI | NirLIF | NirCubaLI | NirCubaLIF;
 
@@ -39,6 +40,17 @@ function derived(arrays: readonly (NirArray | number)[], size: number, f: (...v:
   return Array.from({ length: size }, (_, i) => f(...arrays.map((a) => at(a, i))));
 }
 
+/**
+ * With the reset a step late, the spike to subtract is read back from the last step's membrane;
+ * a neuron that started at or above its threshold would lose a threshold it never fired for.
+ */
+function startsBelow(ctx: NodeContext, vFire: readonly number[], vLeak: NirArray | undefined): void {
+  vFire.forEach((fire, i) => {
+    const start = vLeak === undefined ? 0 : Math.fround(vLeak.data.length === 1 ? vLeak.data[0]! : vLeak.data[i]!);
+    if (start >= fire) fail('attr', `${ctx.name}.v_leak`, "with reset 'subtract-threshold-next-step' a neuron must start (at v_leak) below its threshold", `< ${fire}`, `${start} at element ${i}`);
+  });
+}
+
 export function neuronNode(ctx: NodeContext, node: NeuronNode): SteppedNeuron {
   const { shape, get } = arraysOf(ctx, node);
   const size = shape.reduce((p, d) => p * d, 1);
@@ -51,21 +63,30 @@ export function neuronNode(ctx: NodeContext, node: NeuronNode): SteppedNeuron {
     return a;
   };
   const leakRule = ctx.options.leakOf(ctx.name);
-  const k = (field: string, arithmetic: 'rate' | 'time-constant' = 'rate') =>
-    c(`k_${field}`, derived([positive(field)], size, (tau) => (arithmetic === 'rate' ? dt / tau : tau / dt)));
+  const k = (field: string, arithmetic: LeakArithmetic = 'rate') =>
+    c(`k_${field}`, derived([positive(field)], size, (tau) => (arithmetic === 'time-constant' ? tau / dt : dt / tau)));
+  /** k = dt/τ (or τ/dt), and for the `decay` arithmetic also 1 − dt/τ, each rounded to f32 once. */
+  const leakParams = () => ({
+    k: k('tau', leakRule),
+    r: plain('r', 1),
+    vLeak: plain('v_leak', 0),
+    ...(leakRule === 'decay' ? { decay: c('decay_tau', derived([positive('tau')], size, (tau) => 1 - dt / tau)) } : {}),
+  });
   const plain = (field: string, fallback: number) => {
     const a = get(field);
     return c(field, a === undefined ? [fallback] : Array.from(a.data));
   };
+  const resetRule = ctx.options.resetOf(ctx.name);
   const spiking = () => {
     const th = need('v_threshold');
     const vFire = Array.from(toF32(th), (t) => (ctx.options.firing === 'above' ? nextUpF32(t) : t));
+    if (resetRule === 'subtract-threshold-next-step') startsBelow(ctx, vFire, get('v_leak'));
     return { vFire: c('v_fire', vFire), vThreshold: plain('v_threshold', 0), vReset: plain('v_reset', 0) };
   };
   const leakValues = get('v_leak');
   const rest = (b: GraphBuilder, batch: number) =>
     leakValues === undefined ? b.constant(0, [batch, ...shape]) : ctx.constant('v_rest', shape, Array.from(leakValues.data)).broadcastTo([batch, ...shape]);
-  const reset = { reset: ctx.options.resetOf(ctx.name) };
+  const reset = { reset: resetRule };
   const make = (neuron: AnyNeuron, attrs: Record<string, unknown>, params: Record<string, Tensor>, cuba: boolean): SteppedNeuron => ({
     kind: 'neuron',
     neuron,
@@ -81,9 +102,9 @@ export function neuronNode(ctx: NodeContext, node: NeuronNode): SteppedNeuron {
     case 'IF':
       return make(nirIf, reset, { g: gain(), ...spiking() }, false);
     case 'LI':
-      return make(nirLi, { leak: leakRule }, { k: k('tau', leakRule), r: plain('r', 1), vLeak: plain('v_leak', 0) }, false);
+      return make(nirLi, { leak: leakRule }, leakParams(), false);
     case 'LIF':
-      return make(nirLif, { ...reset, leak: leakRule }, { k: k('tau', leakRule), r: plain('r', 1), vLeak: plain('v_leak', 0), ...spiking() }, false);
+      return make(nirLif, { ...reset, leak: leakRule }, { ...leakParams(), ...spiking() }, false);
     case 'CubaLI':
     case 'CubaLIF': {
       const cuba = { kSyn: k('tau_syn'), wIn: plain('w_in', 1), kMem: k('tau_mem'), r: plain('r', 1), vLeak: plain('v_leak', 0) };

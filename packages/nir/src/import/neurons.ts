@@ -14,36 +14,52 @@ import type { Tensor } from '@spikeflow/core';
  * f64 by the importer and rounded to f32.
  */
 
+const RESETS = ['to-reset-value', 'subtract-threshold', 'subtract-threshold-next-step'] as const;
 const spiking = {
-  reset: z.enum(['to-reset-value', 'subtract-threshold']).default('to-reset-value'),
+  reset: z.enum(RESETS).default('to-reset-value'),
 };
 
 type SpikeParams = { vFire: Tensor; vThreshold: Tensor; vReset: Tensor };
 
 /**
- * The spike and the reset. `vFire` is the threshold as spikeflow's Heaviside (1 where x ≥ 0)
- * compares it: the next f32 above v_threshold for NIR's strict v > v_threshold, else v_threshold.
+ * The spike and the reset of the charged membrane h; `previous` is the state v the step began from.
+ * `vFire` is the threshold as spikeflow's Heaviside (1 where x ≥ 0) compares it: the next f32 above
+ * v_threshold for NIR's strict v > v_threshold, else v_threshold. `subtract-threshold-next-step`
+ * keeps v unreset and subtracts the threshold a step later, after the leak; the spike it subtracts
+ * is that of `previous` (the unreset membrane of the last step), compared again.
  */
-function fire(h: Tensor, p: SpikeParams, reset: 'to-reset-value' | 'subtract-threshold', spike: (x: Tensor) => Tensor): { v: Tensor; s: Tensor } {
+function fire(h: Tensor, previous: Tensor, p: SpikeParams, reset: (typeof RESETS)[number], spike: (x: Tensor) => Tensor): { v: Tensor; s: Tensor } {
+  if (reset === 'subtract-threshold-next-step') {
+    const v = h.sub(spike(previous.sub(p.vFire)).mul(p.vThreshold));
+    return { v, s: spike(v.sub(p.vFire)) };
+  }
   const s = spike(h.sub(p.vFire));
   if (reset === 'subtract-threshold') return { v: h.sub(s.mul(p.vThreshold)), s };
   return { v: h.mul(s.neg().add(1)).add(s.mul(p.vReset)), s };
 }
 
+type Leak = 'rate' | 'time-constant' | 'decay';
 const leaky = {
-  leak: z.enum(['rate', 'time-constant']).default('rate'),
+  leak: z.enum(['rate', 'time-constant', 'decay']).default('rate'),
 };
+
+type LeakParams = { k: Tensor; r: Tensor; vLeak: Tensor; decay?: Tensor | number };
 
 /**
  * The leaky charge `v + (R·x − (v − v_leak))·dt/τ`, forward Euler of τ dv/dt = v_leak − v + R·x.
- * `k` holds dt/τ (`rate`: multiplied) or τ/dt (`time-constant`: divided by, as spikeflow's LIF).
+ * `k` holds dt/τ (`rate`: multiplied; `decay`: with `decay` = 1 − dt/τ, as (1 − k)·v + k·(R·x + v_leak))
+ * or τ/dt (`time-constant`: divided by, as spikeflow's LIF).
  */
-function leak(v: Tensor, x: Tensor, r: Tensor, vLeak: Tensor, k: Tensor, arithmetic: 'rate' | 'time-constant'): Tensor {
-  const drive = r.mul(x).sub(v.sub(vLeak));
-  return v.add(arithmetic === 'rate' ? drive.mul(k) : drive.div(k));
+function leak(v: Tensor, x: Tensor, p: LeakParams, arithmetic: Leak): Tensor {
+  if (arithmetic === 'decay') return v.mul(p.decay!).add(p.r.mul(x).add(p.vLeak).mul(p.k));
+  const drive = p.r.mul(x).sub(v.sub(p.vLeak));
+  return v.add(arithmetic === 'rate' ? drive.mul(p.k) : drive.div(p.k));
 }
 
 const p = () => learnable(0);
+
+/** The leak's params: `decay` (1 − dt/τ) only for the `decay` arithmetic. */
+const leakParams = (arithmetic: Leak) => ({ k: p(), r: p(), vLeak: p(), ...(arithmetic === 'decay' ? { decay: p() } : {}) });
 
 /** NIR I (integrator): v ← v + g·x with g = dt·R; outputs v. */
 export const nirIntegrator = defineNeuron({
@@ -63,7 +79,7 @@ export const nirIf = defineNeuron({
   state: { v: { init: 0 } },
   params: { g: p(), vFire: p(), vThreshold: p(), vReset: p() },
   step: ({ state, input, params, attrs, spike }) => {
-    const { v, s } = fire(state.v.add(params.g.mul(input)), params, attrs.reset, spike);
+    const { v, s } = fire(state.v.add(params.g.mul(input)), state.v, params, attrs.reset, spike);
     return { state: { v }, spike: s };
   },
 });
@@ -73,9 +89,9 @@ export const nirLi = defineNeuron({
   kind: 'nirLI',
   attrs: leaky,
   state: { v: { init: 0 } },
-  params: { k: p(), r: p(), vLeak: p() },
+  params: (attrs) => leakParams(attrs.leak),
   step: ({ state, input, params, attrs }) => {
-    const v = leak(state.v, input, params.r, params.vLeak, params.k, attrs.leak);
+    const v = leak(state.v, input, params, attrs.leak);
     return { state: { v }, output: v };
   },
 });
@@ -85,9 +101,9 @@ export const nirLif = defineNeuron({
   kind: 'nirLIF',
   attrs: { ...spiking, ...leaky },
   state: { v: { init: 0 } },
-  params: { k: p(), r: p(), vLeak: p(), vFire: p(), vThreshold: p(), vReset: p() },
+  params: (attrs) => ({ ...leakParams(attrs.leak), vFire: p(), vThreshold: p(), vReset: p() }),
   step: ({ state, input, params, attrs, spike }) => {
-    const { v, s } = fire(leak(state.v, input, params.r, params.vLeak, params.k, attrs.leak), params, attrs.reset, spike);
+    const { v, s } = fire(leak(state.v, input, params, attrs.leak), state.v, params, attrs.reset, spike);
     return { state: { v }, spike: s };
   },
 });
@@ -101,7 +117,7 @@ type CubaParams = { kSyn: Tensor; wIn: Tensor; kMem: Tensor; r: Tensor; vLeak: T
 function cubaCharge(ctx: StepContext<'i' | 'v', any, unknown>, params: CubaParams): { i: Tensor; v: Tensor } {
   const { state, input } = ctx;
   const i = state.i.add(params.wIn.mul(input).sub(state.i).mul(params.kSyn));
-  return { i, v: leak(state.v, state.i, params.r, params.vLeak, params.kMem, 'rate') };
+  return { i, v: leak(state.v, state.i, { k: params.kMem, r: params.r, vLeak: params.vLeak }, 'rate') };
 }
 
 /** NIR CubaLI: the current-based charge; outputs v. */
@@ -123,7 +139,7 @@ export const nirCubaLif = defineNeuron({
   params: { kSyn: p(), wIn: p(), kMem: p(), r: p(), vLeak: p(), vFire: p(), vThreshold: p(), vReset: p() },
   step: (ctx) => {
     const { i, v: h } = cubaCharge(ctx, ctx.params);
-    const { v, s } = fire(h, ctx.params, ctx.attrs.reset, ctx.spike);
+    const { v, s } = fire(h, ctx.state.v, ctx.params, ctx.attrs.reset, ctx.spike);
     return { state: { i, v }, spike: s };
   },
 });

@@ -6,8 +6,13 @@ import { fail } from '@spikeflow/core';
  * NIR 0.2 files) whether a spike resets to v_reset or subtracts the threshold, so the caller says.
  */
 
-/** `to-reset-value`: v ← v_reset after a spike (NIR's definition). `subtract-threshold`: v ← v − v_threshold (snnTorch's "subtract"). */
-export type ResetMode = 'to-reset-value' | 'subtract-threshold';
+/**
+ * `to-reset-value`: v ← v_reset after a spike (NIR's definition). `subtract-threshold`: v ← v − v_threshold
+ * (snnTorch's "subtract"). `subtract-threshold-next-step`: v_threshold is subtracted in the step after
+ * the spike, after that step's leak (the LSNN of Bellec et al.: v_t = α·v_{t−1} + (1 − α)·I_t − θ·z_{t−1});
+ * v then holds the membrane before the subtraction.
+ */
+export type ResetMode = 'to-reset-value' | 'subtract-threshold' | 'subtract-threshold-next-step';
 
 /** `above`: a spike where v > v_threshold (NIR). `at-or-above`: where v ≥ v_threshold (spikeflow's neurons, SpikingJelly). */
 export type FiringRule = 'above' | 'at-or-above';
@@ -20,11 +25,13 @@ export type Discretisation = 'forward-euler';
 
 /**
  * How a leaky neuron applies its time constant in f32: `rate` multiplies by k = dt/τ (NIR's
- * reference code); `time-constant` divides by τ/dt, as spikeflow's LIF divides by τ. The two are
- * the same update and differ only in rounding; the exporter asks for `time-constant` for
- * spikeflow's LIF so that a re-imported model computes the same bits.
+ * reference code); `time-constant` divides by τ/dt, as spikeflow's LIF divides by τ; `decay`
+ * computes (1 − k)·v + k·(R·x + v_leak), the form α·v + (1 − α)·x of spikeflow's leaky
+ * integrator and the LSNN's neurons, with 1 − k and k each rounded to f32 once. The three are the
+ * same update and differ only in rounding; the exporters ask for the one their neuron computes,
+ * so that a re-imported model computes the same bits.
  */
-export type LeakArithmetic = 'rate' | 'time-constant';
+export type LeakArithmetic = 'rate' | 'time-constant' | 'decay';
 
 export interface ImportOptions {
   /** The simulation time step, in the units of the file's time constants (seconds for the NIR paper's files). */
@@ -54,9 +61,9 @@ export interface ResolvedOptions {
   readonly potentials: boolean;
 }
 
-const RESETS: readonly string[] = ['to-reset-value', 'subtract-threshold'];
+const RESETS: readonly string[] = ['to-reset-value', 'subtract-threshold', 'subtract-threshold-next-step'];
 const FIRINGS: readonly string[] = ['above', 'at-or-above'];
-const LEAKS: readonly string[] = ['rate', 'time-constant'];
+const LEAKS: readonly string[] = ['rate', 'time-constant', 'decay'];
 
 /** A rule for every node, or one per node name from a Map (others get `fallback`). */
 function perNode<T extends string>(given: T | ReadonlyMap<string, T> | undefined, fallback: T, known: readonly string[], option: string): (node: string) => T {
