@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeCheckpoint, encodeCheckpoint } from '@spikeflow/models';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../src/cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inProcess } from './in-process.js';
 import { checkConfig } from '../src/run-config.js';
 import { withRunSettings } from '../src/run-files.js';
 
@@ -36,21 +36,6 @@ function cli(...args: string[]): Promise<Result> {
       resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, errors });
     });
   });
-}
-
-/** runCli in this process, with what it writes to stdout (console.log) and stderr captured. */
-async function inProcess(...args: string[]): Promise<{ code: number; stdout: string; errors: string[] }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void stdout.push(`${parts.join(' ')}\n`));
-  const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => stderr.push(String(chunk)) > 0);
-  try {
-    const code = await runCli(args);
-    return { code, stdout: stdout.join(''), errors: stderr.join('').split('\n').filter((l) => l.trim() !== '') };
-  } finally {
-    log.mockRestore();
-    write.mockRestore();
-  }
 }
 
 interface Metrics {

@@ -4,25 +4,17 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { runCli } from '../src/cli.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { inProcess } from './in-process.js';
 
 const work = await mkdtemp(join(tmpdir(), 'spikeflow-cli-data-'));
 afterAll(() => rm(work, { recursive: true, force: true }));
 const fixture = (name: string) => fileURLToPath(new URL(`../../models/test/fixtures/${name}`, import.meta.url));
 
-async function inProcess(...args: string[]): Promise<{ code: number; stdout: string; errors: string[] }> {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void stdout.push(`${parts.join(' ')}\n`));
-  const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => stderr.push(String(chunk)) > 0);
-  try {
-    const code = await runCli(args);
-    return { code, stdout: stdout.join(''), errors: stderr.join('').split('\n').filter((l) => l.trim() !== '' && !l.startsWith('Warning: max') && !l.includes('\r')) };
-  } finally {
-    log.mockRestore();
-    write.mockRestore();
-  }
+/** The CLI in this process; stderr without the progress bar's redrawn lines and Node's listener warnings. */
+async function inProcessQuiet(...args: string[]): Promise<{ code: number; stdout: string; errors: string[] }> {
+  const run = await inProcess(...args);
+  return { ...run, errors: run.errors.filter((l) => !l.startsWith('Warning: max') && !l.includes('\r')) };
 }
 
 describe('train --data', () => {
@@ -30,7 +22,7 @@ describe('train --data', () => {
     const data = join(work, 'moving-bars.csv');
     await copyFile(fixture('moving-bars.csv'), data);
     const out = join(work, 'bars-run');
-    const run = await inProcess('train', '--data', data, '--epochs', '3', '--batch', '6', '--train-batches', '8', '--test-batches', '2', '--lr', '0.02', '--out', out);
+    const run = await inProcessQuiet('train', '--data', data, '--epochs', '3', '--batch', '6', '--train-batches', '8', '--test-batches', '2', '--lr', '0.02', '--out', out);
     expect(run.errors.filter((l) => l.startsWith('spikeflow:'))).toEqual([]);
     expect(run.code).toBe(0);
     expect(JSON.parse(await readFile(join(out, 'run.json'), 'utf8')).task).toBe(data);
@@ -44,13 +36,13 @@ describe('train --data', () => {
     const bytes = new Uint8Array(await readFile(fixture('data.npz')));
     const bad = join(work, 'bad.npz');
     await writeFile(bad, bytes.subarray(0, bytes.length - 30));
-    const run = await inProcess('train', '--data', bad, '--out', join(work, 'bad-run'));
+    const run = await inProcessQuiet('train', '--data', bad, '--out', join(work, 'bad-run'));
     expect(run.code).toBe(2);
     expect(run.errors).toEqual([`spikeflow: ${bad}: [feed] at '${bad}: zip': not a readable zip archive (invalid zip data)`]);
   });
 
   it('refuses --data with a task, and a missing file', async () => {
-    expect((await inProcess('train', 'evidence', '--data', 'x.npz')).errors).toEqual(['spikeflow: train takes a task, a config.json or --data FILE (one of them)']);
-    expect((await inProcess('train', '--data', join(work, 'none.npz'))).errors).toEqual([`spikeflow: cannot read data file ${join(work, 'none.npz')}`]);
+    expect((await inProcessQuiet('train', 'evidence', '--data', 'x.npz')).errors).toEqual(['spikeflow: train takes a task, a config.json or --data FILE (one of them)']);
+    expect((await inProcessQuiet('train', '--data', join(work, 'none.npz'))).errors).toEqual([`spikeflow: cannot read data file ${join(work, 'none.npz')}`]);
   });
 });

@@ -9,8 +9,12 @@ import { isTupleType } from './types.js';
  * compiler simplification): the rebuilt graph keeps the original calling convention.
  */
 
-/** Recreates the interface leaves (inputs, params, state) in their original order. */
-export function copyInterface(b: GraphBuilder, graph: Graph): Map<NodeId, Tensor> {
+/**
+ * Recreates the interface leaves (inputs, params, state) in their original order. A state leaf
+ * for which `stateAsParam` holds becomes a param of the same name (e.g. statistics a training run
+ * accumulated, fed in as values for evaluation).
+ */
+export function copyInterface(b: GraphBuilder, graph: Graph, stateAsParam: (node: NodeId) => boolean = () => false): Map<NodeId, Tensor> {
   const leaves = new Map<NodeId, Tensor>();
   for (const id of graph.inputs) {
     const a = nodeAs(graph, id, 'input').attrs;
@@ -22,7 +26,7 @@ export function copyInterface(b: GraphBuilder, graph: Graph): Map<NodeId, Tensor
   }
   for (const s of graph.state) {
     const a = nodeAs(graph, s.node, 'state').attrs;
-    leaves.set(s.node, b.state(a.name, a.shape, a.init, a.dtype));
+    leaves.set(s.node, stateAsParam(s.node) ? b.param(a.name, a.shape, a.init, a.dtype) : b.state(a.name, a.shape, a.init, a.dtype));
   }
   return leaves;
 }

@@ -1,4 +1,4 @@
-import { finishLike, GraphBuilder, leafName, nodeAs, replayGraph, replayedTensor, type Graph, type NodeId, type Tensor } from '@spikeflow/core';
+import { copyInterface, finishLike, GraphBuilder, leafName, replayGraph, replayedTensor, type Graph } from '@spikeflow/core';
 
 /**
  * Running statistics (the batch-norm layers' running mean and variance) are state leaves named
@@ -33,19 +33,7 @@ export function runningStatsAsParams(graph: Graph): Graph {
   const frozen = new Set(graph.state.filter((s) => isRunningStatistic(leafName(graph.nodes[s.node]!))).map((s) => s.node));
   if (frozen.size === 0) return graph;
   const b = new GraphBuilder();
-  const leaves = new Map<NodeId, Tensor>();
-  for (const id of graph.inputs) {
-    const a = nodeAs(graph, id, 'input').attrs;
-    leaves.set(id, b.input(a.name, a.shape, a.dtype));
-  }
-  for (const id of graph.params) {
-    const a = nodeAs(graph, id, 'param').attrs;
-    leaves.set(id, b.param(a.name, a.shape, a.init, a.dtype));
-  }
-  for (const s of graph.state) {
-    const a = nodeAs(graph, s.node, 'state').attrs;
-    leaves.set(s.node, frozen.has(s.node) ? b.param(a.name, a.shape, a.init, a.dtype) : b.state(a.name, a.shape, a.init, a.dtype));
-  }
+  const leaves = copyInterface(b, graph, (node) => frozen.has(node));
   const values = replayGraph(b, graph, (node) => leaves.get(node.id)!);
   const kept: Graph = { ...graph, state: graph.state.filter((s) => !frozen.has(s.node)) };
   return finishLike(b, kept, (id) => replayedTensor(values.get(id)!), leaves);
