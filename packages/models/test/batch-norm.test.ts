@@ -6,6 +6,7 @@ import { evaluate, initParams, tensor, toArray, trace, type Graph, type HostTens
 import { describe, expect, it } from 'vitest';
 import { bntt, buildBntt, buildTdBN, RUNNING_MEAN, RUNNING_VAR, tdBN, TRAINING_INPUT, type BnttSpec, type TdBNSpec } from '../src/index.js';
 import { testData } from '../../../test/support/test-data.js';
+import { finiteDiff } from './support/finite-difference.js';
 
 const size = (shape: Shape) => shape.reduce((a, b) => a * b, 1);
 const maxDiff = (a: readonly number[], b: readonly number[]) => (a.length !== b.length ? Infinity : Math.max(...a.map((v, k) => Math.abs(v - b[k]!))));
@@ -138,16 +139,6 @@ describe('tdBN and BNTT against plain-loop formulas (f64)', () => {
 });
 
 describe('tdBN and BNTT gradients against central finite differences (f64, training mode)', () => {
-  function finiteDiff(loss: (v: number[]) => number, v: number[], h = 1e-5): number[] {
-    return v.map((_, k) => {
-      const plus = [...v];
-      const minus = [...v];
-      plus[k]! += h;
-      minus[k]! -= h;
-      return (loss(plus) - loss(minus)) / (2 * h);
-    });
-  }
-
   it.each(cases)('%s: d loss / d x, γ and β', (_, spec) => {
     const s = setup(spec, 41);
     const g = layerGraph(spec, X_SHAPE);

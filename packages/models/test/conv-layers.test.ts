@@ -5,6 +5,7 @@ import { evaluate, initParams, SpikeflowError, tensor, toArray, trace, type Grap
 import { describe, expect, it } from 'vitest';
 import { buildConv1d, buildConv2d, buildLif, buildSequential, conv1d, conv2d, lif, sequential, standardLayers, type Conv1dSpec, type Conv2dSpec } from '../src/index.js';
 import { testData } from '../../../test/support/test-data.js';
+import { finiteDiff } from './support/finite-difference.js';
 
 type Pair = [number, number];
 type ConvSpec = Conv1dSpec | Conv2dSpec;
@@ -138,17 +139,6 @@ describe('conv layers against a direct-loop convolution', () => {
 });
 
 describe('conv layer gradients against central finite differences (f64)', () => {
-  /** d loss / d v[k] ≈ (loss(v + h e_k) − loss(v − h e_k)) / 2h. */
-  function finiteDiff(loss: (v: number[]) => number, v: number[], h = 1e-5): number[] {
-    return v.map((_, k) => {
-      const plus = [...v];
-      const minus = [...v];
-      plus[k]! += h;
-      minus[k]! -= h;
-      return (loss(plus) - loss(minus)) / (2 * h);
-    });
-  }
-
   it.each([cases[1]!, cases[4]!])('%s, time-major input', (_, spec, stepShape) => {
     const xShape = [2, ...stepShape];
     const model = layerGraph(spec, xShape);

@@ -17,6 +17,7 @@ import {
   slidingPsnLayer,
 } from '../src/psn/index.js';
 import { testData } from '../../../test/support/test-data.js';
+import { finiteDiff } from './support/finite-difference.js';
 
 const randoms = (n: number, seed: number, lo: number, hi: number): number[] => testData(seed, n, lo, hi);
 
@@ -108,17 +109,6 @@ function slidingGrads(w: number[], { T, N, x, g }: Problem, h: number[]) {
   return { w: dw, b: [d.reduce((a, v) => a + v, 0)], x: dx };
 }
 
-/** Central differences of f at v. */
-function finiteDiff(f: (v: number[]) => number, v: number[], eps = 1e-6): number[] {
-  return v.map((_, i) => {
-    const up = [...v];
-    const down = [...v];
-    up[i]! += eps;
-    down[i]! -= eps;
-    return (f(up) - f(down)) / (2 * eps);
-  });
-}
-
 /** Σ G·σ(H): the smooth function whose exact gradient the surrogate gradient is. */
 const smoothLoss = (h: number[], g: number[]) => h.reduce((a, v, i) => a + g[i]! * atanStep(v), 0);
 
@@ -178,9 +168,9 @@ describe('PSN', () => {
     const graph = lossGraph(SHAPE, (gb, x) => buildPsn(gb, x, psn(T)));
     const h = psnRef(w, b, p);
     const fd = {
-      w: finiteDiff((v) => smoothLoss(psnRef(v, b, p), p.g), w),
-      b: finiteDiff((v) => smoothLoss(psnRef(w, v, p), p.g), b),
-      x: finiteDiff((v) => smoothLoss(psnRef(w, b, { ...p, x: v }), p.g), p.x),
+      w: finiteDiff((v) => smoothLoss(psnRef(v, b, p), p.g), w, 1e-6),
+      b: finiteDiff((v) => smoothLoss(psnRef(w, v, p), p.g), b, 1e-6),
+      x: finiteDiff((v) => smoothLoss(psnRef(w, b, { ...p, x: v }), p.g), p.x, 1e-6),
     };
     expectMatches(run(graph, p, { w, b }), h, denseGrads(w, p, h, () => 1), fd);
   });
@@ -214,9 +204,9 @@ describe('masked PSN', () => {
     it(`W_eff = W ⊙ (λ M_k + (1 − λ) J) at λ = ${lambda}: outputs and gradients`, () => {
       const h = maskedRef(w, b, p, k, lambda);
       const fd = {
-        w: finiteDiff((v) => smoothLoss(maskedRef(v, b, p, k, lambda), p.g), w),
-        b: finiteDiff((v) => smoothLoss(maskedRef(w, v, p, k, lambda), p.g), b),
-        x: finiteDiff((v) => smoothLoss(maskedRef(w, b, { ...p, x: v }, k, lambda), p.g), p.x),
+        w: finiteDiff((v) => smoothLoss(maskedRef(v, b, p, k, lambda), p.g), w, 1e-6),
+        b: finiteDiff((v) => smoothLoss(maskedRef(w, v, p, k, lambda), p.g), b, 1e-6),
+        x: finiteDiff((v) => smoothLoss(maskedRef(w, b, { ...p, x: v }, k, lambda), p.g), p.x, 1e-6),
       };
       const got = run(parallel, p, { w, b }, lambda);
       expectMatches(got, h, denseGrads(w, p, h, (t, j) => maskFactor(lambda, k, t, j)), fd);
@@ -274,9 +264,9 @@ describe('sliding PSN', () => {
     const graph = lossGraph(SHAPE, (gb, x) => buildSlidingPsn(gb, x, slidingPsn(k)));
     const h = slidingRef(w, b, p);
     const fd = {
-      w: finiteDiff((v) => smoothLoss(slidingRef(v, b, p), p.g), w),
-      b: finiteDiff((v) => smoothLoss(slidingRef(w, v[0]!, p), p.g), [b]),
-      x: finiteDiff((v) => smoothLoss(slidingRef(w, b, { ...p, x: v }), p.g), p.x),
+      w: finiteDiff((v) => smoothLoss(slidingRef(v, b, p), p.g), w, 1e-6),
+      b: finiteDiff((v) => smoothLoss(slidingRef(w, v[0]!, p), p.g), [b], 1e-6),
+      x: finiteDiff((v) => smoothLoss(slidingRef(w, b, { ...p, x: v }), p.g), p.x, 1e-6),
     };
     expectMatches(run(graph, p, { w, b }), h, slidingGrads(w, p, h), fd);
   });
