@@ -201,7 +201,7 @@ describe('direct feedback alignment', () => {
     // mode 'dfa': the taps. 'check': the plain network with y' = y + z (z fed zeros, so grad/z = e),
     // the layers cut apart by stopGradient, and the extra loss Σ h1·G1 + Σ h2·G2 with fed G_l.
     const net = (mode: 'dfa' | 'check') =>
-      trace((b) => {
+      trace((b): Record<string, Tensor> => {
         const x = b.input('x', [T, B, I]);
         const dfa = new DirectFeedback(b, [T, B, O]);
         const hiddenLayer = (name: string, input: Tensor, inF: number, feedback: number[]) => {

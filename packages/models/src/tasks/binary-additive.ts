@@ -85,7 +85,7 @@ export function binaryAdditive(options: Partial<BinaryAdditiveOptions> = {}): Bi
   };
   const probability = (inputs: readonly number[], t: number): number => rule(inputs[t - lag1]!, inputs[t - lag2]!);
 
-  const task = defineTask(
+  const task = defineTask<BinaryAdditiveEpisode>(
     info,
     (rng) => {
       const inputs = Array.from({ length: steps }, () => rng.bernoulli(0.5));
@@ -112,6 +112,6 @@ export function binaryAdditive(options: Partial<BinaryAdditiveOptions> = {}): Bi
       return { ...w.finish(), probabilities: { type: { shape: [steps, episodes.length, 2], dtype: 'f32' }, data: probabilities } };
     },
   );
-  // defineTask hands encode's batches back unchanged, so they carry `probabilities`.
-  return { ...(task as BinaryAdditiveTask), probability, optimalLosses };
+  // defineTask hands encode's batches back unchanged, so they carry `probabilities`; only their type is widened.
+  return { ...task, encode: (episodes) => task.encode(episodes) as BinaryAdditiveBatch, batch: (size, seed) => task.batch(size, seed) as BinaryAdditiveBatch, probability, optimalLosses };
 }
