@@ -52,7 +52,7 @@ export interface StepJacobian {
  * - `outer`: Σ_r pre_r[b, j] · post_r[b, i], never materialised as [B, N_pre, N_post];
  * - `full`: the tensor [B, N_pre, N_post].
  */
-export type Eligibility =
+export type SynapseEligibility =
   | { readonly kind: 'outer'; readonly terms: readonly { readonly pre: Tensor; readonly post: Tensor }[] }
   | { readonly kind: 'full'; readonly value: Tensor };
 
@@ -86,12 +86,12 @@ export interface TraceStepResult {
   /** The traces after step t (same order, shapes and dtypes). */
   readonly traces: readonly Tensor[];
   /** The eligibility that meets this step's learning signal. */
-  readonly eligibility: Eligibility;
+  readonly eligibility: SynapseEligibility;
   /**
    * The eligibility a local regulariser (the firing-rate term) meets, when it differs from
    * `eligibility` (e-prop: the trace before the readout's filter κ). Default `eligibility`.
    */
-  readonly localEligibility?: Eligibility;
+  readonly localEligibility?: SynapseEligibility;
 }
 
 /** (a) A hidden group's eligibility traces: their initial values and their one-step dynamics. */
