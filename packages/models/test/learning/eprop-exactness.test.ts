@@ -25,7 +25,7 @@ function feeds(seed: number): Record<string, number[]> {
 const LIF = { neuron: lifNeuron, neuronAttrs: { tau: 4, vReset: null, vThreshold: 0.6, detachReset: true } };
 const ALIF = { neuron: alifNeuron, neuronAttrs: { tauM: 10, tauA: 30, beta: 0.8, b0: 0.3, nRef: 1, detachReset: true } };
 
-function compare(options: OnlineNetworkOptions, zeroRecurrent: boolean) {
+function compare(options: Omit<OnlineNetworkOptions, keyof typeof sizes>, zeroRecurrent: boolean) {
   const net = onlineNetwork({ ...sizes, inputScale: 3, recurrentScale: 2, ...options });
   const wrt = Object.values(net.params);
   const params = initParams(net.model, { seed: 5, precision: 'f64' });
