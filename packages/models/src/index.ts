@@ -36,3 +36,4 @@ export * from './task-data.js';
 export * from './conversion/index.js';
 export * from './encoders/index.js';
 export * from './data/index.js';
+export * from './learning/index.js';

@@ -13,6 +13,7 @@ import {
   type TensorType,
 } from '@spikeflow/core';
 import type { Optimizer } from './optim/optimizer.js';
+import type { UpdateSource } from './learning/rule.js';
 
 /** The scalar input carrying the learning rate. */
 export const LR_INPUT = 'lr';
@@ -32,6 +33,11 @@ export interface TrainingGraphOptions extends BackpropConfig {
   readonly wrt?: readonly string[];
   /** Also output the model's other outputs (e.g. predictions), after the same forward pass. */
   readonly keepOutputs?: boolean;
+  /**
+   * Where the updates come from instead of BPTT (e.g. `eprop(network)`): the optimizer consumes
+   * the rule's updates exactly as it would consume gradients. Absent: `valueAndGrad`.
+   */
+  readonly rule?: UpdateSource;
 }
 
 function trainedParams(model: Graph, options: TrainingGraphOptions): readonly string[] {
@@ -59,7 +65,7 @@ export function trainingGraph(model: Graph, options: TrainingGraphOptions): Grap
   const wrt = trainedParams(model, options);
   const { loss, optimizer, keepOutputs = false } = options;
   const differentiate = keepOutputs ? grad : valueAndGrad;
-  const source = differentiate(model, { of: loss, wrt, checkpointEvery: options.checkpointEvery });
+  const source = options.rule ? options.rule.updateGraph(model, { loss, wrt }) : differentiate(model, { of: loss, wrt, checkpointEvery: options.checkpointEvery });
   const trained = new Set(wrt);
 
   // The interface, as copyInterface lays it out, except that trained params become state.

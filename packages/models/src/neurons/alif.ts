@@ -26,12 +26,14 @@ export const alifNeuron = defineNeuron({
     nRef: z.number().int().nonnegative().default(5),
     /** The triangle surrogate's gamma (the LSNN's dampening factor). */
     gamma: z.number().positive().default(0.3),
+    /** Stops the gradient through z in the reset term −z·b0 (as e-prop does; the values are unchanged). */
+    detachReset: z.boolean().default(false),
   },
   state: { v: { init: 0 }, a: { init: 0 }, z: { init: 0 }, r: { init: 0 } },
   params: (p) => ({ alpha: Math.exp(-p.dt / p.tauM), rho: Math.exp(-p.dt / p.tauA) }),
   surrogate: (p) => ({ kind: 'triangle', alpha: p.gamma }),
-  step: ({ b, state: { v, a, z, r }, input, params: { alpha, rho }, attrs: { b0, beta, nRef }, spike }) => {
-    const vNext = v.mul(alpha).add(input.mul(1 - alpha)).sub(z.mul(b0));
+  step: ({ b, state: { v, a, z, r }, input, params: { alpha, rho }, attrs: { b0, beta, nRef, detachReset }, spike }) => {
+    const vNext = v.mul(alpha).add(input.mul(1 - alpha)).sub((detachReset ? z.stopGradient() : z).mul(b0));
     const aNext = a.mul(rho).add(z.mul(1 - rho));
     const threshold = aNext.mul(beta).add(b0);
     const zNext = b.where(r.greater(0), 0, spike(vNext.sub(threshold).div(threshold)));

@@ -18,6 +18,7 @@ import { countCorrect } from '../losses/accuracy.js';
 import { evaluationFeeds, trainingFeeds } from '../mode-inputs.js';
 import { runningStatNames, runningStatsAsParams } from '../running-stats.js';
 import type { Optimizer } from '../optim/optimizer.js';
+import type { UpdateSource } from '../learning/rule.js';
 import { constantSchedule, type Schedule } from '../schedules/schedule.js';
 import { LR_INPUT, slotStateName, trainingGraph } from '../training-graph.js';
 import { SeededRng, type DataRng } from './data-rng.js';
@@ -65,6 +66,8 @@ export interface TrainerOptions {
   readonly wrt?: readonly string[];
   /** BPTT checkpointing interval, as trainingGraph takes it. */
   readonly checkpointEvery?: number;
+  /** An online learning rule in place of BPTT (e.g. `eprop(network)`), as trainingGraph takes it. */
+  readonly rule?: UpdateSource;
   /**
    * Non-finite detection, on by default: every fed f32 input is scanned for NaN and infinities
    * before its step, every loss read back must be finite, and the trained params and their
@@ -167,7 +170,7 @@ export class Trainer {
       fail('interface', 'accuracy.scores', `the model has no output named '${accuracy.scores}'`, model.outputs.map((o) => o.name).join(', '), accuracy.scores);
     }
     const rng = new SeededRng(seed);
-    const trainGraph = trainingGraph(model, { loss, optimizer: options.optimizer, wrt: options.wrt, checkpointEvery: options.checkpointEvery });
+    const trainGraph = trainingGraph(model, { loss, optimizer: options.optimizer, wrt: options.wrt, checkpointEvery: options.checkpointEvery, rule: options.rule });
     const stateNames = new Set(trainGraph.state.map((s) => leafName(trainGraph.nodes[s.node]!)));
     const trained = model.params.map((id) => leafName(model.nodes[id]!)).filter((name) => stateNames.has(name));
     const stepRunner = await options.backend.compileTrainStep(trainGraph, { seed, loss });

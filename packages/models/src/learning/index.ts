@@ -1,0 +1,5 @@
+export * from './rule.js';
+export * from './network.js';
+export { neuronJacobian, type NeuronJacobian } from './neuron-jacobian.js';
+export { onlineUpdates } from './online-updates.js';
+export * from './eprop.js';
