@@ -24,6 +24,8 @@ export interface BenchConfig {
   readonly psnVsLif: { readonly T: readonly number[]; readonly N: readonly number[] };
   /** LIF-MLP BPTT memory plan at batch B for each T, with and without checkpointing. */
   readonly memory: { readonly T: readonly number[]; readonly B: number };
+  /** e-prop vs BPTT on one recurrent network: a train step per T, timed for `rounds` interleaved rounds. */
+  readonly epropMemory: { readonly T: readonly number[]; readonly rounds: number };
   /** The trainer's non-finite check on W1's step: at T, batch B, timed for `rounds` interleaved rounds. */
   readonly finiteCheck: { readonly T: number; readonly B: number; readonly rounds: number };
   /** Per-kernel timing of the spikeflow executables (where the time goes). */
@@ -45,6 +47,7 @@ export function benchConfig(quick: boolean): BenchConfig {
     },
     psnVsLif: { T: quick ? [8, 32] : [8, 16, 32, 64, 128, 256], N: quick ? [4096] : [4096, 65536] },
     memory: { T: [32, 128, 512], B: 64 },
+    epropMemory: quick ? { T: [16, 64], rounds: 2 } : { T: [128, 512, 2048], rounds: 3 },
     finiteCheck: quick ? { T: 8, B: 64, rounds: 3 } : { T: 32, B: 64, rounds: 40 },
     profile: true,
   };

@@ -21,8 +21,9 @@ import { psnVsLifSuite } from './suites/psn-vs-lif.js';
 import { bpttMemorySuite } from './suites/bptt-memory.js';
 import { spikeStorageSuite } from './suites/spike-storage.js';
 import { finiteCheckSuite } from './suites/finite-check.js';
+import { epropMemorySuite } from './suites/eprop-memory.js';
 
-const SUITES: readonly Suite[] = [lifMlpSuite, psnSuite, deviceLimitsSuite, psnVsLifSuite, bpttMemorySuite, spikeStorageSuite, finiteCheckSuite];
+const SUITES: readonly Suite[] = [lifMlpSuite, psnSuite, deviceLimitsSuite, psnVsLifSuite, bpttMemorySuite, spikeStorageSuite, finiteCheckSuite, epropMemorySuite];
 
 const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = path.resolve(benchDir, '..');

@@ -8,6 +8,7 @@ import { LIF_MLP_WORKLOAD } from '../suites/lif-mlp.js';
 import { PSN_WORKLOAD } from '../suites/psn.js';
 import { SPIKE_STORAGE_WORKLOAD } from '../suites/spike-storage.js';
 import { FINITE_CHECK_WORKLOAD } from '../suites/finite-check.js';
+import { EPROP_MEMORY_WORKLOAD, EPROP_PEAK_GROWTH_BOUND } from '../suites/eprop-memory.js';
 import { PSN_VS_LIF_BACKWARD, PSN_VS_LIF_FORWARD } from '../suites/psn-vs-lif.js';
 import { barChart, lineChart } from './svg.js';
 import { met, targetChecks } from './targets.js';
@@ -253,6 +254,34 @@ export function writeReport(rows: readonly Row[], options: ReportOptions): void 
           ],
         }),
         'BPTT memory chart',
+      ),
+    );
+  }
+
+  // e-prop vs BPTT
+  const online = of(EPROP_MEMORY_WORKLOAD);
+  if (online.length > 0) {
+    const Ts = distinct(online.map((r) => r.T!)).sort((a, b) => a - b);
+    const at = (impl: string, T: number) => online.find((r) => r.impl === impl && r.T === T);
+    const growth = (impl: string, field: string) => {
+      const [lo, hi] = [at(impl, Ts[0]!)?.[field], at(impl, Ts[Ts.length - 1]!)?.[field]];
+      return typeof lo === 'number' && typeof hi === 'number' ? hi / lo - 1 : undefined;
+    };
+    // The bar is e-prop's; BPTT's growth is listed beside it.
+    const verdict = (impl: string, g: number | undefined) =>
+      g === undefined ? '–' : `${g >= 0 ? '+' : ''}${(100 * g).toFixed(1)}%${impl === 'e-prop' ? `: ${g <= EPROP_PEAK_GROWTH_BOUND ? 'met' : '**not met**'}` : ''}`;
+    const range = `T = ${Ts[0]} → ${Ts[Ts.length - 1]}`;
+    sections.push(
+      `## ${EPROP_MEMORY_WORKLOAD}`,
+      `One SGD training step of the same recurrent network (\`onlineNetwork\`: ${online[0]!.N} soft-reset LIF neurons, 100 inputs, 10 outputs, readout decay 0.8, B = ${online[0]!.B}), its updates by e-prop (traces and summed updates carried in the forward scan) or by BPTT, x declared a spike input (stored as bits). Memory: the compiler's static plan of the whole train step (the executable allocates exactly its buffers); fed batch: x, targets and mask as stored, T-sized for both rules. A plan whose largest buffer exceeds the device's per-binding limit is reported as not fitting, with its size. Time: ms per step with a blocking loss read, median (min–max), the two rules stepped in turns.`,
+      table(
+        ['T', 'rule', 'planned peak', 'peak without the fed batch', 'fed batch', 'largest buffer', 'fits', 'ms per step', 'first call (ms)'],
+        online.map((r) => [String(r.T), r.impl, mib(r.peak_bytes), mib(r.peak_without_feeds_bytes), mib(r.feed_bytes), mib(r.largest_buffer_bytes), r.fits === true ? 'yes' : `**does not fit** (limit ${mib(r.binding_limit_bytes)})`, timed(r), num(r.first_run_ms, 0)]),
+      ),
+      `Growth of the planned peak over ${range} (acceptance: e-prop within ${100 * EPROP_PEAK_GROWTH_BOUND}%):`,
+      table(
+        ['rule', 'planned peak', 'peak without the fed batch'],
+        distinct(online.map((r) => r.impl)).map((impl) => [impl, verdict(impl, growth(impl, 'peak_bytes')), verdict(impl, growth(impl, 'peak_without_feeds_bytes'))]),
       ),
     );
   }
