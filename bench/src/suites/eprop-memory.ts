@@ -24,7 +24,10 @@ const NEURON_ATTRS = { tau: 20, vReset: null, vThreshold: 0.6 };
 
 export const EPROP_NETWORK = { inputs: 100, hidden: 128, outputs: 10, batch: 16 } as const;
 
-/** x holds spikes, so it is declared a spike input (stored as bits), as the W1 suite does: the T-sized feed then costs 1/32. */
+/**
+ * x holds spikes, so it is declared a spike input, as the W1 suite does. Both rules read x in a
+ * step-loop scan, which takes its inputs as plain buffers, so the compiler keeps it in float32.
+ */
 const COMPILE = { spikeInputs: ['x'] };
 
 const SEED = 11;
