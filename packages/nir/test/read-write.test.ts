@@ -100,7 +100,8 @@ describe('writeNir then readNir', () => {
     const affine = back.graph.nodes.get('fc.affine');
     expect(affine?.type === 'Affine' && Object.is(affine.weight.data[1], -0)).toBe(true);
     expect(affine?.type === 'Affine' && affine.bias.data[0]).toBe(1.401298464324817e-45);
-    // Writing what was read gives the same bytes again: the writer is deterministic.
-    expect(firstDifference(await writeNir(back), bytes)).toBe(-1);
+    // Writing what was read and reading it again gives the same document. (Not the same file bytes:
+    // HDF5 stores each object's modification time, so two writes in different seconds differ there.)
+    expectSameDocument(await readNir(await writeNir(back), 'every-type again.nir'), document);
   });
 });
