@@ -109,8 +109,10 @@ export async function trainErbpMnist(options: {
     },
   });
   try {
+    // Epoch 0: the untrained network, its loss on the first training batches.
+    const untrainedTrain = await trainer.evaluate(batchesOf(train).slice(0, 10));
     const untrained = await trainer.evaluate(batchesOf(validation));
-    curve.push({ epoch: 0, trainLoss: untrained.loss, validationAccuracy: untrained.accuracy!, seconds: 0 });
+    curve.push({ epoch: 0, trainLoss: untrainedTrain.loss, validationAccuracy: untrained.accuracy!, seconds: 0 });
     for (let e = 0; e < budget.epochs; e++) {
       await trainer.runEpochs(1);
       const last = curve[curve.length - 1]!;
