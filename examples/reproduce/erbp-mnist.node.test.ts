@@ -10,8 +10,10 @@ const acquired = await tryNodeDevice();
 const skip = skipWithoutDevice(acquired, 'the eRBP MNIST short run');
 
 const CHANCE = 0.1;
-/** Stated bars: the loss at least halves, and test accuracy beats chance by 30 points. */
-const LOSS_FALL_FACTOR = 2;
+/**
+ * Stated bars: validation accuracy rises by 30 points over the untrained network's, and test
+ * accuracy beats chance by 30 points (seed 1: 70.6% on the test digits, in about 40 s).
+ */
 const ACCURACY_MARGIN = 0.3;
 
 describe.skipIf(skip)('eRBP on MNIST digits, short run', () => {
@@ -19,13 +21,13 @@ describe.skipIf(skip)('eRBP on MNIST digits, short run', () => {
     if ('ctx' in acquired) acquired.ctx.device.destroy();
   });
 
-  it('learns online: the loss falls and test digits are classified well above chance', async () => {
+  it('learns online: validation accuracy rises and test digits are classified well above chance', async () => {
     const split = mnistSplit(await loadMnist());
     const run = await trainErbpMnist({ backend: webgpuBackend(deviceOf(acquired).device), rule: 'erbp', arch: QUICK_ARCH, budget: QUICK_BUDGET, split, seed: 1, log: console.log });
     const untrained = run.curve[0]!;
     const last = run.curve[run.curve.length - 1]!;
     expect(run.curve).toHaveLength(QUICK_BUDGET.epochs + 1);
-    expect(last.trainLoss).toBeLessThan(untrained.trainLoss / LOSS_FALL_FACTOR);
+    expect(last.validationAccuracy).toBeGreaterThan(untrained.validationAccuracy + ACCURACY_MARGIN);
     expect(run.testCount).toBe(QUICK_BUDGET.testCount);
     expect(run.testAccuracy).toBeGreaterThan(CHANCE + ACCURACY_MARGIN);
   }, 120_000);
