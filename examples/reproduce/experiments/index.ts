@@ -5,6 +5,8 @@ import { cueAssociationExperiment } from './cue-association.js';
 import { deepRExperiment } from './deep-r.js';
 import { annConversionExperiment } from './ann-conversion.js';
 import { convMnistExperiment } from './conv-mnist.js';
+import { epropExactnessExperiment } from './eprop-exactness.js';
+import { epropEvidenceExperiment } from './eprop-evidence.js';
 
 /** Every experiment, in the order `pnpm reproduce` runs them and RESULTS.md lists them. */
-export const EXPERIMENTS: readonly Experiment[] = [storeRecallExperiment, smnistExperiment, cueAssociationExperiment, deepRExperiment, annConversionExperiment, convMnistExperiment];
+export const EXPERIMENTS: readonly Experiment[] = [storeRecallExperiment, smnistExperiment, cueAssociationExperiment, deepRExperiment, annConversionExperiment, convMnistExperiment, epropExactnessExperiment, epropEvidenceExperiment];
