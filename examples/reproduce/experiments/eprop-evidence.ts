@@ -1,13 +1,14 @@
 import { cpuBackend } from '@spikeflow/core';
 import { evidenceAccumulation } from '@spikeflow/models';
 import type { Experiment, ResultRow } from '../experiment.js';
-import { evidenceNetworkOptions, trainEvidence, type EvidenceLearning, type EvidenceRun } from '../eprop-evidence-training.js';
+import type { OnlineLearning } from '../online-network-training.js';
+import { evidenceNetworkOptions, trainEvidence, type EvidenceRun } from '../eprop-evidence-training.js';
 
 const ACCURACY_BAR = 0.9;
 // The CPU interpreter: for these small networks it ran e-prop about 2× and BPTT about 30× faster than WebGPU on a software rasterizer.
 const DEVICE = 'CPU reference interpreter';
 
-const MODELS: readonly { readonly model: string; readonly learning: EvidenceLearning }[] = [
+const MODELS: readonly { readonly model: string; readonly learning: OnlineLearning }[] = [
   { model: 'ALIF, e-prop (symmetric feedback)', learning: { kind: 'eprop', feedback: { kind: 'symmetric' } } },
   { model: 'ALIF, e-prop (random feedback)', learning: { kind: 'eprop', feedback: { kind: 'random', seed: 1 } } },
   { model: 'ALIF, BPTT', learning: { kind: 'bptt' } },
