@@ -7,6 +7,7 @@ import { annConversionExperiment } from './ann-conversion.js';
 import { convMnistExperiment } from './conv-mnist.js';
 import { epropExactnessExperiment } from './eprop-exactness.js';
 import { epropEvidenceExperiment } from './eprop-evidence.js';
+import { epropStoreRecallExperiment } from './eprop-store-recall.js';
 
 /** Every experiment, in the order `pnpm reproduce` runs them and RESULTS.md lists them. */
-export const EXPERIMENTS: readonly Experiment[] = [storeRecallExperiment, smnistExperiment, cueAssociationExperiment, deepRExperiment, annConversionExperiment, convMnistExperiment, epropExactnessExperiment, epropEvidenceExperiment];
+export const EXPERIMENTS: readonly Experiment[] = [storeRecallExperiment, smnistExperiment, cueAssociationExperiment, deepRExperiment, annConversionExperiment, convMnistExperiment, epropExactnessExperiment, epropEvidenceExperiment, epropStoreRecallExperiment];
