@@ -1,7 +1,7 @@
 /**
  * `pnpm reproduce [--only=a,b] [--seed=N] [--variants=x,y] [--quick] [--cpu]`: trains the models behind the
  * published claims (LSNN store-recall, PSN on row-wise sequential MNIST, plastic cue association,
- * DEEP R) on held-out data and writes examples/reproduce/results/latest.json plus RESULTS.md.
+ * DEEP R, e-prop) on held-out data and writes examples/reproduce/results/latest.json plus RESULTS.md.
  * With --only, the other experiments' rows of the last run are kept; rows of other seeds always are.
  * --variants trains only some models of one experiment (e.g. more seeds of one neuron). --quick is a smoke run of
  * every code path at tiny sizes and writes under results/quick/ (never over the real results).
@@ -16,7 +16,7 @@ import { webgpuBackend } from '@spikeflow/webgpu';
 import { acquireNodeDevice } from '@spikeflow/webgpu/node';
 import type { ExperimentContext } from './experiment.js';
 import { EXPERIMENTS } from './experiments/index.js';
-import { mergeRows, readRows, resultsMarkdown, writeAtomically } from './results-file.js';
+import { format, mergeRows, readRows, resultsMarkdown, writeAtomically } from './results-file.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -93,7 +93,7 @@ async function main(): Promise<void> {
     log(`== ${experiment.id}: ${experiment.title}`);
     const ctx: ExperimentContext = { ...ctxBase, quick: args.quick, seed: args.seed, resultsDir, ...(args.variants ? { variants: args.variants } : {}), log: (line) => log(`${experiment.id}: ${line}`) };
     const own = (await experiment.run(ctx)).map((r) => ({ ...r, command: commandOf(experiment.id, args), revision }));
-    for (const r of own) log(`${r.model}: ${r.metric} ${r.value.toFixed(4)}${r.target ? ` (target ${r.target}: ${r.met ? 'met' : 'NOT met'})` : ''}, ${r.wall_s.toFixed(0)} s`);
+    for (const r of own) log(`${r.model}: ${r.metric} ${format(r.value)}${r.target ? ` (target ${r.target}: ${r.met ? 'met' : 'NOT met'})` : ''}, ${r.wall_s.toFixed(0)} s`);
     // Re-read just before writing, so runs of other experiments (or seeds) finishing meanwhile are kept;
     // written after each experiment so a stopped run keeps what it finished.
     const rows = mergeRows(readRows(latest), own, { experiment: experiment.id, seed: args.seed, ...(args.variants ? { models: own.map((r) => r.model) } : {}) }, EXPERIMENTS.map((e) => e.id));

@@ -53,4 +53,11 @@ describe('results file', () => {
     expect(two).toContain('- PSN (seed 2): epochs 2');
     expect(two).toContain('| PSN | test accuracy | 0.9500 |  |  | 2 | 1 s | test device |');
   });
+
+  it('RESULTS.md writes values near machine precision in exponent form, 0 and larger values in fixed form', () => {
+    const text = resultsMarkdown([row('smnist', 'tiny', 1, 6.6e-16), row('smnist', 'zero', 1, 0), row('smnist', 'small', 1, 0.0012)], new Map([['smnist', 'title']]));
+    expect(text).toContain('| tiny | test accuracy | 6.60e-16 |');
+    expect(text).toContain('| zero | test accuracy | 0.0000 |');
+    expect(text).toContain('| small | test accuracy | 0.0012 |');
+  });
 });

@@ -31,7 +31,8 @@ export function writeAtomically(file: string, text: string): void {
   renameSync(temporary, file);
 }
 
-const format = (value: number): string => (Math.abs(value) < 1 ? value.toFixed(4) : value.toFixed(2));
+/** Small nonzero values (errors near machine precision) in exponent form, so they do not print as 0.0000. */
+export const format = (value: number): string => (value !== 0 && Math.abs(value) < 1e-3 ? value.toExponential(2) : Math.abs(value) < 1 ? value.toFixed(4) : value.toFixed(2));
 
 function sizesText(sizes: ResultRow['sizes']): string {
   return Object.entries(sizes)

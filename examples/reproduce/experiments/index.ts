@@ -6,6 +6,12 @@ import { deepRExperiment } from './deep-r.js';
 import { annConversionExperiment } from './ann-conversion.js';
 import { convMnistExperiment } from './conv-mnist.js';
 import { erbpMnistExperiment } from './erbp-mnist.js';
+import { epropExactnessExperiment } from './eprop-exactness.js';
+import { epropEvidenceExperiment } from './eprop-evidence.js';
+import { epropStoreRecallExperiment } from './eprop-store-recall.js';
 
 /** Every experiment, in the order `pnpm reproduce` runs them and RESULTS.md lists them. */
-export const EXPERIMENTS: readonly Experiment[] = [storeRecallExperiment, smnistExperiment, cueAssociationExperiment, deepRExperiment, annConversionExperiment, convMnistExperiment, erbpMnistExperiment];
+export const EXPERIMENTS: readonly Experiment[] = [
+  storeRecallExperiment, smnistExperiment, cueAssociationExperiment, deepRExperiment, annConversionExperiment, convMnistExperiment,
+  epropExactnessExperiment, epropEvidenceExperiment, epropStoreRecallExperiment, erbpMnistExperiment,
+];

@@ -37,3 +37,4 @@ export * from './conversion/index.js';
 export * from './encoders/index.js';
 export * from './data/index.js';
 export * from './learning/index.js';
+export * from './learning-checks/bptt-comparison.js';
