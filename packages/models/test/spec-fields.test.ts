@@ -26,6 +26,7 @@ const library: LayerLibrary = { ...standardLayers, ...plasticLayers };
 /** One valid JSON spec per layer kind of `library` (the test below checks none is missing). */
 const VALID: Readonly<Record<string, Record<string, unknown>>> = {
   linear: { kind: 'linear', in: 4, out: 3 },
+  faLinear: { kind: 'faLinear', in: 4, out: 3, feedbackSeed: 2 },
   conv1d: { kind: 'conv1d', in: 2, out: 4, kernel: 3 },
   conv2d: { kind: 'conv2d', in: 2, out: 4, kernel: [3, 3] },
   maxPool2d: { kind: 'maxPool2d', kernel: 2 },

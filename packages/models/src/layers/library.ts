@@ -7,6 +7,7 @@ import { maskedPsnLayer, psnLayer, slidingPsnLayer } from '../psn/index.js';
 import { conv1dLayer, conv2dLayer } from './conv.js';
 import { bnttLayer } from './bntt.js';
 import { dropoutLayer } from './dropout.js';
+import { faLinearLayer } from './fa-linear.js';
 import { flattenLayer } from './flatten.js';
 import { lifLayer } from './lif.js';
 import { linearLayer } from './linear.js';
@@ -17,6 +18,7 @@ import { tdBNLayer } from './td-bn.js';
 /** The layer kinds a declarative spec may name. */
 export const standardLayers: LayerLibrary = {
   linear: linearLayer,
+  faLinear: faLinearLayer,
   conv1d: conv1dLayer,
   conv2d: conv2dLayer,
   maxPool2d: maxPool2dLayer,

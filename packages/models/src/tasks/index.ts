@@ -10,3 +10,4 @@ export * from './delayed-xor.js';
 export * from './adding.js';
 export * from './pattern-completion.js';
 export * from './cue-association.js';
+export * from './binary-additive.js';
