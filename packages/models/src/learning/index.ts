@@ -3,3 +3,5 @@ export * from './network.js';
 export { neuronJacobian, type NeuronJacobian } from './neuron-jacobian.js';
 export { onlineUpdates } from './online-updates.js';
 export * from './eprop.js';
+export * from './rflo.js';
+export { rateNeuron } from './rate-neuron.js';
