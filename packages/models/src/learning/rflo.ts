@@ -1,5 +1,5 @@
 import { fail, type GraphBuilder, type Tensor } from '@spikeflow/core';
-import { scaleBy, sumTerms } from './jacobian-entry.js';
+import { entryTensor, isZeroEntry, scaleBy, sumTerms } from './jacobian-entry.js';
 import type { OnlineNetwork } from './network.js';
 import { onlineUpdates } from './online-updates.js';
 import type { EligibilityRule, Feedback, LearningRule, TraceLayout, TraceStepContext, TraceStepResult, UpdateSource } from './rule.js';
@@ -26,12 +26,18 @@ function initialTraces(b: GraphBuilder, layout: TraceLayout): Tensor[] {
   return [b.constant(0, [layout.batch, layout.pre, layout.post])];
 }
 
-/** p_t = D p_{t−1} + c ⊗ pre, [B, N_pre, N_post]: c varies per neuron and step, so p does not factorise. */
+/**
+ * p_t = D p_{t−1} + c ⊗ pre, [B, N_pre, N_post]: c varies per neuron and step, so p does not
+ * factorise. Without leak (α = 1, D = 0) p_t = c_t ⊗ pre_t is a rank-one product per batch
+ * element, kept unmaterialised (the carried trace then stays zero).
+ */
 function step({ b, layout, pre, jacobian: J, traces }: TraceStepContext): TraceStepResult {
+  const leak = J.stateToState[0]![0]!;
+  const c = J.inputToState[0]!;
+  if (isZeroEntry(leak)) return { traces, eligibility: { kind: 'outer', terms: [{ pre, post: entryTensor(b, c, [layout.batch, layout.post]) }] } };
   const full = [layout.batch, layout.pre, layout.post];
   const perPost = [layout.batch, 1, layout.post];
-  const pre3 = pre.reshape([layout.batch, layout.pre, 1]);
-  const p = sumTerms([scaleBy(J.stateToState[0]![0]!, traces[0]!, perPost), scaleBy(J.inputToState[0]!, pre3, perPost)], () => b.constant(0, full));
+  const p = sumTerms([scaleBy(leak, traces[0]!, perPost), isZeroEntry(c) ? undefined : scaleBy(c, pre.reshape([layout.batch, layout.pre, 1]), perPost)], () => b.constant(0, full));
   return { traces: [p], eligibility: { kind: 'full', value: p } };
 }
 
