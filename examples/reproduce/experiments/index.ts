@@ -5,6 +5,7 @@ import { cueAssociationExperiment } from './cue-association.js';
 import { deepRExperiment } from './deep-r.js';
 import { annConversionExperiment } from './ann-conversion.js';
 import { convMnistExperiment } from './conv-mnist.js';
+import { binaryAdditiveExperiment } from './binary-additive.js';
 
 /** Every experiment, in the order `pnpm reproduce` runs them and RESULTS.md lists them. */
-export const EXPERIMENTS: readonly Experiment[] = [storeRecallExperiment, smnistExperiment, cueAssociationExperiment, deepRExperiment, annConversionExperiment, convMnistExperiment];
+export const EXPERIMENTS: readonly Experiment[] = [storeRecallExperiment, smnistExperiment, cueAssociationExperiment, deepRExperiment, annConversionExperiment, convMnistExperiment, binaryAdditiveExperiment];
