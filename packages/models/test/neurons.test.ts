@@ -163,7 +163,7 @@ describe('ALIF', () => {
   });
 
   it('keeps dt, the time constants and the threshold rule explicit in its spec', () => {
-    expect(alif()).toEqual({ kind: 'alif', dt: 1, tauM: 20, tauA: 700, beta: 1.8, b0: 0.01, nRef: 5, gamma: 0.3 });
+    expect(alif()).toEqual({ kind: 'alif', dt: 1, tauM: 20, tauA: 700, beta: 1.8, b0: 0.01, nRef: 5, gamma: 0.3, detachReset: false });
   });
 });
 

@@ -23,6 +23,8 @@ function feeds(seed: number): Record<string, number[]> {
 }
 
 const LIF = { neuron: lifNeuron, neuronAttrs: { tau: 4, vReset: null, vThreshold: 0.6, detachReset: true } };
+// A hard reset makes ∂v_t/∂v_{t−1} differ per neuron: the full-trace path instead of presynaptic traces.
+const LIF_HARD = { neuron: lifNeuron, neuronAttrs: { tau: 4, vReset: 0, vThreshold: 0.6, detachReset: true } };
 const ALIF = { neuron: alifNeuron, neuronAttrs: { tauM: 10, tauA: 30, beta: 0.8, b0: 0.3, nRef: 1, detachReset: true } };
 
 function compare(options: Omit<OnlineNetworkOptions, keyof typeof sizes>, zeroRecurrent: boolean) {
@@ -60,7 +62,7 @@ function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 describe('e-prop equals BPTT without recurrence', () => {
-  for (const [name, neuron] of [['LIF', LIF], ['ALIF', ALIF]] as const) {
+  for (const [name, neuron] of [['LIF', LIF], ['LIF hard reset', LIF_HARD], ['ALIF', ALIF]] as const) {
     for (const readoutDecay of [0, 0.7]) {
       for (const rate of [undefined, { target: 0.1, weight: 0.5 }]) {
         it(`${name}, κ = ${readoutDecay}${rate ? ', rate regulariser' : ''}`, () => {
