@@ -6,6 +6,7 @@ import { deepRExperiment } from './deep-r.js';
 import { annConversionExperiment } from './ann-conversion.js';
 import { convMnistExperiment } from './conv-mnist.js';
 import { erbpMnistExperiment } from './erbp-mnist.js';
+import { binaryAdditiveExperiment } from './binary-additive.js';
 import { epropExactnessExperiment } from './eprop-exactness.js';
 import { epropEvidenceExperiment } from './eprop-evidence.js';
 import { epropStoreRecallExperiment } from './eprop-store-recall.js';
@@ -13,5 +14,5 @@ import { epropStoreRecallExperiment } from './eprop-store-recall.js';
 /** Every experiment, in the order `pnpm reproduce` runs them and RESULTS.md lists them. */
 export const EXPERIMENTS: readonly Experiment[] = [
   storeRecallExperiment, smnistExperiment, cueAssociationExperiment, deepRExperiment, annConversionExperiment, convMnistExperiment,
-  epropExactnessExperiment, epropEvidenceExperiment, epropStoreRecallExperiment, erbpMnistExperiment,
+  epropExactnessExperiment, epropEvidenceExperiment, epropStoreRecallExperiment, erbpMnistExperiment, binaryAdditiveExperiment,
 ];

@@ -6,3 +6,5 @@ export * from './eprop.js';
 export * from './erbp-neuron.js';
 export * from './erbp-network.js';
 export * from './erbp.js';
+export * from './rflo.js';
+export { rateNeuron } from './rate-neuron.js';
