@@ -37,7 +37,7 @@ export interface ConvMnistArchitecture {
 export interface ConvMnistBudget {
   readonly epochs: number;
   readonly batch: number;
-  /** Peak Adam learning rate, annealed per step by a cosine to 0. */
+  /** Adam learning rate: the conv SNN run anneals it per step by a cosine to 0 from this peak; the eRBP run keeps it constant. */
   readonly lr: number;
   /** Training digits held out of training to choose the epoch (the last ones of a fixed shuffle of the training split). */
   readonly validation: number;

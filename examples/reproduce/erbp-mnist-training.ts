@@ -1,5 +1,6 @@
 import { fail, tensor, type HostTensor, type TrainBackend } from '@spikeflow/core';
 import { adam, erbp, erbpNetwork, minibatches, MNIST_PIXELS, permutation, Trainer, type ErbpNetworkOptions, type MnistData, type MnistSplit } from '@spikeflow/models';
+import type { ConvMnistBudget } from './conv-mnist-training.js';
 
 /**
  * One feedforward network of eRBP's two-compartment neurons on the MNIST digits, trained by one of
@@ -16,17 +17,8 @@ export interface ErbpMnistArchitecture extends Omit<ErbpNetworkOptions, 'batch' 
   readonly gate?: { readonly min: number; readonly max: number };
 }
 
-export interface ErbpMnistBudget {
-  readonly epochs: number;
-  readonly batch: number;
-  readonly lr: number;
-  /** Training digits held out to choose the epoch (the last of a fixed shuffle of the training split). */
-  readonly validation: number;
-  /** Training digits used (all but the validation ones when absent). */
-  readonly trainCount?: number;
-  /** Test digits scored (a fixed subset; all when absent), whole batches. */
-  readonly testCount?: number;
-}
+/** The conv SNN run's budget fields (epochs, batch, lr, validation and the digit counts); lr is kept constant here. */
+export type ErbpMnistBudget = ConvMnistBudget;
 
 export interface ErbpMnistEpoch {
   readonly epoch: number;
