@@ -5,4 +5,5 @@ export * from './lif.js';
 export * from './plif.js';
 export * from './alif.js';
 export * from './leaky-integrator.js';
+export * from './gated-qif.js';
 export * from './library.js';

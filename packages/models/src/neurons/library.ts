@@ -1,5 +1,6 @@
 import type { Neuron } from './define-neuron.js';
 import { alifNeuron } from './alif.js';
+import { gatedQifNeuron } from './gated-qif.js';
 import { ifNeuron } from './if.js';
 import { leakyIntegratorNeuron } from './leaky-integrator.js';
 import { lifNeuron } from './lif.js';
@@ -22,4 +23,5 @@ export const standardNeurons: NeuronLibrary = {
   [plifNeuron.kind]: plifNeuron,
   [alifNeuron.kind]: alifNeuron,
   [leakyIntegratorNeuron.kind]: leakyIntegratorNeuron,
+  [gatedQifNeuron.kind]: gatedQifNeuron,
 };
