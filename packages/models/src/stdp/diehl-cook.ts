@@ -31,6 +31,11 @@ export const diehlCookSchema = z.strictObject({
   inputGain: z.number().gt(0).finite().default(1),
   /** mV subtracted from every other excitatory neuron, the step after one spikes (direct lateral inhibition). */
   inhibition: z.number().gte(0).finite().default(17),
+  /**
+   * Of the neurons crossing threshold in the same step only the one with the largest margin fires.
+   * Inhibition acts from the next step, so without this, neurons that cross together all fire.
+   */
+  winnerTakeAll: z.boolean().default(false),
   /** v is not driven below this (the inhibitory reversal potential of the paper's conductances). */
   vFloor: z.number().finite().default(-100),
   /** θ rises by thetaPlus at each spike (mV) and decays with tauTheta (ms) while learning. */
@@ -93,7 +98,9 @@ export function diehlCookGraph(options: DiehlCookOptions, mode: DiehlCookMode): 
       const drive = pre!.matmul(wt!).mul(o.inputGain).mul(active);
       const inhibited = lastSpikes!.sum(1, true).sub(lastSpikes!).mul(o.inhibition);
       const charged = v!.sub(o.vRest).mul(leak).add(o.vRest).add(drive).sub(inhibited).maximum(o.vFloor);
-      const fired = charged.sub(th!.add(threshold)).spike().mul(active);
+      const margin = charged.sub(th!.add(threshold));
+      const crossing = margin.spike().mul(active);
+      const fired = o.winnerTakeAll ? crossing.mul(margin.greaterEqual(margin.sub(crossing.neg().add(1).mul(1e9)).max(1, true)).cast('f32')) : crossing;
       const next: Step = {
         v: bb.where(fired.greater(0), o.vReset, charged),
         refractory: bb.where(fired.greater(0), o.refractory, refractory!.sub(o.stdp.dt).maximum(0)),
