@@ -25,10 +25,12 @@ const NEURON_ATTRS = { tau: 20, vReset: null, vThreshold: 0.6 };
 export const EPROP_NETWORK = { inputs: 100, hidden: 128, outputs: 10, batch: 16 } as const;
 
 /**
- * x holds spikes, so it is declared a spike input, as the W1 suite does. Both rules read x in a
- * step-loop scan, which takes its inputs as plain buffers, so the compiler keeps it in float32.
+ * x holds spikes and the loss mask holds 0 and 1, so both are declared spike inputs (the host
+ * checks every feed): the step-loop scans read them from packed bits, 32 per u32, so the fed batch
+ * grows with T by a 32nd of float32 (targets, i32 class indices, stay as they are).
  */
-const COMPILE = { spikeInputs: ['x'] };
+export const EPROP_SPIKE_INPUTS = ['x', 'mask'] as const;
+const COMPILE = { spikeInputs: EPROP_SPIKE_INPUTS };
 
 const SEED = 11;
 const LR = 1e-3;
@@ -67,7 +69,7 @@ function variants(T: number): Variant[] {
 interface Plan {
   readonly peakBytes: number;
   readonly residentBytes: number;
-  /** The fed batch (x, targets, mask, lr) as stored: T-sized for both rules, the caller's data rather than the rule's. */
+  /** The fed batch (x, targets, mask, lr) as stored (x and mask packed): T-sized for both rules, the caller's data rather than the rule's. */
   readonly feedBytes: number;
   readonly largestBufferBytes: number;
   readonly fits: boolean;

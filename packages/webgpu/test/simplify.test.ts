@@ -56,3 +56,25 @@ describe('simplify: neutral operations', () => {
     sameOutputs(g, s, { x, w: y });
   });
 });
+
+describe('simplify: transposes a matmul reads in place', () => {
+  it('turns matmul(Aᵀ, Bᵀ) into a matmul with its transpose flags flipped, batched too; keeps other transposes', () => {
+    const g = trace((b) => {
+      const a = b.input('x', [3, 4]);
+      const c = b.input('y', [4, 3]);
+      const batched = a.reshape([2, 3, 2]);
+      return {
+        ab: a.transpose([1, 0]).matmul(c.transpose([1, 0])), // Aᵀ Cᵀ [4, 4]: both flags set
+        flipped: a.transpose([1, 0]).matmul(c, { transposeA: true }), // (Aᵀ)ᵀ C = A C [3, 3]: no flag left
+        perBatch: batched.transpose([0, 2, 1]).matmul(batched), // [2, 2, 3] @ [2, 3, 2]
+        kept: batched.transpose([1, 0, 2]).reshape([3, 4]).matmul(c), // not a swap of the last two axes
+      };
+    });
+    const s = simplify(g);
+    // Only `kept`'s transpose is left.
+    expect(count(s, 'transpose')).toBe(1);
+    const flags = Object.values(s.nodes).flatMap((n) => (n.op === 'matmul' ? [`${n.attrs.transposeA}/${n.attrs.transposeB}`] : [])).sort();
+    expect(flags).toEqual(['false/false', 'false/false', 'true/false', 'true/true']);
+    sameOutputs(g, s, { x, y });
+  });
+});

@@ -36,7 +36,8 @@ export function matmulSpikeKernel(args: MatmulArgs, rowsPerGroup = SPIKE_MATMUL_
   const tilesN = Math.ceil(n / (4 * threads));
   const tilesPerMatrix = Math.ceil(m / rowsPerGroup) * tilesN;
   const total = tilesPerMatrix * sizeOf(dims.batch);
-  const words = packedWords(sizeOf(a.type.shape));
+  // A per-step slice of a packed sequence (in a step loop) sits inside a longer buffer.
+  const lastWord = a.stepStride === 0 ? u(packedWords(sizeOf(a.type.shape)) - 1) : `arrayLength(&${a.name}) - 1u`;
   const rows = upTo(rowsPerGroup);
   const bIndex = (kk: string, c: number) => (transposeB ? `b_base + (j + ${u(c)}) * ${u(k)} + ${kk}` : `b_base + ${kk} * ${u(n)} + j + ${u(c)}`);
   const bColumn = (c: number) => (n % (4 * threads) === 0 ? loadStored(b, bIndex('kk', c)) : `select(0.0, ${loadStored(b, bIndex('kk', c))}, j + ${u(c)} < ${u(n)})`);
@@ -98,7 +99,7 @@ export function matmulSpikeKernel(args: MatmulArgs, rowsPerGroup = SPIKE_MATMUL_
     `  let at = ${bindingIndex(a, 'e')};`,
     '  let w = at >> 5u;',
     '  let s = at & 31u;',
-    `  let next = ${a.name}[min(w + 1u, ${u(words - 1)})];`,
+    `  let next = ${a.name}[min(w + 1u, ${lastWord})];`,
     `  return (${a.name}[w] >> s) | select(next << (32u - s), 0u, s == 0u);`,
     '}',
   ]);

@@ -1,4 +1,4 @@
-import { sameShape, type Node, type Tensor, type TensorType } from '@spikeflow/core';
+import { isOp, sameShape, Tensor, type Node, type TensorType } from '@spikeflow/core';
 
 /**
  * Identities that drop a whole kernel's worth of work: x·1, 1·x, x/1, x+0, 0+x, x−0 and x^1
@@ -34,4 +34,33 @@ export function constantFill(node: Node, inputFills: readonly (number | undefine
   // Shape-only ops of a filled tensor are filled with the same value.
   if (node.op === 'broadcast' || node.op === 'reshape' || node.op === 'transpose') return inputFills[0];
   return undefined;
+}
+
+/** Whether a transpose's permutation swaps the last two axes and keeps every other in place. */
+function swapsLastTwo(perm: readonly number[]): boolean {
+  const n = perm.length;
+  return n >= 2 && perm[n - 2] === n - 1 && perm[n - 1] === n - 2 && perm.slice(0, n - 2).every((p, k) => p === k);
+}
+
+/**
+ * `matmul(transpose(A), B)` as `matmul(A, B)` with `transposeA` flipped (and likewise for B), when
+ * the transpose swaps the last two axes: the matmul kernels read either layout, so the transpose's
+ * kernel and buffer go (inside a scan body, once per step). The same products, summed in the same
+ * order, so the same numbers.
+ */
+export function matmulOfTransposed(node: Node, inputs: readonly Tensor[]): Tensor | undefined {
+  if (!isOp(node, 'matmul')) return undefined;
+  const { attrs } = node;
+  const unwrap = (t: Tensor): Tensor | undefined => {
+    const source = t.builder.nodeOf(t.id);
+    if (!isOp(source, 'transpose') || !swapsLastTwo(source.attrs.perm)) return undefined;
+    return new Tensor(t.builder, source.inputs[0]!);
+  };
+  const [a, b] = inputs as [Tensor, Tensor];
+  const [plainA, plainB] = [unwrap(a), unwrap(b)];
+  if (plainA === undefined && plainB === undefined) return undefined;
+  return (plainA ?? a).matmul(plainB ?? b, {
+    transposeA: plainA === undefined ? attrs.transposeA : !attrs.transposeA,
+    transposeB: plainB === undefined ? attrs.transposeB : !attrs.transposeB,
+  });
 }

@@ -114,6 +114,10 @@ function stepLoop(low: Lowering, node: Node<'scan'>, inputs: readonly NodeId[], 
     const stride = strides.get(source);
     if (stride !== undefined) strides.set(alias, stride);
   }
+  // A sequence or constant stored as packed bits outside is read as bits inside (the outer
+  // compiler packed it only where every body reader unpacks: see stepLoopPackedInputs).
+  const packed = new Set(body.inputs.filter((_, k) => k >= numCarries && low.packed.has(node.inputs[k]!)));
+  for (const [alias, source] of bodyPart.aliases) if (packed.has(source)) packed.add(alias);
   const bodyLow: Lowering = {
     graph: body,
     limits: low.limits,
@@ -121,7 +125,8 @@ function stepLoop(low: Lowering, node: Node<'scan'>, inputs: readonly NodeId[], 
     valueId: (id) => bodyIds.get(id) ?? `${prefix}${id}`,
     stepStrides: strides,
     inLoop: true,
-    packed: new Set(),
+    packed,
+    ...(low.skipSpikeZeros === undefined ? {} : { skipSpikeZeros: low.skipSpikeZeros }),
     lowerBody: low.lowerBody,
   };
   const loop: Step[] = low.lowerBody(bodyLow, bodyPart);

@@ -20,7 +20,7 @@ import {
   type Tensor,
   type TensorType,
 } from '@spikeflow/core';
-import { constantFill, neutralOperand } from './algebraic-identities.js';
+import { constantFill, matmulOfTransposed, neutralOperand } from './algebraic-identities.js';
 
 /** Largest constant (in elements) that folding may produce; bigger results stay computed. */
 const FOLD_LIMIT = 4096;
@@ -43,7 +43,8 @@ function fold(b: GraphBuilder, node: Node, inputs: readonly Tensor[], constants:
 
 /**
  * The compiler's first pass: inlines customVjp forwards (the backward only matters to autodiff),
- * folds constant subgraphs, drops neutral operations (x·1, x+0, ...: algebraic-identities.ts), merges identical nodes (CSE by op, attrs and inputs; random ops are
+ * folds constant subgraphs, drops neutral operations (x·1, x+0, ...) and transposes a matmul can
+ * read in place (algebraic-identities.ts), merges identical nodes (CSE by op, attrs and inputs; random ops are
  * pure functions of seed and counter, so they merge too) and drops dead nodes.
  */
 export function simplify(graph: Graph): Graph {
@@ -71,7 +72,7 @@ function rebuild(b: GraphBuilder, graph: Graph, leaf: (n: Node) => Tensor): Map<
     const key = `${node.op}|${JSON.stringify(node.attrs)}|${inputs.map((t) => t.id).join(',')}`;
     const hit = seen.get(key);
     if (hit !== undefined) return hit;
-    const neutral = neutralOperand(node, inputs, fillOf);
+    const neutral = neutralOperand(node, inputs, fillOf) ?? matmulOfTransposed(node, inputs);
     if (neutral !== undefined) {
       seen.set(key, neutral);
       return neutral;

@@ -3,16 +3,18 @@ import { isFusible, isKernelOp } from '../codegen/wgsl-rules.js';
 import type { Partition } from '../compiler/partition.js';
 import { oneKernelScanShape } from '../compiler/scan.js';
 import { spikeTrains } from './proven-spike-trains.js';
+import { stepLoopPackedInputs } from './step-loop-reads.js';
 
 /**
  * The spike trains worth storing as bits: temporaries proven 0/1 (see `spikeTrains`) that outlive
  * the kernel right after their producer. In a gradient graph these are the forward's spikes that
  * the backward reads, the part of BPTT memory that grows with T; one read at once would gain no
  * memory for the cost of its pack step. Every reader must read through `loadStored`: kernels do,
- * and so does a scan lowered to one kernel; a step-loop scan (which copies and slices its inputs
- * as plain buffers), an output or a state update disqualifies the value. Inputs declared spike
- * trains (`spikeInputs`) are packed by the host at every feed, which rejects any other value; one
- * that cannot be packed (an output, or read by a step-loop scan) is not trusted either.
+ * and so does a scan lowered to one kernel, and a step-loop scan's body where it takes the value as
+ * a sequence or constant (see `stepLoopPackedInputs`); a step-loop carry, an output or a state
+ * update disqualifies the value. Inputs declared spike trains (`spikeInputs`) are packed by the
+ * host at every feed, which rejects any other value; one that cannot be packed (an output, or a
+ * step-loop carry) is not trusted either.
  */
 export function savedSpikeTrains(graph: Graph, part: Partition, maxBindings: number, spikeInputs: ReadonlySet<NodeId> = new Set()): Set<NodeId> {
   const interfaceOps = new Set(['input', 'param', 'state', 'constant', 'tupleGet']);
@@ -24,28 +26,30 @@ export function savedSpikeTrains(graph: Graph, part: Partition, maxBindings: num
     if (node.op === 'scan' || (part.loads.has(id) && !part.aliases.has(id) && !interfaceOps.has(node.op))) position.set(id, position.size);
   }
   const readers = new Map<NodeId, NodeId[]>();
-  const addReader = (load: NodeId, reader: NodeId) => {
+  // Values some reader takes as plain floats (it cannot unpack them).
+  const readUnpacked = new Set<NodeId>();
+  const addReader = (load: NodeId, reader: NodeId, unpacks: boolean) => {
     const source = part.aliases.get(load) ?? load;
     readers.set(source, [...(readers.get(source) ?? []), reader]);
+    if (!unpacks) readUnpacked.add(source);
   };
   for (const [root, loads] of part.loads) {
     if (!position.has(root)) continue;
-    for (const load of loads) addReader(load, root);
+    const node = graph.nodes[root]!;
+    for (const load of loads) addReader(load, root, isFusible(node.op) || isKernelOp(node.op));
   }
   // A scan only produces the tuple its tupleGets read, so the partition lists no loads for it;
-  // its inputs are read all the same (and a step loop reads them as plain buffers).
+  // its inputs are read all the same, each as the scan's lowering binds it.
   for (const id of part.order) {
     const node = graph.nodes[id]!;
-    if (node.op === 'scan') for (const input of node.inputs) addReader(input, id);
+    if (node.op !== 'scan') continue;
+    const packable = oneKernelScanShape(graph, node, maxBindings) !== undefined ? undefined : stepLoopPackedInputs(node, maxBindings);
+    node.inputs.forEach((input, k) => addReader(input, id, packable === undefined || packable.has(k)));
   }
-  const readsPacked = (reader: NodeId) => {
-    const node = graph.nodes[reader]!;
-    if (node.op === 'scan') return oneKernelScanShape(graph, node, maxBindings) !== undefined;
-    return isFusible(node.op) || isKernelOp(node.op);
-  };
+  const readsPacked = (id: NodeId) => readers.has(id) && !readUnpacked.has(id);
   const saved = new Set<NodeId>();
   // Spike inputs live for the whole call: packing them always pays once every reader can unpack.
-  for (const id of spikeInputs) if (!roots.has(id) && (readers.get(id) ?? []).every(readsPacked)) saved.add(id);
+  for (const id of spikeInputs) if (!roots.has(id) && !readUnpacked.has(id)) saved.add(id);
   // Only a packed input is checked at its feeds, so only those are trusted to hold spikes.
   const proven = spikeTrains(graph, new Set(saved));
   for (const id of part.materialized) {
@@ -54,7 +58,7 @@ export function savedSpikeTrains(graph: Graph, part: Partition, maxBindings: num
     const producer = node.op === 'tupleGet' ? node.inputs[0]! : id;
     const from = position.get(producer);
     const users = readers.get(id) ?? [];
-    if (from === undefined || users.length === 0 || !users.every(readsPacked)) continue;
+    if (from === undefined || !readsPacked(id)) continue;
     const last = Math.max(...users.map((u) => position.get(u)!));
     if (last - from > 1) saved.add(id);
   }
