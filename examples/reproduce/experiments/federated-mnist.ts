@@ -16,7 +16,7 @@ export const TAUS = [1, 5, 20] as const;
  */
 export const BUDGET: FederatedMnistBudget = { hidden: 64, steps: 6, batch: 20, optimizer: 'sgd', lr: 1.0, clients: 10, classesPerClient: 2, samples: 40_000, evaluations: 5, validation: 1000 };
 
-/** The CI version: τ = 5 only beside the centralised run, 4,000 samples (20 rounds), 500 test digits; FedAvg must beat chance (10%) by 20 points. */
+/** The CI version: τ = 5 only beside the centralised run, 4,000 samples (4 rounds), 500 test digits; FedAvg must beat chance (10%) by 20 points. */
 export const QUICK_BUDGET: FederatedMnistBudget = { ...BUDGET, samples: 4000, evaluations: 2, validation: 500, testCount: 500 };
 export const QUICK_TAUS = [5] as const;
 export const QUICK_BAR = 0.3;

@@ -6,8 +6,9 @@ import { spikeClassifier, spikeData, spikeDataset, TASK } from '../support/spike
 const backend = cpuBackend();
 const LR = 0.05;
 
-/** The training half of spikeData (48 samples, 6 batches a pass, reshuffled with the client's generator). */
-const wholeSet: FederatedClient = { samples: 48, train: spikeData().train };
+/** spikeData's training samples (48, 6 batches a pass), reshuffled with the client's generator as the Trainer reshuffles them. */
+const trainSet = spikeDataset(48, 11);
+const wholeSet: FederatedClient = { samples: 48, train: (rng) => minibatches({ x: { tensor: trainSet.x, axis: 1 }, labels: trainSet.labels }, { batchSize: TASK.B, rng }) };
 
 /** Client k: 16 samples of its own, two batches a pass, reshuffled with its generator (or, `shuffled` false, in a fixed order). */
 function client(k: number, shuffled = true): FederatedClient {
