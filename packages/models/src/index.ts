@@ -39,3 +39,4 @@ export * from './data/index.js';
 export * from './learning/index.js';
 export * from './learning-checks/bptt-comparison.js';
 export * from './stdp/index.js';
+export * from './federated/index.js';
