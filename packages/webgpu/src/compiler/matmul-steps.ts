@@ -1,6 +1,7 @@
 import { sizeOf, type Node } from '@spikeflow/core';
 import type { BufferBinding } from '../codegen/kernel-source.js';
 import { matmulKernel, type MatmulArgs } from '../codegen/matmul.js';
+import { matmulRegisterKernel } from '../codegen/matmul-register.js';
 import { matmulSpikeKernel } from '../codegen/matmul-spike.js';
 import { chooseSplitK, matmulDims, matmulNarrowKernel, matmulSplitKKernel, NARROW_MAX, type MatmulDims } from '../codegen/matmul-skinny.js';
 import { reduceKernel } from '../codegen/reduce.js';
@@ -8,7 +9,7 @@ import { addValue, bindingOf, producedValueId, type KernelContext, type Lowering
 import type { KernelStep } from './program.js';
 
 /** Which kernel computes a matmul of these sizes (see matmul-skinny.ts for why). */
-export type MatmulStrategy = { readonly kind: 'tiled' } | { readonly kind: 'narrow'; readonly side: 'm' | 'n' } | { readonly kind: 'split-k' };
+export type MatmulStrategy = { readonly kind: 'tiled' } | { readonly kind: 'register' } | { readonly kind: 'narrow'; readonly side: 'm' | 'n' } | { readonly kind: 'split-k' };
 
 /**
  * Outputs small enough for split-K, and K long enough to be worth splitting. Split-K threads read
@@ -32,7 +33,7 @@ export function matmulStrategy({ batch, m, k, n }: MatmulDims): MatmulStrategy {
   const side = m <= n ? 'm' : 'n';
   const [small, long] = side === 'm' ? [m, n] : [n, m];
   if (small <= NARROW_MAX && long * matrices >= NARROW_MIN_THREADS && k <= NARROW_MAX_K) return { kind: 'narrow', side };
-  return { kind: 'tiled' };
+  return { kind: 'register' };
 }
 
 /** The kernel arguments of matmul `node`: its operands bound as `a` and `b`, its result as `out`. */
@@ -62,6 +63,7 @@ export function lowerMatmul({ low, node, arg, out }: KernelContext<'matmul'>): K
   if (low.skipSpikeZeros && args.a.packed === true) return [{ kind: 'kernel', source: matmulSpikeKernel(args), args: [...operands, result], nodes: [id] }];
   const dims = matmulDims(args.a, args.b, args.transposeA, args.transposeB);
   const strategy = matmulStrategy(dims);
+  if (strategy.kind === 'register') return [{ kind: 'kernel', source: matmulRegisterKernel(args, dims), args: [...operands, result], nodes: [id] }];
   if (strategy.kind === 'tiled') return [{ kind: 'kernel', source: matmulKernel(args), args: [...operands, result], nodes: [id] }];
   if (strategy.kind === 'narrow') return [{ kind: 'kernel', source: matmulNarrowKernel(args, dims, strategy.side), args: [...operands, result], nodes: [id] }];
   const split = chooseSplitK(dims);
