@@ -15,7 +15,19 @@ import type { MatmulArgs } from './matmul.js';
  */
 export const REGISTER_ROWS = 8;
 const COL_VECS = 2;
-const WORKGROUP = 64;
+
+/** A workgroup's threads along M and N; each thread owns one REGISTER_ROWS x 8 block. */
+export interface RegisterTiling {
+  readonly threadsM: number;
+  readonly threadsN: number;
+}
+
+/**
+ * 8 x 8 threads (a 64 x 64 output tile): neighbouring threads share the rows of A and columns of B
+ * they read from cache. Under load it ran as fast as 8 x 32 and 16 x 16 threads on large products
+ * and faster on small ones (BENCHMARKS.md, "Kernel tuning notes").
+ */
+export const REGISTER_TILING: RegisterTiling = { threadsM: 8, threadsN: 8 };
 
 const upTo = (count: number) => Array.from({ length: count }, (_, i) => i);
 
@@ -35,15 +47,17 @@ export function registerViews(args: MatmulArgs, dims: MatmulDims): RegisterViews
   };
 }
 
-export function matmulRegisterKernel(args: MatmulArgs, dims: MatmulDims): KernelSource {
+export function matmulRegisterKernel(args: MatmulArgs, dims: MatmulDims, tiling?: RegisterTiling): KernelSource {
   const { m, k, n } = dims;
+  const { threadsM, threadsN } = tiling ?? REGISTER_TILING;
+  const [tileM, tileN] = [REGISTER_ROWS * threadsM, 4 * COL_VECS * threadsN];
   const views = registerViews(args, dims);
   const a: BufferBinding = views.a ? { ...args.a, vec4: true } : args.a;
   const b: BufferBinding = views.b ? { ...args.b, vec4: true } : args.b;
   const out: BufferBinding = views.out ? { ...args.out, vec4: true } : args.out;
-  const blocksN = Math.ceil(n / (4 * COL_VECS));
-  const blocksPerMatrix = Math.ceil(m / REGISTER_ROWS) * blocksN;
-  const total = blocksPerMatrix * sizeOf(dims.batch);
+  const tilesN = Math.ceil(n / tileN);
+  const tilesPerMatrix = Math.ceil(m / tileM) * tilesN;
+  const total = tilesPerMatrix * sizeOf(dims.batch);
   const rows = upTo(REGISTER_ROWS);
   const vecs = upTo(COL_VECS);
   const cols = upTo(4 * COL_VECS);
@@ -81,12 +95,14 @@ export function matmulRegisterKernel(args: MatmulArgs, dims: MatmulDims): Kernel
     });
   });
   const body = [
-    `let flat = ${FLAT_WORKGROUP_INDEX} * ${u(WORKGROUP)} + lid;`,
+    `let flat = ${FLAT_WORKGROUP_INDEX};`,
     `if (flat >= ${u(total)}) { return; }`,
-    `let q = flat / ${u(blocksPerMatrix)};`,
-    `let block = flat % ${u(blocksPerMatrix)};`,
-    `let row0 = (block / ${u(blocksN)}) * ${u(REGISTER_ROWS)};`,
-    `let col0 = (block % ${u(blocksN)}) * ${u(4 * COL_VECS)};`,
+    `let q = flat / ${u(tilesPerMatrix)};`,
+    `let tile = flat % ${u(tilesPerMatrix)};`,
+    `let row0 = (tile / ${u(tilesN)}) * ${u(tileM)} + (lid / ${u(threadsN)}) * ${u(REGISTER_ROWS)};`,
+    `let col0 = (tile % ${u(tilesN)}) * ${u(tileN)} + (lid % ${u(threadsN)}) * ${u(4 * COL_VECS)};`,
+    // Threads wholly past the edge of a ragged tile have nothing to store.
+    ...(m % tileM === 0 && n % tileN === 0 ? [] : [`if (row0 >= ${u(m)} || col0 >= ${u(n)}) { return; }`]),
     ...batchBases(args, dims, 'q'),
     `let out_base = q * ${u(m * n)};`,
     ...(views.a ? [] : rows.map((r) => `let i${r} = ${clamp('row0', r, m, REGISTER_ROWS)};`)),
@@ -100,5 +116,5 @@ export function matmulRegisterKernel(args: MatmulArgs, dims: MatmulDims): Kernel
     ...stores,
   ];
   const bindings = [a, b, out];
-  return { label: args.label, kind: 'matmul-register', ...computeModule(bindings, WORKGROUP, body), bindings, workgroups: dispatch2d(Math.ceil(total / WORKGROUP)) };
+  return { label: args.label, kind: 'matmul-register', ...computeModule(bindings, threadsM * threadsN, body), bindings, workgroups: dispatch2d(total) };
 }
