@@ -24,8 +24,8 @@ export interface RegisterTiling {
 
 /**
  * 8 x 8 threads (a 64 x 64 output tile): neighbouring threads share the rows of A and columns of B
- * they read from cache. Under load it ran as fast as 8 x 32 and 16 x 16 threads on large products
- * and faster on small ones (BENCHMARKS.md, "Kernel tuning notes").
+ * they read from cache. 8 x 32 and 16 x 16 threads measured within noise of it (BENCHMARKS.md,
+ * "Kernel tuning notes").
  */
 export const REGISTER_TILING: RegisterTiling = { threadsM: 8, threadsN: 8 };
 
