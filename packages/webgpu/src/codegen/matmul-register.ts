@@ -1,6 +1,6 @@
 import { sizeOf } from '@spikeflow/core';
 import { batchBases, type MatmulDims } from './matmul-skinny.js';
-import { computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, u, vec4Index, vec4Viewable, bindingIndex, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, u, vec4Index, vec4Viewable, type BufferBinding, type KernelSource } from './kernel-source.js';
 import type { MatmulArgs } from './matmul.js';
 
 /**
