@@ -15,7 +15,7 @@ interface Case {
   readonly b: Shape;
   readonly transposeA?: boolean;
   readonly transposeB?: boolean;
-  readonly kernel: 'matmul-narrow' | 'matmul-split-k' | 'matmul';
+  readonly kernel: 'matmul-narrow' | 'matmul-split-k' | 'matmul-register';
 }
 
 const cases: [string, Case][] = [
@@ -31,7 +31,7 @@ const cases: [string, Case][] = [
   ['split-K, transposed A, batched [2,2048,5]ᵀ @ [2,2048,7]', { a: [2, 2048, 5], b: [2, 2048, 7], transposeA: true, kernel: 'matmul-split-k' }],
   ['split-K, 64 x 64 output [64,1100] @ [1100,64]', { a: [64, 1100], b: [1100, 64], kernel: 'matmul-split-k' }],
   ["split-K, a first layer's dW: transposed A, ragged rows [1400,28]ᵀ @ [1400,256]", { a: [1400, 28], b: [1400, 256], transposeA: true, kernel: 'matmul-split-k' }],
-  ['square stays tiled [96,96] @ [96,96]', { a: [96, 96], b: [96, 96], kernel: 'matmul' }],
+  ['square stays register-blocked [96,96] @ [96,96]', { a: [96, 96], b: [96, 96], kernel: 'matmul-register' }],
 ];
 
 describe.skipIf(skip)('skinny matmuls on WebGPU', () => {
@@ -59,14 +59,14 @@ describe('matmul strategy', () => {
   const dims = (m: number, k: number, n: number, batch: Shape = []) => matmulStrategy({ batch, m, k, n });
   it('splits K only for a small output over a long K, and narrows only a short side with a long other side', () => {
     expect(dims(8, 65536, 8)).toEqual({ kind: 'split-k' });
-    expect(dims(8, 512, 8)).toEqual({ kind: 'tiled' }); // K too short to split; too few threads to narrow
+    expect(dims(8, 512, 8)).toEqual({ kind: 'register' }); // K too short to split; too few threads to narrow
     expect(dims(28, 1400, 256)).toEqual({ kind: 'split-k' }); // 4 tiles would leave most threads idle
-    expect(dims(128, 65536, 128)).toEqual({ kind: 'tiled' }); // an output this size reuses operands better in tiles
-    expect(dims(256, 65536, 256)).toEqual({ kind: 'tiled' }); // 16 tiles: enough workgroups already
+    expect(dims(128, 65536, 128)).toEqual({ kind: 'register' }); // an output this size reuses operands better in tiles
+    expect(dims(256, 65536, 256)).toEqual({ kind: 'register' }); // 16 tiles: enough workgroups already
     expect(dims(8, 8, 65536)).toEqual({ kind: 'narrow', side: 'm' });
     expect(dims(4096, 128, 10)).toEqual({ kind: 'narrow', side: 'n' });
-    expect(dims(33, 8, 65536)).toEqual({ kind: 'tiled' }); // past the register budget of a narrow line
-    expect(dims(8, 4096, 65536)).toEqual({ kind: 'tiled' }); // K too long to stream per thread
+    expect(dims(33, 8, 65536)).toEqual({ kind: 'register' }); // past the register budget of a narrow line
+    expect(dims(8, 4096, 65536)).toEqual({ kind: 'register' }); // K too long to stream per thread
   });
 
   it('reads the logical sizes through transposes and broadcast batch dims', () => {

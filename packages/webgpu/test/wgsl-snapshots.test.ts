@@ -35,10 +35,10 @@ describe('generated WGSL', () => {
     expect(ks[0]!.source.code).toMatchSnapshot();
   });
 
-  it('tiles a matmul with workgroup memory', () => {
+  it('blocks a matmul in registers, without workgroup memory', () => {
     const g = trace((b) => ({ y: b.input('a', [7, 13]).matmul(b.input('b', [5, 13]), { transposeB: true }) }));
     const ks = kernels(compileProgram(g, LIMITS));
-    expect(ks.map((k) => k.source.kind)).toEqual(['matmul']);
+    expect(ks.map((k) => k.source.kind)).toEqual(['matmul-register']);
     expect(ks[0]!.source.code).toMatchSnapshot();
   });
 

@@ -1,11 +1,21 @@
 import type { Graph, NodeId, TensorType } from '@spikeflow/core';
 import { sizeOf } from '@spikeflow/core';
-import { bindingIndex, declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, STEP_UNIFORM, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, STEP_UNIFORM, u, vec4Index, vec4Viewable, wgslStorageType, type BufferBinding, type KernelSource } from './kernel-source.js';
 import { valueFunctions } from './value-functions.js';
 
 const WORKGROUP = 256;
+/**
+ * Consecutive elements per thread: four, stored as one vec4 where the output allows, ran y = 2x
+ * about twice as fast as one element per thread on lavapipe (BENCHMARKS.md, "Kernel tuning notes").
+ */
+const LANES = 4;
 
-/** One kernel computing a fused elementwise group into the buffer of its root node. */
+/**
+ * One kernel computing a fused elementwise group into the buffer of its root node. Each thread
+ * computes LANES consecutive elements through the group's scalar value functions (so broadcasts,
+ * index rules and random draws need nothing new) and stores them as one vec4 when the output's
+ * size and scan step offset are multiples of 4, else element by element with the tail guarded.
+ */
 export function elementwiseKernel(
   graph: Graph,
   root: NodeId,
@@ -17,23 +27,37 @@ export function elementwiseKernel(
   const node = graph.nodes[root]!;
   const type = node.type as TensorType;
   const fns = valueFunctions(graph, members, loads, stepStrides, packed);
-  const out: BufferBinding = { name: 'out', access: 'read_write', type, stepStride: stepStrides.get(root) ?? 0 };
+  const n = sizeOf(type.shape);
+  const scalarOut: BufferBinding = { name: 'out', access: 'read_write', type, stepStride: stepStrides.get(root) ?? 0 };
+  const vectorised = vec4Viewable(scalarOut, n);
+  const out: BufferBinding = vectorised ? { ...scalarOut, vec4: true } : scalarOut;
   const bindings = [...fns.bindings, out];
   const usesStep = bindings.some((b) => b.stepStride !== 0);
-  const n = sizeOf(type.shape);
-  const value = `${fns.names.get(root)!}(i)`;
+  const threads = Math.ceil(n / LANES);
+  const value = (index: string) => {
+    const v = `${fns.names.get(root)!}(${index})`;
+    return type.dtype === 'bool' ? `select(0u, 1u, ${v})` : v;
+  };
+  const store = vectorised
+    ? [
+        `var lanes: vec4<${wgslStorageType(type.dtype)}>;`,
+        `for (var x = 0u; x < ${u(LANES)}; x++) { lanes[x] = ${value('i + x')}; }`,
+        `out[${vec4Index(out, 't')}] = lanes;`,
+      ]
+    : [`for (var x = 0u; x < ${u(LANES)}; x++) {`, `  if (i + x >= ${u(n)}) { return; }`, `  out[${bindingIndex(out, 'i + x')}] = ${value('i + x')};`, '}'];
   const code = [
     declareBindings(bindings),
     usesStep ? STEP_UNIFORM : '',
     fns.code,
     `@compute @workgroup_size(${WORKGROUP})`,
     'fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {',
-    `  let i = ${FLAT_WORKGROUP_INDEX} * ${WORKGROUP}u + lid;`,
-    `  if (i >= ${n}u) { return; }`,
-    `  out[${bindingIndex(out, 'i')}] = ${type.dtype === 'bool' ? `select(0u, 1u, ${value})` : value};`,
+    `  let t = ${FLAT_WORKGROUP_INDEX} * ${u(WORKGROUP)} + lid;`,
+    `  if (t >= ${u(threads)}) { return; }`,
+    `  let i = t * ${u(LANES)};`,
+    ...store.map((l) => `  ${l}`),
     '}',
   ]
     .filter((l) => l !== '')
     .join('\n');
-  return { label: node.name, kind: 'elementwise', code, bindings, workgroups: dispatch2d(Math.ceil(n / WORKGROUP)), usesStep };
+  return { label: node.name, kind: 'elementwise', code, bindings, workgroups: dispatch2d(Math.ceil(threads / WORKGROUP)), usesStep };
 }

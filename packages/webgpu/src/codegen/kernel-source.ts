@@ -46,6 +46,11 @@ export interface BufferBinding {
    * bit e % 32 of word e / 32): read through `loadStored`, never written by a consumer.
    */
   readonly packed?: boolean;
+  /**
+   * Whether the kernel views the buffer as `array<vec4<T>>` and indexes it in vec4 units (see
+   * `vec4Index`); only kernels that checked `vec4Viewable` set it.
+   */
+  readonly vec4?: boolean;
 }
 
 /** A generated compute kernel: its WGSL, what it binds and how it is dispatched. */
@@ -102,13 +107,33 @@ export function computeModule(bindings: readonly BufferBinding[], workgroupSize:
 /** WGSL declarations of a kernel's storage bindings (group 0, in order). */
 export function declareBindings(bindings: readonly BufferBinding[]): string {
   return bindings
-    .map((b, i) => `@group(0) @binding(${i}) var<storage, ${b.access}> ${b.name}: array<${b.packed === true ? 'u32' : wgslStorageType(b.type.dtype)}>;`)
+    .map((b, i) => {
+      const element = b.packed === true ? 'u32' : wgslStorageType(b.type.dtype);
+      return `@group(0) @binding(${i}) var<storage, ${b.access}> ${b.name}: array<${b.vec4 === true ? `vec4<${element}>` : element}>;`;
+    })
     .join('\n');
 }
 
 /** WGSL index expression into a binding, adding the scan step offset when it has one. */
 export function bindingIndex(b: BufferBinding, index: string): string {
+  if (b.vec4 === true) throw new Error(`internal: binding ${b.name} is a vec4 view; index it with vec4Index`);
   return b.stepStride === 0 ? index : `step.t * ${b.stepStride}u + ${index}`;
+}
+
+/**
+ * Whether a kernel may view binding `b` as vec4s whose vectorised axis has `contiguous` elements
+ * (the innermost extent, or a matrix row): every vec4 it reads or writes then starts at a multiple
+ * of 4 elements, scan step offsets included. Buffers are bound whole from offset 0, so alignment
+ * is the element index's alone.
+ */
+export function vec4Viewable(b: BufferBinding, contiguous: number): boolean {
+  return b.packed !== true && contiguous > 0 && contiguous % 4 === 0 && b.stepStride % 4 === 0;
+}
+
+/** WGSL index expression into a vec4 view (`index4` in vec4 units), adding the scan step offset. */
+export function vec4Index(b: BufferBinding, index4: string): string {
+  if (b.vec4 !== true) throw new Error(`internal: binding ${b.name} is not a vec4 view`);
+  return b.stepStride === 0 ? index4 : `step.t * ${b.stepStride / 4}u + ${index4}`;
 }
 
 /**

@@ -1,19 +1,25 @@
 import { sizeOf, type Node } from '@spikeflow/core';
 import type { BufferBinding } from '../codegen/kernel-source.js';
-import { matmulKernel, type MatmulArgs } from '../codegen/matmul.js';
+import type { MatmulArgs } from '../codegen/matmul.js';
+import { matmulRegisterKernel } from '../codegen/matmul-register.js';
 import { matmulSpikeKernel } from '../codegen/matmul-spike.js';
 import { chooseSplitK, matmulDims, matmulNarrowKernel, matmulSplitKKernel, NARROW_MAX, type MatmulDims } from '../codegen/matmul-skinny.js';
 import { reduceKernel } from '../codegen/reduce.js';
 import { addValue, bindingOf, producedValueId, type KernelContext, type Lowering } from './lowering.js';
 import type { KernelStep } from './program.js';
 
-/** Which kernel computes a matmul of these sizes (see matmul-skinny.ts for why). */
-export type MatmulStrategy = { readonly kind: 'tiled' } | { readonly kind: 'narrow'; readonly side: 'm' | 'n' } | { readonly kind: 'split-k' };
+/**
+ * Which kernel computes a matmul of these sizes (see matmul-skinny.ts for the narrow and split-K
+ * shapes). Every other dense product is register-blocked: it beat the tiled kernel 2.4-6x on
+ * every shape and transpose measured (BENCHMARKS.md, "Kernel tuning notes"); the tiled kernel
+ * (codegen/matmul.ts) stays as that measurement's baseline.
+ */
+export type MatmulStrategy = { readonly kind: 'register' } | { readonly kind: 'narrow'; readonly side: 'm' | 'n' } | { readonly kind: 'split-k' };
 
 /**
  * Outputs small enough for split-K, and K long enough to be worth splitting. Split-K threads read
- * their operands without workgroup-memory reuse, so a larger output is better served by the tiled
- * kernel; the bounds sit above the sMNIST network's first weight gradient (28 x 256 outputs over
+ * their operands without reuse between threads, so a larger output is better served by a blocked
+ * kernel (measured against the tiled one, not re-tuned for the register-blocked one); the bounds sit above the sMNIST network's first weight gradient (28 x 256 outputs over
  * K = 1400), which split-K serves better (BENCHMARKS.md, "Kernel tuning notes").
  */
 const SPLIT_K_MAX_OUTPUTS = 8192;
@@ -22,7 +28,7 @@ const SPLIT_K_MIN_K = 1024;
 const FEW_TILES = 16;
 /** The narrow kernel runs one thread per element of the long side; below this there are too few. */
 const NARROW_MIN_THREADS = 512;
-/** The narrow kernel streams K once per thread; past this the tiled kernel's reuse wins. */
+/** The narrow kernel streams K once per thread; past this a blocked kernel's reuse wins. */
 const NARROW_MAX_K = 1024;
 
 export function matmulStrategy({ batch, m, k, n }: MatmulDims): MatmulStrategy {
@@ -32,7 +38,7 @@ export function matmulStrategy({ batch, m, k, n }: MatmulDims): MatmulStrategy {
   const side = m <= n ? 'm' : 'n';
   const [small, long] = side === 'm' ? [m, n] : [n, m];
   if (small <= NARROW_MAX && long * matrices >= NARROW_MIN_THREADS && k <= NARROW_MAX_K) return { kind: 'narrow', side };
-  return { kind: 'tiled' };
+  return { kind: 'register' };
 }
 
 /** The kernel arguments of matmul `node`: its operands bound as `a` and `b`, its result as `out`. */
@@ -62,7 +68,7 @@ export function lowerMatmul({ low, node, arg, out }: KernelContext<'matmul'>): K
   if (low.skipSpikeZeros && args.a.packed === true) return [{ kind: 'kernel', source: matmulSpikeKernel(args), args: [...operands, result], nodes: [id] }];
   const dims = matmulDims(args.a, args.b, args.transposeA, args.transposeB);
   const strategy = matmulStrategy(dims);
-  if (strategy.kind === 'tiled') return [{ kind: 'kernel', source: matmulKernel(args), args: [...operands, result], nodes: [id] }];
+  if (strategy.kind === 'register') return [{ kind: 'kernel', source: matmulRegisterKernel(args, dims), args: [...operands, result], nodes: [id] }];
   if (strategy.kind === 'narrow') return [{ kind: 'kernel', source: matmulNarrowKernel(args, dims, strategy.side), args: [...operands, result], nodes: [id] }];
   const split = chooseSplitK(dims);
   const outputs = sizeOf(dims.batch) * dims.m * dims.n;

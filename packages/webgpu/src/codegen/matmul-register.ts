@@ -1,0 +1,120 @@
+import { sizeOf } from '@spikeflow/core';
+import { batchBases, type MatmulDims } from './matmul-skinny.js';
+import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, u, vec4Index, vec4Viewable, type BufferBinding, type KernelSource } from './kernel-source.js';
+import type { MatmulArgs } from './matmul.js';
+
+/**
+ * The register-blocked matmul: no workgroup memory and no barriers (lavapipe, the software device
+ * the project measures on, spends about half of the tiled kernel's time in barriers). Each thread
+ * computes a REGISTER_ROWS x 8 block of one batch matrix, 8 columns as 2 vec4s, with the
+ * accumulators in registers; per K step it reads REGISTER_ROWS values of A and 8 of B. Operands
+ * are read as vec4s where their contiguous axis lies along the vectorised one (B and the output
+ * along N, a transposed A along M) and is a multiple of 4, else as scalars; rows and columns
+ * past the edge read the last row or column and are never stored.
+ * Measurements: BENCHMARKS.md, "Kernel tuning notes".
+ */
+export const REGISTER_ROWS = 8;
+const COL_VECS = 2;
+
+/** A workgroup's threads along M and N; each thread owns one REGISTER_ROWS x 8 block. */
+export interface RegisterTiling {
+  readonly threadsM: number;
+  readonly threadsN: number;
+}
+
+/**
+ * 8 x 8 threads (a 64 x 64 output tile): neighbouring threads share the rows of A and columns of B
+ * they read from cache. 8 x 32 and 16 x 16 threads measured within noise of it (BENCHMARKS.md,
+ * "Kernel tuning notes").
+ */
+export const REGISTER_TILING: RegisterTiling = { threadsM: 8, threadsN: 8 };
+
+const upTo = (count: number) => Array.from({ length: count }, (_, i) => i);
+
+/** Which operands a register-blocked matmul of these sizes reads (or writes) as vec4s. */
+export interface RegisterViews {
+  readonly a: boolean;
+  readonly b: boolean;
+  readonly out: boolean;
+}
+
+/** The vec4 views the kernel can use: B (untransposed) and the output along N, a transposed A along M. */
+export function registerViews(args: MatmulArgs, dims: MatmulDims): RegisterViews {
+  return {
+    a: args.transposeA && args.a.type.dtype === 'f32' && vec4Viewable(args.a, dims.m),
+    b: !args.transposeB && args.b.type.dtype === 'f32' && vec4Viewable(args.b, dims.n),
+    out: vec4Viewable(args.out, dims.n),
+  };
+}
+
+export function matmulRegisterKernel(args: MatmulArgs, dims: MatmulDims, tiling?: RegisterTiling): KernelSource {
+  const { m, k, n } = dims;
+  const { threadsM, threadsN } = tiling ?? REGISTER_TILING;
+  const [tileM, tileN] = [REGISTER_ROWS * threadsM, 4 * COL_VECS * threadsN];
+  const views = registerViews(args, dims);
+  const a: BufferBinding = views.a ? { ...args.a, vec4: true } : args.a;
+  const b: BufferBinding = views.b ? { ...args.b, vec4: true } : args.b;
+  const out: BufferBinding = views.out ? { ...args.out, vec4: true } : args.out;
+  const tilesN = Math.ceil(n / tileN);
+  const tilesPerMatrix = Math.ceil(m / tileM) * tilesN;
+  const total = tilesPerMatrix * sizeOf(dims.batch);
+  const rows = upTo(REGISTER_ROWS);
+  const vecs = upTo(COL_VECS);
+  const cols = upTo(4 * COL_VECS);
+  // Indices clamped into the matrix (only where a size is not a multiple of the block).
+  const clamp = (first: string, x: number, size: number, block: number) => (size % block === 0 ? `${first} + ${u(x)}` : `min(${first} + ${u(x)}, ${u(size - 1)})`);
+
+  const aValues = (): string[] => {
+    if (views.a) {
+      // Transposed A is [K, M]: rows i0 .. i0 + 3 at step p are one vec4.
+      return upTo(REGISTER_ROWS / 4).flatMap((g) => [
+        `let av${g} = ${a.name}[${vec4Index(a, `a_base / 4u + p * ${u(m / 4)} + ${clamp('row0 / 4u', g, m / 4, REGISTER_ROWS / 4)}`)}];`,
+        ...upTo(4).map((x) => `let a${4 * g + x} = av${g}[${x}];`),
+      ]);
+    }
+    const index = (r: number) => (args.transposeA ? `p * ${u(m)} + i${r}` : `i${r} * ${u(k)} + p`);
+    return rows.map((r) => `let a${r} = ${loadStored(a, `a_base + ${index(r)}`)};`);
+  };
+  const bValues = (): string[] => {
+    if (views.b) return vecs.map((v) => `let b${v} = ${b.name}[${vec4Index(b, `b_base / 4u + p * ${u(n / 4)} + ${clamp('col0 / 4u', v, n / 4, COL_VECS)}`)}];`);
+    const index = (c: number) => (args.transposeB ? `j${c} * ${u(k)} + p` : `p * ${u(n)} + j${c}`);
+    return vecs.map((v) => `let b${v} = vec4f(${upTo(4).map((x) => loadStored(b, `b_base + ${index(4 * v + x)}`)).join(', ')});`);
+  };
+  const stores = rows.flatMap((r) => {
+    const rowGuard = m % REGISTER_ROWS === 0 ? [] : [`row0 + ${u(r)} < ${u(m)}`];
+    return vecs.flatMap((v) => {
+      const guarded = (write: string, guards: string[]) => (guards.length === 0 ? [write] : [`if (${guards.join(' && ')}) { ${write} }`]);
+      if (views.out) {
+        const colGuard = n % (4 * COL_VECS) === 0 ? [] : [`col0 + ${u(4 * v)} < ${u(n)}`];
+        return guarded(`${out.name}[${vec4Index(out, `(out_base + (row0 + ${u(r)}) * ${u(n)} + col0) / 4u + ${u(v)}`)}] = acc${r}_${v};`, [...rowGuard, ...colGuard]);
+      }
+      return upTo(4).flatMap((x) => {
+        const colGuard = n % (4 * COL_VECS) === 0 ? [] : [`col0 + ${u(4 * v + x)} < ${u(n)}`];
+        return guarded(`${out.name}[${bindingIndex(out, `out_base + (row0 + ${u(r)}) * ${u(n)} + col0 + ${u(4 * v + x)}`)}] = acc${r}_${v}[${x}];`, [...rowGuard, ...colGuard]);
+      });
+    });
+  });
+  const body = [
+    `let flat = ${FLAT_WORKGROUP_INDEX};`,
+    `if (flat >= ${u(total)}) { return; }`,
+    `let q = flat / ${u(tilesPerMatrix)};`,
+    `let tile = flat % ${u(tilesPerMatrix)};`,
+    `let row0 = (tile / ${u(tilesN)}) * ${u(tileM)} + (lid / ${u(threadsN)}) * ${u(REGISTER_ROWS)};`,
+    `let col0 = (tile % ${u(tilesN)}) * ${u(tileN)} + (lid % ${u(threadsN)}) * ${u(4 * COL_VECS)};`,
+    // Threads wholly past the edge of a ragged tile have nothing to store.
+    ...(m % tileM === 0 && n % tileN === 0 ? [] : [`if (row0 >= ${u(m)} || col0 >= ${u(n)}) { return; }`]),
+    ...batchBases(args, dims, 'q'),
+    `let out_base = q * ${u(m * n)};`,
+    ...(views.a ? [] : rows.map((r) => `let i${r} = ${clamp('row0', r, m, REGISTER_ROWS)};`)),
+    ...(views.b ? [] : cols.map((c) => `let j${c} = ${clamp('col0', c, n, 4 * COL_VECS)};`)),
+    ...rows.flatMap((r) => vecs.map((v) => `var acc${r}_${v} = vec4f(0.0);`)),
+    `for (var p = 0u; p < ${u(k)}; p++) {`,
+    ...bValues().map((l) => `  ${l}`),
+    ...aValues().map((l) => `  ${l}`),
+    ...rows.flatMap((r) => vecs.map((v) => `  acc${r}_${v} += a${r} * b${v};`)),
+    '}',
+    ...stores,
+  ];
+  const bindings = [a, b, out];
+  return { label: args.label, kind: 'matmul-register', ...computeModule(bindings, threadsM * threadsN, body), bindings, workgroups: dispatch2d(total) };
+}
