@@ -38,3 +38,4 @@ export * from './encoders/index.js';
 export * from './data/index.js';
 export * from './learning/index.js';
 export * from './learning-checks/bptt-comparison.js';
+export * from './rl/index.js';
