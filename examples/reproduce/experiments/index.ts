@@ -11,10 +11,12 @@ import { epropExactnessExperiment } from './eprop-exactness.js';
 import { epropEvidenceExperiment } from './eprop-evidence.js';
 import { epropStoreRecallExperiment } from './eprop-store-recall.js';
 import { exactGradientsExperiment } from './exact-gradients.js';
+import { lsmCartPoleExperiment } from './lsm-cartpole.js';
 
 /** Every experiment, in the order `pnpm reproduce` runs them and RESULTS.md lists them. */
 export const EXPERIMENTS: readonly Experiment[] = [
   storeRecallExperiment, smnistExperiment, cueAssociationExperiment, deepRExperiment, annConversionExperiment, convMnistExperiment,
   epropExactnessExperiment, epropEvidenceExperiment, epropStoreRecallExperiment, erbpMnistExperiment, binaryAdditiveExperiment,
   exactGradientsExperiment,
+  lsmCartPoleExperiment,
 ];

@@ -19,6 +19,7 @@ export interface LiquidStateMachineOptions {
 /** The names of the LSM graph's interface. */
 export const LSM = {
   observation: 'observation',
+  fresh: 'fresh',
   counter: 'randomStep',
   inputWeights: 'lsm/wIn',
   recurrentWeights: 'lsm/wRec',
@@ -36,9 +37,11 @@ export const LSM = {
  * recurrent LIF reservoir (I_t = x_t·W_in + s_{t−1}·W_rec, hard reset to 0 at threshold 1), and
  * the spike counts over the T steps divided by T are the `features` [B, N]; `q` = features·W + b.
  * The reservoir's weights are params fixed by their `values` initializers; its membrane and last
- * spikes are state, so the liquid keeps a fading memory across environment steps until
- * `resetState` (a new episode). The readout's params are set from outside (`setParams`) each time
- * the learner has updated them. `randomStep` (u32) keys the input spikes; feed a new value per call.
+ * spikes are state, so the liquid keeps a fading memory across environment steps; the input
+ * `fresh` [B] (1 for a row whose environment starts a new episode, else 0) zeroes that row's state
+ * first, so environments stepped side by side restart independently (`resetState` restarts all).
+ * The readout's params are set from outside (`setParams`) each time the learner has updated them.
+ * `randomStep` (u32) keys the input spikes; feed a new value per call.
  */
 export function liquidStateMachineGraph(options: LiquidStateMachineOptions): Graph {
   const { batch, observations, actions, encoding, weights, tau } = options;
@@ -46,16 +49,18 @@ export function liquidStateMachineGraph(options: LiquidStateMachineOptions): Gra
   const inputs = weights.input.length / neurons;
   const b = new GraphBuilder();
   const observation = b.input(LSM.observation, [batch, observations]);
+  const fresh = b.input(LSM.fresh, [batch]);
   const counter = b.input(LSM.counter, [], 'u32');
   const wIn = b.param(LSM.inputWeights, [inputs, neurons], { kind: 'values', values: Array.from(weights.input) });
   const wRec = b.param(LSM.recurrentWeights, [neurons, neurons], { kind: 'values', values: Array.from(weights.recurrent) });
   const v0 = b.state(LSM.membrane, [batch, neurons]);
   const s0 = b.state(LSM.spikes, [batch, neurons]);
+  const keep = fresh.mul(-1).add(1).reshape([batch, 1]);
   const spikes = b.scope('encode', () => observationSpikes(b, observation, { ...encoding, counter }));
   const neuron = lif({ tau, decayInput: false });
   const run = b.scope('reservoir', () =>
     b.scan({
-      carries: [v0, s0, b.constant(0).broadcastTo([batch, neurons])],
+      carries: [v0.mul(keep), s0.mul(keep), b.constant(0).broadcastTo([batch, neurons])],
       sequences: [spikes],
       consts: [wIn, wRec],
       body: (_, [v, s, count], [x], [win, wrec]) => {

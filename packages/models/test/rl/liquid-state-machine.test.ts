@@ -83,17 +83,18 @@ describe('liquid state machine graph', () => {
         v = h.map((hj, j) => hj * (1 - s[j]!));
         s.forEach((sj, j) => (counts[j]! += sj));
       }
-      const out = await runner.run({ [LSM.observation]: [0.5, 50], [LSM.counter]: call });
+      const out = await runner.run({ [LSM.observation]: [0.5, 50], [LSM.fresh]: [0], [LSM.counter]: call });
       const features = toArray(out[LSM.features]!);
       features.forEach((f, j) => expect(f).toBeCloseTo(counts[j]! / steps, 6));
       const q = toArray(out[LSM.q]!);
       for (let a = 0; a < 2; a++) expect(q[a]).toBeCloseTo(readout.b[a]! + features.reduce((acc, f, j) => acc + f * readout.w[j * 2 + a]!, 0), 5);
       if (call === 1) expect(counts.some((c) => c > 0) && counts.some((c) => c < steps)).toBe(true); // not trivially silent or saturated
     }
-    // A new episode starts from rest: the first call's features come back.
+    // A new episode starts from rest, by `fresh` or by resetState: the first call's features come back.
+    const feeds = { [LSM.observation]: [0.5, 50], [LSM.counter]: 0 };
+    const first = toArray((await (await cpuBackend().compile(graph)).run({ ...feeds, [LSM.fresh]: [0] }))[LSM.features]!);
+    expect(toArray((await runner.run({ ...feeds, [LSM.fresh]: [1] }))[LSM.features]!)).toEqual(first);
     runner.resetState();
-    const first = toArray((await runner.run({ [LSM.observation]: [0.5, 50], [LSM.counter]: 0 }))[LSM.features]!);
-    const fresh = await cpuBackend().compile(graph);
-    expect(first).toEqual(toArray((await fresh.run({ [LSM.observation]: [0.5, 50], [LSM.counter]: 0 }))[LSM.features]!));
+    expect(toArray((await runner.run({ ...feeds, [LSM.fresh]: [0] }))[LSM.features]!)).toEqual(first);
   });
 });
