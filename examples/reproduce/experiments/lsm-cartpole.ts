@@ -1,5 +1,5 @@
 import type { Experiment, ExperimentContext, ResultRow } from '../experiment.js';
-import { trainLsmCartPole, type CartPoleFeatures, type LsmCartPoleRun } from '../lsm-cartpole-training.js';
+import { trainLsmCartPole, type CartPoleFeatures, type EpisodePoint, type LsmCartPoleRun } from '../lsm-cartpole-training.js';
 
 const ID = 'lsm-cartpole';
 /** The gym "solved" bar of CartPole-v1, here over 100 greedy test episodes. */
@@ -42,6 +42,25 @@ const MODELS: Readonly<Record<CartPoleFeatures, string>> = {
   raw: 'linear Q readout on the raw observation, DQN (control)',
 };
 
+/** Environment steps per point of the stored learning curve. */
+const CURVE_BLOCK = 2_000;
+
+/**
+ * The learning curve in blocks of CURVE_BLOCK environment steps (every episode of the raw control
+ * would be thousands of points): per block, [env steps at its end, episodes finished so far, mean
+ * return of the episodes that finished in it (null if none)].
+ */
+export function learningCurveBlocks(curve: readonly EpisodePoint[]): (number | null)[][] {
+  const blocks: (number | null)[][] = [];
+  const last = curve.length === 0 ? 0 : curve[curve.length - 1]!.envSteps;
+  for (let end = CURVE_BLOCK; end < last + CURVE_BLOCK; end += CURVE_BLOCK) {
+    const own = curve.filter((p) => p.envSteps > end - CURVE_BLOCK && p.envSteps <= end);
+    const finished = curve.filter((p) => p.envSteps <= end).length;
+    blocks.push([end, finished, own.length === 0 ? null : Math.round((10 * own.reduce((a, p) => a + p.return, 0)) / own.length) / 10]);
+  }
+  return blocks;
+}
+
 async function runVariant(ctx: ExperimentContext, features: CartPoleFeatures): Promise<ResultRow> {
   const started = performance.now();
   const budget = ctx.quick ? QUICK : FULL;
@@ -83,7 +102,8 @@ async function runVariant(ctx: ExperimentContext, features: CartPoleFeatures): P
       keptAtEpisode: outcome.keptEpisode,
       trainingSolvedAtEpisode: outcome.trainingSolvedAt,
       validation: outcome.validation,
-      learningCurve: outcome.curve.map((p) => [p.episode, p.envSteps, p.return]),
+      learningCurve: learningCurveBlocks(outcome.curve),
+      learningCurveColumns: ['env steps', 'episodes finished', `mean return of the episodes finished in the last ${CURVE_BLOCK} env steps`],
       testReturns: outcome.test.returns,
       meanFiringRatePerReservoirStep: outcome.meanFiringRate,
       connections: outcome.connections,
