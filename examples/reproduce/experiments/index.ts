@@ -13,10 +13,11 @@ import { epropStoreRecallExperiment } from './eprop-store-recall.js';
 import { exactGradientsExperiment } from './exact-gradients.js';
 import { stdpMnistExperiment } from './stdp-mnist.js';
 import { federatedMnistExperiment } from './federated-mnist.js';
+import { lsmCartPoleExperiment } from './lsm-cartpole.js';
 
 /** Every experiment, in the order `pnpm reproduce` runs them and RESULTS.md lists them. */
 export const EXPERIMENTS: readonly Experiment[] = [
   storeRecallExperiment, smnistExperiment, cueAssociationExperiment, deepRExperiment, annConversionExperiment, convMnistExperiment,
   epropExactnessExperiment, epropEvidenceExperiment, epropStoreRecallExperiment, erbpMnistExperiment, binaryAdditiveExperiment,
-  exactGradientsExperiment, stdpMnistExperiment, federatedMnistExperiment,
+  exactGradientsExperiment, stdpMnistExperiment, federatedMnistExperiment, lsmCartPoleExperiment,
 ];

@@ -40,3 +40,4 @@ export * from './learning/index.js';
 export * from './learning-checks/bptt-comparison.js';
 export * from './stdp/index.js';
 export * from './federated/index.js';
+export * from './rl/index.js';
