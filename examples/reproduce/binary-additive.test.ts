@@ -11,7 +11,7 @@ const BAR = 0.6;
 it('a rate RNN trained online by RFLO learns part of the first lag of the binary additive task', async () => {
   const outcome = await trainBinaryAdditive(
     cpuBackend(),
-    { learner: 'rflo', steps: 50, hidden: 32, batch: 16, alpha: 1, trainSteps: 200, lr: 0.003, curveEvery: 100, validationBatches: 4, testBatches: 8, seed: 1 },
+    { learner: 'rflo', steps: 50, hidden: 32, batch: 16, alpha: 1, recurrentScale: 1, epochs: 2, stepsPerEpoch: 100, lr: 0.003, validationBatches: 4, testBatches: 8, seed: 1 },
     (line) => console.log(`binary-additive (short): ${line}`),
   );
   console.log(`binary-additive (short): held-out loss ${outcome.initialLoss.toFixed(3)} -> ${outcome.heldOutLoss.toFixed(3)} (floors ${Object.values(binaryAdditive().optimalLosses()).map((v) => v.toFixed(3)).join(', ')})`);

@@ -1,18 +1,27 @@
 /**
- * Trains one `onlineNetwork` by e-prop or by BPTT through the same Trainer, init, episodes and
- * budget, and keeps the params of the epoch that did best on validation episodes (the budget
- * chosen on validation): highest validation accuracy when the model scores one, lowest validation
- * loss otherwise (and on ties). Shared by the e-prop experiments.
+ * Trains one `onlineNetwork` by e-prop, RFLO or BPTT (or its readout alone, by its exact gradient)
+ * through the same Trainer, init, episodes and budget, and keeps the params of the epoch that did
+ * best on validation episodes (the budget chosen on validation): highest validation accuracy when
+ * the model scores one, lowest validation loss otherwise (and on ties). Shared by the online-rule
+ * experiments.
  */
 import type { HostTensor, TrainBackend } from '@spikeflow/core';
-import { adam, eprop, onlineNetwork, Trainer, type Batches, type EpochMetrics, type Feedback, type OnlineNetwork, type OnlineNetworkOptions } from '@spikeflow/models';
+import { adam, cosineAnnealing, eprop, onlineNetwork, rflo, Trainer, type Batches, type EpochMetrics, type Feedback, type OnlineNetwork, type OnlineNetworkOptions, type Schedule, type UpdateSource } from '@spikeflow/models';
 
-export type OnlineLearning = { readonly kind: 'bptt' } | { readonly kind: 'eprop'; readonly feedback: Feedback };
+/** `readout`: only W_out and b trained (their exact gradient, the delta rule), the control for what a rule's hidden updates add. */
+export type OnlineLearning = { readonly kind: 'bptt' | 'readout' } | { readonly kind: 'eprop' | 'rflo'; readonly feedback: Feedback };
 
 export interface OnlineBudget {
   readonly epochs: number;
   readonly stepsPerEpoch: number;
   readonly lr: number;
+  /** When given, the lr is cosine-annealed per epoch from lr (first epoch) to lr · lrFloor (last). */
+  readonly lrFloor?: number;
+}
+
+function scheduleOf(budget: OnlineBudget): number | Schedule {
+  if (budget.lrFloor === undefined || budget.epochs < 2) return budget.lr;
+  return cosineAnnealing(budget.lr, { tMax: budget.epochs - 1, etaMin: budget.lr * budget.lrFloor });
 }
 
 export interface ValidationPoint {
@@ -52,6 +61,13 @@ function better(point: ValidationPoint, best: ValidationPoint | undefined): bool
   return a > b || (a === b && point.validationLoss < best.validationLoss);
 }
 
+function trainedBy(net: OnlineNetwork, learning: OnlineLearning): { rule: UpdateSource } | { wrt: string[] } | Record<string, never> {
+  if (learning.kind === 'eprop') return { rule: eprop(net, { feedback: learning.feedback }) };
+  if (learning.kind === 'rflo') return { rule: rflo(net, { feedback: learning.feedback }) };
+  if (learning.kind === 'readout') return { wrt: [net.params.readout!, ...(net.params.bias === undefined ? [] : [net.params.bias])] };
+  return {};
+}
+
 /** Trains and hands the trainer (with the chosen params) to `use`; the trainer is destroyed after. */
 export async function withTrainedNetwork<R>(spec: OnlineTrainingSpec, use: (trained: OnlineTraining) => Promise<R>): Promise<R> {
   const { budget, learning } = spec;
@@ -61,9 +77,9 @@ export async function withTrainedNetwork<R>(spec: OnlineTrainingSpec, use: (trai
   const trainer = await Trainer.create({
     backend: spec.backend,
     model: net.model,
-    ...(learning.kind === 'eprop' ? { rule: eprop(net, { feedback: learning.feedback }) } : {}),
+    ...trainedBy(net, learning),
     optimizer: adam(),
-    schedule: budget.lr,
+    schedule: scheduleOf(budget),
     seed: spec.seed,
     data: { train: (_rng, epoch) => spec.trainBatches(epoch * budget.stepsPerEpoch, budget.stepsPerEpoch), test: () => spec.validation },
     ...(spec.accuracy ? { accuracy: { scores: 'scores', labels: 'labels' } } : {}),
