@@ -293,7 +293,7 @@ button('stop').addEventListener('click', () => {
   resume?.();
 });
 button('pause').addEventListener('click', () => setPaused(!paused));
-button('export').addEventListener('click', () => void exportCheckpoint());
+button('export').addEventListener('click', () => exportCheckpoint().catch((error) => ($('status').textContent = `error: ${errorLine(error)}`)));
 button('import').addEventListener('click', () => importInput.click());
 select.addEventListener('change', chooseDemo);
 watchSettings(() => void preview());
