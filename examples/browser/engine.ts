@@ -8,6 +8,10 @@ export interface Engine {
   /** The probe graph's outputs on `feeds` with the current params. */
   probe(feeds: Readonly<Record<string, FeedValue>>): Promise<Record<string, HostTensor>>;
   param(name: string): Promise<HostTensor>;
+  /** Every state of the training graph (params, optimizer slots, step counter), as a checkpoint holds it. */
+  readState(): Promise<Record<string, HostTensor>>;
+  /** Replaces the training state, e.g. with a checkpoint's (already checked against the graph). */
+  setState(values: Readonly<Record<string, HostTensor>>): void;
 }
 
 const namesOf = (g: Graph, ids: readonly string[]): string[] => ids.map((id) => (g.nodes[id]!.attrs as { name: string }).name);
@@ -34,6 +38,8 @@ async function gpuEngine(demo: Demo, device: GPUDevice, seed: number): Promise<E
       return probe.run(probeFeeds(demo.probe, feeds), probeOutputNames(demo));
     },
     param: async (name) => (await step.readState([name]))[name]!,
+    readState: () => step.readState(),
+    setState: (values) => step.setState(values),
   };
 }
 
@@ -53,6 +59,13 @@ function cpuEngine(demo: Demo, seed: number): Engine {
     async param(name) {
       if (!state) throw new Error('no params before the first step');
       return state[name]!;
+    },
+    async readState() {
+      if (!state) throw new Error('no training state before the first step');
+      return { ...state };
+    },
+    setState(values) {
+      state = { ...state, ...values };
     },
   };
 }

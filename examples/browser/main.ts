@@ -1,46 +1,61 @@
-// The page: pick a demo, train it live on WebGPU (or the CPU interpreter, with a banner), plot as it learns.
-import type { HostTensor } from '@spikeflow/core';
+// The page: pick a demo, set its hyperparameters, train it live on WebGPU (or the CPU interpreter,
+// with a banner), pause and resume, plot as it learns, and save or restore the model as a checkpoint.
+import { sizeOf, type HostTensor, type TensorType } from '@spikeflow/core';
+import { loadCheckpoint } from '@spikeflow/models';
 import { selectBackend, type Backend } from '@spikeflow/webgpu';
-import { DEMOS, type Demo, type DemoLayer } from './demos/index.js';
-import { dataFileDemo } from './demos/data-file.js';
+import { decodePageCheckpoint, download, encodePageCheckpoint } from './checkpoint-file.js';
+import { DEMOS, type Demo, type DemoChoice, type DemoLayer } from './demos/index.js';
+import { DATA_FILE_SETTINGS, dataFileDemo } from './demos/data-file.js';
+import { LIF_MLP_DEFAULTS } from './demos/mnist-lif.js';
+import { parseSettings, type DemoSettings } from './demos/settings.js';
 import { errorLine, watchDataFile, type PickedData } from './data-file-input.js';
 import { createEngine, type Engine } from './engine.js';
 import { fetchMnist } from './mnist-asset.js';
 import { drawCurves, drawHeatmap, drawRaster, drawTraces } from './plots.js';
 import { PROGRESS_GLOBAL, type Progress } from './progress.js';
+import { initSettingsForm, lockSettings, readSettings, showSettings, watchSettings } from './settings-form.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const canvas = (id: string): HTMLCanvasElement => $<HTMLCanvasElement>(id);
 /** The probe (a second graph run plus readbacks) every few steps, so it costs little of the training time. */
 const PROBE_EVERY = 5;
 const RASTER_SAMPLES = 4;
+/** The seed of the params' initial values; a checkpoint records it. */
+const SEED = 1;
 
-const progress: Progress = { phase: 'idle', backend: 'unknown', adapter: '', demo: '', layer: '', steps: 0, losses: [], accuracies: [], accuracySteps: [], chance: 0, msPerStep: 0 };
+const progress: Progress = { phase: 'idle', backend: 'unknown', adapter: '', demo: '', layer: '', paramCount: 0, steps: 0, losses: [], accuracies: [], accuracySteps: [], chance: 0, msPerStep: 0 };
 (globalThis as Record<string, unknown>)[PROGRESS_GLOBAL] = progress;
 
 const select = $<HTMLSelectElement>('demo');
 const layerSelect = $<HTMLSelectElement>('layer');
-for (const [value, { label }] of Object.entries(DEMOS)) select.add(new Option(label, value));
+for (const [value, { label }] of DEMOS) select.add(new Option(label, value));
+initSettingsForm();
 /** A data file the user picked (docs/data.md), offered as one more model choice. */
 const USER_DATA = 'user-data';
 let userData: PickedData | undefined;
 const dataInput = $<HTMLInputElement>('data-file');
-watchDataFile(
-  dataInput,
-  (picked) => {
-    userData = picked;
-    Array.from(select.options).find((o) => o.value === USER_DATA)?.remove();
-    select.add(new Option(`LIF MLP on ${picked.name}`, USER_DATA));
-    select.value = USER_DATA;
-    const { info } = picked.tasks.train;
-    $('status').textContent = `${picked.name}: ${info.outputSize} classes, ${info.inputSize} inputs over ${info.steps} steps — ready to train`;
-  },
-  (line) => ($('status').textContent = `error: ${line}`),
-);
+
+/** The chosen model: one of DEMOS, or the LIF MLP on the picked data file. */
+function choice(value = select.value): DemoChoice {
+  if (value === USER_DATA && userData) {
+    const { tasks, name } = userData;
+    return { label: `LIF MLP on ${name}`, defaults: LIF_MLP_DEFAULTS, uses: DATA_FILE_SETTINGS, load: async (_data, settings) => dataFileDemo(tasks, name, settings) };
+  }
+  const found = DEMOS.get(value);
+  if (!found) throw new Error(`model: no model choice "${value}"`);
+  return found;
+}
+
+const buildDemo = (settings: DemoSettings): Promise<Demo> => choice().load({ mnist: fetchMnist }, settings);
+
+/** The running (or last) run: its model, engine and settings, which pause, export and resume act on. */
+let run: { demo: Demo; engine: Engine; settings: DemoSettings; key: string } | undefined;
 let stopRequested = false;
+let paused = false;
+let resume: (() => void) | undefined;
 /** The last probe's outputs, so choosing another layer redraws at once, during training or after it. */
 let lastProbe: Record<string, HostTensor> | undefined;
-/** The running demo's spiking layers, in the order of the layer <select>. */
+/** The shown demo's spiking layers, in the order of the layer <select>. */
 let layers: readonly DemoLayer[] = [];
 
 /** Lets the browser paint and handle input between steps; the timeout covers pages where rAF is throttled. */
@@ -69,11 +84,12 @@ async function backend(): Promise<Backend> {
 function drawLayer(): void {
   const layer = layers[layerSelect.selectedIndex];
   progress.layer = layer?.label ?? '';
-  if (!lastProbe || !layer) return;
+  if (!layer) return;
   $('raster-label').textContent = layer.label;
-  $('membrane-label').textContent = layer.label;
+  $('membrane-label').textContent = `${layer.label}, threshold ${layer.threshold}`;
+  if (!lastProbe) return;
   drawRaster(canvas('raster'), lastProbe[layer.spikes]!, RASTER_SAMPLES);
-  drawTraces(canvas('membrane'), lastProbe[layer.membrane]!);
+  drawTraces(canvas('membrane'), lastProbe[layer.membrane]!, layer.threshold);
 }
 
 async function probe(engine: Engine, demo: Demo, step: number): Promise<void> {
@@ -87,45 +103,107 @@ async function probe(engine: Engine, demo: Demo, step: number): Promise<void> {
   drawHeatmap(canvas('weights'), await engine.param(demo.weight.param), demo.weight);
 }
 
-/** Fills the layer <select> with the demo's spiking layers. */
-function showLayers(demo: Demo): void {
+/** Shows what a demo is before it trains: its description, size, layers and plotted weight. */
+function describe(demo: Demo): void {
+  progress.paramCount = demo.probe.params.reduce((n, id) => n + sizeOf((demo.probe.nodes[id]!.type as TensorType).shape), 0);
+  $('about').textContent = `${demo.describe} — ${progress.paramCount.toLocaleString('en')} params`;
+  progress.chance = demo.chance;
+  $('weight-label').textContent = demo.weight.param;
   layers = demo.layers;
   layerSelect.replaceChildren(...layers.map((l) => new Option(l.label, l.spikes)));
-  progress.layer = layers[0]?.label ?? '';
+  drawLayer();
 }
 
+/** Counts previews, so a slow build of an earlier choice cannot overwrite a later one. */
+let previews = 0;
+/** Builds the chosen model with the form's settings and describes it, without training. */
+async function preview(): Promise<void> {
+  const ticket = ++previews;
+  try {
+    const { defaults, uses } = choice();
+    const demo = await buildDemo(readSettings(defaults, uses));
+    if (ticket === previews && !busy) describe(demo);
+  } catch (error) {
+    if (ticket === previews) $('status').textContent = `error: ${errorLine(error)}`;
+  }
+}
+
+/** A new model choice: its defaults in the form, then its description. */
+function chooseDemo(): void {
+  const { defaults, uses } = choice();
+  showSettings(defaults, uses);
+  void preview();
+}
+
+let busy = false;
+const button = (id: string) => $<HTMLButtonElement>(id);
+function setBusy(on: boolean): void {
+  busy = on;
+  button('train').disabled = on;
+  button('stop').disabled = !on;
+  button('pause').disabled = !on;
+  button('import').disabled = on;
+  button('export').disabled = on || run === undefined;
+  select.disabled = on;
+  dataInput.disabled = on;
+  lockSettings(on, choice().uses);
+}
+
+function setPaused(on: boolean): void {
+  paused = on;
+  button('pause').textContent = on ? 'Resume' : 'Pause';
+  // A paused run's state can be saved; training resumes from the same params and optimizer slots.
+  button('export').disabled = !on;
+  if (on) progress.phase = 'paused';
+  else {
+    if (progress.phase === 'paused') progress.phase = 'training';
+    resume?.();
+  }
+}
+
+/** Waits while paused; resolves at once otherwise, or when stopped. */
+const whilePaused = (): Promise<void> => (paused && !stopRequested ? new Promise((r) => (resume = r)) : Promise.resolve());
+
 async function train(): Promise<void> {
-  const setBusy = (busy: boolean) => {
-    $<HTMLButtonElement>('train').disabled = busy;
-    $<HTMLButtonElement>('stop').disabled = !busy;
-    select.disabled = busy;
-    dataInput.disabled = busy;
-  };
+  const key = select.value;
+  let settings: DemoSettings;
+  try {
+    const { defaults, uses } = choice();
+    settings = readSettings(defaults, uses);
+  } catch (error) {
+    $('status').textContent = `error: ${errorLine(error)}`;
+    return;
+  }
   setBusy(true);
   stopRequested = false;
+  setPaused(false);
   lastProbe = undefined;
-  Object.assign(progress, { phase: 'loading', demo: select.value, steps: 0, losses: [], accuracies: [], accuracySteps: [], msPerStep: 0 });
+  Object.assign(progress, { phase: 'loading', demo: key, steps: 0, losses: [], accuracies: [], accuracySteps: [], msPerStep: 0 });
   delete progress.error;
   try {
     $('status').textContent = 'loading data and compiling…';
-    const [b, demo] = await Promise.all([backend(), select.value === USER_DATA ? dataFileDemo(userData!.tasks, userData!.name) : DEMOS[select.value]!.load({ mnist: fetchMnist })]);
-    $('about').textContent = demo.describe;
-    progress.chance = demo.chance;
-    $('weight-label').textContent = demo.weight.param;
-    showLayers(demo);
-    const engine = await createEngine(demo, b, 1);
+    const [b, demo] = await Promise.all([backend(), buildDemo(settings)]);
+    describe(demo);
+    const engine = await createEngine(demo, b, SEED);
+    run = { demo, engine, settings, key };
     progress.phase = 'training';
     const total = Math.max(1, Number($<HTMLInputElement>('steps').value) || 1);
-    const start = performance.now();
+    let trainingMs = 0;
     for (let k = 0; k < total && !stopRequested; k++) {
+      const start = performance.now();
       progress.losses.push(await engine.step({ ...demo.trainBatch(k).feeds, lr: demo.lr }));
       if (k % PROBE_EVERY === 0 || k === total - 1) await probe(engine, demo, k);
       progress.steps = k + 1;
-      progress.msPerStep = (performance.now() - start) / progress.steps;
+      trainingMs += performance.now() - start;
+      progress.msPerStep = trainingMs / progress.steps;
       drawCurves(canvas('loss'), [{ values: progress.losses, color: '#d62728' }], { x: 'training step', y: 'loss' });
       $('loss-label').textContent = progress.losses[progress.losses.length - 1]!.toFixed(3);
       $('status').textContent = `step ${k + 1}/${total} — ${progress.msPerStep.toFixed(0)} ms/step`;
       await nextFrame();
+      if (paused) {
+        $('status').textContent += ' — paused';
+        await whilePaused();
+      }
     }
     progress.phase = 'done';
     $('status').textContent += stopRequested ? ' — stopped' : ' — done';
@@ -135,11 +213,90 @@ async function train(): Promise<void> {
     console.error(error);
     $('status').textContent = `error: ${errorLine(error)}`;
   } finally {
+    setPaused(false);
     setBusy(false);
   }
 }
 
-$('train').addEventListener('click', () => void train());
-$('stop').addEventListener('click', () => (stopRequested = true));
+/** Saves the run's whole training state, with the model choice and settings that rebuild it. */
+async function exportCheckpoint(): Promise<void> {
+  if (!run) return;
+  const bytes = encodePageCheckpoint({ demo: run.key, settings: run.settings }, progress.steps, SEED, await run.engine.readState());
+  download(bytes, `${run.key}-step${progress.steps}.spkf`);
+  $('status').textContent = `saved a checkpoint at step ${progress.steps}`;
+}
+
+/**
+ * Restores a checkpoint: rebuilds its model with its settings, checks every tensor against the
+ * training graph, uploads them and scores the held-out batch. A bad file changes nothing.
+ */
+async function importCheckpoint(file: File): Promise<void> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const { checkpoint, demo: key, texts } = decodePageCheckpoint(bytes, file.name);
+  if (key === USER_DATA && !userData) throw new Error(`${file.name}: meta.demo: the checkpoint is of a model on a data file; pick that file first`);
+  if (key !== USER_DATA && !DEMOS.has(key)) throw new Error(`${file.name}: meta.demo: no model choice "${key}"`);
+  const { defaults, uses } = choice(key);
+  const settings = parseSettings(defaults, uses, texts);
+  const [b, demo] = await Promise.all([backend(), choice(key).load({ mnist: fetchMnist }, settings)]);
+  try {
+    loadCheckpoint(bytes, demo.train);
+  } catch (error) {
+    throw new Error(`${file.name}: ${errorLine(error)}`);
+  }
+  const engine = await createEngine(demo, b, checkpoint.progress.seed);
+  engine.setState(checkpoint.tensors);
+  select.value = key;
+  showSettings(settings, uses);
+  describe(demo);
+  run = { demo, engine, settings, key };
+  Object.assign(progress, { demo: key, steps: checkpoint.progress.step, losses: [], accuracies: [], accuracySteps: [], msPerStep: 0 });
+  await probe(engine, demo, checkpoint.progress.step);
+  progress.phase = 'done';
+  $('status').textContent = `restored ${file.name} (step ${checkpoint.progress.step}) — held-out accuracy ${(100 * progress.accuracies[0]!).toFixed(1)}%`;
+}
+
+watchDataFile(
+  dataInput,
+  (picked) => {
+    userData = picked;
+    Array.from(select.options).find((o) => o.value === USER_DATA)?.remove();
+    select.add(new Option(`LIF MLP on ${picked.name}`, USER_DATA));
+    select.value = USER_DATA;
+    const { info } = picked.tasks.train;
+    chooseDemo();
+    $('status').textContent = `${picked.name}: ${info.outputSize} classes, ${info.inputSize} inputs over ${info.steps} steps — ready to train`;
+  },
+  (line) => ($('status').textContent = `error: ${line}`),
+);
+const importInput = $<HTMLInputElement>('checkpoint-file');
+importInput.addEventListener('change', async () => {
+  const file = importInput.files?.[0];
+  if (!file) return;
+  setBusy(true);
+  button('stop').disabled = true;
+  button('pause').disabled = true;
+  try {
+    $('status').textContent = `restoring ${file.name}…`;
+    await importCheckpoint(file);
+  } catch (error) {
+    console.error(error);
+    $('status').textContent = `error: ${errorLine(error)}`;
+  } finally {
+    importInput.value = '';
+    setBusy(false);
+  }
+});
+
+button('train').addEventListener('click', () => void train());
+button('stop').addEventListener('click', () => {
+  stopRequested = true;
+  resume?.();
+});
+button('pause').addEventListener('click', () => setPaused(!paused));
+button('export').addEventListener('click', () => exportCheckpoint().catch((error) => ($('status').textContent = `error: ${errorLine(error)}`)));
+button('import').addEventListener('click', () => importInput.click());
+select.addEventListener('change', chooseDemo);
+watchSettings(() => void preview());
 layerSelect.addEventListener('change', drawLayer);
 void backend();
+chooseDemo();

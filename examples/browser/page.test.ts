@@ -225,4 +225,78 @@ describe.skipIf(!REQUIRE_WEBGPU && !existsSync(chromiumPath()))('browser trainin
       await page.close();
     }
   });
+  it('applies changed settings on the next Train, refuses a bad one, pauses and resumes, and restores a saved checkpoint in a fresh page', { timeout: 300_000 }, async () => {
+    const { page, browser, tab, output } = await openPage();
+    const about = () => tab.textContent('#about');
+    try {
+      // Described before training: the default width, its layers and its size.
+      await tab.selectOption('#demo', 'cue-association');
+      await tab.waitForFunction(() => document.getElementById('about')!.textContent!.includes('32 LIF neurons'), undefined, { timeout: 30_000 });
+      const defaults = await progressOf(tab);
+      expect(defaults.phase).toBe('idle');
+      expect(await tab.$$eval('#layer option', (o) => o.map((x) => x.textContent))).toEqual(['plastic recurrent LIF layer (32)']);
+      expect(await about()).toContain(`${defaults.paramCount.toLocaleString('en')} params`);
+
+      // A narrower model, described at once; the recurrent weights and plasticity coefficients are [H, H], so the count falls by more than 2·(32² − 16²).
+      await tab.fill('#set-hidden', '16');
+      await tab.dispatchEvent('#set-hidden', 'change');
+      await tab.waitForFunction(() => document.getElementById('about')!.textContent!.includes('16 LIF neurons'), undefined, { timeout: 30_000 });
+      const narrow = await progressOf(tab);
+      expect(defaults.paramCount - narrow.paramCount).toBeGreaterThanOrEqual(2 * (32 * 32 - 16 * 16));
+
+      // A bad value is refused in one line naming the field, and nothing starts.
+      await tab.fill('#set-lr', '-1');
+      await tab.click('#train');
+      expect(await tab.textContent('#status')).toBe('error: learning rate: must be above 0, got -1');
+      expect((await progressOf(tab)).phase).toBe('idle');
+      await tab.fill('#set-lr', '0.03');
+
+      // Pause: the step counter stops; resume: it goes on to the end, one loss per step.
+      const steps = 30;
+      await tab.fill('#steps', String(steps));
+      await tab.click('#train');
+      await tab.waitForFunction((key) => (globalThis as unknown as Record<string, Progress>)[key]!.steps >= 3, PROGRESS_GLOBAL, { timeout: 150_000 });
+      await tab.click('#pause');
+      await tab.waitForFunction(() => document.getElementById('status')!.textContent!.endsWith('— paused'), undefined, { timeout: 30_000 });
+      const pausedAt = (await progressOf(tab)).steps;
+      await tab.waitForTimeout(1500);
+      const stillPaused = await progressOf(tab);
+      expect(stillPaused.phase).toBe('paused');
+      expect([stillPaused.steps, stillPaused.losses.length]).toEqual([pausedAt, pausedAt]);
+      expect(pausedAt).toBeLessThan(steps);
+      expect(await about(), 'the run trains the narrower model').toContain('16 LIF neurons');
+      await tab.click('#pause');
+      await tab.waitForFunction((key) => ['done', 'error'].includes((globalThis as unknown as Record<string, Progress>)[key]!.phase), PROGRESS_GLOBAL, { timeout: 150_000 });
+      const trained = await progressOf(tab);
+      expect(trained.error, output.join('\n')).toBeUndefined();
+      expect([trained.steps, trained.losses.length]).toEqual([steps, steps]);
+      expect(trained.accuracySteps.at(-1)).toBe(steps - 1);
+      console.log(`paused at step ${pausedAt}, resumed to ${trained.steps}; held-out accuracy ${trained.accuracies.map((a) => a.toFixed(3)).join(' ')}`);
+
+      // Save the trained state, then restore it in a fresh page load: the same held-out accuracy.
+      const [saved] = await Promise.all([tab.waitForEvent('download'), tab.click('#export')]);
+      const bytes = readFileSync((await saved.path())!);
+      expect(saved.suggestedFilename()).toBe(`cue-association-step${steps}.spkf`);
+      await tab.reload();
+      await tab.waitForFunction((key) => (globalThis as unknown as Record<string, Progress>)[key]?.backend !== 'unknown', PROGRESS_GLOBAL, { timeout: 30_000 });
+      await tab.setInputFiles('#checkpoint-file', { name: 'saved.spkf', mimeType: 'application/octet-stream', buffer: bytes });
+      await tab.waitForFunction(() => /^(restored|error)/.test(document.getElementById('status')!.textContent!), undefined, { timeout: 60_000 });
+      const restored = await progressOf(tab);
+      console.log(`restored: ${await tab.textContent('#status')}`);
+      expect(restored.error, output.join('\n')).toBeUndefined();
+      expect(await tab.textContent('#status')).toMatch(/^restored saved\.spkf \(step 30\)/);
+      expect([restored.demo, restored.steps, restored.paramCount]).toEqual(['cue-association', steps, narrow.paramCount]);
+      expect(await tab.inputValue('#set-hidden')).toBe('16');
+      expect(restored.accuracies).toEqual([trained.accuracies.at(-1)]);
+
+      // A cut file is refused in one line naming it.
+      await tab.setInputFiles('#checkpoint-file', { name: 'cut.spkf', mimeType: 'application/octet-stream', buffer: bytes.subarray(0, bytes.length - 100) });
+      await tab.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('error: cut.spkf: '), undefined, { timeout: 30_000 });
+      expect(await tab.textContent('#status')).not.toContain('\n');
+      expect((await progressOf(tab)).accuracies).toEqual(restored.accuracies);
+    } finally {
+      await browser.close();
+      await page.close();
+    }
+  });
 });

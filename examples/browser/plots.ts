@@ -139,14 +139,14 @@ export function drawRaster(canvas: HTMLCanvasElement, spikes: HostTensor, sample
 
 const TRACE_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd'];
 
-/** Membranes [T, B, N] of the first TRACE_COLORS.length neurons of batch entry 0. */
-export function drawTraces(canvas: HTMLCanvasElement, membrane: HostTensor): void {
+/** Membranes [T, B, N] of the first TRACE_COLORS.length neurons of batch entry 0, with the firing threshold as a dashed line. */
+export function drawTraces(canvas: HTMLCanvasElement, membrane: HostTensor, threshold: number): void {
   const [T, B, N] = membrane.type.shape as [number, number, number];
   const data = toArray(membrane);
   const series = TRACE_COLORS.slice(0, N).map((color, n) => ({ color, values: Array.from({ length: T }, (_, t) => data[t * B * N + n]!) }));
   const all = series.flatMap((s) => s.values);
-  const lo = Math.min(...all);
-  drawCurves(canvas, series, { x: 'time step', y: 'membrane' }, { yRange: [lo, Math.max(...all, lo + 1e-6)] });
+  const lo = Math.min(...all, threshold);
+  drawCurves(canvas, series, { x: 'time step', y: 'membrane' }, { yRange: [lo, Math.max(...all, threshold, lo + 1e-6)], reference: threshold });
 }
 
 /**

@@ -1,11 +1,13 @@
 /** What the page exposes on `window.__spikeflow`, for a test (or a console) to follow the run. */
 export interface Progress {
-  phase: 'idle' | 'loading' | 'training' | 'done' | 'error';
+  phase: 'idle' | 'loading' | 'training' | 'paused' | 'done' | 'error';
   backend: 'webgpu' | 'cpu' | 'unknown';
   adapter: string;
   demo: string;
   /** The layer whose raster and membranes are shown. */
   layer: string;
+  /** Trainable elements of the described model (shown before training starts). */
+  paramCount: number;
   steps: number;
   losses: number[];
   /** Held-out accuracy at each probe, and the training step (0-based) it followed. */

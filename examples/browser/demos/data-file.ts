@@ -1,6 +1,10 @@
 import { adam, trainingGraph, type TaskBatch, type TaskSplit } from '@spikeflow/models';
 import { labelledBatch, namedLayer, type Demo } from './demo.js';
-import { BATCH, HIDDEN, lifMlp } from './mnist-lif.js';
+import { HELD_OUT, LIF_MLP_SETTINGS, lifMlp, neuronLabel, surrogateLabel } from './mnist-lif.js';
+import type { DemoSettings, SettingName } from './settings.js';
+
+/** The LIF MLP's settings, less T: a data file fixes its steps. */
+export const DATA_FILE_SETTINGS: readonly SettingName[] = LIF_MLP_SETTINGS.filter((name) => name !== 'steps');
 
 /**
  * The fraction of the batch's most frequent label: what always answering one class scores on it.
@@ -13,22 +17,23 @@ function majorityFraction(batch: TaskBatch): number {
 }
 
 /** The LIF MLP of the MNIST demo trained on the tasks of a data file the user picked (.npz or event table, see docs/data.md). */
-export function dataFileDemo(split: TaskSplit, name: string): Demo {
+export function dataFileDemo(split: TaskSplit, name: string, s: DemoSettings): Demo {
   const { info } = split.train;
   const shape = { steps: info.steps, inputs: info.inputSize, classes: info.outputSize };
-  const heldOut = (split.test ?? split.train).batch(BATCH, 7);
+  const heldOut = (split.test ?? split.train).batch(HELD_OUT, 7);
   const chance = majorityFraction(heldOut);
+  const n = neuronLabel(s);
   return {
     title: `LIF MLP on ${name}`,
-    describe: `${name}: ${info.inputSize} inputs → ${HIDDEN} LIF → ${info.outputSize} LIF, ${info.steps} steps, batch ${BATCH}, Adam; held-out chance ${chance.toFixed(2)}`,
-    train: trainingGraph(lifMlp(false, shape), { loss: 'loss', optimizer: adam() }),
-    probe: lifMlp(true, shape),
+    describe: `${name}: ${info.inputSize} inputs → ${s.hidden} ${n} → ${info.outputSize} ${n}, ${info.steps} steps, ${surrogateLabel(s)}, batch ${s.batch}, Adam lr ${s.lr}; held-out chance ${chance.toFixed(2)}`,
+    train: trainingGraph(lifMlp(false, shape, s), { loss: 'loss', optimizer: adam() }),
+    probe: lifMlp(true, shape, s),
     scores: 'scores',
-    layers: [namedLayer('hidden', `hidden LIF layer (${HIDDEN})`), namedLayer('output', `output LIF layer (${info.outputSize})`)],
+    layers: [namedLayer('hidden', `hidden ${n} layer (${s.hidden})`, 1), namedLayer('output', `output ${n} layer (${info.outputSize})`, 1)],
     weight: { param: 'linear0/w', rows: 'input', cols: 'hidden neuron' },
-    lr: 0.01,
+    lr: s.lr,
     chance,
-    trainBatch: (step) => labelledBatch(split.train.batch(BATCH, 1000 + step)),
+    trainBatch: (step) => labelledBatch(split.train.batch(s.batch, 1000 + step)),
     heldOut: labelledBatch(heldOut),
   };
 }

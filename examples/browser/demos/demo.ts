@@ -13,6 +13,8 @@ export interface DemoLayer {
   readonly label: string;
   readonly spikes: string;
   readonly membrane: string;
+  /** Where the neuron fires, drawn as a line on the membrane plot (an adaptive threshold's baseline). */
+  readonly threshold: number;
 }
 
 /** Where a demo gets data it cannot generate: the page fetches the digits, a Node script reads the `mnist` package. */
@@ -44,13 +46,13 @@ export interface Demo {
 }
 
 /** A layer whose probe outputs are named after it, as `layerOutputs` names them. */
-export const namedLayer = (id: string, label: string): DemoLayer => ({ label, spikes: `${id}_spikes`, membrane: `${id}_membrane` });
+export const namedLayer = (id: string, label: string, threshold: number): DemoLayer => ({ label, spikes: `${id}_spikes`, membrane: `${id}_membrane`, threshold });
 
 /** The probe outputs of the given layers, named as `namedLayer` expects. */
 export function layerOutputs(layers: Readonly<Record<string, { readonly spikes: Tensor; readonly membrane: Tensor }>>): Record<string, Tensor> {
   return Object.fromEntries(
     Object.entries(layers).flatMap(([id, l]) => {
-      const names = namedLayer(id, id);
+      const names = namedLayer(id, id, 0);
       return [[names.spikes, l.spikes], [names.membrane, l.membrane]];
     }),
   );
