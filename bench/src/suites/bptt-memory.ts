@@ -1,6 +1,6 @@
 import { grad, savedTensorStats } from '@spikeflow/autodiff';
 import type { Graph } from '@spikeflow/core';
-import { compileLimitsOf, compileProgram, simplify, type Program, type ProgramOptions } from '@spikeflow/webgpu';
+import { compileLimitsOf, compileProgram, hoistSequenceWork, simplify, type Program, type ProgramOptions } from '@spikeflow/webgpu';
 import type { Suite } from '../context.js';
 import { row, type Row } from '../harness/row.js';
 import { LIF_MLP, LIF_MLP_PARAMS, lifMlpModel } from '../workloads/lif-mlp.js';
@@ -85,7 +85,7 @@ export const bpttMemorySuite: Suite = {
               spike_bytes: spikeBytes,
               peak_over_resident_plus_saved: plannedPeakBytes / (residentBytes + savedBytes),
               temporaries_over_saved: temporaries / savedBytes,
-              largest_buffers: largestSlots(program, simplify(gradient), 4),
+              largest_buffers: largestSlots(program, hoistSequenceWork(simplify(gradient)), 4),
             }),
           );
         }

@@ -10,6 +10,7 @@ import { planMemory } from './memory.js';
 import { partition, type Partition } from './partition.js';
 import type { BufferRole, KernelStep, Program, ProgramValue, Step } from './program.js';
 import { elementReaders, scanSteps } from './scan.js';
+import { hoistSequenceWork } from './scan-hoist.js';
 import { simplify } from './simplify.js';
 
 export { compileLimitsOf, type CompileLimits } from './lowering.js';
@@ -122,9 +123,9 @@ function spikeInputNodes(graph: Graph, names: readonly string[]): Set<NodeId> {
   );
 }
 
-/** Compiles a graph to a Program: simplify, partition (fuse), schedule, generate WGSL, plan memory. */
+/** Compiles a graph to a Program: simplify, hoist sequence work out of scans, partition (fuse), schedule, generate WGSL, plan memory. */
 export function compileProgram(input: Graph, limits: CompileLimits, options: ProgramOptions = {}): Program {
-  const graph = simplify(input);
+  const graph = hoistSequenceWork(simplify(input));
   const part = partition(graph, limits.maxStorageBuffersPerShaderStage);
   const saved = savedSpikeTrains(graph, part, limits.maxStorageBuffersPerShaderStage, spikeInputNodes(graph, options.spikeInputs ?? []));
   const packed = options.packSpikes === false ? new Set<NodeId>() : withAliases(saved, part);

@@ -36,15 +36,17 @@ function lifetimes(steps: readonly Step[]): Map<NodeId, { first: number; last: n
 }
 
 /**
- * Static buffer planning: temporaries whose lifetimes do not overlap share a slot (best fit by
- * size); everything else gets its own. A slot is released only after the step of its last use,
- * so no kernel reads and writes one buffer.
+ * Static buffer planning: temporaries whose lifetimes do not overlap share a slot; everything else
+ * gets its own. Temporaries are placed largest first, each into the smallest slot that is big
+ * enough and free for its whole lifetime, else into a new slot of its size: a slot's size is set
+ * by its first (largest) tenant, so small values never claim a big value's slot at the moment
+ * that value needs it. A slot is free only after the step of its tenant's last use, so no kernel
+ * reads and writes one buffer.
  */
 export function planMemory(values: ReadonlyMap<NodeId, ProgramValue>, steps: readonly Step[]) {
   const spans = lifetimes(steps);
   const slots = new Map<NodeId, number>();
   const slotBytes: number[] = [];
-  const free: number[] = [];
   let unsharedBytes = 0;
   let residentBytes = 0;
   for (const v of values.values()) {
@@ -56,37 +58,24 @@ export function planMemory(values: ReadonlyMap<NodeId, ProgramValue>, steps: rea
     }
   }
   const temps = [...values.values()].filter((v) => v.role === 'temp' && spans.has(v.id));
-  temps.sort((a, b) => spans.get(a.id)!.first - spans.get(b.id)!.first);
-  const releases: { at: number; slot: number }[] = [];
+  // Largest first; equal sizes by first use, so the plan does not depend on map order.
+  temps.sort((a, b) => b.bytes - a.bytes || spans.get(a.id)!.first - spans.get(b.id)!.first);
+  const tenants = new Map<number, { first: number; last: number }[]>();
+  const overlaps = (a: { first: number; last: number }, b: { first: number; last: number }) => a.first <= b.last && b.first <= a.last;
   for (const v of temps) {
     const span = spans.get(v.id)!;
-    // Return slots whose last use was strictly before this value's first write.
-    for (let k = releases.length - 1; k >= 0; k--) {
-      if (releases[k]!.at < span.first) {
-        free.push(releases[k]!.slot);
-        releases.splice(k, 1);
-      }
+    let slot = -1;
+    for (const [s, taken] of tenants) {
+      if (slotBytes[s]! < v.bytes || taken.some((t) => overlaps(t, span))) continue;
+      if (slot < 0 || slotBytes[s]! < slotBytes[slot]!) slot = s;
     }
-    let best = -1;
-    for (let k = 0; k < free.length; k++) {
-      const size = slotBytes[free[k]!]!;
-      if (size >= v.bytes && (best < 0 || size < slotBytes[free[best]!]!)) best = k;
+    if (slot < 0) {
+      slot = slotBytes.length;
+      slotBytes.push(v.bytes);
+      tenants.set(slot, []);
     }
-    let slot: number;
-    if (best >= 0) slot = free.splice(best, 1)[0]!;
-    else {
-      // Grow the largest free slot rather than adding one, when any is free.
-      const grow = free.length > 0 ? free.reduce((m, s, k) => (slotBytes[s]! > slotBytes[free[m]!]! ? k : m), 0) : -1;
-      if (grow >= 0) {
-        slot = free.splice(grow, 1)[0]!;
-        slotBytes[slot] = v.bytes;
-      } else {
-        slot = slotBytes.length;
-        slotBytes.push(v.bytes);
-      }
-    }
+    tenants.get(slot)!.push(span);
     slots.set(v.id, slot);
-    releases.push({ at: span.last, slot });
   }
   const plannedPeakBytes = slotBytes.reduce((s, b) => s + b, 0);
   return { slots, slotBytes, memory: { plannedPeakBytes, unsharedBytes, residentBytes } };
