@@ -1,5 +1,6 @@
 import type { TrainBackend } from '@spikeflow/core';
 import { binaryAdditive, lifNeuron, rateNeuron, type BinaryAdditiveBatch, type OnlineNetworkOptions } from '@spikeflow/models';
+import { episodeSeeds } from './episode-seeds.js';
 import { withTrainedNetwork, type OnlineBudget, type OnlineLearning, type ValidationPoint } from './online-network-training.js';
 
 /**
@@ -24,7 +25,6 @@ export interface BinaryAdditiveRun extends OnlineBudget {
   readonly steps: number;
   readonly hidden: number;
   readonly batch: number;
-  /** Epochs are the validation points (stepsPerEpoch training steps apart); the params of the best one are scored. */
   /** The rate unit's leak α (rate networks): r_t = (1 − α) r_{t−1} + α tanh(u_t). */
   readonly alpha: number;
   /** W_rec ~ N(0, recurrentScale²/N) (rate networks): its spectral radius is about recurrentScale. */
@@ -53,8 +53,12 @@ export interface BinaryAdditiveOutcome {
  */
 const LIF = { tau: 2, vThreshold: 0.5, vReset: null, detachReset: true } as const;
 
-/** Training, validation and test episodes come from disjoint task seeds: batch k of a split uses seed base + k. */
-const splits = (seed: number) => ({ train: seed * 2 ** 32, validation: seed * 2 ** 32 + 2 ** 30, test: seed * 2 ** 32 + 2 ** 31 });
+/**
+ * Training, validation and test episodes come from disjoint task seeds (episodeSeeds). The held-out
+ * episodes start at base + 3·2^30, not at episodeSeeds' test base: the episodes there were scored
+ * while this experiment's budgets were being chosen, so they are no longer held out.
+ */
+const splits = (seed: number) => ({ ...episodeSeeds(seed), test: seed * 2 ** 32 + 3 * 2 ** 30 });
 
 function networkFor(run: BinaryAdditiveRun, inputs: number, outputs: number): { network: OnlineNetworkOptions; description: string } {
   const sizes = { inputs, hidden: run.hidden, outputs, steps: run.steps, batch: run.batch };

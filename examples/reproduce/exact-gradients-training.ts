@@ -8,6 +8,7 @@
 import type { HostTensor, TrainBackend } from '@spikeflow/core';
 import { adam, delayedXor, Trainer, type DelayedXorOptions, type TaskBatch } from '@spikeflow/models';
 import { delayedXorNetwork, type XorNeuron } from './delayed-xor-network.js';
+import { episodeSeeds } from './episode-seeds.js';
 
 export interface DelayedXorRun {
   readonly neuron: XorNeuron;
@@ -43,16 +44,13 @@ export interface DelayedXorOutcome {
   readonly steps: number;
 }
 
-/** Batch k of a split uses task seed base + k; the three bases are 2^30 apart. */
-const splits = (seed: number) => ({ train: seed * 2 ** 32, validation: seed * 2 ** 32 + 2 ** 30, test: seed * 2 ** 32 + 2 ** 31 });
-
 const feeds = (batch: TaskBatch) => ({ x: batch.inputs.x!, mask: batch.mask, labels: batch.labels! });
 
 export async function trainDelayedXor(backend: TrainBackend, run: DelayedXorRun, log: (line: string) => void): Promise<DelayedXorOutcome> {
   const task = delayedXor({ ...run.task, code: { perChannel: 4, rate: run.inputRate } });
   const { hidden, neuron, inputScale, recurrentScale, batch } = run;
   const model = delayedXorNetwork({ steps: task.info.steps, batch, inputs: task.info.inputSize, hidden, neuron, inputScale, recurrentScale });
-  const seeds = splits(run.seed);
+  const seeds = episodeSeeds(run.seed);
   const split = (base: number, count: number) => Array.from({ length: count }, (_, k) => feeds(task.batch(run.batch, base + k)));
   const validation = split(seeds.validation, run.validationBatches);
   const curve: XorCurvePoint[] = [];
