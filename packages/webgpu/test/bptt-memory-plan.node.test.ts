@@ -69,6 +69,26 @@ describe('hoisting sequence work out of scans', () => {
     for (const name of Object.keys(want)) expect(toArray(got[name]!)).toEqual(toArray(want[name]!));
   });
 
+  it('leaves work on sequence slices of different ranks in the body (stacked, [T, N] would broadcast T against B)', () => {
+    const [T2, B2, N2] = [4, 3, 2];
+    const mixed = trace((b) => {
+      const xs = b.input('xs', [T2, B2, N2]);
+      const ys = b.input('ys', [T2, N2]);
+      const r = b.scan({ carries: [b.constant(0, [B2, N2])], sequences: [xs, ys], body: (_bb, [c], [x, y]) => ({ carries: [c!.add(x!.add(y!.mul(10)))] }) });
+      return { v: r.carries[0]! };
+    });
+    const [xs, ys] = [testData(5, T2 * B2 * N2, -1, 1), testData(6, T2 * N2, -1, 1)];
+    const inputs = { inputs: { xs, ys } };
+    // By hand: v[b, n] = Σ_t xs[t, b, n] + 10·ys[t, n].
+    const want = Array.from({ length: B2 * N2 }, (_, k) => {
+      let sum = 0;
+      for (let t = 0; t < T2; t++) sum += xs[t * B2 * N2 + k]! + 10 * ys[t * N2 + (k % N2)]!;
+      return sum;
+    });
+    const got = toArray(evaluate(hoistSequenceWork(simplify(mixed)), inputs).outputs.v!);
+    got.forEach((v, k) => expect(v).toBeCloseTo(want[k]!, 4));
+  });
+
   describe.skipIf(skipWithoutDevice(acquired, 'the hoisted gradient on WebGPU'))('on WebGPU', () => {
     afterAll(() => {
       if ('ctx' in acquired) acquired.ctx.device.destroy();

@@ -46,6 +46,10 @@ function hoistable(body: Graph, numCarries: number, numSequences: number): { roo
     if (!ELEMENTWISE.has(n.op)) continue;
     const from = n.inputs.map((i) => (isScalarConstant(body.nodes[i]!) ? new Set<NodeId>() : reads.get(i)));
     if (from.some((f) => f === undefined)) continue;
+    // Stacking prepends T to every operand; operands of a lower rank would then broadcast T against
+    // another axis ([T, N] against [T, B, N]), so only same-rank operands keep their meaning.
+    const rank = (n.type as TensorType).shape.length;
+    if (n.inputs.some((i) => !isScalarConstant(body.nodes[i]!) && (body.nodes[i]!.type as TensorType).shape.length !== rank)) continue;
     reads.set(id, new Set(from.flatMap((f) => [...f!])));
   }
   for (const id of order) {
@@ -72,7 +76,8 @@ function hoistOnce(graph: Graph, scan: Node<'scan'>): { graph: Graph; scan: Node
   const found = hoistable(body, numCarries, numSequences);
   if (found === undefined) return undefined;
   const { root, cone, replaced } = found;
-  let fresh = Math.max(0, ...Object.keys(graph.nodes).map((id) => Number(id.replace(/^\D+/, '')) || 0));
+  let fresh = 0;
+  for (const id of Object.keys(graph.nodes)) fresh = Math.max(fresh, Number(id.replace(/^\D+/, '')) || 0);
   const newId = () => `n${++fresh}`;
   const nodes: Record<NodeId, AnyNode> = { ...graph.nodes };
   // Body node -> outer node: sequences to the scan's inputs, the cone to new nodes over [length, ...].
