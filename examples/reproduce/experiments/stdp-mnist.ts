@@ -19,16 +19,17 @@ interface StdpVariant {
 }
 
 /**
- * The paper's dynamics (350 ms at dt 0.5 ms, up to 63.75 Hz, θ_plus 0.05 mV, inhibition 17 mV)
- * with its synapses made current-based: an input spike of weight w adds 0.6·w mV (≈ w·τ_ge·(0 − v)/τ_m
- * for the paper's conductance at v ≈ −60 mV). The paper's 20 mV threshold offset comes with its
- * initial θ of 20 mV, in training and testing alike: offset 0 with θ starting at 0 is the same.
+ * The paper's timing and homeostasis (350 ms at dt 0.5 ms, up to 63.75 Hz, θ_plus 0.05 mV) with
+ * current-based synapses (an input spike of weight w adds w mV) and direct lateral inhibition of
+ * 100 mV: on the validation split the paper's 17 mV with 0.6 mV per unit weight (its conductances
+ * at v ≈ −60 mV) reached 51%, this 79% (one pass). The paper's 20 mV threshold offset comes with
+ * its initial θ of 20 mV, in training and testing alike: offset 0 with θ starting at 0 is the same.
  */
-const NETWORK = { steps: 700, stdp: { dt: 0.5 }, inhibition: 17, thetaPlus: 0.05, thresholdOffset: 0, inputGain: 0.6 } as const;
-const SHARED = { maxRate: 63.75, minSpikes: 5, rateStep: 32, maxTries: 5, trainCount: 8000, assignCount: 8000, testCount: 2000 } as const;
+const NETWORK = { steps: 700, stdp: { dt: 0.5 }, inhibition: 100, thetaPlus: 0.05, thresholdOffset: 0, inputGain: 1 } as const;
+const SHARED = { maxRate: 63.75, minSpikes: 5, rateStep: 32, maxTries: 5, trainCount: 8000, assignCount: 8000, testCount: 2000, passes: 2 } as const;
 const VARIANTS: readonly StdpVariant[] = [
-  { neurons: 100, target: 0.8, budget: { ...SHARED, passes: 3 } },
-  { neurons: 400, target: 0.85, budget: { ...SHARED, passes: 1 } },
+  { neurons: 100, target: 0.8, budget: SHARED },
+  { neurons: 400, target: 0.85, budget: SHARED },
 ];
 
 /** The CI version: 2×2-pooled digits (196 inputs), 20 neurons, 400 digits learned; the labels must beat chance (10%) by 20 points (it reaches ≈ 40%). */
