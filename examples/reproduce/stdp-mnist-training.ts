@@ -1,18 +1,36 @@
 import { evaluate, tensor, type Graph, type HostTensor } from '@spikeflow/core';
-import { ClassResponses, DIEHL_COOK, diehlCookGraph, MNIST_PIXELS, permutation, poissonSpikes, voteClass, type DiehlCookOptions, type MnistData, type MnistSplit } from '@spikeflow/models';
+import {
+  ClassResponses,
+  DIEHL_COOK,
+  denseSpikes,
+  diehlCookGraph,
+  EventDrivenDiehlCook,
+  MNIST_PIXELS,
+  permutation,
+  poissonSpikeEvents,
+  voteClass,
+  type DiehlCookMode,
+  type DiehlCookOptions,
+  type MnistData,
+  type MnistSplit,
+  type SpikeEvents,
+} from '@spikeflow/models';
 import { compile, type Executable } from '@spikeflow/webgpu';
 
 /**
- * Unsupervised STDP on the MNIST digits, as Diehl & Cook 2015 train it: each training digit is
- * presented once as Poisson spike trains with learning on (W and θ advance); then, with W and θ
- * frozen, each neuron is labelled by its mean response per class over training digits, and a
- * held-out digit is given the class whose neurons respond most. A digit that draws fewer than
- * `minSpikes` output spikes is presented again with the input rate raised by `rateStep` Hz.
+ * Unsupervised STDP on the MNIST digits, as Diehl & Cook 2015 train it: the training digits are
+ * presented (`passes` times, shuffled anew each pass) as Poisson spike trains with learning on
+ * (W and θ advance); then, with W and θ frozen, each neuron is labelled by its mean response per
+ * class over training digits, and a held-out digit is given the class whose neurons respond most.
+ * A digit that draws fewer than `minSpikes` output spikes is presented again with the input rate
+ * raised by `rateStep` Hz.
  */
 export interface StdpMnistBudget {
-  /** Training digits presented with learning on (one pass). */
+  /** Training digits presented with learning on, per pass. */
   readonly trainCount: number;
-  /** Training digits presented frozen to label the neurons. */
+  /** Passes over those digits (1 when absent). */
+  readonly passes?: number;
+  /** Training digits (the first of the first pass's order, so learned ones) presented frozen to label the neurons. */
   readonly assignCount: number;
   /** Held-out digits scored. */
   readonly testCount: number;
@@ -24,8 +42,11 @@ export interface StdpMnistBudget {
   readonly maxTries: number;
 }
 
-/** Where the training presentations run; the frozen ones always run on the CPU interpreter (cheap without STDP). */
-export type StdpTrainDevice = { readonly kind: 'cpu' } | { readonly kind: 'webgpu'; readonly gpu: GPUDevice };
+/**
+ * Where the presentations run: the graph on the CPU interpreter or on WebGPU (the frozen ones then
+ * on the CPU interpreter), or all of them on the event-driven simulator of the same network.
+ */
+export type StdpTrainDevice = { readonly kind: 'cpu' } | { readonly kind: 'webgpu'; readonly gpu: GPUDevice } | { readonly kind: 'event-driven' };
 
 export interface StdpMnistRun {
   readonly testAccuracy: number;
@@ -69,9 +90,9 @@ export function digitSet(data: MnistData, indices: ArrayLike<number>, pool: 1 | 
   return { images, labels, pixels };
 }
 
-/** Runs presentations of one graph, keeping W and θ between calls. */
+/** Runs presentations of one network, keeping W and θ between calls. */
 interface Presenter {
-  present(spikes: Float32Array): Promise<Float32Array>;
+  present(spikes: SpikeEvents): Promise<Float32Array>;
   readState(): Promise<{ w: HostTensor; theta: HostTensor }>;
   destroy(): void;
 }
@@ -80,7 +101,7 @@ function cpuPresenter(graph: Graph, options: DiehlCookOptions, seed: number, sta
   let current = state;
   return {
     async present(spikes) {
-      const r = evaluate(graph, { inputs: { [DIEHL_COOK.spikes]: tensor([options.steps, 1, options.inputs], spikes) }, ...(current ? { state: current } : {}) }, { seed });
+      const r = evaluate(graph, { inputs: { [DIEHL_COOK.spikes]: tensor([options.steps, 1, options.inputs], denseSpikes(spikes)) }, ...(current ? { state: current } : {}) }, { seed });
       current = { ...r.state };
       return r.outputs[DIEHL_COOK.counts]!.data as Float32Array;
     },
@@ -96,7 +117,7 @@ async function webgpuPresenter(graph: Graph, options: DiehlCookOptions, seed: nu
   const exe: Executable = await compile(graph, gpu, { seed });
   return {
     async present(spikes) {
-      const r = await exe.run({ [DIEHL_COOK.spikes]: tensor([options.steps, 1, options.inputs], spikes) });
+      const r = await exe.run({ [DIEHL_COOK.spikes]: tensor([options.steps, 1, options.inputs], denseSpikes(spikes)) });
       return r[DIEHL_COOK.counts]!.data as Float32Array;
     },
     async readState() {
@@ -107,16 +128,35 @@ async function webgpuPresenter(graph: Graph, options: DiehlCookOptions, seed: nu
   };
 }
 
+function eventPresenter(simulator: EventDrivenDiehlCook, options: DiehlCookOptions, mode: DiehlCookMode): Presenter {
+  return {
+    present: async (spikes) => simulator.present(spikes, mode).counts,
+    readState: async () => ({ w: tensor([options.inputs, options.neurons], simulator.w.slice()), theta: tensor([1, options.neurons], simulator.theta.slice()) }),
+    destroy() {},
+  };
+}
+
 /** One digit, re-presented at a raised rate until it draws `minSpikes` output spikes (or `maxTries` runs). */
 async function presentDigit(presenter: Presenter, image: Float32Array, options: DiehlCookOptions, budget: StdpMnistBudget, rng: { seed: number }): Promise<{ counts: Float32Array; tries: number }> {
   let counts: Float32Array = new Float32Array(options.neurons);
   for (let tries = 1; ; tries++) {
     const maxRate = budget.maxRate + (tries - 1) * budget.rateStep;
-    const drawn = poissonSpikes(image, options.steps, { maxRate, dt: options.stdp.dt, seed: rng.seed });
+    const drawn = poissonSpikeEvents(image, options.steps, { maxRate, dt: options.stdp.dt, seed: rng.seed });
     rng.seed = drawn.seed;
-    counts = await presenter.present(drawn.spikes);
+    counts = await presenter.present(drawn.events);
     if (tries >= budget.maxTries || counts.reduce((a, b) => a + b, 0) >= budget.minSpikes) return { counts, tries };
   }
+}
+
+function learner(network: DiehlCookOptions, device: StdpTrainDevice, seed: number): Promise<Presenter> | Presenter {
+  if (device.kind === 'event-driven') return eventPresenter(new EventDrivenDiehlCook(network, EventDrivenDiehlCook.initialState(network, seed)), network, 'train');
+  const graph = diehlCookGraph(network, 'train');
+  return device.kind === 'webgpu' ? webgpuPresenter(graph, network, seed, device.gpu) : cpuPresenter(graph, network, seed);
+}
+
+function frozen(network: DiehlCookOptions, device: StdpTrainDevice, seed: number, state: { w: HostTensor; theta: HostTensor }): Presenter {
+  if (device.kind === 'event-driven') return eventPresenter(new EventDrivenDiehlCook(network, { w: state.w.data, theta: state.theta.data }), network, 'test');
+  return cpuPresenter(diehlCookGraph(network, 'test'), network, seed, { [DIEHL_COOK.weights]: state.w, [DIEHL_COOK.theta]: state.theta });
 }
 
 export async function trainStdpMnist(options: {
@@ -130,47 +170,75 @@ export async function trainStdpMnist(options: {
 }): Promise<StdpMnistRun> {
   const { network, budget, train, test, device, seed, log = () => {} } = options;
   const start = performance.now();
+  const passes = budget.passes ?? 1;
   if (train.pixels !== network.inputs || test.pixels !== network.inputs) throw new Error(`the digits have ${train.pixels} pixels but the network ${network.inputs} inputs`);
-  const need = budget.trainCount + budget.assignCount;
-  if (need > train.labels.length || budget.testCount > test.labels.length) throw new Error(`the budget needs ${need} training and ${budget.testCount} held-out digits; there are ${train.labels.length} and ${test.labels.length}`);
+  if (!Number.isInteger(passes) || passes < 1) throw new Error(`the budget's passes must be a positive integer, not ${passes}`);
+  if (budget.trainCount > train.labels.length || budget.assignCount > train.labels.length || budget.testCount > test.labels.length) {
+    throw new Error(`the budget needs ${Math.max(budget.trainCount, budget.assignCount)} training and ${budget.testCount} held-out digits; there are ${train.labels.length} and ${test.labels.length}`);
+  }
   const order = permutation(train.labels.length, seed);
   const imageOf = (set: DigitSet, k: number) => set.images.subarray(k * set.pixels, (k + 1) * set.pixels);
   const rng = { seed: (seed * 2654435761) >>> 0 };
 
-  const learner = device.kind === 'webgpu' ? await webgpuPresenter(diehlCookGraph(network, 'train'), network, seed, device.gpu) : cpuPresenter(diehlCookGraph(network, 'train'), network, seed);
+  const learning = await learner(network, device, seed);
   let tries = 0;
   let state: { w: HostTensor; theta: HostTensor };
   try {
-    for (let k = 0; k < budget.trainCount; k++) {
-      tries += (await presentDigit(learner, imageOf(train, order[k]!), network, budget, rng)).tries;
-      if ((k + 1) % Math.max(1, Math.floor(budget.trainCount / 10)) === 0) log(`trained on ${k + 1}/${budget.trainCount} digits (${((performance.now() - start) / 1000).toFixed(0)} s, ${(tries / (k + 1)).toFixed(2)} presentations per digit)`);
+    for (let pass = 0; pass < passes; pass++) {
+      // Pass 0 learns the first trainCount digits of `order`; later passes the same digits reshuffled.
+      const shuffle = pass === 0 ? null : permutation(budget.trainCount, seed + 7919 * pass);
+      for (let k = 0; k < budget.trainCount; k++) {
+        tries += (await presentDigit(learning, imageOf(train, order[shuffle ? shuffle[k]! : k]!), network, budget, rng)).tries;
+        const done = pass * budget.trainCount + k + 1;
+        if (done % Math.max(1, Math.floor((passes * budget.trainCount) / 10)) === 0) log(`pass ${pass + 1}/${passes}: ${k + 1}/${budget.trainCount} digits (${((performance.now() - start) / 1000).toFixed(0)} s, ${(tries / done).toFixed(2)} presentations per digit)`);
+      }
     }
-    state = await learner.readState();
+    state = await learning.readState();
   } finally {
-    learner.destroy();
+    learning.destroy();
   }
   const trainSeconds = (performance.now() - start) / 1000;
 
   // Frozen: W and θ fixed, no threshold offset; first label the neurons, then score held-out digits.
-  const frozen = cpuPresenter(diehlCookGraph(network, 'test'), network, seed, { [DIEHL_COOK.weights]: state.w, [DIEHL_COOK.theta]: state.theta });
+  const scoring = frozen(network, device, seed, state);
   const responses = new ClassResponses(network.neurons);
   const assignCounts: Float32Array[] = [];
   for (let k = 0; k < budget.assignCount; k++) {
-    const index = order[budget.trainCount + k]!;
-    const { counts } = await presentDigit(frozen, imageOf(train, index), network, budget, rng);
-    responses.add(counts, train.labels[index]!);
+    const { counts } = await presentDigit(scoring, imageOf(train, order[k]!), network, budget, rng);
+    responses.add(counts, train.labels[order[k]!]!);
     assignCounts.push(counts.slice());
   }
   const assignments = responses.assignments();
-  const assignAccuracy = assignCounts.filter((c, k) => voteClass(c, assignments) === train.labels[order[budget.trainCount + k]!]).length / budget.assignCount;
+  const assignAccuracy = assignCounts.filter((c, k) => voteClass(c, assignments) === train.labels[order[k]!]).length / budget.assignCount;
   let correct = 0;
   for (let k = 0; k < budget.testCount; k++) {
-    const { counts } = await presentDigit(frozen, imageOf(test, k), network, budget, rng);
+    const { counts } = await presentDigit(scoring, imageOf(test, k), network, budget, rng);
     if (voteClass(counts, assignments) === test.labels[k]) correct++;
   }
   const testAccuracy = correct / budget.testCount;
   log(`labelled by ${budget.assignCount} training digits (their accuracy ${(100 * assignAccuracy).toFixed(1)}%); held-out accuracy ${(100 * testAccuracy).toFixed(2)}% on ${budget.testCount} digits`);
-  return { testAccuracy, assignAccuracy, weights: state.w, theta: state.theta, assignments, triesPerDigit: tries / budget.trainCount, trainSeconds, wall_s: (performance.now() - start) / 1000 };
+  return { testAccuracy, assignAccuracy, weights: state.w, theta: state.theta, assignments, triesPerDigit: tries / (passes * budget.trainCount), trainSeconds, wall_s: (performance.now() - start) / 1000 };
+}
+
+/**
+ * A validation split carved from the training digits: the last `count` of a fixed shuffle are
+ * held out as `test`, the rest are `train`. Budgets and parameters are chosen on it, never on the
+ * split's own held-out digits.
+ */
+export function validationDigits(train: DigitSet, count: number, seed: number): { train: DigitSet; test: DigitSet } {
+  const n = train.labels.length;
+  if (!Number.isInteger(count) || count <= 0 || count >= n) throw new Error(`a validation split needs 0 < count < ${n}, not ${count}`);
+  const order = permutation(n, seed + 104729);
+  const subset = (indices: ArrayLike<number>): DigitSet => {
+    const images = new Float32Array(indices.length * train.pixels);
+    const labels = new Int32Array(indices.length);
+    for (let k = 0; k < indices.length; k++) {
+      images.set(train.images.subarray(indices[k]! * train.pixels, (indices[k]! + 1) * train.pixels), k * train.pixels);
+      labels[k] = train.labels[indices[k]!]!;
+    }
+    return { images, labels, pixels: train.pixels };
+  };
+  return { train: subset(order.slice(0, n - count)), test: subset(order.slice(n - count)) };
 }
 
 /** The split's held-out digits in a fixed shuffled order, and all its training digits, at `pool`. */

@@ -8,9 +8,9 @@ import { stdpDigits, trainStdpMnist, type StdpMnistBudget } from '../stdp-mnist-
 /**
  * Unsupervised STDP with competitive learning (Diehl & Cook 2015) on the MNIST digits. The paper's
  * rows (82.9% with 100 neurons, 87.0% with 400) come from 60,000 digits × 350 ms at dt = 0.5 ms;
- * here every step changes W [784, N] on a shared 2-core machine, so the committed budget is what
- * ran in the time box (measured: ≈ 7 ms per step for 100 neurons on lavapipe's WebGPU, 20 ms on the
- * CPU interpreter; docs/learning/stdp.md gives the budget the targets need).
+ * here the 8,000 training digits, several passes, on the event-driven simulator of the network
+ * (packages/models/src/stdp/event-driven.ts, tested equal to the graph on the CPU interpreter).
+ * Passes and parameters were chosen on a validation split of the 8,000 (docs/learning/stdp.md).
  */
 interface StdpVariant {
   readonly neurons: number;
@@ -18,18 +18,25 @@ interface StdpVariant {
   readonly budget: StdpMnistBudget;
 }
 
-/** The paper's dynamics except as docs/learning/stdp.md lists: 100 steps of 1 ms at up to 127.5 Hz, strong direct inhibition. */
-const NETWORK = { steps: 100, inhibition: 100, thetaPlus: 0.2, thresholdOffset: 0, inputGain: 1 } as const;
-const SHARED = { maxRate: 127.5, minSpikes: 5, rateStep: 32, maxTries: 3 } as const;
+/**
+ * The paper's timing and homeostasis (350 ms at dt 0.5 ms, up to 63.75 Hz, θ_plus 0.05 mV) with
+ * current-based synapses (an input spike of weight w adds w mV) and direct lateral inhibition of
+ * 100 mV: on the validation split the paper's 17 mV with 0.6 mV per unit weight (its conductances
+ * at v ≈ −60 mV) reached 51%, this 79% (one pass). The paper's 20 mV threshold offset comes with
+ * its initial θ of 20 mV, in training and testing alike: offset 0 with θ starting at 0 is the same.
+ */
+const NETWORK = { steps: 700, stdp: { dt: 0.5 }, inhibition: 100, thetaPlus: 0.05, thresholdOffset: 0, inputGain: 1 } as const;
+const SHARED = { maxRate: 63.75, minSpikes: 5, rateStep: 32, maxTries: 5, trainCount: 8000, assignCount: 8000, testCount: 2000, passes: 2 } as const;
 const VARIANTS: readonly StdpVariant[] = [
-  { neurons: 100, target: 0.8, budget: { ...SHARED, trainCount: 400, assignCount: 400, testCount: 500 } },
+  { neurons: 100, target: 0.8, budget: SHARED },
+  { neurons: 400, target: 0.85, budget: SHARED },
 ];
 
-/** The CI version: 2×2-pooled digits (196 inputs), 20 neurons, 150 digits learned; the labels must beat chance (10%) by 15 points. */
+/** The CI version: 2×2-pooled digits (196 inputs), 20 neurons, 400 digits learned; the labels must beat chance (10%) by 20 points (it reaches ≈ 40%). */
 export const QUICK = {
   network: { inputs: 196, neurons: 20, steps: 60, inhibition: 100, thetaPlus: 0.2, thresholdOffset: 0, inputGain: 4, weightTotal: 19.6 },
-  budget: { ...SHARED, maxTries: 2, trainCount: 150, assignCount: 150, testCount: 200 } satisfies StdpMnistBudget,
-  bar: 0.25,
+  budget: { maxRate: 127.5, minSpikes: 5, rateStep: 32, maxTries: 2, trainCount: 400, assignCount: 400, testCount: 500 } satisfies StdpMnistBudget,
+  bar: 0.3,
 } as const;
 
 function describe(network: DiehlCookOptions, budget: StdpMnistBudget, pool: number): Record<string, number | string> {
@@ -37,7 +44,7 @@ function describe(network: DiehlCookOptions, budget: StdpMnistBudget, pool: numb
     train: budget.trainCount,
     labelling: budget.assignCount,
     test: budget.testCount,
-    passes: 1,
+    passes: budget.passes ?? 1,
     T: network.steps,
     dt: `${network.stdp.dt} ms`,
     network: `${network.inputs}${pool > 1 ? ` (${pool}×${pool}-pooled digits)` : ''} Poisson inputs (intensity × ${budget.maxRate} Hz, +${budget.rateStep} Hz while < ${budget.minSpikes} output spikes, ≤ ${budget.maxTries} presentations) → ${network.neurons} LIF (τ ${network.tauMembrane} ms, refractory ${network.refractory} ms) with adaptive θ (+${network.thetaPlus} mV per spike, τ_θ ${network.tauTheta} ms) and direct lateral inhibition (${network.inhibition} mV); state reset between digits`,
@@ -48,7 +55,7 @@ function describe(network: DiehlCookOptions, budget: StdpMnistBudget, pool: numb
 
 async function runVariant(ctx: ExperimentContext, network: DiehlCookOptions, budget: StdpMnistBudget, pool: 1 | 2, target: number): Promise<ResultRow> {
   const digits = stdpDigits(mnistSplit(await loadMnist()), ctx.seed, pool);
-  const device = ctx.gpu ? ({ kind: 'webgpu', gpu: ctx.gpu } as const) : ({ kind: 'cpu' } as const);
+  const device = { kind: 'event-driven' } as const;
   const run = await trainStdpMnist({ network, budget, ...digits, device, seed: ctx.seed, log: ctx.log });
   const file = path.join(ctx.resultsDir, `stdp-mnist-${network.neurons}.png`);
   writeFileSync(file, receptiveFieldsPng(run.weights, Math.round(Math.sqrt(network.inputs))));
@@ -62,7 +69,7 @@ async function runVariant(ctx: ExperimentContext, network: DiehlCookOptions, bud
     met: run.testAccuracy >= target,
     seed: ctx.seed,
     sizes: describe(network, budget, pool),
-    device: `training: ${device.kind === 'webgpu' ? ctx.device : 'CPU reference interpreter'}; labelling and test: CPU reference interpreter`,
+    device: 'CPU, the event-driven simulator of the network (tested equal to its graph on the CPU interpreter)',
     wall_s: run.wall_s,
     extra: {
       receptiveFields: path.basename(file),
@@ -75,12 +82,14 @@ async function runVariant(ctx: ExperimentContext, network: DiehlCookOptions, bud
 
 export const stdpMnistExperiment: Experiment = {
   id: 'stdp-mnist',
+  variants: VARIANTS.map((v) => String(v.neurons)),
   title:
-    'Unsupervised STDP with competitive learning (Diehl & Cook 2015: Poisson input, adaptive thresholds, lateral inhibition, triplet STDP, neurons labelled afterwards) on the MNIST digits (8,000 train / 2,000 held-out); targets ≥ 80% with 100 neurons, ≥ 85% with 400 (the paper: 82.9% / 87.0% on 60,000 digits). Receptive fields: examples/reproduce/results/stdp-mnist-100.png.',
+    'Unsupervised STDP with competitive learning (Diehl & Cook 2015: Poisson input, adaptive thresholds, lateral inhibition, triplet STDP, neurons labelled afterwards) on the MNIST digits (8,000 train / 2,000 held-out); targets ≥ 80% with 100 neurons, ≥ 85% with 400 (the paper: 82.9% / 87.0% on 60,000 digits). Receptive fields: examples/reproduce/results/stdp-mnist-100.png and stdp-mnist-400.png.',
   async run(ctx) {
     if (ctx.quick) return [await runVariant(ctx, diehlCook(QUICK.network), QUICK.budget, 2, QUICK.bar)];
     const rows: ResultRow[] = [];
-    for (const v of VARIANTS) rows.push(await runVariant(ctx, diehlCook({ ...NETWORK, neurons: v.neurons }), v.budget, 1, v.target));
+    const chosen = ctx.variants ? VARIANTS.filter((v) => ctx.variants!.includes(String(v.neurons))) : VARIANTS;
+    for (const v of chosen) rows.push(await runVariant(ctx, diehlCook({ ...NETWORK, neurons: v.neurons }), v.budget, 1, v.target));
     return rows;
   },
 };

@@ -63,7 +63,7 @@ export function diehlCook(options: Partial<Omit<DiehlCookOptions, 'stdp'>> & { r
 export type DiehlCookMode = 'train' | 'test';
 
 /** Names of the graph's interface. */
-export const DIEHL_COOK = { spikes: 'spikes', weights: 'w', theta: 'theta', counts: 'counts' } as const;
+export const DIEHL_COOK = { spikes: 'spikes', weights: 'w', theta: 'theta', counts: 'counts', spikeTrain: 'spikeTrain' } as const;
 
 interface Step {
   v: Tensor;
@@ -75,9 +75,12 @@ interface Step {
 
 /**
  * The graph of one presentation: input `spikes` [steps, 1, inputs] (0/1); state `w` [inputs,
- * neurons] and `theta` [1, neurons]; output `counts` [1, neurons], each neuron's spikes.
+ * neurons] and `theta` [1, neurons]; output `counts` [1, neurons], each neuron's spikes, and with
+ * `recordSpikes` also `spikeTrain` [steps, 1, neurons] (which neurons fired at each step).
+ * This graph is the definition of the network (and what runs on WebGPU); event-driven.ts is a
+ * faster CPU simulator of the same equations, tested against it.
  */
-export function diehlCookGraph(options: DiehlCookOptions, mode: DiehlCookMode): Graph {
+export function diehlCookGraph(options: DiehlCookOptions, mode: DiehlCookMode, record: { readonly recordSpikes?: boolean } = {}): Graph {
   const o = options;
   const learn = mode === 'train';
   const b = new GraphBuilder();
@@ -90,7 +93,7 @@ export function diehlCookGraph(options: DiehlCookOptions, mode: DiehlCookMode): 
   const zeros = () => b.constant(0, [1, o.neurons]);
   const start: Step = { v: b.constant(o.vRest, [1, o.neurons]), refractory: zeros(), lastSpikes: zeros(), theta, counts: zeros() };
   const traces0 = learn ? stdpTraceCarries(initialStdpTraces(b, o.stdp, 1, o.inputs, o.neurons)) : [];
-  const { carries } = b.scan({
+  const { carries, outputs } = b.scan({
     carries: [start.v, start.refractory, start.lastSpikes, start.theta, start.counts, w0, ...traces0],
     sequences: [spikes],
     body: (bb, [v, refractory, lastSpikes, th, counts, wt, ...traceCarries], [pre]) => {
@@ -109,10 +112,11 @@ export function diehlCookGraph(options: DiehlCookOptions, mode: DiehlCookMode): 
         counts: counts!.add(fired),
       };
       const carried = [next.v, next.refractory, next.lastSpikes, next.theta, next.counts];
-      if (!learn) return { carries: [...carried, wt!], outputs: [] };
+      const recorded = record.recordSpikes ? [fired] : [];
+      if (!learn) return { carries: [...carried, wt!], outputs: recorded };
       const { traces } = readStdpTraceCarries(o.stdp, traceCarries);
       const learned = stdpStep(bb, o.stdp, wt!, traces, pre!, fired);
-      return { carries: [...carried, learned.w, ...stdpTraceCarries(learned.traces)], outputs: [] };
+      return { carries: [...carried, learned.w, ...stdpTraceCarries(learned.traces)], outputs: recorded };
     },
   });
   if (learn) {
@@ -120,5 +124,5 @@ export function diehlCookGraph(options: DiehlCookOptions, mode: DiehlCookMode): 
     b.setState(theta, carries[3]!.mul(Math.exp(-(o.steps * o.stdp.dt + o.rest) / o.tauTheta)));
     b.setState(w, carries[5]!);
   }
-  return b.finish({ [DIEHL_COOK.counts]: carries[4]! });
+  return b.finish({ [DIEHL_COOK.counts]: carries[4]!, ...(record.recordSpikes ? { [DIEHL_COOK.spikeTrain]: outputs[0]! } : {}) });
 }
