@@ -7,7 +7,6 @@ import {
   FederatedTraining,
   lif,
   linear,
-  MNIST_PIXELS,
   permutation,
   sequential,
   sgd,
@@ -19,6 +18,7 @@ import {
   type MnistSplit,
   type UpdateCodec,
 } from '@spikeflow/models';
+import { digitSet, subsetDigits, type DigitSet } from './digit-set.js';
 
 /**
  * Federated averaging of a small rate-coded LIF network on MNIST digits split non-IID over K
@@ -69,24 +69,8 @@ export interface FederatedMnistRun {
   readonly wall_s: number;
 }
 
-const SIDE = 28;
-const POOLED = 14;
-export const INPUTS = POOLED * POOLED;
+export const INPUTS = 14 * 14;
 
-/** Each digit 2×2-average-pooled: 28×28 → 14×14, in [0, 1] still. */
-export function pooledImages(data: MnistData, indices: ArrayLike<number>): Float32Array {
-  const out = new Float32Array(indices.length * INPUTS);
-  for (let n = 0; n < indices.length; n++) {
-    const image = data.images.subarray(indices[n]! * MNIST_PIXELS, (indices[n]! + 1) * MNIST_PIXELS);
-    for (let r = 0; r < POOLED; r++) {
-      for (let c = 0; c < POOLED; c++) {
-        const at = 2 * r * SIDE + 2 * c;
-        out[n * INPUTS + r * POOLED + c] = (image[at]! + image[at + 1]! + image[at + SIDE]! + image[at + SIDE + 1]!) / 4;
-      }
-    }
-  }
-  return out;
-}
 
 /** Rate code: x[t, b, p] = 1 with probability pixel p of digit b, independently at each of T steps. */
 export function rateCode(images: Float32Array, rows: readonly number[], steps: number, rng: TaskRng): HostTensor {
@@ -101,14 +85,8 @@ export function rateCode(images: Float32Array, rows: readonly number[], steps: n
 }
 
 /** Digits as a training set: pooled images, labels, and the generator of their spikes. */
-interface DigitSet {
-  readonly images: Float32Array;
-  readonly labels: Int32Array;
-}
-
-function digitSet(data: MnistData, indices: ArrayLike<number>): DigitSet {
-  return { images: pooledImages(data, indices), labels: Int32Array.from(indices, (i) => data.labels[i]!) };
-}
+/** The digits 2×2-pooled: 28×28 → 14×14 = INPUTS. */
+const pooledDigits = (data: MnistData, indices: ArrayLike<number>): DigitSet => digitSet(data, indices, 2);
 
 /** A client's passes: its digits reshuffled by the client's generator, encoded one batch at a time as they are drawn. */
 function clientOf(set: DigitSet, batch: number, steps: number, spikes: TaskRng): FederatedClient {
@@ -162,20 +140,14 @@ export function federatedMnistData(split: MnistSplit, budget: FederatedMnistBudg
   const order = permutation(split.train.count, seed);
   const trainCount = budget.trainCount ?? split.train.count - validation;
   if (!Number.isInteger(trainCount) || trainCount < 1 || trainCount > split.train.count - validation) fail('attr', 'budget.trainCount', 'must fit beside the validation digits', `1 .. ${split.train.count - validation}`, String(trainCount));
-  const train = digitSet(split.train, order.subarray(0, trainCount));
+  const train = pooledDigits(split.train, order.subarray(0, trainCount));
   const parts = classSplit(train.labels, { clients: budget.clients, classesPerClient: budget.classesPerClient, classes: 10, seed });
   return {
     train,
     parts,
-    validation: heldOut(digitSet(split.train, order.subarray(split.train.count - validation)), batch, budget.steps, seed),
-    test: heldOut(digitSet(split.test, permutation(split.test.count, seed + 1).subarray(0, testCount)), batch, budget.steps, seed + 1),
+    validation: heldOut(pooledDigits(split.train, order.subarray(split.train.count - validation)), batch, budget.steps, seed),
+    test: heldOut(pooledDigits(split.test, permutation(split.test.count, seed + 1).subarray(0, testCount)), batch, budget.steps, seed + 1),
   };
-}
-
-function subset(set: DigitSet, rows: ArrayLike<number>): DigitSet {
-  const images = new Float32Array(rows.length * INPUTS);
-  for (let j = 0; j < rows.length; j++) images.set(set.images.subarray(rows[j]! * INPUTS, (rows[j]! + 1) * INPUTS), j * INPUTS);
-  return { images, labels: Int32Array.from(rows, (r) => set.labels[r]!) };
 }
 
 /**
@@ -195,7 +167,7 @@ export async function trainFederatedMnist(options: {
   const { backend, budget, data, tau, codec, seed, log = () => {} } = options;
   const start = performance.now();
   const central = tau === 'centralised';
-  const sets = central ? [data.train] : data.parts.map((rows) => subset(data.train, rows));
+  const sets = central ? [data.train] : data.parts.map((rows) => subsetDigits(data.train, rows));
   const clients = sets.map((set, k) => clientOf(set, budget.batch, budget.steps, new TaskRng(seed, 100 + k)));
   // The centralised run's "round" is the stretch between two evaluations; it sends nothing.
   const perRound = central ? budget.samples / budget.evaluations : budget.clients * tau * budget.batch;

@@ -4,14 +4,15 @@ import { cpuBackend } from '@spikeflow/core';
 import { loadMnist, mnistSplit } from '@spikeflow/models';
 import { describe, expect, it } from 'vitest';
 import { QUICK_BAR, QUICK_BUDGET } from './experiments/federated-mnist.js';
-import { federatedMnistData, isOneTwoFive, pooledImages, trainFederatedMnist } from './federated-mnist-training.js';
+import { digitSet } from './digit-set.js';
+import { federatedMnistData, isOneTwoFive, trainFederatedMnist } from './federated-mnist-training.js';
 
 describe('federated-mnist helpers', () => {
   it('pools 2×2 pixels by their mean, worked by hand', () => {
     const images = new Float32Array(2 * 784);
     images.set([1, 0.5], 784); // digit 1, row 0: pixels 0 and 1
     images.set([0.25, 0.25], 784 + 28); // digit 1, row 1: pixels 0 and 1
-    const pooled = pooledImages({ count: 2, images, labels: Int32Array.of(0, 0) }, [1]);
+    const pooled = digitSet({ count: 2, images, labels: Int32Array.of(0, 0) }, [1], 2).images;
     expect(pooled.length).toBe(196);
     expect(pooled[0]).toBe(0.5); // (1 + 0.5 + 0.25 + 0.25) / 4
     expect(Array.from(pooled.subarray(1)).every((v) => v === 0)).toBe(true);

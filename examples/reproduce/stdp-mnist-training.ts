@@ -5,17 +5,16 @@ import {
   denseSpikes,
   diehlCookGraph,
   EventDrivenDiehlCook,
-  MNIST_PIXELS,
   permutation,
   poissonSpikeEvents,
   voteClass,
   type DiehlCookMode,
   type DiehlCookOptions,
-  type MnistData,
   type MnistSplit,
   type SpikeEvents,
 } from '@spikeflow/models';
 import { compile, type Executable } from '@spikeflow/webgpu';
+import { digitSet, subsetDigits, type DigitSet } from './digit-set.js';
 
 /**
  * Unsupervised STDP on the MNIST digits, as Diehl & Cook 2015 train it: the training digits are
@@ -63,32 +62,6 @@ export interface StdpMnistRun {
   readonly wall_s: number;
 }
 
-/** A set of digits as intensities in [0, 1], maybe downsampled (2×2 mean pooling: 784 → 196 inputs). */
-export interface DigitSet {
-  readonly images: Float32Array;
-  readonly labels: Int32Array;
-  readonly pixels: number;
-}
-
-/** Digits `indices` of `data`, at full size or 2×2-pooled. */
-export function digitSet(data: MnistData, indices: ArrayLike<number>, pool: 1 | 2 = 1): DigitSet {
-  const side = 28 / pool;
-  const pixels = side * side;
-  const images = new Float32Array(indices.length * pixels);
-  const labels = new Int32Array(indices.length);
-  for (let k = 0; k < indices.length; k++) {
-    const src = data.images.subarray(indices[k]! * MNIST_PIXELS, (indices[k]! + 1) * MNIST_PIXELS);
-    labels[k] = data.labels[indices[k]!]!;
-    for (let r = 0; r < side; r++) {
-      for (let c = 0; c < side; c++) {
-        let sum = 0;
-        for (let dr = 0; dr < pool; dr++) for (let dc = 0; dc < pool; dc++) sum += src[(r * pool + dr) * 28 + c * pool + dc]!;
-        images[k * pixels + r * side + c] = sum / (pool * pool);
-      }
-    }
-  }
-  return { images, labels, pixels };
-}
 
 /** Runs presentations of one network, keeping W and θ between calls. */
 interface Presenter {
@@ -229,16 +202,7 @@ export function validationDigits(train: DigitSet, count: number, seed: number): 
   const n = train.labels.length;
   if (!Number.isInteger(count) || count <= 0 || count >= n) throw new Error(`a validation split needs 0 < count < ${n}, not ${count}`);
   const order = permutation(n, seed + 104729);
-  const subset = (indices: ArrayLike<number>): DigitSet => {
-    const images = new Float32Array(indices.length * train.pixels);
-    const labels = new Int32Array(indices.length);
-    for (let k = 0; k < indices.length; k++) {
-      images.set(train.images.subarray(indices[k]! * train.pixels, (indices[k]! + 1) * train.pixels), k * train.pixels);
-      labels[k] = train.labels[indices[k]!]!;
-    }
-    return { images, labels, pixels: train.pixels };
-  };
-  return { train: subset(order.slice(0, n - count)), test: subset(order.slice(n - count)) };
+  return { train: subsetDigits(train, order.slice(0, n - count)), test: subsetDigits(train, order.slice(n - count)) };
 }
 
 /** The split's held-out digits in a fixed shuffled order, and all its training digits, at `pool`. */
