@@ -236,7 +236,12 @@ async function importCheckpoint(file: File): Promise<void> {
   if (key === USER_DATA && !userData) throw new Error(`${file.name}: meta.demo: the checkpoint is of a model on a data file; pick that file first`);
   if (key !== USER_DATA && !DEMOS.has(key)) throw new Error(`${file.name}: meta.demo: no model choice "${key}"`);
   const { defaults, uses } = choice(key);
-  const settings = parseSettings(defaults, uses, texts);
+  let settings: DemoSettings;
+  try {
+    settings = parseSettings(defaults, uses, texts);
+  } catch (error) {
+    throw new Error(`${file.name}: meta.settings: ${errorLine(error)}`);
+  }
   const [b, demo] = await Promise.all([backend(), choice(key).load({ mnist: fetchMnist }, settings)]);
   try {
     loadCheckpoint(bytes, demo.train);
