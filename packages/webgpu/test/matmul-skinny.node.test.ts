@@ -1,20 +1,15 @@
 // The narrow and split-K matmul kernels, chosen by the compiler for skinny products, against the CPU.
-import { evaluate, sizeOf, toArray, trace, type Shape } from '@spikeflow/core';
+import type { Shape } from '@spikeflow/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { matmulDims } from '../src/codegen/matmul-skinny.js';
 import { matmulStrategy } from '../src/compiler/matmul-steps.js';
-import { compile } from '../src/index.js';
 import { deviceOf, skipWithoutDevice, tryNodeDevice } from './node-device.js';
-import { testData } from '../../../test/support/test-data.js';
+import { runMatmulCase, type MatmulCase } from './support/matmul-case.js';
 
 const acquired = await tryNodeDevice();
 const skip = skipWithoutDevice(acquired, 'the skinny matmul tests');
 
-interface Case {
-  readonly a: Shape;
-  readonly b: Shape;
-  readonly transposeA?: boolean;
-  readonly transposeB?: boolean;
+interface Case extends MatmulCase {
   readonly kernel: 'matmul-narrow' | 'matmul-split-k' | 'matmul-register';
 }
 
@@ -41,17 +36,10 @@ describe.skipIf(skip)('skinny matmuls on WebGPU', () => {
 
   it.for(cases)('matches the CPU: %s', async ([, c]) => {
     const { device } = deviceOf(acquired);
-    const flags = { transposeA: c.transposeA ?? false, transposeB: c.transposeB ?? false };
-    const graph = trace((g) => ({ y: g.input('a', c.a).matmul(g.input('b', c.b), flags) }));
-    const inputs = { a: testData(11, sizeOf(c.a), -1, 1), b: testData(12, sizeOf(c.b), -1, 1) };
-    const want = toArray(evaluate(graph, { inputs }, { precision: 'f64' }).outputs.y!);
-    const exe = await compile(graph, device);
-    expect(exe.stats.kernels.map((k) => k.kind)).toEqual(c.kernel === 'matmul-split-k' ? ['matmul-split-k', 'reduce'] : [c.kernel]);
-    const got = toArray((await exe.run(inputs)).y!);
-    const scale = Math.max(1, ...want.map(Math.abs));
-    const worst = Math.max(...want.map((w, i) => Math.abs(w - got[i]!)));
-    expect(got.length).toBe(want.length);
-    expect(worst / scale).toBeLessThan(1e-5);
+    const run = await runMatmulCase(device, c, 11);
+    expect(run.kernels).toEqual(c.kernel === 'matmul-split-k' ? ['matmul-split-k', 'reduce'] : [c.kernel]);
+    expect(run.length).toBe(run.expectedLength);
+    expect(run.scaledError).toBeLessThan(1e-5);
   });
 });
 
