@@ -39,7 +39,7 @@ export const FULL: Budget = {
   validationEpisodes: 10,
   testEpisodes: 100,
 };
-const QUICK: Budget = { ...FULL, reservoir: { ...FULL.reservoir, neurons: 100 }, envSteps: 20_000, epsilon: { start: 1, end: 0.05, decaySteps: 8_000 }, validateEvery: 4_000, testEpisodes: 10 };
+const QUICK: Budget = { ...FULL, reservoir: { ...FULL.reservoir, neurons: 100 }, envSteps: 10_000, epsilon: { start: 1, end: 0.05, decaySteps: 6_000 }, validateEvery: 2_500, validationEpisodes: 5, testEpisodes: 10 };
 
 const MODELS: Readonly<Record<CartPoleFeatures, string>> = {
   lsm: 'LSM (LIF reservoir, E/I) + linear Q readout, DQN',
