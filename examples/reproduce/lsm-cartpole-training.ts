@@ -4,7 +4,7 @@
  * readout) runs once per environment step on the CPU interpreter, the readout's DQN step (replay
  * batch, target network, Huber TD loss, Adam) is one compiled training graph.
  */
-import { cpuBackend, toArray, type Runner, type StepRunner } from '@spikeflow/core';
+import { cpuBackend, type Runner, type StepRunner } from '@spikeflow/core';
 import {
   adam,
   CART_POLE,
@@ -31,11 +31,19 @@ export interface LsmCartPoleRun {
   /** Reservoir connectivity (without `inputs`, which is 4 × fieldsPerDimension). */
   readonly reservoir: Omit<ReservoirOptions, 'inputs'>;
   readonly fieldsPerDimension: number;
+  /** How the population code drives the reservoir: Bernoulli spikes or a constant current (`observationSpikes`). */
+  readonly code: 'bernoulli' | 'current';
+  /** Append the scaled raw observation (4 values) to the reservoir's rates as readout features. */
+  readonly withObservation: boolean;
+  /** Learner steps (replay batches) per joint environment step. */
+  readonly updatesPerStep: number;
   /** Reservoir steps per environment step. */
   readonly reservoirSteps: number;
   readonly tau: number;
   readonly gamma: number;
   readonly lr: number;
+  /** The learning rate decays linearly from `lr` after the warm-up to this at the end of the budget. */
+  readonly lrEnd: number;
   readonly batch: number;
   readonly bufferCapacity: number;
   /** Environment steps of random actions before learning starts. */
@@ -91,12 +99,17 @@ interface Readout {
   readonly b: Float32Array;
 }
 
+/** The raw observation divided by its range (the control's features). */
+function scaledObservation(observation: readonly number[]): Float32Array {
+  return Float32Array.from(observation, (v, i) => v / RANGES.high[i]!);
+}
+
 function rawFeatures(): FeatureMap {
   return {
     size: 4,
     firingRate: () => 0,
     features: async (observations, readout) => {
-      const features = observations.map((o) => Float32Array.from(o, (v, i) => v / RANGES.high[i]!));
+      const features = observations.map(scaledObservation);
       return { features, q: features.map((f) => hostQ(f, readout)) };
     },
   };
@@ -110,25 +123,30 @@ async function lsmFeatures(run: LsmCartPoleRun, batch: number): Promise<FeatureM
     actions: 2,
     weights,
     tau: run.tau,
-    encoding: { ...RANGES, neurons: run.fieldsPerDimension, steps: run.reservoirSteps, seed: run.seed },
+    encoding: { ...RANGES, neurons: run.fieldsPerDimension, steps: run.reservoirSteps, code: run.code, seed: run.seed },
   });
   const runner: Runner = await cpuBackend().compile(graph, { seed: run.seed });
   const n = run.reservoir.neurons;
+  const extra = run.withObservation ? 4 : 0;
   let counter = 0;
   let spikes = 0;
   let samples = 0;
   return {
-    size: n,
+    size: n + extra,
     connections: weights.connections,
     firingRate: () => spikes / Math.max(samples, 1),
     features: async (observations, readout, fresh) => {
-      runner.setParams({ [LSM.readoutW]: readout.w, [LSM.readoutB]: readout.b });
       const out = await runner.run({ [LSM.observation]: observations.flat(), [LSM.fresh]: fresh.map(Number), [LSM.counter]: counter++ });
       const f = out[LSM.features]!.data as Float32Array;
-      const q = toArray(out[LSM.q]!);
       for (let i = 0; i < f.length; i++) spikes += f[i]!;
       samples += f.length;
-      return { features: observations.map((_, r) => f.slice(r * n, (r + 1) * n)), q: observations.map((_, r) => [q[2 * r]!, q[2 * r + 1]!]) };
+      const features = observations.map((o, r) => {
+        const row = new Float32Array(n + extra);
+        row.set(f.subarray(r * n, (r + 1) * n));
+        if (extra > 0) row.set(scaledObservation(o), n);
+        return row;
+      });
+      return { features, q: features.map((row) => hostQ(row, readout)) };
     },
   };
 }
@@ -227,7 +245,7 @@ export async function trainLsmCartPole(run: LsmCartPoleRun, log: (line: string) 
       row.observation = step.observation;
       row.ending = step.done || step.truncated;
     });
-    if (envSteps >= run.warmupSteps && buffer.size > 0) {
+    for (let u = 0; u < run.updatesPerStep && envSteps >= run.warmupSteps && buffer.size > 0; u++) {
       const batch = buffer.sample(run.batch);
       learner.step({
         [Q_READOUT.states]: batch.states,
@@ -237,7 +255,7 @@ export async function trainLsmCartPole(run: LsmCartPoleRun, log: (line: string) 
         [Q_READOUT.dones]: batch.dones,
         [Q_READOUT.targetW]: target.w,
         [Q_READOUT.targetB]: target.b,
-        lr: run.lr,
+        lr: run.lr + (run.lrEnd - run.lr) * Math.min(1, (envSteps - run.warmupSteps) / Math.max(run.envSteps - run.warmupSteps, 1)),
       });
       learnerSteps++;
       const state = await learner.readState([Q_READOUT.w, Q_READOUT.b]);

@@ -16,13 +16,17 @@ type Budget = Omit<LsmCartPoleRun, 'features' | 'seed'>;
  * of a few short runs (validation returns only): N = 200 LIF neurons (160 E, 40 I), 10 Gaussian
  * fields per observation dimension, 8 reservoir steps per environment step.
  */
-const FULL: Budget = {
+export const FULL: Budget = {
   reservoir: { neurons: 200, input: { p: 0.1, w: 0.6 }, ee: { p: 0.1, w: 0.05 }, ei: { p: 0.1, w: 0.1 }, ie: { p: 0.2, w: 0.15 }, ii: { p: 0.1, w: 0.05 } },
   fieldsPerDimension: 10,
+  code: 'current',
+  withObservation: true,
+  updatesPerStep: 2,
   reservoirSteps: 8,
   tau: 4,
   gamma: 0.99,
   lr: 1e-3,
+  lrEnd: 1e-4,
   batch: 64,
   bufferCapacity: 50_000,
   warmupSteps: 500,
@@ -30,12 +34,12 @@ const FULL: Budget = {
   epsilon: { start: 1, end: 0.05, decaySteps: 10_000 },
   huberDelta: 1,
   parallelEnvs: 8,
-  envSteps: 80_000,
-  validateEvery: 10_000,
-  validationEpisodes: 5,
+  envSteps: 60_000,
+  validateEvery: 4_000,
+  validationEpisodes: 10,
   testEpisodes: 100,
 };
-const QUICK: Budget = { ...FULL, reservoir: { ...FULL.reservoir, neurons: 100 }, envSteps: 20_000, epsilon: { start: 1, end: 0.05, decaySteps: 8_000 }, validateEvery: 4_000, testEpisodes: 10 };
+const QUICK: Budget = { ...FULL, reservoir: { ...FULL.reservoir, neurons: 100 }, envSteps: 10_000, epsilon: { start: 1, end: 0.05, decaySteps: 6_000 }, validateEvery: 2_500, validationEpisodes: 5, testEpisodes: 10 };
 
 const MODELS: Readonly<Record<CartPoleFeatures, string>> = {
   lsm: 'LSM (LIF reservoir, E/I) + linear Q readout, DQN',
@@ -81,14 +85,16 @@ async function runVariant(ctx: ExperimentContext, features: CartPoleFeatures): P
         ? {
             reservoir: `${budget.reservoir.neurons} LIF (80% E), tau ${budget.tau} steps, ${budget.reservoirSteps} reservoir steps per env step`,
             connectivity: JSON.stringify(budget.reservoir),
-            encoding: `population, ${budget.fieldsPerDimension} fields per dimension, Bernoulli spikes`,
+            encoding: `population, ${budget.fieldsPerDimension} fields per dimension, ${budget.code === 'current' ? 'constant input current' : 'Bernoulli spikes'}`,
+            features: `spike counts over the ${budget.reservoirSteps} reservoir steps / ${budget.reservoirSteps}${budget.withObservation ? ', plus the scaled raw observation (4)' : ''}`,
           }
         : { features: 'x/2.4, v/3, theta/0.21, omega/3.5' }),
       'env steps': budget.envSteps,
       'parallel envs': budget.parallelEnvs,
       gamma: budget.gamma,
       optimizer: 'Adam',
-      lr: budget.lr,
+      lr: `${budget.lr} -> ${budget.lrEnd} (linear over the budget)`,
+      'learner steps per joint env step': budget.updatesPerStep,
       batch: budget.batch,
       replay: budget.bufferCapacity,
       'target update (learner steps)': budget.targetUpdateSteps,
@@ -99,6 +105,7 @@ async function runVariant(ctx: ExperimentContext, features: CartPoleFeatures): P
     wall_s: (performance.now() - started) / 1000,
     extra: {
       trainingEpisodes: outcome.curve.length,
+      envStepsUsed: outcome.envSteps,
       keptAtEpisode: outcome.keptEpisode,
       trainingSolvedAtEpisode: outcome.trainingSolvedAt,
       validation: outcome.validation,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cpuBackend, toArray } from '@spikeflow/core';
-import { LSM, liquidStateMachineGraph, reservoirWeights, type ReservoirOptions } from '../../src/rl/index.js';
+import { cpuBackend, GraphBuilder, toArray } from '@spikeflow/core';
+import { LSM, liquidStateMachineGraph, observationSpikes, reservoirWeights, type ReservoirOptions } from '../../src/rl/index.js';
 
 const RULES: ReservoirOptions = {
   inputs: 6,
@@ -96,5 +96,23 @@ describe('liquid state machine graph', () => {
     expect(toArray((await runner.run({ ...feeds, [LSM.fresh]: [1] }))[LSM.features]!)).toEqual(first);
     runner.resetState();
     expect(toArray((await runner.run({ ...feeds, [LSM.fresh]: [0] }))[LSM.features]!)).toEqual(first);
+  });
+});
+
+describe('observation code', () => {
+  it("'current' repeats gain·exp(−(x − μ)²/(2σ²)) at every step, the same for any counter", async () => {
+    const b = new GraphBuilder();
+    const observation = b.input('observation', [2, 2]);
+    const counter = b.input('counter', [], 'u32');
+    const out = observationSpikes(b, observation, { low: [0, -1], high: [1, 1], neurons: 3, steps: 4, code: 'current', gain: 0.5, counter });
+    expect(out.shape).toEqual([4, 2, 6]);
+    const runner = await cpuBackend().compile(b.finish({ out }));
+    const obs = [0.25, 0.5, 1, -1];
+    // Scaled to [0, 1]: (0.25, 0.75) and (1, 0); centres 0, 0.5, 1 and σ = 0.5.
+    const scaled = [0.25, 0.75, 1, 0];
+    const expected = scaled.flatMap((u) => [0, 0.5, 1].map((mu) => 0.5 * Math.exp(-((u - mu) ** 2) / (2 * 0.25))));
+    const first = toArray((await runner.run({ observation: obs, counter: 0 })).out!);
+    for (let t = 0; t < 4; t++) first.slice(t * 12, (t + 1) * 12).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 6));
+    expect(toArray((await runner.run({ observation: obs, counter: 7 })).out!)).toEqual(first);
   });
 });
