@@ -28,6 +28,8 @@ const MOVES: readonly (readonly [number, number])[] = [[-1, 0], [1, 0], [0, -1],
  * elapsed fraction of the episode, and must remember where the reward was. Episodes end by the
  * time limit only (`truncated`).
  */
+const GRID_MAZE_OPTIONS: ReadonlySet<string> = new Set(['size', 'episodeLength', 'reward', 'wallPenalty']);
+
 export class GridMaze implements Environment {
   readonly size: number;
   readonly episodeLength: number;
@@ -43,6 +45,7 @@ export class GridMaze implements Environment {
   private running = false;
 
   constructor(options: GridMazeOptions = {}) {
+    for (const key of Object.keys(options)) if (!GRID_MAZE_OPTIONS.has(key)) fail('attr', `gridMaze.${key}`, 'unknown option', [...GRID_MAZE_OPTIONS].join(', '), key);
     const { size = 11, episodeLength = 200, reward = 10, wallPenalty = 0 } = options;
     if (!Number.isInteger(size) || size < 5 || size % 2 === 0) fail('attr', 'gridMaze.size', 'the maze side must be an odd integer >= 5', 'odd >= 5', String(size));
     if (!Number.isInteger(episodeLength) || episodeLength < 1) fail('attr', 'gridMaze.episodeLength', 'must be a positive integer', '>= 1', String(episodeLength));

@@ -45,7 +45,9 @@ export function reservoirWeights(options: ReservoirOptions, seed: number): Reser
   if (!Number.isSafeInteger(neurons) || neurons < 2) fail('attr', 'reservoir.neurons', 'must be an integer >= 2', '>= 2', String(neurons));
   if (!(excitatoryFraction > 0 && excitatoryFraction < 1)) fail('attr', 'reservoir.excitatoryFraction', 'must lie in (0, 1)', '(0, 1)', String(excitatoryFraction));
   for (const key of ['input', 'ee', 'ei', 'ie', 'ii'] as const) {
-    const { p, w } = options[key];
+    const rule: ConnectionRule | undefined = Object.hasOwn(options, key) ? options[key] : undefined;
+    if (rule === undefined || typeof rule !== 'object') fail('attr', `reservoir.${key}`, 'a connection rule { p, w } is required', '{ p, w }', String(rule));
+    const { p, w } = rule;
     if (!(p >= 0 && p <= 1) || !(w >= 0 && Number.isFinite(w))) fail('attr', `reservoir.${key}`, 'needs p in [0, 1] and a finite w >= 0', 'p in [0, 1], w >= 0', `p ${p}, w ${w}`);
   }
   const rng = new TaskRng(seed, 2);

@@ -124,4 +124,8 @@ describe('grid maze (Backpropamine)', () => {
   it('rejects a bad size by name', () => {
     expect(() => new GridMaze({ size: 8 })).toThrow(/gridMaze.size/);
   });
+
+  it('rejects an unknown option by name (a misspelt one would otherwise be dropped)', () => {
+    expect(() => new GridMaze({ episodeLenght: 50 } as never)).toThrow(/gridMaze\.episodeLenght/);
+  });
 });

@@ -46,6 +46,11 @@ describe('reservoir connectivity', () => {
     expect(reservoirWeights(RULES, 4).recurrent).not.toEqual(r.recurrent);
     expect(() => reservoirWeights({ ...RULES, ee: { p: 2, w: 1 } }, 1)).toThrow(/reservoir.ee/);
   });
+
+  it('names a missing connection rule', () => {
+    const { ee: _dropped, ...missing } = RULES;
+    expect(() => reservoirWeights(missing as ReservoirOptions, 3)).toThrow(/reservoir\.ee/);
+  });
 });
 
 describe('liquid state machine graph', () => {
