@@ -30,7 +30,7 @@ const FULL: Budget = {
   validationBatches: 4,
   testBatches: 16,
 };
-const QUICK: Budget = { ...FULL, task: { pulseSteps: 5, delaySteps: 20, waitSteps: 5, answerSteps: 5 }, hidden: 16, batch: 16, epochs: 6, stepsPerEpoch: 10, lr: 0.03, validationBatches: 2, testBatches: 2 };
+const QUICK: Budget = { ...FULL, task: { pulseSteps: 5, delaySteps: 20, waitSteps: 5, answerSteps: 5 }, hidden: 16, batch: 16, epochs: 12, stepsPerEpoch: 10, lr: 0.03, validationBatches: 2, testBatches: 2 };
 
 const MODELS: Readonly<Record<XorNeuron, string>> = {
   gatedQif: 'gated QIF RSNN, exact gradient (no surrogate)',
