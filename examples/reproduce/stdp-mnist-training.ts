@@ -57,11 +57,18 @@ export interface StdpMnistRun {
   readonly assignments: Int32Array;
   /** Mean presentations per training digit (1 = never raised). */
   readonly triesPerDigit: number;
-  /** Seconds spent in the learning pass. */
+  /** Seconds spent in the learning passes (with any scoring between them). */
   readonly trainSeconds: number;
+  /** The scores after each pass in `scoreAfterPasses`, then after the last. */
+  readonly passScores: readonly PassScore[];
   readonly wall_s: number;
 }
 
+export interface PassScore {
+  readonly passes: number;
+  readonly testAccuracy: number;
+  readonly assignAccuracy: number;
+}
 
 /** Runs presentations of one network, keeping W and θ between calls. */
 interface Presenter {
@@ -132,47 +139,22 @@ function frozen(network: DiehlCookOptions, device: StdpTrainDevice, seed: number
   return cpuPresenter(diehlCookGraph(network, 'test'), network, seed, { [DIEHL_COOK.weights]: state.w, [DIEHL_COOK.theta]: state.theta });
 }
 
-export async function trainStdpMnist(options: {
-  readonly network: DiehlCookOptions;
-  readonly budget: StdpMnistBudget;
-  readonly train: DigitSet;
-  readonly test: DigitSet;
-  readonly device: StdpTrainDevice;
-  readonly seed: number;
-  readonly log?: (line: string) => void;
-}): Promise<StdpMnistRun> {
-  const { network, budget, train, test, device, seed, log = () => {} } = options;
-  const start = performance.now();
-  const passes = budget.passes ?? 1;
-  if (train.pixels !== network.inputs || test.pixels !== network.inputs) throw new Error(`the digits have ${train.pixels} pixels but the network ${network.inputs} inputs`);
-  if (!Number.isInteger(passes) || passes < 1) throw new Error(`the budget's passes must be a positive integer, not ${passes}`);
-  if (budget.trainCount > train.labels.length || budget.assignCount > train.labels.length || budget.testCount > test.labels.length) {
-    throw new Error(`the budget needs ${Math.max(budget.trainCount, budget.assignCount)} training and ${budget.testCount} held-out digits; there are ${train.labels.length} and ${test.labels.length}`);
-  }
-  const order = permutation(train.labels.length, seed);
+/**
+ * W and θ frozen (no threshold offset): labels the neurons by the first `assignCount` digits of
+ * `order`, then scores the held-out digits by their vote.
+ */
+async function scoreFrozen(
+  network: DiehlCookOptions,
+  device: StdpTrainDevice,
+  seed: number,
+  state: { w: HostTensor; theta: HostTensor },
+  train: DigitSet,
+  test: DigitSet,
+  order: ArrayLike<number>,
+  budget: StdpMnistBudget,
+  rng: { seed: number },
+): Promise<{ testAccuracy: number; assignAccuracy: number; assignments: Int32Array }> {
   const imageOf = (set: DigitSet, k: number) => set.images.subarray(k * set.pixels, (k + 1) * set.pixels);
-  const rng = { seed: (seed * 2654435761) >>> 0 };
-
-  const learning = await learner(network, device, seed);
-  let tries = 0;
-  let state: { w: HostTensor; theta: HostTensor };
-  try {
-    for (let pass = 0; pass < passes; pass++) {
-      // Pass 0 learns the first trainCount digits of `order`; later passes the same digits reshuffled.
-      const shuffle = pass === 0 ? null : permutation(budget.trainCount, seed + 7919 * pass);
-      for (let k = 0; k < budget.trainCount; k++) {
-        tries += (await presentDigit(learning, imageOf(train, order[shuffle ? shuffle[k]! : k]!), network, budget, rng)).tries;
-        const done = pass * budget.trainCount + k + 1;
-        if (done % Math.max(1, Math.floor((passes * budget.trainCount) / 10)) === 0) log(`pass ${pass + 1}/${passes}: ${k + 1}/${budget.trainCount} digits (${((performance.now() - start) / 1000).toFixed(0)} s, ${(tries / done).toFixed(2)} presentations per digit)`);
-      }
-    }
-    state = await learning.readState();
-  } finally {
-    learning.destroy();
-  }
-  const trainSeconds = (performance.now() - start) / 1000;
-
-  // Frozen: W and θ fixed, no threshold offset; first label the neurons, then score held-out digits.
   const scoring = frozen(network, device, seed, state);
   const responses = new ClassResponses(network.neurons);
   const assignCounts: Float32Array[] = [];
@@ -188,9 +170,64 @@ export async function trainStdpMnist(options: {
     const { counts } = await presentDigit(scoring, imageOf(test, k), network, budget, rng);
     if (voteClass(counts, assignments) === test.labels[k]) correct++;
   }
-  const testAccuracy = correct / budget.testCount;
+  return { testAccuracy: correct / budget.testCount, assignAccuracy, assignments };
+}
+
+export async function trainStdpMnist(options: {
+  readonly network: DiehlCookOptions;
+  readonly budget: StdpMnistBudget;
+  readonly train: DigitSet;
+  readonly test: DigitSet;
+  readonly device: StdpTrainDevice;
+  readonly seed: number;
+  readonly log?: (line: string) => void;
+  /**
+   * Also score (label, then vote on `test`) after these earlier passes, W and θ frozen at that
+   * point: each score equals what a run with that many passes reports (the scoring draws from a
+   * copy of the spike generator's state, so learning goes on unchanged). For choosing `passes`.
+   */
+  readonly scoreAfterPasses?: readonly number[];
+}): Promise<StdpMnistRun> {
+  const { network, budget, train, test, device, seed, log = () => {}, scoreAfterPasses = [] } = options;
+  const start = performance.now();
+  const passes = budget.passes ?? 1;
+  if (train.pixels !== network.inputs || test.pixels !== network.inputs) throw new Error(`the digits have ${train.pixels} pixels but the network ${network.inputs} inputs`);
+  if (!Number.isInteger(passes) || passes < 1) throw new Error(`the budget's passes must be a positive integer, not ${passes}`);
+  if (budget.trainCount > train.labels.length || budget.assignCount > train.labels.length || budget.testCount > test.labels.length) {
+    throw new Error(`the budget needs ${Math.max(budget.trainCount, budget.assignCount)} training and ${budget.testCount} held-out digits; there are ${train.labels.length} and ${test.labels.length}`);
+  }
+  const order = permutation(train.labels.length, seed);
+  const imageOf = (set: DigitSet, k: number) => set.images.subarray(k * set.pixels, (k + 1) * set.pixels);
+  const rng = { seed: (seed * 2654435761) >>> 0 };
+
+  const learning = await learner(network, device, seed);
+  let tries = 0;
+  let state: { w: HostTensor; theta: HostTensor };
+  const passScores: PassScore[] = [];
+  try {
+    for (let pass = 0; pass < passes; pass++) {
+      // Pass 0 learns the first trainCount digits of `order`; later passes the same digits reshuffled.
+      const shuffle = pass === 0 ? null : permutation(budget.trainCount, seed + 7919 * pass);
+      for (let k = 0; k < budget.trainCount; k++) {
+        tries += (await presentDigit(learning, imageOf(train, order[shuffle ? shuffle[k]! : k]!), network, budget, rng)).tries;
+        const done = pass * budget.trainCount + k + 1;
+        if (done % Math.max(1, Math.floor((passes * budget.trainCount) / 10)) === 0) log(`pass ${pass + 1}/${passes}: ${k + 1}/${budget.trainCount} digits (${((performance.now() - start) / 1000).toFixed(0)} s, ${(tries / done).toFixed(2)} presentations per digit)`);
+      }
+      if (pass + 1 < passes && scoreAfterPasses.includes(pass + 1)) {
+        const score = await scoreFrozen(network, device, seed, await learning.readState(), train, test, order, budget, { seed: rng.seed });
+        passScores.push({ passes: pass + 1, testAccuracy: score.testAccuracy, assignAccuracy: score.assignAccuracy });
+        log(`after ${pass + 1} passes: labelling digits ${(100 * score.assignAccuracy).toFixed(1)}%, held-out ${(100 * score.testAccuracy).toFixed(2)}%`);
+      }
+    }
+    state = await learning.readState();
+  } finally {
+    learning.destroy();
+  }
+  const trainSeconds = (performance.now() - start) / 1000;
+  const { testAccuracy, assignAccuracy, assignments } = await scoreFrozen(network, device, seed, state, train, test, order, budget, rng);
+  passScores.push({ passes, testAccuracy, assignAccuracy });
   log(`labelled by ${budget.assignCount} training digits (their accuracy ${(100 * assignAccuracy).toFixed(1)}%); held-out accuracy ${(100 * testAccuracy).toFixed(2)}% on ${budget.testCount} digits`);
-  return { testAccuracy, assignAccuracy, weights: state.w, theta: state.theta, assignments, triesPerDigit: tries / (passes * budget.trainCount), trainSeconds, wall_s: (performance.now() - start) / 1000 };
+  return { testAccuracy, assignAccuracy, weights: state.w, theta: state.theta, assignments, triesPerDigit: tries / (passes * budget.trainCount), trainSeconds, passScores, wall_s: (performance.now() - start) / 1000 };
 }
 
 /**

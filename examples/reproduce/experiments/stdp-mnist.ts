@@ -16,6 +16,8 @@ interface StdpVariant {
   readonly neurons: number;
   readonly target: number;
   readonly budget: StdpMnistBudget;
+  /** θ_plus (mV per spike) where it differs from NETWORK's. */
+  readonly thetaPlus?: number;
 }
 
 /**
@@ -29,7 +31,10 @@ const NETWORK = { steps: 700, stdp: { dt: 0.5 }, inhibition: 100, thetaPlus: 0.0
 const SHARED = { maxRate: 63.75, minSpikes: 5, rateStep: 32, maxTries: 5, trainCount: 8000, assignCount: 8000, testCount: 2000, passes: 2 } as const;
 const VARIANTS: readonly StdpVariant[] = [
   { neurons: 100, target: 0.8, budget: SHARED },
-  { neurons: 400, target: 0.85, budget: SHARED },
+  // Each of 400 neurons wins about a quarter as often as each of 100, so its θ grew 4× slower and
+  // many neurons never learned a field; θ_plus × 4 restores the per-neuron growth. Chosen on the
+  // validation split (docs/learning/stdp.md): 85.4% against 75.8% with 0.05 (two passes each).
+  { neurons: 400, target: 0.85, budget: SHARED, thetaPlus: 0.2 },
 ];
 
 /** The CI version: 2×2-pooled digits (196 inputs), 20 neurons, 400 digits learned; the labels must beat chance (10%) by 20 points (it reaches ≈ 40%). */
@@ -89,7 +94,7 @@ export const stdpMnistExperiment: Experiment = {
     if (ctx.quick) return [await runVariant(ctx, diehlCook(QUICK.network), QUICK.budget, 2, QUICK.bar)];
     const rows: ResultRow[] = [];
     const chosen = ctx.variants ? VARIANTS.filter((v) => ctx.variants!.includes(String(v.neurons))) : VARIANTS;
-    for (const v of chosen) rows.push(await runVariant(ctx, diehlCook({ ...NETWORK, neurons: v.neurons }), v.budget, 1, v.target));
+    for (const v of chosen) rows.push(await runVariant(ctx, diehlCook({ ...NETWORK, neurons: v.neurons, ...(v.thetaPlus !== undefined ? { thetaPlus: v.thetaPlus } : {}) }), v.budget, 1, v.target));
     return rows;
   },
 };
