@@ -19,6 +19,7 @@ import {
   type MnistData,
   type MnistSplit,
 } from '@spikeflow/models';
+import { runKeepingBestEpoch } from './best-epoch.js';
 
 /**
  * A small convolutional SNN on the MNIST digits, written with the declarative conv blocks:
@@ -136,7 +137,6 @@ export async function trainConvMnist(options: {
   const stepsPerEpoch = Math.floor(trainCount / budget.batch);
 
   const curve: ConvMnistEpoch[] = [];
-  let best: { epoch: number; accuracy: number; checkpoint: Uint8Array } | undefined;
   const trainer = await Trainer.create({
     backend,
     model: convMnistModel(arch, budget.batch),
@@ -157,19 +157,14 @@ export async function trainConvMnist(options: {
     const untrained = await trainer.evaluate(batchesOf(validation));
     curve.push({ epoch: 0, trainLoss: untrainedTrain.loss, validationLoss: untrained.loss, validationAccuracy: untrained.accuracy!, seconds: 0 });
     log(`untrained: train loss ${untrainedTrain.loss.toFixed(4)}, validation accuracy ${(100 * untrained.accuracy!).toFixed(2)}%`);
-    for (let e = 0; e < budget.epochs; e++) {
-      await trainer.runEpochs(1);
-      const last = curve[curve.length - 1]!;
-      // The whole state (params and running statistics) of the best epoch so far, to score the test digits with.
-      if (best === undefined || last.validationAccuracy > best.accuracy) best = { epoch: last.epoch, accuracy: last.validationAccuracy, checkpoint: await trainer.checkpoint() };
-    }
-    await trainer.resume(best!.checkpoint);
+    // The whole state (params and running statistics) of the best epoch, to score the test digits with.
+    const best = await runKeepingBestEpoch(trainer, budget.epochs, () => curve[curve.length - 1]!);
     const scored = await trainer.evaluate(batchesOf(test));
-    log(`test accuracy after epoch ${best!.epoch} (the validation set's choice): ${(100 * scored.accuracy!).toFixed(2)}%`);
+    log(`test accuracy after epoch ${best.epoch} (the validation set's choice): ${(100 * scored.accuracy!).toFixed(2)}%`);
     return {
       testAccuracy: scored.accuracy!,
       testLoss: scored.loss,
-      chosenEpoch: best!.epoch,
+      chosenEpoch: best.epoch,
       curve,
       trainCount,
       validationCount: budget.validation,

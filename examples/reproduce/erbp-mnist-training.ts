@@ -1,6 +1,7 @@
 import { fail, tensor, type HostTensor, type TrainBackend } from '@spikeflow/core';
 import { adam, erbp, erbpNetwork, minibatches, MNIST_PIXELS, permutation, Trainer, type ErbpNetworkOptions, type MnistData, type MnistSplit } from '@spikeflow/models';
 import type { ConvMnistBudget } from './conv-mnist-training.js';
+import { runKeepingBestEpoch } from './best-epoch.js';
 
 /**
  * One feedforward network of eRBP's two-compartment neurons on the MNIST digits, trained by one of
@@ -83,7 +84,6 @@ export async function trainErbpMnist(options: {
   const net = erbpNetwork({ ...network, batch: budget.batch, backward: rule === 'erbp' ? 'bptt' : rule });
 
   const curve: ErbpMnistEpoch[] = [];
-  let best: { epoch: number; accuracy: number; checkpoint: Uint8Array } | undefined;
   const trainer = await Trainer.create({
     backend,
     model: net.model,
@@ -105,15 +105,11 @@ export async function trainErbpMnist(options: {
     const untrainedTrain = await trainer.evaluate(batchesOf(train).slice(0, 10));
     const untrained = await trainer.evaluate(batchesOf(validation));
     curve.push({ epoch: 0, trainLoss: untrainedTrain.loss, validationAccuracy: untrained.accuracy!, seconds: 0 });
-    for (let e = 0; e < budget.epochs; e++) {
-      await trainer.runEpochs(1);
-      const last = curve[curve.length - 1]!;
-      if (best === undefined || last.validationAccuracy > best.accuracy) best = { epoch: last.epoch, accuracy: last.validationAccuracy, checkpoint: await trainer.checkpoint() };
-    }
-    await trainer.resume(best!.checkpoint);
+    // The state of the best epoch, to score the test digits with.
+    const best = await runKeepingBestEpoch(trainer, budget.epochs, () => curve[curve.length - 1]!);
     const scored = await trainer.evaluate(batchesOf(test));
-    log(`${rule}: test accuracy after epoch ${best!.epoch} (the validation set's choice): ${(100 * scored.accuracy!).toFixed(2)}%`);
-    return { rule, testAccuracy: scored.accuracy!, chosenEpoch: best!.epoch, curve, trainCount, testCount, wall_s: (performance.now() - start) / 1000 };
+    log(`${rule}: test accuracy after epoch ${best.epoch} (the validation set's choice): ${(100 * scored.accuracy!).toFixed(2)}%`);
+    return { rule, testAccuracy: scored.accuracy!, chosenEpoch: best.epoch, curve, trainCount, testCount, wall_s: (performance.now() - start) / 1000 };
   } finally {
     trainer.destroy();
   }

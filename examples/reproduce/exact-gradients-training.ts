@@ -9,6 +9,7 @@ import type { HostTensor, TrainBackend } from '@spikeflow/core';
 import { adam, delayedXor, Trainer, type DelayedXorOptions, type TaskBatch } from '@spikeflow/models';
 import { delayedXorNetwork, type XorNeuron } from './delayed-xor-network.js';
 import { episodeSeeds } from './episode-seeds.js';
+import { isBetterValidationPoint } from './online-network-training.js';
 
 export interface DelayedXorRun {
   readonly neuron: XorNeuron;
@@ -66,8 +67,7 @@ export async function trainDelayedXor(backend: TrainBackend, run: DelayedXorRun,
     onMetric: async (m, t) => {
       const point = { epoch: m.epoch, trainLoss: m.loss, validationLoss: m.testLoss!, validationAccuracy: m.testAccuracy! };
       curve.push(point);
-      const better = best === undefined || point.validationAccuracy > best.point.validationAccuracy || (point.validationAccuracy === best.point.validationAccuracy && point.validationLoss < best.point.validationLoss);
-      if (better) best = { point, params: await t.params() };
+      if (isBetterValidationPoint(point, best?.point)) best = { point, params: await t.params() };
       log(`${run.neuron} epoch ${m.epoch}: train loss ${m.loss.toFixed(4)}, validation loss ${point.validationLoss.toFixed(4)}, accuracy ${point.validationAccuracy.toFixed(3)} (${(m.ms / 1e3).toFixed(1)} s)`);
     },
   });

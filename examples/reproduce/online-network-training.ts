@@ -55,7 +55,8 @@ export interface OnlineTrainingSpec {
   readonly log: (line: string) => void;
 }
 
-function better(point: ValidationPoint, best: ValidationPoint | undefined): boolean {
+/** Higher validation accuracy wins (a model without one counts 0), lower validation loss on ties. */
+export function isBetterValidationPoint(point: ValidationPoint, best: ValidationPoint | undefined): boolean {
   if (best === undefined) return true;
   const [a, b] = [point.validationAccuracy ?? 0, best.validationAccuracy ?? 0];
   return a > b || (a === b && point.validationLoss < best.validationLoss);
@@ -86,7 +87,7 @@ export async function withTrainedNetwork<R>(spec: OnlineTrainingSpec, use: (trai
     onMetric: async (m: EpochMetrics, t: Trainer) => {
       const point = { epoch: m.epoch, trainLoss: m.loss, validationLoss: m.testLoss!, ...(m.testAccuracy === undefined ? {} : { validationAccuracy: m.testAccuracy }) };
       curve.push(point);
-      if (better(point, best?.point)) best = { point, params: await t.params() };
+      if (isBetterValidationPoint(point, best?.point)) best = { point, params: await t.params() };
       const accuracy = point.validationAccuracy === undefined ? '' : `, accuracy ${point.validationAccuracy.toFixed(4)}`;
       spec.log(`epoch ${m.epoch}: train loss ${m.loss.toFixed(4)}, validation loss ${point.validationLoss.toFixed(4)}${accuracy} (${(m.ms / 1e3).toFixed(1)} s)`);
     },
