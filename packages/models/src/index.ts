@@ -41,3 +41,4 @@ export * from './learning-checks/bptt-comparison.js';
 export * from './stdp/index.js';
 export * from './federated/index.js';
 export * from './rl/index.js';
+export * from './l2l/index.js';
