@@ -45,8 +45,10 @@ the epochs). Progress bars for epochs and batches go to stderr. A failed run say
 
 config.json: {"task": "<task>", "model": <sequential spec>, "epochs", "lr", "batch",
   "trainBatches", "testBatches", "seed"}; only "task" is required. The model's last layer must
-  give [T, B, classes]; it is summed over time into class scores. Without "model", a task's
-  default is one hidden LIF layer of 64 and a leaky-integrator readout.
+  give [T, B, classes]; it is summed over time into class scores. The model is built and traced
+  for the task before any file is written; an error names the layer (model.layers[i]). Without
+  "model", a task's default is one hidden LIF layer of 64 and a leaky-integrator readout; a task
+  that needs memory (delayed-xor) gets a recurrent LIF layer of 64 (tau 20) in its place.
 tasks: ${TASK_NAMES.join(', ')}
 numbers are decimal (0x2, 1e2 for a count, Infinity, '' are refused).
 bad input (an unknown task, a malformed file, a missing or damaged checkpoint, an out-of-range

@@ -49,6 +49,7 @@ export async function openSession(config: RunConfig, options: SessionOptions = {
     optimizer: adam(),
     data,
     schedule: config.lr,
+    epochs: config.epochs,
     seed: config.seed,
     accuracy: { scores: 'scores', labels: 'labels' },
   });

@@ -79,7 +79,7 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
       epoch = trainer.epoch + 1;
       try {
         const [m] = await trainer.runEpochs(1);
-        const raster = rasterSvg(episodeActivity(spec, info, await trainer.params(), episode), info.steps, `spikeflow: ${config.task}, held-out episode after epoch ${m!.epoch}`);
+        const raster = rasterSvg(episodeActivity(spec, info, await trainer.params(), episode, { epoch: m!.epoch, epochs: config.epochs }), info.steps, `spikeflow: ${config.task}, held-out episode after epoch ${m!.epoch}`);
         await files.record(m!, await trainer.checkpoint(), raster);
         checkpoint = { path: files.checkpointPath, epoch: m!.epoch };
         bar.line(`epoch ${m!.epoch}/${config.epochs}: loss ${m!.loss.toFixed(4)}, held-out loss ${m!.testLoss!.toFixed(4)}, accuracy ${m!.testAccuracy!.toFixed(4)} (${(m!.ms / 1000).toFixed(1)} s)`);

@@ -246,6 +246,7 @@ describe('bad input: one line on stderr, exit code 2, no files written', async (
   await writeFile(typo, JSON.stringify({ task: 'evidence', epoch: 2 }));
   await writeFile(wrongModel, JSON.stringify({ task: 'evidence', model: { kind: 'sequential', layers: [{ kind: 'linear', in: 16, out: 3 }, { kind: 'lif' }] } }));
   const out = ['--out', join(work, 'out')];
+  const sequentialOf = (...layers: unknown[]) => ({ kind: 'sequential', layers });
   async function jsonFile(name: string, value: unknown): Promise<string> {
     await writeFile(join(work, name), JSON.stringify(value));
     return join(work, name);
@@ -256,7 +257,11 @@ describe('bad input: one line on stderr, exit code 2, no files written', async (
     ['a malformed config file', ['train', bad, ...out], /bad\.json: malformed JSON/],
     ['a missing config file', ['train', join(work, 'none.json'), ...out], /cannot read config file .*none\.json/],
     ['an unknown config field', ['train', typo, ...out], /typo\.json: unknown field 'epoch'/],
-    ['a model that does not fit the task', ['train', wrongModel, ...out], /model: .*last layer must give \[T, B, 2\]/],
+    ['a model that does not fit the task', ['train', wrongModel, ...out], /model\.layers: the last layer must give \[T, B, 2\]/],
+    // Models that parse but fail when traced for the task's shapes: the error names the layer.
+    ['a layer whose input does not fit (traced)', ['train', await jsonFile('narrow.json', { task: 'delayed-xor', model: sequentialOf({ kind: 'linear', in: 16, out: 2 }, { kind: 'li' }) }), ...out], /model\.layers\[0\] \(linear\): the input has the wrong number of features for this linear layer; expected \[\.\.\., 16\]; found \[30, 32, 12\]/],
+    ['a masked PSN of the wrong length (traced)', ['train', await jsonFile('psn-length.json', { task: 'delayed-xor', model: sequentialOf({ kind: 'linear', in: 12, out: 2 }, { kind: 'maskedPsn', T: 20, k: 2 }) }), ...out], /model\.layers\[1\] \(maskedPsn\): the input has the wrong number of time steps/],
+    ['inspect of a model that fails to trace', ['inspect', join(work, 'narrow.json')], /model\.layers\[0\] \(linear\): the input has the wrong number of features/],
     ['a missing checkpoint', ['train', '--resume', join(work, 'none.spikeflow'), ...out], /checkpoint not found: .*none\.spikeflow/],
     ['a file that is not a checkpoint', ['train', '--resume', join(done, 'run.json'), '--epochs', '2', ...out], /run\.json: \[checkpoint\] at 'magic': not a spikeflow checkpoint/],
     ['eval of a missing checkpoint', ['eval', join(work, 'none.spikeflow')], /checkpoint not found: .*none\.spikeflow/],

@@ -16,6 +16,7 @@ export * from './layers/td-bn.js';
 export * from './layers/bntt.js';
 export * from './running-stats.js';
 export * from './mode-inputs.js';
+export * from './schedule-inputs.js';
 export * from './layers/library.js';
 export * from './layers/recurrent.js';
 export * from './optim/optimizer.js';
