@@ -1,0 +1,15 @@
+/**
+ * Renders a Vega-Lite spec to SVG text with Vega's headless view (no DOM, no canvas).
+ * Runtime-neutral; png.ts rasterises the SVG in Node.
+ */
+import { parse, View } from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+
+export async function plotSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new View(parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    return `${await view.toSVG()}\n`;
+  } finally {
+    view.finalize();
+  }
+}
