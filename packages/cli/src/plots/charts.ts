@@ -4,8 +4,8 @@
  * error rates span orders of magnitude; a value a log axis cannot show (≤ 0) or a missing one (null)
  * is left out. Runtime-neutral.
  */
-import type { TopLevelSpec } from 'vega-lite';
-import { CONFIG, PANEL, SERIES_COLORS } from './style.js';
+import type { PlotSpec } from './render.js';
+import { CONFIG, PANEL, SCHEMA, SERIES_COLORS } from './style.js';
 
 export interface Series {
   readonly name: string;
@@ -31,11 +31,11 @@ const color = (series: readonly Series[]) => ({
   scale: { domain: series.map((s) => s.name), range: series.map((_, k) => SERIES_COLORS[k % SERIES_COLORS.length]) },
 });
 
-export function barChartSpec(options: ChartOptions & { readonly categories: readonly string[] }): TopLevelSpec {
+export function barChartSpec(options: ChartOptions & { readonly categories: readonly string[] }): PlotSpec {
   const log = options.logY ?? false;
   const values = options.series.flatMap((s) => options.categories.flatMap((category, c) => (shown(s.values[c], log) ? [{ category, series: s.name, value: s.values[c] }] : [])));
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: SCHEMA,
     title: options.title,
     config: CONFIG,
     width: PANEL.width,
@@ -50,14 +50,14 @@ export function barChartSpec(options: ChartOptions & { readonly categories: read
       ...(log && values.length > 0 ? { y2: { datum: 10 ** Math.floor(Math.log10(Math.min(...values.map((v) => v.value!)))) } } : {}),
       color: color(options.series),
     },
-  } as TopLevelSpec;
+  } as PlotSpec;
 }
 
-export function lineChartSpec(options: ChartOptions & { readonly x: readonly number[]; readonly xLabel: string; readonly logX?: boolean }): TopLevelSpec {
+export function lineChartSpec(options: ChartOptions & { readonly x: readonly number[]; readonly xLabel: string; readonly logX?: boolean }): PlotSpec {
   const [logX, logY] = [options.logX ?? false, options.logY ?? false];
   const values = options.series.flatMap((s) => options.x.flatMap((x, i) => (shown(x, logX) && shown(s.values[i], logY) ? [{ x, series: s.name, value: s.values[i] }] : [])));
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: SCHEMA,
     title: options.title,
     config: CONFIG,
     width: PANEL.width,
@@ -65,9 +65,11 @@ export function lineChartSpec(options: ChartOptions & { readonly x: readonly num
     data: { values },
     mark: { type: 'line', point: true, strokeWidth: 2, tooltip: true },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: options.xLabel, scale: logX ? { type: 'log', nice: false } : { zero: false } },
-      y: { field: 'value', type: 'quantitative', title: options.yLabel, scale: scale(logY) },
+      // A log x axis is ticked at the data's x values (few, and what the runs were made at); labels that would overlap are dropped.
+      x: { field: 'x', type: 'quantitative', title: options.xLabel, ...(logX ? { scale: { type: 'log', nice: false }, axis: { values: [...new Set(values.map((v) => v.x))] } } : { scale: { zero: false } }) },
+      // A log y axis spans the data only: a small gap (4% against 5% error) stays visible.
+      y: { field: 'value', type: 'quantitative', title: options.yLabel, scale: logY ? { type: 'log', nice: false } : scale(false) },
       color: color(options.series),
     },
-  } as TopLevelSpec;
+  } as PlotSpec;
 }

@@ -4,8 +4,8 @@
  * as a dashed line in the panel of its metric and one legend to the right of the data.
  * Runtime-neutral: the CLI renders it to files, a page can render it in place.
  */
-import type { TopLevelSpec } from 'vega-lite';
-import { CONFIG, PANEL, REFERENCE_COLOR, SERIES_COLORS } from './style.js';
+import type { PlotSpec } from './render.js';
+import { CONFIG, PANEL, REFERENCE_COLOR, SCHEMA, SERIES_COLORS } from './style.js';
 
 export interface CurvePoint {
   readonly epoch: number;
@@ -33,7 +33,7 @@ const Y_AXES: Record<Panel, object> = {
   accuracy: { title: 'accuracy', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
 };
 
-export function curvesSpec(points: readonly CurvePoint[], title: string, chance?: ChanceLevel): TopLevelSpec {
+export function curvesSpec(points: readonly CurvePoint[], title: string, chance?: ChanceLevel): PlotSpec {
   const chanceLabel = chance === undefined || !Number.isFinite(chance.value) ? undefined : `chance (${Number(chance.value.toPrecision(3))})`;
   // The same colour scale in every layer, so the one legend lists every line in a fixed order.
   const color = {
@@ -56,5 +56,5 @@ export function curvesSpec(points: readonly CurvePoint[], title: string, chance?
       layer: [{ data: { values }, mark: { type: 'line', point: true, strokeWidth: 2 }, encoding: { x, y, color: { field: 'series', type: 'nominal', ...color } } }, ...rule],
     };
   };
-  return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, config: CONFIG, vconcat: [panel('loss'), panel('accuracy')], resolve: { scale: { color: 'shared' } } } as TopLevelSpec;
+  return { $schema: SCHEMA, title, config: CONFIG, vconcat: [panel('loss'), panel('accuracy')], resolve: { scale: { color: 'shared' } } } as PlotSpec;
 }

@@ -4,8 +4,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { Resvg } from '@resvg/resvg-js';
-import type { TopLevelSpec } from 'vega-lite';
-import { plotSvg } from './render.js';
+import { plotSvg, type PlotSpec } from './render.js';
 
 /** PNG pixels per SVG unit: sharp on high-density screens, still small files. */
 const PNG_SCALE = 2;
@@ -22,7 +21,7 @@ export function svgToPng(svg: string, scale = PNG_SCALE): Png {
 }
 
 /** Writes `${base}.svg` and `${base}.png`; returns the two paths. */
-export async function writePlot(base: string, spec: TopLevelSpec): Promise<readonly [string, string]> {
+export async function writePlot(base: string, spec: PlotSpec): Promise<readonly [string, string]> {
   const svg = await plotSvg(spec);
   const [svgFile, pngFile] = [`${base}.svg`, `${base}.png`] as const;
   await writeFile(svgFile, svg);

@@ -4,8 +4,8 @@
  * layer whose outputs are not all 0 or 1 (a linear layer's currents, a leaky-integrator readout)
  * carries no spikes and is left out. Runtime-neutral.
  */
-import type { TopLevelSpec } from 'vega-lite';
-import { CONFIG, PANEL } from './style.js';
+import type { PlotSpec } from './render.js';
+import { CONFIG, PANEL, SCHEMA } from './style.js';
 
 export interface LayerSpikes {
   readonly name: string;
@@ -44,6 +44,6 @@ function band(layer: LayerSpikes, steps: number): object {
   };
 }
 
-export function rasterSpec(layers: readonly LayerSpikes[], steps: number, title: string): TopLevelSpec {
-  return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, config: CONFIG, vconcat: layers.filter(isSpikes).map((l) => band(l, steps)) } as TopLevelSpec;
+export function rasterSpec(layers: readonly LayerSpikes[], steps: number, title: string): PlotSpec {
+  return { $schema: SCHEMA, title, config: CONFIG, vconcat: layers.filter(isSpikes).map((l) => band(l, steps)) } as PlotSpec;
 }

@@ -5,7 +5,10 @@
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 
-export async function plotSvg(spec: TopLevelSpec): Promise<string> {
+/** A plot: a Vega-Lite spec with its data inline. */
+export type PlotSpec = TopLevelSpec;
+
+export async function plotSvg(spec: PlotSpec): Promise<string> {
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
   try {
     return `${await view.toSVG()}\n`;

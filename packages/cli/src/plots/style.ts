@@ -1,4 +1,6 @@
 /** The look every plot shares: panel size, series colours, fonts. */
+export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+
 export const PANEL = { width: 480, height: 180 } as const;
 
 /** Tableau 10: tells up to ten series apart, also in grey print. */
@@ -11,6 +13,6 @@ export const REFERENCE_COLOR = '#888888';
 export const CONFIG = {
   background: 'white',
   font: 'sans-serif',
-  legend: { orient: 'right', title: null },
+  legend: { orient: 'right', title: null, labelLimit: 320 },
   title: { fontSize: 14 },
 } as const;
