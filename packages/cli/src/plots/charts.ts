@@ -20,6 +20,10 @@ export interface ChartOptions {
   readonly series: readonly Series[];
 }
 
+/** Pixels per bar when there are many, and how many category labels still fit level. */
+const BAR_WIDTH = 12;
+const MAX_LEVEL_LABELS = 6;
+
 const shown = (v: number | null | undefined, log: boolean): v is number => typeof v === 'number' && Number.isFinite(v) && (!log || v > 0);
 
 const scale = (log: boolean) => (log ? { type: 'log' } : { zero: true });
@@ -38,12 +42,13 @@ export function barChartSpec(options: ChartOptions & { readonly categories: read
     $schema: SCHEMA,
     title: options.title,
     config: CONFIG,
-    width: PANEL.width,
+    // Wide enough for every bar; many categories get slanted labels.
+    width: Math.max(PANEL.width, BAR_WIDTH * options.categories.length * options.series.length),
     height: PANEL.height * 1.5,
     data: { values },
     mark: { type: 'bar', tooltip: true },
     encoding: {
-      x: { field: 'category', type: 'nominal', title: null, sort: [...options.categories], axis: { labelAngle: 0 } },
+      x: { field: 'category', type: 'nominal', title: null, sort: [...options.categories], axis: { labelAngle: options.categories.length > MAX_LEVEL_LABELS ? -40 : 0, labelLimit: 240 } },
       xOffset: { field: 'series', sort: options.series.map((s) => s.name) },
       y: { field: 'value', type: 'quantitative', title: options.yLabel, scale: scale(log) },
       // A log axis has no zero: the bars stand on the power of ten below the smallest value.
