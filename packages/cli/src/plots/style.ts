@@ -1,9 +1,12 @@
-/** The look every plot shares: panel size, series colours, fonts. */
+// The look every plot shares: panel size, series colours, legend placement.
+
+/** The Vega-Lite version the specs are written for (vega-lite 6). */
 export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
+/** One panel's data area, in SVG units (the PNG has twice as many pixels). */
 export const PANEL = { width: 480, height: 180 } as const;
 
-/** Tableau 10: tells up to ten series apart, also in grey print. */
+/** Tableau 10 (Vega's default categorical palette), fixed here so a series keeps its colour across plots. */
 export const SERIES_COLORS = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#b07aa1', '#76b7b2', '#edc948', '#9c755f', '#ff9da7', '#bab0ac'] as const;
 
 /** Light enough to read as a reference, not as data. */
