@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     ];
     writeFileSync(runFile, JSON.stringify(about, null, 1) + '\n');
   }
-  writeReport(rows, { reportFile, chartsDir: resultsDir, quick, about });
+  await writeReport(rows, { reportFile, chartsDir: resultsDir, quick, about });
   log(`wrote ${path.relative(repoRoot, latest)} (${rows.length} rows) and ${path.relative(repoRoot, reportFile)}`);
 }
 

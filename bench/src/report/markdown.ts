@@ -10,7 +10,8 @@ import { SPIKE_STORAGE_WORKLOAD } from '../suites/spike-storage.js';
 import { FINITE_CHECK_WORKLOAD } from '../suites/finite-check.js';
 import { EPROP_MEMORY_WORKLOAD, EPROP_PEAK_GROWTH_BOUND, EPROP_SPIKE_INPUTS } from '../suites/eprop-memory.js';
 import { PSN_VS_LIF_BACKWARD, PSN_VS_LIF_FORWARD } from '../suites/psn-vs-lif.js';
-import { barChart, lineChart } from './svg.js';
+import { barChartSpec, lineChartSpec } from '../../../packages/cli/src/plots/charts.js';
+import { plotSvg, type PlotSpec } from '../../../packages/cli/src/plots/render.js';
 import { met, targetChecks } from './targets.js';
 
 export interface ReportOptions {
@@ -42,10 +43,12 @@ function table(headers: readonly string[], body: readonly (readonly string[])[])
 const distinct = <T>(values: readonly T[]) => [...new Set(values)];
 
 /** The report: every table and chart, regenerated from the rows, then the kernel tuning notes. */
-export function writeReport(rows: readonly Row[], options: ReportOptions): void {
+export async function writeReport(rows: readonly Row[], options: ReportOptions): Promise<void> {
   const of = (workload: string) => rows.filter((r) => r.workload === workload);
-  const chartLink = (file: string, svg: string, alt: string) => {
-    writeFileSync(path.join(options.chartsDir, file), svg);
+  // Charts are rendered (asynchronously) once the sections are laid out.
+  const charts: { file: string; spec: PlotSpec }[] = [];
+  const chartLink = (file: string, spec: PlotSpec, alt: string) => {
+    charts.push({ file, spec });
     return `![${alt}](${path.relative(path.dirname(options.reportFile), path.join(options.chartsDir, file)).split(path.sep).join('/')})`;
   };
   const sections: string[] = [];
@@ -110,7 +113,7 @@ export function writeReport(rows: readonly Row[], options: ReportOptions): void 
           ];
         }),
       ),
-      chartLink('w1.svg', barChart({ title: 'W1 LIF-MLP training step (B = 64)', yLabel: 'ms per step (log)', logY: true, categories: Ts.map((T) => `T = ${T}`), series: impls.map((i) => ({ name: i, values: Ts.map((T) => at(i, T)?.ms_median ?? null) })) }), 'W1 chart'),
+      chartLink('w1.svg', barChartSpec({ title: 'W1 LIF-MLP training step (B = 64)', yLabel: 'ms per step (log)', logY: true, categories: Ts.map((T) => `T = ${T}`), series: impls.map((i) => ({ name: i, values: Ts.map((T) => at(i, T)?.ms_median ?? null) })) }), 'W1 chart'),
       ...kernelTables(LIF_MLP_WORKLOAD),
     );
   }
@@ -133,7 +136,7 @@ export function writeReport(rows: readonly Row[], options: ReportOptions): void 
           return [String(s[0]), String(s[1]), ...impls.map((i) => timed(at(i, s))), num(at('spikeflow', s)?.gflops, 2), vs('tfjs-webgpu'), vs('tfjs-wasm')];
         }),
       ),
-      chartLink('w2.svg', barChart({ title: 'W2 PSN forward+backward', yLabel: 'ms per step (log)', logY: true, categories: sizes.map(([T, N]) => `T ${T}, N ${N / 1024}Ki`), series: impls.map((i) => ({ name: i, values: sizes.map((s) => at(i, s)?.ms_median ?? null) })) }), 'W2 chart'),
+      chartLink('w2.svg', barChartSpec({ title: 'W2 PSN forward+backward', yLabel: 'ms per step (log)', logY: true, categories: sizes.map(([T, N]) => `T ${T}, N ${N / 1024}Ki`), series: impls.map((i) => ({ name: i, values: sizes.map((s) => at(i, s)?.ms_median ?? null) })) }), 'W2 chart'),
       ...kernelTables(PSN_WORKLOAD),
     );
   }
@@ -151,8 +154,8 @@ export function writeReport(rows: readonly Row[], options: ReportOptions): void 
         ['workload', 'impl', 'kernel', 'ms per sample', 'GFLOP/s or GB/s'],
         labelled.map(({ r }) => [r.workload, r.impl, String(r.kernel), timed(r), r.workload === MATMUL_WORKLOAD ? `${num(r.gflops, 2)} GFLOP/s` : `${num(r.gbps, 2)} GB/s`]),
       ),
-      ...(matmul.length > 0 ? [chartLink('w3-matmul.svg', barChart({ title: `matmul n = ${matmul[0]!.N}`, yLabel: 'GFLOP/s', categories: ['GFLOP/s'], series: matmul.map((r) => ({ name: r.impl === 'spikeflow' ? 'spikeflow' : String(r.kernel), values: [Number(r.gflops)] })) }), 'matmul chart')] : []),
-      ...(copy.length > 0 ? [chartLink('w3-copy.svg', barChart({ title: 'y = 2x bandwidth', yLabel: 'GB/s', categories: ['GB/s'], series: copy.map((r) => ({ name: r.impl === 'spikeflow' ? 'spikeflow' : String(r.kernel), values: [Number(r.gbps)] })) }), 'copy chart')] : []),
+      ...(matmul.length > 0 ? [chartLink('w3-matmul.svg', barChartSpec({ title: `matmul n = ${matmul[0]!.N}`, yLabel: 'GFLOP/s', categories: ['GFLOP/s'], series: matmul.map((r) => ({ name: r.impl === 'spikeflow' ? 'spikeflow' : String(r.kernel), values: [Number(r.gflops)] })) }), 'matmul chart')] : []),
+      ...(copy.length > 0 ? [chartLink('w3-copy.svg', barChartSpec({ title: 'y = 2x bandwidth', yLabel: 'GB/s', categories: ['GB/s'], series: copy.map((r) => ({ name: r.impl === 'spikeflow' ? 'spikeflow' : String(r.kernel), values: [Number(r.gbps)] })) }), 'copy chart')] : []),
       ...kernelTables(MATMUL_WORKLOAD),
     );
     if (lif.length > 0) {
@@ -181,7 +184,7 @@ export function writeReport(rows: readonly Row[], options: ReportOptions): void 
       sections.push(
         `N = ${N}:`,
         table(['T', ...layers.map((l) => `${l} (ms)`)], Ts.map((T) => [String(T), ...layers.map((l) => timed(at(l, T)))])),
-        chartLink(`psn-vs-lif-${slug}.svg`, lineChart({ title: `${workload}, N = ${N}`, yLabel: 'ms per call (log)', xLabel: 'T', x: Ts, logX: true, logY: true, series: layers.map((l) => ({ name: l, values: Ts.map((T) => at(l, T)?.ms_median ?? null) })) }), `${workload} N = ${N}`),
+        chartLink(`psn-vs-lif-${slug}.svg`, lineChartSpec({ title: `${workload}, N = ${N}`, yLabel: 'ms per call (log)', xLabel: 'T', x: Ts, logX: true, logY: true, series: layers.map((l) => ({ name: l, values: Ts.map((T) => at(l, T)?.ms_median ?? null) })) }), `${workload} N = ${N}`),
       );
     }
   }
@@ -244,7 +247,7 @@ export function writeReport(rows: readonly Row[], options: ReportOptions): void 
       ),
       chartLink(
         'bptt-memory.svg',
-        barChart({
+        barChartSpec({
           title: 'W1 BPTT memory plan (B = 64)',
           yLabel: 'MiB',
           categories: memory.map((r) => `T ${r.T}${r.checkpoint_every === null ? '' : ` ck ${r.checkpoint_every}`} ${r.spike_storage}`),
@@ -299,5 +302,6 @@ export function writeReport(rows: readonly Row[], options: ReportOptions): void 
     '- Every row also records the 1-minute load average when it was measured: on a shared machine, compare rows taken under similar load.',
   ];
   const notes = readFileSync(KERNEL_TUNING_NOTES_FILE, 'utf8');
+  for (const { file, spec } of charts) writeFileSync(path.join(options.chartsDir, file), await plotSvg(spec));
   writeFileSync(options.reportFile, [...header, '', ...sections.flatMap((s) => [s, '']), notes].join('\n'));
 }

@@ -39,9 +39,9 @@ inspect options:
   --dot FILE          also write the graph as Graphviz DOT
 
 a run directory holds: run.json (the resolved config), metrics.jsonl (one JSON line per epoch),
-curves.svg (loss and accuracy per epoch), raster.svg (spikes of a held-out episode), and
-checkpoint.spikeflow (which records the run's settings: a resumed run must keep them, all but
-the epochs). Progress bars for epochs and batches go to stderr. A failed run says how to resume.
+curves.svg/.png (loss and accuracy per epoch, with chance), raster.svg/.png (spikes of a
+held-out episode), and checkpoint.spikeflow (which records the run's settings: a resumed run
+must keep them, all but the epochs). Progress bars for epochs and batches go to stderr. A failed run says how to resume.
 
 config.json: {"task": "<task>", "model": <sequential spec>, "epochs", "lr", "batch",
   "trainBatches", "testBatches", "seed"}; only "task" is required. The model's last layer must

@@ -12,6 +12,7 @@ import { decodeCheckpoint, encodeCheckpoint } from '@spikeflow/models';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inProcess } from './in-process.js';
+import { decodePngSize, doubled, linePoints, panels, roleTexts, svgSize } from './plot-files.js';
 import { checkConfig } from '../src/run-config.js';
 import { withRunSettings } from '../src/run-files.js';
 
@@ -68,7 +69,7 @@ const ACCURACY_MARGIN = 0.25;
 const GUESS_LOSS = Math.log(2);
 /** The held-out loss must end below GUESS_LOSS divided by this (it ends near 0.2). */
 const LOSS_FACTOR = 2;
-const RUN_FILES = ['checkpoint.spikeflow', 'curves.svg', 'metrics.jsonl', 'raster.svg', 'run.json'];
+const RUN_FILES = ['checkpoint.spikeflow', 'curves.png', 'curves.svg', 'metrics.jsonl', 'raster.png', 'raster.svg', 'run.json'];
 
 const CONFIG_MODEL = {
   kind: 'sequential',
@@ -121,9 +122,14 @@ describe('spikeflow train, --resume and eval', () => {
     expect(JSON.parse(await readFile(join(full, 'run.json'), 'utf8'))).toMatchObject({ task: 'evidence', epochs: EPOCHS, batch: 32, trainBatches: TRAIN_BATCHES });
     const curves = await readFile(join(full, 'curves.svg'), 'utf8');
     expect(curves).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
-    expect(curves.match(/<polyline /g)).toHaveLength(3); // train loss, held-out loss, held-out accuracy
+    // A loss panel and an accuracy panel, a line per series with a point per epoch, chance in the legend.
+    expect(panels(curves).map((p) => roleTexts(p, 'axis-title').flat().sort())).toEqual([['epoch', 'loss'], ['accuracy', 'epoch']]);
+    expect(panels(curves).map((p) => linePoints(p).map((line) => line.length))).toEqual([[3, 3], [3]]);
+    expect(roleTexts(curves, 'legend-label').flat()).toEqual(['train loss', 'held-out loss', 'held-out accuracy', `chance (${CHANCE})`]);
+    expect(decodePngSize(await readFile(join(full, 'curves.png')))).toEqual(doubled(svgSize(curves)));
     const raster = await readFile(join(full, 'raster.svg'), 'utf8');
     expect(raster).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
+    expect(decodePngSize(await readFile(join(full, 'raster.png')))).toEqual(doubled(svgSize(raster)));
     // The input and the hidden LIF layer are drawn, each with spikes; the currents and the readout are not spikes.
     expect(raster).toMatch(/input: 16 units, [1-9]\d* spikes/);
     expect(raster).toMatch(/lif1: 64 units, [1-9]\d* spikes/);
