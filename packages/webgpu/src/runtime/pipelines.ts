@@ -110,10 +110,11 @@ function cacheEntry(device: GPUDevice, source: KernelSource): CacheEntry {
 export async function compiledKernels(device: GPUDevice, sources: readonly KernelSource[], onProgress?: CompileProgressCallback): Promise<CompiledKernel[]> {
   const unique = new Map<string, KernelSource>();
   for (const source of sources) if (!unique.has(source.code)) unique.set(source.code, source);
-  const entries = new Map([...unique].map(([code, source]) => [code, { source, entry: cacheEntry(device, source) }]));
-  const total = entries.size;
-  let done = [...entries.values()].filter((e) => e.entry.ready).length;
+  const total = unique.size;
+  // The first event goes out before any compile is requested: Dawn parses each shader as it is asked for.
+  let done = [...unique.keys()].filter((code) => caches.get(device)?.get(code)?.ready === true).length;
   onProgress?.({ done, total });
+  const entries = new Map([...unique].map(([code, source]) => [code, { source, entry: cacheEntry(device, source) }]));
   let failed = false; // after a failure the caller has its error; no more progress follows
   const report = (source: KernelSource) => (kernel: CompiledKernel) => {
     if (!failed) onProgress?.({ done: ++done, total, label: source.label });
