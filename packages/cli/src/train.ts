@@ -2,6 +2,7 @@
 import { dirname } from 'node:path';
 import { SpikeflowError } from '@spikeflow/core';
 import { episodeActivity } from './activity.js';
+import { CompileProgressReporter } from './compile-progress.js';
 import { ProgressBar } from './progress.js';
 import { rasterSpec } from './plots/raster.js';
 import { configuredModel, configuredSpec, firstLine, readConfig, type RunConfig } from './run-config.js';
@@ -51,11 +52,13 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
   const resumed = args.resume === undefined || saved === undefined ? undefined : { dir: dirname(args.resume), epoch: saved.epoch };
   const files = await RunFiles.open({ dir, config, overwrite: args.overwrite, resumed, chance: task.info.chance });
   const bar = new ProgressBar();
+  const compiling = new CompileProgressReporter();
   let epoch = 0;
   let session: Session;
   try {
-    session = await openSession(config, { task, onBatch: (k, total) => bar.update(epoch, config.epochs, k, total) });
+    session = await openSession(config, { task, onBatch: (k, total) => bar.update(epoch, config.epochs, k, total), onCompileProgress: compiling.listener });
   } catch (error) {
+    compiling.stopBar();
     await files.abandon();
     throw error;
   }
