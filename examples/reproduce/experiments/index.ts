@@ -12,6 +12,7 @@ import { epropEvidenceExperiment } from './eprop-evidence.js';
 import { epropStoreRecallExperiment } from './eprop-store-recall.js';
 import { exactGradientsExperiment } from './exact-gradients.js';
 import { stdpMnistExperiment } from './stdp-mnist.js';
+import { spikingInceptionExperiment } from './spiking-inception.js';
 import { federatedMnistExperiment } from './federated-mnist.js';
 import { lsmCartPoleExperiment } from './lsm-cartpole.js';
 
@@ -19,5 +20,5 @@ import { lsmCartPoleExperiment } from './lsm-cartpole.js';
 export const EXPERIMENTS: readonly Experiment[] = [
   storeRecallExperiment, smnistExperiment, cueAssociationExperiment, deepRExperiment, annConversionExperiment, convMnistExperiment,
   epropExactnessExperiment, epropEvidenceExperiment, epropStoreRecallExperiment, erbpMnistExperiment, binaryAdditiveExperiment,
-  exactGradientsExperiment, stdpMnistExperiment, federatedMnistExperiment, lsmCartPoleExperiment,
+  exactGradientsExperiment, stdpMnistExperiment, spikingInceptionExperiment, federatedMnistExperiment, lsmCartPoleExperiment,
 ];
