@@ -12,6 +12,7 @@ import { epropEvidenceExperiment } from './eprop-evidence.js';
 import { epropStoreRecallExperiment } from './eprop-store-recall.js';
 import { exactGradientsExperiment } from './exact-gradients.js';
 import { stdpMnistExperiment } from './stdp-mnist.js';
+import { spikingInceptionExperiment } from './spiking-inception.js';
 import { federatedMnistExperiment } from './federated-mnist.js';
 import { lsmCartPoleExperiment } from './lsm-cartpole.js';
 import { l2lRegressionExperiment } from './l2l-regression.js';
@@ -20,5 +21,5 @@ import { l2lRegressionExperiment } from './l2l-regression.js';
 export const EXPERIMENTS: readonly Experiment[] = [
   storeRecallExperiment, smnistExperiment, cueAssociationExperiment, deepRExperiment, annConversionExperiment, convMnistExperiment,
   epropExactnessExperiment, epropEvidenceExperiment, epropStoreRecallExperiment, erbpMnistExperiment, binaryAdditiveExperiment,
-  exactGradientsExperiment, stdpMnistExperiment, federatedMnistExperiment, lsmCartPoleExperiment, l2lRegressionExperiment,
+  exactGradientsExperiment, stdpMnistExperiment, spikingInceptionExperiment, federatedMnistExperiment, lsmCartPoleExperiment, l2lRegressionExperiment,
 ];
