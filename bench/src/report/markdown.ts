@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Row } from '../harness/row.js';
 import { distinct, mib, num, table, timed } from './format.js';
-import { checkTable, skippedLine, timingTable } from './peer-tables.js';
+import { checkTable, howTimed, skippedLine, timingTable } from './peer-tables.js';
 import { BPTT_MEMORY_WORKLOAD } from '../suites/bptt-memory.js';
 import { COPY_WORKLOAD, LIF_BANDWIDTH_WORKLOAD, MATMUL_WORKLOAD } from '../suites/device-limits.js';
 import { LIF_MLP_WORKLOAD } from '../suites/lif-mlp.js';
@@ -80,7 +80,7 @@ export function writeReport(rows: readonly Row[], options: ReportOptions): void 
     const rates = Ts.map((T) => at('spikeflow', T) ?? w1.find((r) => r.T === T)!).map((r) => `T = ${r.T}: ${(100 * Number(r.rate1)).toFixed(1)}% / ${(100 * Number(r.rate2)).toFixed(1)}%`);
     sections.push(
       `## ${LIF_MLP_WORKLOAD}`,
-      `Forward, BPTT backward, SGD update and a blocking read of the loss, B = 64, one step per sample; every implementation uploads the batch (x, the labels) at each step. x holds 0/1 spikes in every implementation (a dense float32 tensor in the peers). \`spikeflow\` is told that x holds spikes (\`spikeInputs: ['x']\`, as W1 defines it), so x is stored as bits and the input matmuls skip its zeros; \`spikeflow-dense-x\` is the same step without that declaration. Each implementation runs in processes of its own, in interleaved rounds (every implementation once per round, in the same order); ms: median (min–max) over every round's timed steps; the first call of the first process is listed apart; load: the median 1-minute load average of its processes. Firing rates of the hidden / output layer: ${rates.join(', ')}.`,
+      `Forward, BPTT backward, SGD update and a blocking read of the loss, B = 64, one step per sample; every implementation uploads the batch (x, the labels) at each step. x holds 0/1 spikes in every implementation (a dense float32 tensor in the peers). \`spikeflow\` is told that x holds spikes (\`spikeInputs: ['x']\`, as W1 defines it), so x is stored as bits and the input matmuls skip its zeros; \`spikeflow-dense-x\` is the same step without that declaration. ${howTimed(w1)} Firing rates of the hidden / output layer: ${rates.join(', ')}.`,
       ...checkTable(of(`${LIF_MLP_WORKLOAD} check`), ['dW1', 'dW2', 'update']),
       ...skippedLine(of(`${LIF_MLP_WORKLOAD} skipped`)),
       timingTable(w1, ['T']),
@@ -97,7 +97,7 @@ export function writeReport(rows: readonly Row[], options: ReportOptions): void 
     const at = (impl: string, [T, N]: [number, number]) => w2.find((r) => r.impl === impl && r.T === T && r.N === N);
     sections.push(
       `## ${PSN_WORKLOAD}`,
-      'H = W X + b, ATan spike, loss = sum(S G); one step computes dW, db and dX and blocks until all are done. X, G, W and b stay on the device (in memory for the CPU implementations). Each implementation runs in processes of its own, in interleaved rounds; ms: median (min–max) over every round\'s timed steps; load: the median 1-minute load average of its processes.',
+      'H = W X + b, ATan spike, loss = sum(S G); one step computes dW, db and dX and blocks until all are done. X, G, W and b stay on the device (in memory for the CPU implementations). ' + howTimed(w2),
       ...checkTable(of(`${PSN_WORKLOAD} check`), ['dW', 'db', 'dX']),
       ...skippedLine(of(`${PSN_WORKLOAD} skipped`)),
       timingTable(w2, ['T', 'N'], [{ header: 'GFLOP/s', cell: (r) => num(r.gflops, 2) }]),

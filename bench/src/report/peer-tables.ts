@@ -23,9 +23,19 @@ export function checkTable(rows: readonly Row[], errors: readonly string[]): str
   const first = rows[0]!;
   const size = [`T = ${first.T}`, first.B ? `B = ${first.B}` : '', first.N ? `N = ${first.N}` : ''].filter(Boolean).join(', ');
   return [
-    `Agreement with spikeflow before any timing counts (${size}, a fixture on a 1/64 grid so every implementation computes the same spikes bit for bit; errors are max |difference| / max |spikeflow|, tolerance 1e-4), run in each implementation's first process. The cold first call includes every shader compilation.`,
+    `Agreement with spikeflow before any timing counts (${size}, a fixture on a 1/64 grid so every implementation computes the same spikes bit for bit; errors are max |difference| / max |spikeflow|, tolerance 1e-4). The cold first call includes every shader compilation.`,
     table(['impl', 'runs on', 'loss', ...errors, 'cold first call (ms)'], rows.map((r) => [r.impl, r.device, num(r.loss, 6), ...errors.map((e) => sci(r[`err_${e}`])), num(r.first_call_ms, 0)])),
   ];
+}
+
+/**
+ * How the rows were timed: rows from before the peers ran in processes of their own carry no
+ * process count, and were timed one implementation after another in the harness's process.
+ */
+export function howTimed(rows: readonly Row[]): string {
+  return rows.some((r) => typeof r.processes === 'number')
+    ? "Each implementation runs in processes of its own, in interleaved rounds (every implementation once per round, in the same order); ms: median (min–max) over every round's timed steps; the first call of the first process is listed apart; load: the median 1-minute load average of its processes."
+    : 'These rows were timed in one process, one implementation after another; ms: median (min–max); load: the 1-minute load average when the row was taken.';
 }
 
 /** One line naming each peer that was not run, and why. */
@@ -49,7 +59,7 @@ export function timingTable(rows: readonly Row[], sizeColumns: readonly ('T' | '
       ...extra.map((e) => e.cell(r)),
       ...ours.map((o) => (o === r.impl ? '1×' : speedup(list.find((x) => x.impl === o), r))),
       num(r.first_run_ms, 0),
-      String(r.processes ?? 1),
+      typeof r.processes === 'number' ? String(r.processes) : '–',
       num(r.load_1min, 1),
     ]);
   });
