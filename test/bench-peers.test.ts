@@ -8,6 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { grad, gradName } from '@spikeflow/autodiff';
 import { evaluate, tensor, toArray } from '@spikeflow/core';
 import { scaledError } from '../bench/src/harness/agreement.js';
+import { row } from '../bench/src/harness/row.js';
+import { targetChecks } from '../bench/src/report/targets.js';
+import { LIF_MLP_WORKLOAD } from '../bench/src/suites/lif-mlp.js';
 import { interleavedRounds, mergeRounds, PeerUnavailable } from '../bench/src/peers/interleave.js';
 import { planImpls } from '../bench/src/peers/peer-set.js';
 import { parseWorkerResult, RESULT_MARKER, type WorkerRequest } from '../bench/src/peers/protocol.js';
@@ -70,6 +73,18 @@ describe('interleaved rounds', () => {
     ]);
     // Samples 10, 20, 25, 30, 40, 100: median (25 + 30) / 2.
     expect(merged).toMatchObject({ ms_median: 27.5, ms_min: 10, ms_max: 100, reps: 6, first_run_ms: 900, load_1min: 3, processes: 3 });
+  });
+});
+
+describe('W1 targets', () => {
+  it('compare both of spikeflow\'s ways of taking x with the fastest peer, naming it', () => {
+    const timed = (impl: string, ms: number) => row(LIF_MLP_WORKLOAD, impl, 'cpu', { T: 8, B: 64 }, { ms_median: ms, ms_min: ms, ms_max: ms, reps: 3, first_run_ms: ms });
+    const rows = [timed('spikeflow', 10), timed('spikeflow-dense-x', 20), timed('tfjs-wasm', 40), timed('torch', 50), timed('jax-js-webgpu', 45)];
+    const w1 = targetChecks(rows).filter((t) => t.target.startsWith('W1 step'));
+    expect(w1).toEqual([
+      { target: 'W1 step: spikeflow (x as spikes) vs the fastest peer', case: 'T = 8, B = 64 (tfjs-wasm)', measured: 4, goal: 5, higherIsBetter: true },
+      { target: 'W1 step: spikeflow (x dense) vs the fastest peer', case: 'T = 8, B = 64 (tfjs-wasm)', measured: 2, goal: 5, higherIsBetter: true },
+    ]);
   });
 });
 

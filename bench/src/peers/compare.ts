@@ -28,6 +28,12 @@ export interface Comparison {
   fields(sizes: Sizes, timing: Timing): Readonly<Record<string, Field>>;
 }
 
+/**
+ * Only the first process's first call is reported, so the later rounds may use Mesa's on-disk
+ * shader cache (a full run turns it off) instead of compiling every shader again in each process.
+ */
+const laterRoundEnv = (): NodeJS.ProcessEnv => Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'MESA_SHADER_CACHE_DISABLE'));
+
 const sizeText = (sizes: Sizes) => Object.entries(sizes).map(([k, v]) => `${k} = ${v}`).join(', ');
 
 /**
@@ -61,7 +67,8 @@ export async function comparePeers(ctx: BenchContext, spec: Comparison): Promise
           const withCheck = index === 0 && round === 0;
           const out = path.join(dir, `check-${impl}`);
           const profile = ctx.config.profile && impl === 'spikeflow' && round === rounds - 1;
-          const result = await runWorker(launchers.get(impl)!, { workload: spec.workload, impl, fixture, check: withCheck ? { fixture: checkFixture, out } : undefined, timing, profile });
+          const request = { workload: spec.workload, impl, fixture, check: withCheck ? { fixture: checkFixture, out } : undefined, timing, profile };
+          const result = await runWorker(launchers.get(impl)!, request, round === 0 ? process.env : laterRoundEnv());
           const ms = [...result.samples].sort((a, b) => a - b);
           ctx.log(`  round ${round + 1}/${rounds} ${impl} ${sizeText(sizes)}: median ${ms[ms.length >> 1]!.toFixed(1)} ms of ${ms.length} (first ${result.first_ms.toFixed(0)} ms, load ${result.load_1min.toFixed(1)})`);
           if (withCheck) rows.push(spec.verify(result, out));
