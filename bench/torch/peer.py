@@ -168,6 +168,9 @@ def main():
     workload = WORKLOADS.get(request.get("workload"))
     if workload is None or request.get("impl") != "torch":
         raise SystemExit(f"peer.py runs impl 'torch' of workload w1 or w2, not {request.get('impl')!r} of {request.get('workload')!r}")
+    # Debian's torch may start with one thread (its OpenMP default) on a machine with more cores;
+    # the peer uses every core this process may use (the device line says how many).
+    torch.set_num_threads(len(os.sched_getaffinity(0)))
     check = None
     if request.get("check"):
         check = workload(read_arrays(request["check"]["fixture"])).check(request["check"]["out"])

@@ -13,6 +13,7 @@ export async function startJax(backend: JaxBackend, gpuName: () => Promise<strin
   const started = await init(backend);
   if (!started.includes(backend)) throw new Error(`jax-js could not start its ${backend} backend (started: ${started.join(', ') || 'none'})`);
   defaultDevice(backend);
-  const threads = typeof SharedArrayBuffer === 'undefined' ? 'single-threaded' : 'SharedArrayBuffer available';
+  // jax-js's wasm backend runs on web Workers sharing its memory when both exist; Node has no global Worker.
+  const threads = typeof SharedArrayBuffer !== 'undefined' && typeof Worker !== 'undefined' ? 'multi-threaded' : 'single-threaded';
   return backend === 'webgpu' ? await gpuName() : `CPU via wasm (${threads})`;
 }

@@ -1,5 +1,5 @@
 import { buildTfjsBundle } from '../tfjs/load.js';
-import type { WorkloadId } from './protocol.js';
+import { implNames, type WorkloadId } from './protocol.js';
 import { findJaxJs, findTorchPython, pythonLauncher, tsxLauncher, type Launcher } from './spawn.js';
 
 /** The peers this machine has: PyTorch (a Python that imports it) and jax-js (installed or not). */
@@ -12,11 +12,6 @@ export interface PeerSet {
 export async function findPeers(): Promise<PeerSet> {
   await buildTfjsBundle();
   return { torch: findTorchPython(), jax: findJaxJs() };
-}
-
-/** Every implementation of a workload, in the order each round runs them (spikeflow, the reference, first). */
-export function implNames(workload: WorkloadId): string[] {
-  return ['spikeflow', ...(workload === 'w1' ? ['spikeflow-dense-x'] : []), 'tfjs-webgpu', 'tfjs-wasm', 'torch', 'jax-js-wasm', 'jax-js-webgpu'];
 }
 
 export interface ImplPlan {

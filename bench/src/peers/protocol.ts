@@ -8,6 +8,11 @@ import type { TimingOptions } from '../harness/timing.js';
  */
 export type WorkloadId = 'w1' | 'w2';
 
+/** Every implementation of a workload, in the order each round runs them (spikeflow, the reference, first). */
+export function implNames(workload: WorkloadId): string[] {
+  return ['spikeflow', ...(workload === 'w1' ? ['spikeflow-dense-x'] : []), 'tfjs-webgpu', 'tfjs-wasm', 'torch', 'jax-js-wasm', 'jax-js-webgpu'];
+}
+
 export interface WorkerRequest {
   readonly workload: WorkloadId;
   readonly impl: string;

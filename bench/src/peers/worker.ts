@@ -9,11 +9,8 @@ import type { JaxBackend } from '../jaxjs/load.js';
 import type { TfBackend } from '../tfjs/load.js';
 import type { LifMlpImpl, LifMlpRunner } from '../workloads/lif-mlp.js';
 import type { PsnImpl, PsnRunner } from '../workloads/psn.js';
-import { RESULT_MARKER, type CheckAnswer, type WorkerRequest, type WorkerResult } from './protocol.js';
+import { implNames, RESULT_MARKER, type CheckAnswer, type WorkerRequest, type WorkerResult, type WorkloadId } from './protocol.js';
 import { readLifMlpFixture, readPsnFixture, writeLifMlpCheck, writePsnCheck } from './workload-files.js';
-
-/** The TypeScript implementations by name; spikeflow-dense-x is W1 without x declared a spike input. */
-export const TS_IMPLS = ['spikeflow', 'spikeflow-dense-x', 'tfjs-webgpu', 'tfjs-wasm', 'jax-js-wasm', 'jax-js-webgpu'] as const;
 
 // Each process loads only its own implementation's modules (dynamic imports): starting a process
 // is the fixed cost of every round, and tfjs's bundle or jax-js need not load beside spikeflow.
@@ -38,6 +35,9 @@ async function jax(impl: string): Promise<string> {
   return startJax(impl.slice('jax-js-'.length) as JaxBackend, gpuName);
 }
 
+/** The implementations this TypeScript process runs (torch runs from bench/torch/peer.py). */
+const knownHere = (workload: WorkloadId) => implNames(workload).filter((impl) => impl !== 'torch').join(', ');
+
 async function lifMlpImpl(impl: string): Promise<LifMlpImpl> {
   if (impl === 'spikeflow' || impl === 'spikeflow-dense-x') {
     const [{ device, adapterInfo }, { spikeflowLifMlp }] = await Promise.all([gpu(), import('../spikeflow/lif-mlp.js')]);
@@ -53,7 +53,7 @@ async function lifMlpImpl(impl: string): Promise<LifMlpImpl> {
     const [device, { jaxLifMlp }] = await Promise.all([jax(impl), import('../jaxjs/lif-mlp.js')]);
     return jaxLifMlp(impl, device);
   }
-  throw new Error(`unknown W1 implementation ${JSON.stringify(impl)} (known: ${TS_IMPLS.join(', ')})`);
+  throw new Error(`unknown W1 implementation ${JSON.stringify(impl)} (known here: ${knownHere('w1')})`);
 }
 
 async function psnImpl(impl: string): Promise<PsnImpl> {
@@ -69,7 +69,7 @@ async function psnImpl(impl: string): Promise<PsnImpl> {
     const [device, { jaxPsn }] = await Promise.all([jax(impl), import('../jaxjs/psn.js')]);
     return jaxPsn(impl, device);
   }
-  throw new Error(`unknown W2 implementation ${JSON.stringify(impl)} (known: ${TS_IMPLS.filter((i) => i !== 'spikeflow-dense-x').join(', ')})`);
+  throw new Error(`unknown W2 implementation ${JSON.stringify(impl)} (known here: ${knownHere('w2')})`);
 }
 
 /** What both workloads' implementations share: a runner made from a fixture, with a blocking step. */
