@@ -120,6 +120,6 @@ describe('files', () => {
     const size = svgSize(await readFile(svgFile, 'utf8'));
     expect(size.width).toBeGreaterThan(480);
     expect(decodePngSize(await readFile(pngFile))).toEqual(doubled(size));
-    expect(decodePngSize(svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="30" height="20"><rect width="30" height="20" fill="red"/></svg>', 1).bytes)).toEqual({ width: 30, height: 20 });
+    expect(decodePngSize((await svgToPng('<svg xmlns="http://www.w3.org/2000/svg" width="30" height="20"><rect width="30" height="20" fill="red"/></svg>', 1)).bytes)).toEqual({ width: 30, height: 20 });
   });
 });

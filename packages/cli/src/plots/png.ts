@@ -1,9 +1,8 @@
 /**
  * Rasterises a plot's SVG to PNG (resvg, a maintained Rust SVG renderer with prebuilt Node
- * binaries) and writes a plot as both files. Node only.
+ * binaries) and writes a plot as both files. Node only. resvg is loaded on first use, as Vega is.
  */
 import { writeFile } from 'node:fs/promises';
-import { Resvg } from '@resvg/resvg-js';
 import { plotSvg, type PlotSpec } from './render.js';
 
 /** PNG pixels per SVG unit: sharp on high-density screens, still small files. */
@@ -15,7 +14,8 @@ export interface Png {
   readonly height: number;
 }
 
-export function svgToPng(svg: string, scale = PNG_SCALE): Png {
+export async function svgToPng(svg: string, scale = PNG_SCALE): Promise<Png> {
+  const { Resvg } = await import('@resvg/resvg-js');
   const image = new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, font: { loadSystemFonts: true } }).render();
   return { bytes: image.asPng(), width: image.width, height: image.height };
 }
@@ -25,6 +25,6 @@ export async function writePlot(base: string, spec: PlotSpec): Promise<readonly 
   const svg = await plotSvg(spec);
   const [svgFile, pngFile] = [`${base}.svg`, `${base}.png`] as const;
   await writeFile(svgFile, svg);
-  await writeFile(pngFile, svgToPng(svg).bytes);
+  await writeFile(pngFile, (await svgToPng(svg)).bytes);
   return [svgFile, pngFile];
 }
