@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { episodeParts, l2lRegression, lossDrop, metaTrainL2l, stepDecay, testL2l, type MetaTrainingOutcome, type MetaTrainingRun, type TrialMse } from '@spikeflow/models';
-import { lineChart } from '../../../bench/src/report/svg.js';
+import { lineChartSpec } from '../../../packages/cli/src/plots/charts.js';
+import { writePlot } from '../../../packages/cli/src/plots/png.js';
 import { episodeSeeds } from '../episode-seeds.js';
 import type { Experiment, ExperimentContext, ResultRow } from '../experiment.js';
 
@@ -109,10 +109,10 @@ function rows(ctx: ExperimentContext, alif: Trained, lif: Trained): ResultRow[] 
 }
 
 /** Validation MSE against meta-training steps, both networks; the family variance (answering 0) as a flat line. */
-function metaCurveSvg(trained: readonly Trained[]): string {
+function metaCurveSpec(trained: readonly Trained[]) {
   const x = [0, ...trained[0]!.outcome.curve.map((p) => p.step)];
   const chance = l2lRegression(trained[0]!.run.task).info.chance.value;
-  return lineChart({
+  return lineChartSpec({
     title: 'Learning-to-learn regression: meta-training (validation functions)',
     yLabel: 'validation MSE',
     x,
@@ -125,9 +125,9 @@ function metaCurveSvg(trained: readonly Trained[]): string {
 }
 
 /** MSE of each trial of an episode on the held-out test functions, after meta-training, weights frozen. */
-function withinEpisodeSvg(trained: readonly Trained[]): string {
+function withinEpisodeSpec(trained: readonly Trained[]) {
   const x = trained[0]!.test.perTrial.map((_, k) => k + 1);
-  return lineChart({
+  return lineChartSpec({
     title: 'Learning-to-learn regression: learning within one episode (test functions, weights frozen)',
     yLabel: 'test MSE',
     x,
@@ -153,9 +153,9 @@ export const l2lRegressionExperiment: Experiment = {
         throw new Error(`${ID} (quick): meta-training did not cut the loss ${QUICK_LOSS_FACTOR}×: ${drop.first.toFixed(4)} -> ${drop.last.toFixed(4)}`);
       }
     }
-    writeFileSync(path.join(ctx.resultsDir, `${ID}-meta.svg`), metaCurveSvg([alif, lif]));
-    writeFileSync(path.join(ctx.resultsDir, `${ID}-trials.svg`), withinEpisodeSvg([alif, lif]));
-    ctx.log(`plots: ${ID}-meta.svg, ${ID}-trials.svg in ${ctx.resultsDir}`);
+    await writePlot(path.join(ctx.resultsDir, `${ID}-meta`), metaCurveSpec([alif, lif]));
+    await writePlot(path.join(ctx.resultsDir, `${ID}-trials`), withinEpisodeSpec([alif, lif]));
+    ctx.log(`plots: ${ID}-meta.svg/.png, ${ID}-trials.svg/.png in ${ctx.resultsDir}`);
     return rows(ctx, alif, lif);
   },
 };
