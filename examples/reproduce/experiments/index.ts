@@ -16,10 +16,12 @@ import { spikingInceptionExperiment } from './spiking-inception.js';
 import { federatedMnistExperiment } from './federated-mnist.js';
 import { lsmCartPoleExperiment } from './lsm-cartpole.js';
 import { l2lRegressionExperiment } from './l2l-regression.js';
+import { l2lNavigationExperiment } from './l2l-navigation.js';
 
 /** Every experiment, in the order `pnpm reproduce` runs them and RESULTS.md lists them. */
 export const EXPERIMENTS: readonly Experiment[] = [
   storeRecallExperiment, smnistExperiment, cueAssociationExperiment, deepRExperiment, annConversionExperiment, convMnistExperiment,
   epropExactnessExperiment, epropEvidenceExperiment, epropStoreRecallExperiment, erbpMnistExperiment, binaryAdditiveExperiment,
   exactGradientsExperiment, stdpMnistExperiment, spikingInceptionExperiment, federatedMnistExperiment, lsmCartPoleExperiment, l2lRegressionExperiment,
+  l2lNavigationExperiment,
 ];

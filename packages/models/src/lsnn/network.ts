@@ -96,12 +96,21 @@ export interface LsnnPieces {
   readonly weights: { readonly input: Tensor; readonly recurrent: Tensor; readonly output: Tensor };
   /** The DEEP R weights, for `DeepRewiring`. */
   readonly deepR: readonly DeepRParam[];
+  /** The recurrent layer's state after the last step, by the names of `LsnnInitialState`. */
+  readonly finalState: Readonly<Record<string, Tensor>>;
   /** [T, B, N] each, after every step; only with `record`. */
   readonly recorded?: { readonly voltage: Tensor; readonly adaptation: Tensor; readonly refractory: Tensor };
 }
 
+/**
+ * Where the recurrent layer starts: called once per state variable, named `<population>.<v|a|z|r>`
+ * with population `lif` or `alif`, with its t = 0 constant [B, size]; returns the tensor to start
+ * from instead (e.g. a `b.state` that carries the layer across calls, read back from `finalState`).
+ */
+export type LsnnInitialState = (name: string, initial: Tensor) => Tensor;
+
 /** A trace-able network: call it inside `trace` on an input [T, B, inputs]. */
-export type LsnnNetwork = (b: GraphBuilder, x: Tensor) => LsnnPieces;
+export type LsnnNetwork = (b: GraphBuilder, x: Tensor, initialState?: LsnnInitialState) => LsnnPieces;
 
 /** A dense weight N(0, (scale/√fan-in)²), or a DEEP R one of the same spread when `connectivity` is set. */
 function weight(b: GraphBuilder, shape: readonly [number, number], scale: number, deepR: DeepRParam[], connectivity: number | undefined, seed: number, eligible?: number[]): Tensor {
@@ -118,6 +127,7 @@ type AlifState = StateTensors<(typeof ALIF_STATE)[number]>;
 
 /** One population of the recurrent layer: `size` neurons from `offset`, all of one β. */
 interface Population {
+  readonly name: 'lif' | 'alif';
   readonly offset: number;
   readonly size: number;
   readonly beta: number;
@@ -134,12 +144,12 @@ export function lsnn(options: LsnnOptions): LsnnNetwork {
   const n = nLif + nAlif;
   // The ALIF neuron takes one β per call: the layer steps its LIF (β = 0) and ALIF populations
   // apart, on their slices of one current, and joins them again (one recurrent matrix, one scan).
-  const populations: Population[] = [
-    { offset: 0, size: nLif, beta: 0 },
-    { offset: nLif, size: nAlif, beta: config.beta },
-  ].filter((p) => p.size > 0);
+  const populations = ([
+    { name: 'lif', offset: 0, size: nLif, beta: 0 },
+    { name: 'alif', offset: nLif, size: nAlif, beta: config.beta },
+  ] satisfies Population[]).filter((p) => p.size > 0);
   const attrs = { dt, tauM: config.tauM, tauA: config.tauA, b0: config.b0, nRef: Math.round(config.refractory / dt), gamma: config.gamma };
-  return (b, x) => {
+  return (b, x, initialState) => {
     if (x.rank !== 3 || x.shape[2] !== inputs) fail('shape', b.path(), 'the LSNN takes a time-major input [T, B, inputs]', `[T, B, ${inputs}]`, `[${x.shape.join(', ')}]`);
     const batch = x.shape[1]!;
     return b.scope(config.scope, () => {
@@ -149,14 +159,14 @@ export function lsnn(options: LsnnOptions): LsnnNetwork {
         // One matmul over all steps, outside the recurrence.
         return { wIn: w, drive: x.matmul(w) };
       });
-      const { wRec, traced } = b.scope('rec', () => {
+      const { wRec, traced, finalState } = b.scope('rec', () => {
         const mask = offDiagonalMask(n);
         const w = weight(b, [n, n], config.recurrentScale, deepR, config.deepR?.connectivity, config.seed, mask).mul(b.constant(mask, [n, n]));
         const initial = populations.flatMap((p) => {
           const s = alifNeuron.initialState(b, [batch, p.size], attrs);
-          return ALIF_STATE.map((k) => s[k]);
+          return ALIF_STATE.map((k) => (initialState ? initialState(`${p.name}.${k}`, s[k]) : s[k]));
         });
-        const { outputs: steps } = b.scan({
+        const { outputs: steps, carries: last } = b.scan({
           carries: initial,
           sequences: [drive],
           consts: [w],
@@ -172,7 +182,8 @@ export function lsnn(options: LsnnOptions): LsnnNetwork {
             return { carries: next.flatMap((s) => ALIF_STATE.map((k) => s[k])), outputs: [joined(bb, next, 'z'), ...recorded] };
           },
         });
-        return { wRec: w, traced: steps };
+        const finalState = Object.fromEntries(populations.flatMap((p, i) => ALIF_STATE.map((k, j) => [`${p.name}.${k}`, last[4 * i + j]!] as const)));
+        return { wRec: w, traced: steps, finalState };
       });
       const spikes = traced[0]!;
       const { wOut, readout } = b.scope('out', () => {
@@ -181,7 +192,7 @@ export function lsnn(options: LsnnOptions): LsnnNetwork {
         return { wOut: w, readout: config.readoutBias ? filtered.add(b.param('b', [outputs], { kind: 'zeros' })) : filtered };
       });
       const recorded = config.record ? { voltage: traced[1]!, adaptation: traced[2]!, refractory: traced[3]! } : undefined;
-      return { config, spikes, readout, weights: { input: wIn, recurrent: wRec, output: wOut }, deepR, ...(recorded ? { recorded } : {}) };
+      return { config, spikes, readout, weights: { input: wIn, recurrent: wRec, output: wOut }, deepR, finalState, ...(recorded ? { recorded } : {}) };
     });
   };
 }

@@ -1,0 +1,19 @@
+// CI short version of the l2l-navigation experiment (its --quick settings): A2C meta-training of a
+// small LSNN actor-critic on a 4 × 4 arena on the CPU interpreter, asserting that the trained agent
+// finds held-out goals more often than the random policy by the stated margin.
+import { cpuBackend } from '@spikeflow/core';
+import { evaluateNavigation, metaTrainNavigation, withNavigationAgent, type NavigationRun } from '@spikeflow/models';
+import { describe, expect, it } from 'vitest';
+import { episodeSeeds } from './episode-seeds.js';
+import { QUICK, QUICK_MARGIN, QUICK_TEST_BATCHES } from './experiments/l2l-navigation.js';
+
+describe('meta-RL navigation, short version', () => {
+  it('the meta-trained LSNN finds held-out goals more often than the random policy', async () => {
+    const seeds = episodeSeeds(1);
+    const run: NavigationRun = { ...QUICK, seed: 1, seeds: { train: seeds.train, validation: seeds.validation } };
+    const random = await evaluateNavigation(undefined, run, seeds.test, QUICK_TEST_BATCHES);
+    const outcome = await metaTrainNavigation(cpuBackend(), run, (line) => console.log(`l2l-navigation (short): ${line}`));
+    const test = await withNavigationAgent(cpuBackend(), run, outcome.params, (forward) => evaluateNavigation(forward, run, seeds.test, QUICK_TEST_BATCHES));
+    expect(test.meanFinds).toBeGreaterThanOrEqual(QUICK_MARGIN * random.meanFinds);
+  }, 180_000);
+});
