@@ -1,8 +1,8 @@
 // GFLOP/s of @spikeflow/wasm's SIMD matmul (C = A·B, n × n, float32) on 1 and 2 threads (or as told).
 //
-//   npx tsx bench/wasm-matmul.ts [--n=1024] [--threads=1,2] [--tilings=4x2x256,6x2x256] [--reps=10]
+//   npx tsx bench/wasm-matmul.ts [--n=1024] [--threads=1,2] [--tilings=4x2x256x128,2x4x256x64] [--reps=10]
 //
-// A tiling is rows × vectors × kBlock (see packages/wasm/src/kernels/matmul.ts). Each row reports
+// A tiling is rows × vectors × kBlock × mBlock (see packages/wasm/src/kernels/matmul.ts). Each row reports
 // the median, min and max of the timed calls after warm-up calls (V8 compiles wasm with its
 // baseline compiler first and its optimising one once the function is hot), the GFLOP/s of the
 // median and of the best call, and the 1-minute load average before and after: on a shared
@@ -29,17 +29,17 @@ function positiveInteger(name: string, text: string): number {
 }
 
 function parseTiling(text: string): MatmulTiling {
-  const match = /^(\d+)x(\d+)x(\d+)$/.exec(text);
+  const match = /^(\d+)x(\d+)x(\d+)x(\d+)$/.exec(text);
   if (match === null) {
-    console.error(`--tilings: '${text}' is not rows x vectors x kBlock, e.g. 4x2x256`);
+    console.error(`--tilings: '${text}' is not rows x vectors x kBlock x mBlock, e.g. 4x2x256x128`);
     process.exit(2);
   }
-  return { rows: Number(match[1]), vectors: Number(match[2]), kBlock: Number(match[3]) };
+  return { rows: Number(match[1]), vectors: Number(match[2]), kBlock: Number(match[3]), mBlock: Number(match[4]) };
 }
 
 const n = positiveInteger('n', flag('n', '1024'));
 const threadCounts = flag('threads', '1,2').split(',').map((t) => positiveInteger('threads', t));
-const tilings = flag('tilings', '4x2x256').split(',').map(parseTiling);
+const tilings = flag('tilings', '4x2x256x128').split(',').map(parseTiling);
 const reps = positiveInteger('reps', flag('reps', '10'));
 
 function fill(kernels: WasmKernels, length: number, seed: number) {
@@ -88,7 +88,7 @@ for (const tiling of tilings) {
       if (!(excess <= 0)) throw new Error(`matmul result off by ${excess} beyond the float32 bound`);
       const gflops = (ms: number) => (flops / (ms * 1e-3) / 1e9).toFixed(1);
       console.log(
-        `tiling ${tiling.rows}x${tiling.vectors}x${tiling.kBlock}, ${threads} thread(s): median ${timing.ms_median.toFixed(1)} ms (${gflops(timing.ms_median)} GFLOP/s), ` +
+        `tiling ${tiling.rows}x${tiling.vectors}x${tiling.kBlock}x${tiling.mBlock}, ${threads} thread(s): median ${timing.ms_median.toFixed(1)} ms (${gflops(timing.ms_median)} GFLOP/s), ` +
           `best ${timing.ms_min.toFixed(1)} ms (${gflops(timing.ms_min)} GFLOP/s), worst ${timing.ms_max.toFixed(1)} ms, ${timing.reps} reps, ` +
           `first call ${timing.first_run_ms.toFixed(0)} ms; load average ${loadBefore.toFixed(2)} -> ${loadAfter.toFixed(2)}`,
       );

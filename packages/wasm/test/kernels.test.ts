@@ -83,11 +83,12 @@ describe.each([1, 2])('WasmKernels on %i thread(s)', (threads) => {
 
 describe('matmul tilings', () => {
   const tilings: MatmulTiling[] = [
-    { rows: 6, vectors: 2, kBlock: 64 },
-    { rows: 1, vectors: 1, kBlock: 3 },
-    { rows: 4, vectors: 3, kBlock: 128 },
+    { rows: 6, vectors: 2, kBlock: 64, mBlock: 12 },
+    { rows: 1, vectors: 1, kBlock: 3, mBlock: 5 },
+    { rows: 4, vectors: 3, kBlock: 128, mBlock: 8 },
+    { rows: 2, vectors: 4, kBlock: 256, mBlock: 64 },
   ];
-  it.each(tilings)('rows $rows × vectors $vectors, kBlock $kBlock: every shape matches the references', async (tiling) => {
+  it.each(tilings)('rows $rows × vectors $vectors, kBlock $kBlock, mBlock $mBlock: every shape matches the references', async (tiling) => {
     const kernels = await WasmKernels.create({ tiling, maximumPages: 1024 });
     try {
       for (const [m, k, n] of SHAPES) {
@@ -97,6 +98,11 @@ describe('matmul tilings', () => {
     } finally {
       await kernels.destroy();
     }
+  });
+
+  it('rejects a tiling it cannot generate', async () => {
+    await expect(WasmKernels.create({ tiling: { rows: 4, vectors: 2, kBlock: 256, mBlock: 6 } })).rejects.toThrow(/mBlock a multiple of rows/);
+    await expect(WasmKernels.create({ tiling: { rows: 0, vectors: 2, kBlock: 256, mBlock: 8 } })).rejects.toThrow(/must be positive integers/);
   });
 });
 

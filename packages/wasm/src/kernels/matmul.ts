@@ -2,8 +2,9 @@
 //
 // B is first packed into panels of `4·vectors` columns (`packB`): panel p holds B[:, p·NR .. p·NR+NR)
 // as K rows of NR contiguous floats, zero-padded past column N, so the inner loop reads B as one
-// linear stream. `matmul` then walks K in blocks of `kBlock` (one panel block stays in L1 while the
-// thread's rows sweep it) and, per panel, computes tiles of `rows` × NR outputs in
+// linear stream. `matmul` then walks K in blocks of `kBlock` and the thread's rows in blocks of
+// `mBlock` (that slice of A stays in L2), and, per panel (one panel block stays in L1 while the
+// block's rows sweep it), computes tiles of `rows` × NR outputs in
 // rows·vectors v128 accumulators: per k step, `vectors` loads of B, one broadcast load of A per row
 // and rows·vectors multiply-adds (mul then add: fused relaxed-SIMD is not available everywhere).
 // Row tails use a one-row tile; the column tail (the last, partial panel) goes through a per-thread
@@ -18,10 +19,12 @@ export interface MatmulTiling {
   readonly vectors: number;
   /** K elements per cache block. */
   readonly kBlock: number;
+  /** Rows of A per cache block (a multiple of `rows`): its rows × kBlock slice of A stays in L2 while the panels sweep it. */
+  readonly mBlock: number;
 }
 
 /** 4 rows × 2 vectors: 8 accumulators, 2 B vectors and one broadcast fit in 16 SIMD registers. */
-export const DEFAULT_MATMUL_TILING: MatmulTiling = { rows: 4, vectors: 2, kBlock: 256 };
+export const DEFAULT_MATMUL_TILING: MatmulTiling = { rows: 4, vectors: 2, kBlock: 256, mBlock: 128 };
 
 /** Columns of one packed panel. */
 export const panelWidth = (tiling: MatmulTiling): number => 4 * tiling.vectors;
@@ -167,21 +170,26 @@ function addMatmul(module: ModuleBuilder, tiling: MatmulTiling): void {
       };
       const panel = fn.local('i32');
       const panels = fn.local('i32');
+      const m0 = fn.local('i32');
+      const mEnd = fn.local('i32');
       const fullRowsEnd = fn.local('i32');
       const min = (x: Expr<'i32'>, y: Expr<'i32'>) => select(x, y, i32.lt_s(x, y));
       return {
         body: [
           set(panels, i32.div_s(i32.add(get(p.n), c(nr - 1)), c(nr))),
-          // Rows [rowStart, fullRowsEnd) in tiles of `rows`; the rest one at a time.
-          set(fullRowsEnd, i32.sub(get(p.rowEnd), i32.rem_s(i32.sub(get(p.rowEnd), get(p.rowStart)), c(tiling.rows)))),
           ...forRange(t.k0, c(0), get(p.k), tiling.kBlock, [
             set(t.kcBytes, i32.shl(min(c(tiling.kBlock), i32.sub(get(p.k), get(t.k0))), c(2))),
-            ...forRange(panel, c(0), get(panels), 1, [
-              set(t.col0, i32.mul(get(panel), c(nr))),
-              set(t.cols, min(c(nr), i32.sub(get(p.n), get(t.col0)))),
-              set(t.bBlock, i32.add(get(p.packed), i32.shl(i32.mul(i32.add(i32.mul(get(panel), get(p.k)), get(t.k0)), c(nr)), c(2)))),
-              ...forRange(t.row, get(p.rowStart), get(fullRowsEnd), tiling.rows, tile(t, tiling.rows)),
-              ...(tiling.rows > 1 ? forRange(t.row, get(fullRowsEnd), get(p.rowEnd), 1, tile(t, 1)) : []),
+            ...forRange(m0, get(p.rowStart), get(p.rowEnd), tiling.mBlock, [
+              set(mEnd, min(i32.add(get(m0), c(tiling.mBlock)), get(p.rowEnd))),
+              // Rows [m0, fullRowsEnd) in tiles of `rows`; the rest one at a time.
+              set(fullRowsEnd, i32.sub(get(mEnd), i32.rem_s(i32.sub(get(mEnd), get(m0)), c(tiling.rows)))),
+              ...forRange(panel, c(0), get(panels), 1, [
+                set(t.col0, i32.mul(get(panel), c(nr))),
+                set(t.cols, min(c(nr), i32.sub(get(p.n), get(t.col0)))),
+                set(t.bBlock, i32.add(get(p.packed), i32.shl(i32.mul(i32.add(i32.mul(get(panel), get(p.k)), get(t.k0)), c(nr)), c(2)))),
+                ...forRange(t.row, get(m0), get(fullRowsEnd), tiling.rows, tile(t, tiling.rows)),
+                ...(tiling.rows > 1 ? forRange(t.row, get(fullRowsEnd), get(mEnd), 1, tile(t, 1)) : []),
+              ]),
             ]),
           ]),
         ],
@@ -192,8 +200,9 @@ function addMatmul(module: ModuleBuilder, tiling: MatmulTiling): void {
 
 /** Adds the exported `packB` and `matmul` kernels for one tiling. */
 export function addMatmulKernels(module: ModuleBuilder, tiling: MatmulTiling = DEFAULT_MATMUL_TILING): void {
-  if (!Number.isInteger(tiling.rows) || tiling.rows < 1 || !Number.isInteger(tiling.vectors) || tiling.vectors < 1 || !Number.isInteger(tiling.kBlock) || tiling.kBlock < 1) {
-    throw new RangeError(`matmul tiling ${JSON.stringify(tiling)}: rows, vectors and kBlock must be positive integers`);
+  const sizes = [tiling.rows, tiling.vectors, tiling.kBlock, tiling.mBlock];
+  if (!sizes.every((size) => Number.isInteger(size) && size >= 1) || tiling.mBlock % tiling.rows !== 0) {
+    throw new RangeError(`matmul tiling ${JSON.stringify(tiling)}: rows, vectors, kBlock and mBlock must be positive integers, mBlock a multiple of rows`);
   }
   addPackB(module, tiling);
   addMatmul(module, tiling);
