@@ -4,12 +4,14 @@ import { DEFAULT_MATMUL_TILING, packedBFloats, panelWidth, scratchFloats, type M
 import { ThreadPool, type SpawnKernelWorker } from './threads/pool.js';
 
 const KERNELS = ['scale', 'add', 'mul', 'packB', 'matmul'] as const;
+/** 2 GiB: the kernels compare byte offsets as signed i32 in places. */
+const MAX_PAGES = 32_768;
 
 export interface WasmKernelsOptions {
   /** Threads in all, the calling one included (default 1). More than one needs `spawn`. */
   readonly threads?: number;
   readonly spawn?: SpawnKernelWorker;
-  /** The shared memory's maximum in 64 KiB pages (default 16,384: 1 GiB), reserved up front. */
+  /** The shared memory's maximum in 64 KiB pages (default 16,384: 1 GiB; at most 32,768: byte offsets stay below 2^31), reserved up front. */
   readonly maximumPages?: number;
   readonly tiling?: MatmulTiling;
 }
@@ -49,6 +51,7 @@ export class WasmKernels {
 
   static async create(options: WasmKernelsOptions = {}): Promise<WasmKernels> {
     const maximum = options.maximumPages ?? 16_384;
+    if (!Number.isInteger(maximum) || maximum < 1 || maximum > MAX_PAGES) throw new RangeError(`maximumPages: ${maximum} is not an integer in 1..${MAX_PAGES}`);
     const tiling = options.tiling ?? DEFAULT_MATMUL_TILING;
     const limits = { initial: 1, maximum };
     const memory = new WebAssembly.Memory({ ...limits, shared: true });
@@ -108,6 +111,9 @@ export class WasmKernels {
     for (const [name, array, rows, cols] of [['a', a, m, k], ['b', b, k, n], ['c', c, m, n]] as const) {
       if (array.length !== rows * cols) throw new RangeError(`matmul: ${name} has ${array.length} floats, not ${rows} × ${cols} = ${rows * cols}`);
     }
+    for (const [name, input] of [['a', a], ['b', b]] as const) {
+      if (overlaps(c, input)) throw new RangeError(`matmul: c overlaps ${name}; the product needs its own array`);
+    }
     const mark = this.arena.mark();
     try {
       const packed = this.arena.alloc(4 * packedBFloats(k, n, this.tiling));
@@ -126,6 +132,8 @@ export class WasmKernels {
     return this.pool.destroy();
   }
 }
+
+const overlaps = (x: WasmF32, y: WasmF32) => x.length > 0 && y.length > 0 && x.ptr < y.ptr + 4 * y.length && y.ptr < x.ptr + 4 * x.length;
 
 function sameLength(kernel: string, arrays: Readonly<Record<string, WasmF32>>): void {
   const entries = Object.entries(arrays);

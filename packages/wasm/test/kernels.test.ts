@@ -78,6 +78,8 @@ describe.each([1, 2])('WasmKernels on %i thread(s)', (threads) => {
     expect(() => kernels.matmul(a, b, c, 2, 3, 2)).toThrow('matmul: c has 5 floats, not 2 × 2 = 4');
     expect(() => kernels.matmul(a, b, c, 2, 0, 2)).toThrow('matmul: k = 0 is not a positive integer');
     expect(() => kernels.add(a, b, c)).toThrow('add: out has 5 floats, x has 6');
+    const square = kernels.f32(4);
+    expect(() => kernels.matmul(square, kernels.f32(4), square, 2, 2, 2)).toThrow('matmul: c overlaps a; the product needs its own array');
   });
 });
 
@@ -103,6 +105,27 @@ describe('matmul tilings', () => {
   it('rejects a tiling it cannot generate', async () => {
     await expect(WasmKernels.create({ tiling: { rows: 4, vectors: 2, kBlock: 256, mBlock: 6 } })).rejects.toThrow(/mBlock a multiple of rows/);
     await expect(WasmKernels.create({ tiling: { rows: 0, vectors: 2, kBlock: 256, mBlock: 8 } })).rejects.toThrow(/must be positive integers/);
+  });
+});
+
+describe('the shared memory', () => {
+  it('grows on demand up to its maximum, refuses more with one clear error, and frees to a mark', async () => {
+    const kernels = await WasmKernels.create({ maximumPages: 4 });
+    try {
+      expect(kernels.memory.buffer.byteLength).toBe(65536);
+      const mark = kernels.mark();
+      const big = kernels.f32(40_000); // 160,000 bytes after the first 16: three pages; a second would end at 320,016 bytes, in page 5
+      expect(kernels.memory.buffer.byteLength).toBe(3 * 65536);
+      big.array.fill(2);
+      kernels.scale(big, big, 0.5);
+      expect(big.array.every((v) => v === 1)).toBe(true);
+      expect(() => kernels.f32(40_000)).toThrow(/alloc: 160000 bytes would need 5 pages of wasm memory, more than its maximum of 4/);
+      kernels.release(mark);
+      expect(kernels.f32(40_000).ptr).toBe(big.ptr);
+    } finally {
+      await kernels.destroy();
+    }
+    await expect(WasmKernels.create({ maximumPages: 40_000 })).rejects.toThrow('maximumPages: 40000 is not an integer in 1..32768');
   });
 });
 
