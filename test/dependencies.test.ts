@@ -1,5 +1,5 @@
 // Dependencies point one way only (docs/architecture.md):
-//   core -> nothing; autodiff -> core; webgpu -> core; models -> core, autodiff; nir -> core, models;
+//   core -> nothing; autodiff -> core; webgpu -> core; wasm -> core; models -> core, autodiff; nir -> core, models;
 //   cli (the `spikeflow` command) -> any of them.
 // core, autodiff, models and nir use no Node-only module, so they run unchanged in a browser and in Deno.
 // Every bare import in a package's src is declared in that package's package.json.
@@ -32,6 +32,8 @@ const POLICY: Record<string, Policy> = {
   webgpu: { spikeflow: ['@spikeflow/core'], node: true },
   models: { spikeflow: ['@spikeflow/core', '@spikeflow/autodiff'], node: false },
   nir: { spikeflow: ['@spikeflow/core', '@spikeflow/models'], node: false },
+  // A backend like webgpu: Node-only code (worker threads) stays in its node.ts.
+  wasm: { spikeflow: ['@spikeflow/core'], node: true },
   // A Node program at the top of the graph: nothing imports it.
   cli: { spikeflow: ['@spikeflow/core', '@spikeflow/autodiff', '@spikeflow/webgpu', '@spikeflow/models', '@spikeflow/nir'], node: true },
 };

@@ -1,0 +1,9 @@
+export * from './module-builder/index.js';
+export { forRange, increment } from './kernels/loops.js';
+export { addElementwiseKernels } from './kernels/elementwise.js';
+export { addMatmulKernels, DEFAULT_MATMUL_TILING, packedBFloats, panelWidth, scratchFloats, type MatmulTiling } from './kernels/matmul.js';
+export { buildKernelModule, MEMORY_IMPORT, type MemoryLimits } from './kernels/kernel-module.js';
+export { ThreadPool, type KernelWorker, type SpawnKernelWorker, type ThreadPoolOptions } from './threads/pool.js';
+export { WORKER_LOOP_SOURCE, type WorkerInit } from './threads/protocol.js';
+export { Arena } from './arena.js';
+export { splitRange, WasmF32, WasmKernels, type WasmKernelsOptions } from './runtime.js';

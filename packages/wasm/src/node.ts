@@ -1,0 +1,32 @@
+// The Node edge of @spikeflow/wasm: worker threads (node:worker_threads) for the thread pool.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { KernelWorker, SpawnKernelWorker } from './threads/pool.js';
+import { WORKER_LOOP_SOURCE, type WorkerInit } from './threads/protocol.js';
+import { WasmKernels, type WasmKernelsOptions } from './runtime.js';
+
+// An `eval` worker runs as a CommonJS script, so it has `require`.
+const NODE_WORKER_SOURCE = `const { parentPort, workerData } = require('node:worker_threads');
+(${WORKER_LOOP_SOURCE})(workerData, () => parentPort.postMessage('ready'));`;
+
+/** Starts a pool worker as a Node worker thread. */
+export const spawnNodeWorker: SpawnKernelWorker = (init: WorkerInit) =>
+  new Promise<KernelWorker>((resolve, reject) => {
+    const worker = new Worker(NODE_WORKER_SOURCE, { eval: true, workerData: init });
+    const onError = (error: Error) => reject(new Error(`worker thread ${init.thread}: ${error.message}`));
+    const onExit = (code: number) => reject(new Error(`worker thread ${init.thread} exited with code ${code} before it was ready`));
+    worker.once('error', onError);
+    worker.once('exit', onExit);
+    worker.once('message', () => {
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      // A parked worker must not keep the process alive.
+      worker.unref();
+      resolve({ terminate: () => worker.terminate() });
+    });
+  });
+
+/** The kernels on Node worker threads; `threads` defaults to the machine's available cores. */
+export function createNodeKernels(options: Omit<WasmKernelsOptions, 'spawn'> = {}): Promise<WasmKernels> {
+  return WasmKernels.create({ ...options, threads: options.threads ?? availableParallelism(), spawn: spawnNodeWorker });
+}

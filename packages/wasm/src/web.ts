@@ -1,0 +1,36 @@
+// The Web edge of @spikeflow/wasm: pool workers as Web Workers (browsers, Deno), from a Blob URL
+// around the job loop, so no separate worker file has to be served. Shared memory needs a
+// cross-origin-isolated page in a browser.
+import type { KernelWorker, SpawnKernelWorker } from './threads/pool.js';
+import { WORKER_LOOP_SOURCE, type WorkerInit } from './threads/protocol.js';
+import { WasmKernels, type WasmKernelsOptions } from './runtime.js';
+
+const WEB_WORKER_SOURCE = `self.onmessage = (event) => {
+  self.onmessage = null;
+  (${WORKER_LOOP_SOURCE})(event.data, () => self.postMessage('ready'));
+};`;
+
+/** Starts a pool worker as a module Web Worker; the init (module, shared memory, control block) goes by postMessage. */
+export const spawnWebWorker: SpawnKernelWorker = (init: WorkerInit) =>
+  new Promise<KernelWorker>((resolve, reject) => {
+    const url = URL.createObjectURL(new Blob([WEB_WORKER_SOURCE], { type: 'text/javascript' }));
+    const worker = new Worker(url, { type: 'module' });
+    worker.onerror = (event) => {
+      event.preventDefault();
+      URL.revokeObjectURL(url);
+      reject(new Error(`worker thread ${init.thread}: ${event.message}`));
+    };
+    worker.onmessage = () => {
+      URL.revokeObjectURL(url);
+      worker.onerror = null;
+      worker.onmessage = null;
+      resolve({ terminate: () => worker.terminate() });
+    };
+    worker.postMessage(init);
+  });
+
+/** The kernels on Web Workers; `threads` defaults to `navigator.hardwareConcurrency` (or 1). */
+export function createWebKernels(options: Omit<WasmKernelsOptions, 'spawn'> = {}): Promise<WasmKernels> {
+  const cores = typeof navigator !== 'undefined' && navigator.hardwareConcurrency > 0 ? navigator.hardwareConcurrency : 1;
+  return WasmKernels.create({ ...options, threads: options.threads ?? cores, spawn: spawnWebWorker });
+}
