@@ -13,9 +13,11 @@ export const LIF_MLP_DEFAULTS: DemoSettings = { lr: 0.01, batch: 32, hidden: 64,
 export const LIF_MLP_SETTINGS: readonly SettingName[] = ['lr', 'batch', 'hidden', 'steps', 'surrogate', 'alpha', 'neuron'];
 
 type MlpSettings = Pick<DemoSettings, 'batch' | 'hidden' | 'surrogate' | 'alpha' | 'neuron'>;
+/** The settings that shape the network (the batch only sizes its input). */
+type MlpNetwork = Omit<MlpSettings, 'batch'>;
 
 /** The chosen neuron's spec: it fires at 1 and resets to 0, with the gradient through the reset stopped. */
-function neuronSpec(s: MlpSettings): LifSpec | IfSpec {
+function neuronSpec(s: MlpNetwork): LifSpec | IfSpec {
   const firing = { detachReset: true, surrogate: s.surrogate, alpha: s.alpha };
   return s.neuron === 'lif' ? lif({ tau: 2, ...firing }) : integrateAndFire(firing);
 }
@@ -51,7 +53,7 @@ export interface MlpSpec {
 }
 
 /** inputs -> hidden -> classes spiking neurons, as a sequential spec (scopes linear0, lif1 or if1, linear2, lif3 or if3). */
-export function lifMlpSpec({ inputs, classes }: Pick<MlpShape, 'inputs' | 'classes'>, s: MlpSettings): MlpSpec {
+export function lifMlpSpec({ inputs, classes }: Pick<MlpShape, 'inputs' | 'classes'>, s: MlpNetwork): MlpSpec {
   const neuron = neuronSpec(s);
   return { kind: 'sequential', layers: [linear(inputs, s.hidden, { initScale: 4 }), neuron, linear(s.hidden, classes, { initScale: 4 }), neuron] };
 }
@@ -102,5 +104,6 @@ export async function mnistLif(data: DemoData, s: DemoSettings): Promise<Demo> {
     chance: 0.1,
     trainBatch: (step) => labelledBatch(trainTask.batch(s.batch, 1000 + step)),
     heldOut: labelledBatch(encode(split.test).batch(HELD_OUT, 7)),
+    sequential: lifMlpSpec(shape, s),
   };
 }
