@@ -308,7 +308,7 @@ function mlpSettings(key: string, fromFile: Partial<DemoSettings>): DemoSettings
   return { ...(select.value === key ? readSettings(defaults, uses) : defaults), ...fromFile };
 }
 
-/** Imports a NIR file of the LIF MLP: its weights, ready to score, train further or save. */
+/** Imports a NIR file of the LIF MLP: its weights are scored on the held-out batch and can be saved again (Train starts afresh). */
 async function importNirFile(bytes: Uint8Array, file: string): Promise<void> {
   const { shape, settings: fromFile, params } = await readMlpNir(await loadNir(), bytes, file, LIF_MLP_DEFAULTS);
   const key = mlpTarget(shape, file);
