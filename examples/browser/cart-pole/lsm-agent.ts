@@ -1,26 +1,11 @@
 // A liquid state machine balancing a cart-pole, one environment step at a time so the page can draw
 // each: the models' LSM graph (population code -> recurrent LIF reservoir -> linear Q readout) acts
 // ε-greedily, transitions go to a replay buffer, and the readout alone learns by DQN (the models'
-// q-readout training graph, Huber TD loss, a target copy refreshed every so many updates). Both
+// DqnReadout: Huber TD loss, a target copy refreshed every so many updates). Both
 // graphs are small and called every step, so they run on the CPU interpreter: a GPU round trip per
 // environment step would cost more than the work.
-import { cpuBackend, type Runner, type StepRunner } from '@spikeflow/core';
-import {
-  adam,
-  CART_POLE,
-  CartPole,
-  epsilonGreedy,
-  linearEpsilon,
-  liquidStateMachineGraph,
-  LSM,
-  Q_READOUT,
-  qReadoutModel,
-  ReplayBuffer,
-  reservoirWeights,
-  TaskRng,
-  trainingGraph,
-  type ReservoirOptions,
-} from '@spikeflow/models';
+import { cpuBackend, type Runner } from '@spikeflow/core';
+import { CART_POLE, CartPole, DqnReadout, epsilonGreedy, linearEpsilon, liquidStateMachineGraph, LSM, ReplayBuffer, reservoirWeights, TaskRng, type ReservoirOptions } from '@spikeflow/models';
 
 /** The agent's settings: a smaller reservoir and faster schedule than the reproduction run, to learn visibly within a minute or two. */
 export const CART_POLE_AGENT = {
@@ -68,15 +53,11 @@ export class LsmCartPoleAgent {
   private total = 0;
   private episodes = 0;
   private counter = 0;
-  private updates = 0;
-  private target: { w: Float32Array; b: Float32Array };
   envSteps = 0;
 
-  private constructor(private readonly lsm: Runner, private readonly learner: StepRunner, private readonly seed: number) {
-    const n = CART_POLE_AGENT.reservoir.neurons;
-    this.buffer = new ReplayBuffer(CART_POLE_AGENT.bufferCapacity, n, seed);
+  private constructor(private readonly lsm: Runner, private readonly learner: DqnReadout, private readonly seed: number) {
+    this.buffer = new ReplayBuffer(CART_POLE_AGENT.bufferCapacity, CART_POLE_AGENT.reservoir.neurons, seed);
     this.rng = new TaskRng(seed, 3);
-    this.target = { w: new Float32Array(n * 2), b: new Float32Array(2) };
     this.observation = this.env.reset(this.episodeSeed());
   }
 
@@ -86,8 +67,7 @@ export class LsmCartPoleAgent {
     const encoding = { ...RANGES, neurons: a.fieldsPerDimension, steps: a.reservoirSteps, code: 'current' as const, seed };
     const backend = cpuBackend();
     const lsm = await backend.compile(liquidStateMachineGraph({ batch: 1, observations: 4, actions: 2, weights, tau: a.tau, encoding }), { seed });
-    const model = qReadoutModel({ batch: a.batch, features: a.reservoir.neurons, actions: 2, gamma: a.gamma, huberDelta: a.huberDelta });
-    const learner = await backend.compileTrainStep(trainingGraph(model, { loss: Q_READOUT.loss, optimizer: adam(), wrt: [Q_READOUT.w, Q_READOUT.b] }), { seed });
+    const learner = await DqnReadout.create(backend, { batch: a.batch, features: a.reservoir.neurons, actions: 2, gamma: a.gamma, huberDelta: a.huberDelta, targetUpdateSteps: a.targetUpdateSteps, seed });
     return new LsmCartPoleAgent(lsm, learner, seed);
   }
 
@@ -129,26 +109,12 @@ export class LsmCartPoleAgent {
 
   /** One DQN update of the readout on a replay batch; the LSM graph then acts with the new readout. */
   private async learn(): Promise<void> {
-    const a = CART_POLE_AGENT;
-    const batch = this.buffer.sample(a.batch);
-    this.learner.step({
-      [Q_READOUT.states]: batch.states,
-      [Q_READOUT.actions]: batch.actions,
-      [Q_READOUT.rewards]: batch.rewards,
-      [Q_READOUT.nextStates]: batch.nextStates,
-      [Q_READOUT.dones]: batch.dones,
-      [Q_READOUT.targetW]: this.target.w,
-      [Q_READOUT.targetB]: this.target.b,
-      lr: a.lr,
-    });
-    const state = await this.learner.readState([Q_READOUT.w, Q_READOUT.b]);
-    const readout = { w: Float32Array.from(state[Q_READOUT.w]!.data as Float32Array), b: Float32Array.from(state[Q_READOUT.b]!.data as Float32Array) };
+    const readout = await this.learner.update(this.buffer.sample(CART_POLE_AGENT.batch), CART_POLE_AGENT.lr);
     this.lsm.setParams({ [LSM.readoutW]: readout.w, [LSM.readoutB]: readout.b });
-    if (++this.updates % a.targetUpdateSteps === 0) this.target = readout;
   }
 
   /** The readout's weights [neurons, 2], for a heat map. */
-  async readout(): Promise<Float32Array> {
-    return (await this.learner.readState([Q_READOUT.w]))[Q_READOUT.w]!.data as Float32Array;
+  readout(): Float32Array {
+    return this.learner.readout.w;
   }
 }

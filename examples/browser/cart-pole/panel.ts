@@ -62,7 +62,7 @@ export function initCartPolePanel(nextFrame: () => Promise<void>): void {
         drawCurves($('cartpole-returns'), [{ values: returns, color: '#1f77b4' }], { x: 'episode', y: 'return' }, { reference: RANDOM_POLICY_RETURN });
         const spikes: HostTensor = { type: { dtype: 'f32', shape: [recent.length, 1, n] }, data: Float32Array.from(recent.flatMap((f) => Array.from(f))) };
         drawRaster($('cartpole-raster'), spikes, 1);
-        if (progress.frames % 30 === 0) drawHeatmap($('cartpole-readout'), { type: { dtype: 'f32', shape: [n, 2] }, data: await agent.readout() }, { rows: 'reservoir neuron', cols: 'action' });
+        if (progress.frames % 30 === 0) drawHeatmap($('cartpole-readout'), { type: { dtype: 'f32', shape: [n, 2] }, data: agent.readout() }, { rows: 'reservoir neuron', cols: 'action' });
         $('cartpole-status').textContent = `${agent.envSteps} steps, ${returns.length} episodes — mean return of the last ${last.length}: ${mean.toFixed(1)} (random policy ≈ ${RANDOM_POLICY_RETURN})`;
         progress.frames++;
         await nextFrame();
