@@ -317,7 +317,7 @@ describe.skipIf(!REQUIRE_WEBGPU && !existsSync(chromiumPath()))('browser trainin
       await tab.click('#cartpole-stop');
       await tab.waitForFunction((key) => ['done', 'error'].includes((globalThis as unknown as Record<string, CartPoleProgress>)[key]!.phase), CART_POLE_GLOBAL, { timeout: 30_000 });
       const run = await cartPoleOf(tab);
-      await tab.screenshot({ path: fileURLToPath(new URL('./screenshots/cart-pole.png', import.meta.url)), fullPage: true });
+      await tab.locator('#cartpole').screenshot({ path: fileURLToPath(new URL('./screenshots/cart-pole.png', import.meta.url)) });
       const last = run.returns.slice(-20);
       const mean = last.reduce((a, r) => a + r, 0) / last.length;
       const blocks = Array.from({ length: Math.ceil(run.returns.length / 20) }, (_, k) => run.returns.slice(20 * k, 20 * k + 20)).map((b) => (b.reduce((a, r) => a + r, 0) / b.length).toFixed(1));
