@@ -1,14 +1,21 @@
 // The page: pick a demo, set its hyperparameters, train it live on WebGPU (or the CPU interpreter,
-// with a banner), pause and resume, plot as it learns, and save or restore the model as a checkpoint.
-import { sizeOf, type HostTensor, type TensorType } from '@spikeflow/core';
-import { loadCheckpoint } from '@spikeflow/models';
+// with a banner), pause and resume, plot as it learns, save the model as a checkpoint or NIR file,
+// and load a checkpoint, NIR file or spec JSON, or a data file, picked or dropped on the page.
+import { sizeOf, toArray, type HostTensor, type TensorType } from '@spikeflow/core';
+import { isDataFileName, loadCheckpoint, parseSequential, standardLayers } from '@spikeflow/models';
 import { selectBackend, type Backend, type CompileProgress } from '@spikeflow/webgpu';
 import { decodePageCheckpoint, download, encodePageCheckpoint } from './checkpoint-file.js';
 import { DEMOS, type Demo, type DemoChoice, type DemoLayer } from './demos/index.js';
 import { DATA_FILE_SETTINGS, dataFileDemo } from './demos/data-file.js';
 import { LIF_MLP_DEFAULTS } from './demos/mnist-lif.js';
+import { MLP_PARAMS, readMlpNir, writeMlpNir } from './demos/mlp-nir.js';
+import { mlpOfSpec, type MlpOfSpec } from './demos/mlp-spec-match.js';
+import { pickInto, watchDrops } from './drop-zone.js';
+import { modelFileKind } from './model-file.js';
+import { loadNir } from './nir-module.js';
 import { parseSettings, type DemoSettings } from './demos/settings.js';
 import { errorLine, watchDataFile, type PickedData } from './data-file-input.js';
+import { initCartPolePanel } from './cart-pole/panel.js';
 import { createEngine, type Engine } from './engine.js';
 import { fetchMnist } from './mnist-asset.js';
 import { drawCurves, drawHeatmap, drawRaster, drawTraces } from './plots.js';
@@ -150,6 +157,7 @@ function setBusy(on: boolean): void {
   button('pause').disabled = !on;
   button('import').disabled = on;
   button('export').disabled = on || run === undefined;
+  button('export-nir').disabled = on || run?.demo.sequential === undefined;
   select.disabled = on;
   dataInput.disabled = on;
   lockSettings(on, choice().uses);
@@ -160,6 +168,7 @@ function setPaused(on: boolean): void {
   button('pause').textContent = on ? 'Resume' : 'Pause';
   // A paused run's state can be saved; training resumes from the same params and optimizer slots.
   button('export').disabled = !on;
+  button('export-nir').disabled = !on || run?.demo.sequential === undefined;
   if (on) progress.phase = 'paused';
   else {
     if (progress.phase === 'paused') progress.phase = 'training';
@@ -232,38 +241,132 @@ async function exportCheckpoint(): Promise<void> {
   $('status').textContent = `saved a checkpoint at step ${progress.steps}`;
 }
 
+/** Saves the run's trained model as a NIR file (the LIF MLPs; the other demos have no NIR form). */
+async function exportNirFile(): Promise<void> {
+  const spec = run?.demo.sequential;
+  if (!run || !spec) return;
+  const nir = await loadNir();
+  const params = Object.fromEntries(await Promise.all(MLP_PARAMS.map(async (name) => [name, Float32Array.from(toArray(await run!.engine.param(name)))])));
+  download(await writeMlpNir(nir, spec, params), `${run.key}-step${progress.steps}.nir`);
+  $('status').textContent = `saved a NIR file at step ${progress.steps}`;
+}
+
+/**
+ * Builds the model `key` with `settings`, uploads `state` over its fresh params and scores the
+ * held-out batch; the page shows it only once all that worked.
+ */
+async function restoreModel(key: string, settings: DemoSettings, demo: Demo, seed: number, state: Readonly<Record<string, HostTensor>>, step: number): Promise<number> {
+  const engine = await createEngine(demo, await backend(), seed, showCompileProgress);
+  engine.setState(state);
+  select.value = key;
+  showSettings(settings, choice(key).uses);
+  describe(demo);
+  run = { demo, engine, settings, key };
+  Object.assign(progress, { demo: key, steps: step, losses: [], accuracies: [], accuracySteps: [], msPerStep: 0 });
+  await probe(engine, demo, step);
+  progress.phase = 'done';
+  return progress.accuracies[0]!;
+}
+
 /**
  * Restores a checkpoint: rebuilds its model with its settings, checks every tensor against the
  * training graph, uploads them and scores the held-out batch. A bad file changes nothing.
  */
-async function importCheckpoint(file: File): Promise<void> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  const { checkpoint, demo: key, texts } = decodePageCheckpoint(bytes, file.name);
-  if (key === USER_DATA && !userData) throw new Error(`${file.name}: meta.demo: the checkpoint is of a model on a data file; pick that file first`);
-  if (key !== USER_DATA && !DEMOS.has(key)) throw new Error(`${file.name}: meta.demo: no model choice "${key}"`);
+async function importCheckpoint(bytes: Uint8Array, file: string): Promise<void> {
+  const { checkpoint, demo: key, texts } = decodePageCheckpoint(bytes, file);
+  if (key === USER_DATA && !userData) throw new Error(`${file}: meta.demo: the checkpoint is of a model on a data file; pick that file first`);
+  if (key !== USER_DATA && !DEMOS.has(key)) throw new Error(`${file}: meta.demo: no model choice "${key}"`);
   const { defaults, uses } = choice(key);
   let settings: DemoSettings;
   try {
     settings = parseSettings(defaults, uses, texts);
   } catch (error) {
-    throw new Error(`${file.name}: meta.settings: ${errorLine(error)}`);
+    throw new Error(`${file}: meta.settings: ${errorLine(error)}`);
   }
-  const [b, demo] = await Promise.all([backend(), choice(key).load({ mnist: fetchMnist }, settings)]);
+  const demo = await choice(key).load({ mnist: fetchMnist }, settings);
   try {
     loadCheckpoint(bytes, demo.train);
   } catch (error) {
-    throw new Error(`${file.name}: ${errorLine(error)}`);
+    throw new Error(`${file}: ${errorLine(error)}`);
   }
-  const engine = await createEngine(demo, b, checkpoint.progress.seed, showCompileProgress);
-  engine.setState(checkpoint.tensors);
+  const accuracy = await restoreModel(key, settings, demo, checkpoint.progress.seed, checkpoint.tensors, checkpoint.progress.step);
+  $('status').textContent = `restored ${file} (step ${checkpoint.progress.step}) — held-out accuracy ${(100 * accuracy).toFixed(1)}%`;
+}
+
+/** The model choice an MLP of these sizes trains on: the picked data file's, else MNIST's. */
+function mlpTarget({ inputs, classes }: MlpOfSpec['shape'], file: string): string {
+  const info = userData?.tasks.train.info;
+  if (info && info.inputSize === inputs && info.outputSize === classes) return USER_DATA;
+  if (inputs === 784 && classes === 10) return 'mnist-lif';
+  const picked = info ? `${userData!.name} has ${info.inputSize} and ${info.outputSize}` : 'no data file is picked';
+  throw new Error(`${file}: the model takes ${inputs} inputs and ${classes} classes; MNIST has 784 and 10, ${picked}`);
+}
+
+/** An imported MLP's settings: the file's, over the form's where it shows that model (else the model's defaults). */
+function mlpSettings(key: string, fromFile: Partial<DemoSettings>): DemoSettings {
+  const { defaults, uses } = choice(key);
+  return { ...(select.value === key ? readSettings(defaults, uses) : defaults), ...fromFile };
+}
+
+/** Imports a NIR file of the LIF MLP: its weights are scored on the held-out batch and can be saved again (Train starts afresh). */
+async function importNirFile(bytes: Uint8Array, file: string): Promise<void> {
+  const { shape, settings: fromFile, params } = await readMlpNir(await loadNir(), bytes, file, LIF_MLP_DEFAULTS);
+  const key = mlpTarget(shape, file);
+  // NIR holds no surrogate gradient: the form's (or the defaults') is kept.
+  const settings = mlpSettings(key, { hidden: fromFile.hidden, neuron: fromFile.neuron });
+  const demo = await choice(key).load({ mnist: fetchMnist }, settings);
+  const weights = {
+    'linear0/w': { type: { dtype: 'f32', shape: [shape.inputs, settings.hidden] }, data: params['linear0/w'] },
+    'linear2/w': { type: { dtype: 'f32', shape: [settings.hidden, shape.classes] }, data: params['linear2/w'] },
+  } satisfies Record<(typeof MLP_PARAMS)[number], HostTensor>;
+  const accuracy = await restoreModel(key, settings, demo, SEED, weights, 0);
+  $('status').textContent = `imported ${file} — held-out accuracy ${(100 * accuracy).toFixed(1)}%`;
+}
+
+/** Reads a spec JSON of the LIF MLP as the model choice and settings it states, untrained. */
+async function importSpec(bytes: Uint8Array, file: string): Promise<void> {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new Error(`${file}: a spec JSON must be UTF-8 text`);
+  }
+  let spec;
+  try {
+    spec = parseSequential(text, standardLayers);
+  } catch (error) {
+    throw new Error(`${file}: ${errorLine(error)}`);
+  }
+  const { shape, settings: fromFile } = mlpOfSpec(spec, file);
+  const key = mlpTarget(shape, file);
+  const settings = mlpSettings(key, fromFile);
+  const demo = await choice(key).load({ mnist: fetchMnist }, settings);
   select.value = key;
-  showSettings(settings, uses);
+  showSettings(settings, choice(key).uses);
   describe(demo);
-  run = { demo, engine, settings, key };
-  Object.assign(progress, { demo: key, steps: checkpoint.progress.step, losses: [], accuracies: [], accuracySteps: [], msPerStep: 0 });
-  await probe(engine, demo, checkpoint.progress.step);
-  progress.phase = 'done';
-  $('status').textContent = `restored ${file.name} (step ${checkpoint.progress.step}) — held-out accuracy ${(100 * progress.accuracies[0]!).toFixed(1)}%`;
+  $('status').textContent = `loaded ${file}: ${demo.title} with ${settings.hidden} ${settings.neuron.toUpperCase()} neurons — ready to train`;
+}
+
+/** A model file, picked or dropped: a checkpoint, a NIR file or a spec JSON, told apart by its first bytes. */
+async function loadModelFile(file: File): Promise<void> {
+  if (busy) {
+    $('status').textContent = `error: ${file.name}: the page is busy; stop the run first`;
+    return;
+  }
+  setBusy(true);
+  button('stop').disabled = true;
+  button('pause').disabled = true;
+  try {
+    $('status').textContent = `reading ${file.name}…`;
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const kind = modelFileKind(bytes, file.name);
+    await (kind === 'checkpoint' ? importCheckpoint : kind === 'nir' ? importNirFile : importSpec)(bytes, file.name);
+  } catch (error) {
+    console.error(error);
+    $('status').textContent = `error: ${errorLine(error)}`;
+  } finally {
+    setBusy(false);
+  }
 }
 
 watchDataFile(
@@ -279,23 +382,17 @@ watchDataFile(
   },
   (line) => ($('status').textContent = `error: ${line}`),
 );
-const importInput = $<HTMLInputElement>('checkpoint-file');
-importInput.addEventListener('change', async () => {
-  const file = importInput.files?.[0];
-  if (!file) return;
-  setBusy(true);
-  button('stop').disabled = true;
-  button('pause').disabled = true;
-  try {
-    $('status').textContent = `restoring ${file.name}…`;
-    await importCheckpoint(file);
-  } catch (error) {
-    console.error(error);
-    $('status').textContent = `error: ${errorLine(error)}`;
-  } finally {
-    importInput.value = '';
-    setBusy(false);
-  }
+const modelInput = $<HTMLInputElement>('model-file');
+modelInput.addEventListener('change', () => {
+  const file = modelInput.files?.[0];
+  modelInput.value = '';
+  if (file) void loadModelFile(file);
+});
+// A data file (by its extension) takes the data input's path; anything else is read as a model.
+watchDrops($('drop-zone'), (file) => {
+  if (busy) $('status').textContent = `error: ${file.name}: the page is busy; stop the run first`;
+  else if (isDataFileName(file.name)) pickInto(dataInput, file);
+  else void loadModelFile(file);
 });
 
 button('train').addEventListener('click', () => void train());
@@ -305,9 +402,11 @@ button('stop').addEventListener('click', () => {
 });
 button('pause').addEventListener('click', () => setPaused(!paused));
 button('export').addEventListener('click', () => exportCheckpoint().catch((error) => ($('status').textContent = `error: ${errorLine(error)}`)));
-button('import').addEventListener('click', () => importInput.click());
+button('export-nir').addEventListener('click', () => exportNirFile().catch((error) => ($('status').textContent = `error: ${errorLine(error)}`)));
+button('import').addEventListener('click', () => modelInput.click());
 select.addEventListener('change', chooseDemo);
 watchSettings(() => void preview());
 layerSelect.addEventListener('change', drawLayer);
 void backend();
 chooseDemo();
+initCartPolePanel(nextFrame);

@@ -5,9 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { dataFileTasks } from '@spikeflow/models';
+import { LIF_MLP_DEFAULTS, lifMlpSpec } from './demos/mnist-lif.js';
 import { chromiumPath } from '../../packages/webgpu/test/runtimes/chromium.js';
 import { servePage, type ServedPage } from './page-server.js';
 import { PROGRESS_GLOBAL, type Progress } from './progress.js';
+import { CART_POLE_GLOBAL, RANDOM_POLICY_RETURN, type CartPoleProgress } from './cart-pole/panel.js';
 
 const REQUIRE_WEBGPU = process.env.SPIKEFLOW_REQUIRE_WEBGPU === '1';
 const CHROMIUM_ARGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
@@ -95,17 +97,31 @@ const fixtureBytes = (name: string): Uint8Array => new Uint8Array(readFileSync(n
  */
 interface FileCase {
   readonly file: string;
+  /** Dropped on the page rather than picked in the file input. */
+  readonly drop?: boolean;
   readonly steps: number;
   readonly lossFactor: number;
   readonly aboveChance?: number;
 }
 
 const FILE_CASES: readonly FileCase[] = [
-  // Two classes of moving bars (vertical moving right, horizontal moving down) as event streams.
-  { file: 'moving-bars.csv', steps: 60, lossFactor: 0.8, aboveChance: 0.3 },
   // 6 static samples of 4 features in 3 classes: too few to generalise, so only the training loss must fall.
   { file: 'data.npz', steps: 40, lossFactor: 0.8 },
+  // Two classes of moving bars (vertical moving right, horizontal moving down) as event streams.
+  { file: 'moving-bars.csv', drop: true, steps: 60, lossFactor: 0.8, aboveChance: 0.3 },
 ];
+
+/** Drops a file on the page, as a drag from the desktop does. */
+async function dropFile(tab: Page, name: string, bytes: Uint8Array): Promise<void> {
+  const transfer = await tab.evaluateHandle(([fileName, base64]) => {
+    const dropped = new DataTransfer();
+    dropped.items.add(new File([Uint8Array.from(atob(base64!), (c) => c.charCodeAt(0))], fileName!));
+    return dropped;
+  }, [name, Buffer.from(bytes).toString('base64')]);
+  await tab.dispatchEvent('#drop-zone', 'drop', { dataTransfer: transfer });
+}
+
+const statusMatches = (tab: Page, pattern: RegExp) => tab.waitForFunction((source) => new RegExp(source).test(document.getElementById('status')!.textContent!), pattern.source, { timeout: 60_000 });
 
 /** Malformed files: the page must show the loader's one error line and change nothing else. */
 const BAD_FILES: readonly { readonly name: string; readonly bytes: Uint8Array }[] = [
@@ -130,6 +146,62 @@ const pageState = (tab: Page) =>
   }, PROGRESS_GLOBAL);
 
 const rasterImage = (tab: Page): Promise<string> => tab.evaluate(() => (document.getElementById('raster') as HTMLCanvasElement).toDataURL());
+
+/**
+ * On the model trained last on a data file: its NIR export, dropped back on the page, scores the same
+ * held-out accuracy; a spec JSON sets up a narrower model; a bad model file changes nothing.
+ */
+async function modelFilesRoundTrip(tab: Page, output: readonly string[], c: FileCase): Promise<void> {
+  const trained = await progressOf(tab);
+  const trainedRaster = await rasterImage(tab);
+  const [saved] = await Promise.all([tab.waitForEvent('download', { timeout: 60_000 }), tab.click('#export-nir')]);
+  expect(saved.suggestedFilename()).toBe(`user-data-step${c.steps}.nir`);
+  const nirBytes = new Uint8Array(readFileSync((await saved.path())!));
+  expect(Array.from(nirBytes.subarray(0, 4))).toEqual([0x89, 0x48, 0x44, 0x46]); // the HDF5 signature
+  await dropFile(tab, 'trained.nir', nirBytes);
+  await statusMatches(tab, /^(imported|error)/);
+  const imported = await progressOf(tab);
+  console.log(`NIR round trip: ${await tab.textContent('#status')} (trained: ${trained.accuracies.at(-1)})`);
+  expect(imported.error, output.join('\n')).toBeUndefined();
+  expect(await tab.textContent('#status')).toMatch(/^imported trained\.nir — held-out accuracy/);
+  expect(imported.accuracies).toEqual([trained.accuracies.at(-1)]);
+  expect(await rasterImage(tab), 'the imported model spikes as the trained one on the held-out batch').toBe(trainedRaster);
+  expect([imported.demo, imported.paramCount]).toEqual(['user-data', trained.paramCount]);
+
+  // A spec JSON of the same sizes, 16 hidden neurons: described, untrained.
+  const { info } = dataFileTasks(fixtureBytes(c.file), c.file).train;
+  const spec = lifMlpSpec({ inputs: info.inputSize, classes: info.outputSize }, { ...LIF_MLP_DEFAULTS, hidden: 16 });
+  await dropFile(tab, 'narrow.json', new TextEncoder().encode(JSON.stringify(spec)));
+  await statusMatches(tab, /^(loaded|error)/);
+  expect(await tab.textContent('#status')).toBe(`loaded narrow.json: LIF MLP on ${c.file} with 16 LIF neurons — ready to train`);
+  expect(await tab.textContent('#about')).toContain(`${c.file}: ${info.inputSize} inputs → 16 LIF → ${info.outputSize} LIF`);
+  expect(await tab.inputValue('#set-hidden')).toBe('16');
+
+  // Files the page cannot take: one error line each, naming the file and field, and nothing else changes.
+  const slow = { ...spec, layers: spec.layers.map((l, k) => (k === 1 ? { ...l, tau: 5 } : l)) };
+  const bad: readonly [string, Uint8Array, string][] = [
+    ['notes.txt', new TextEncoder().encode('hello'), 'error: notes.txt: not a model file: a checkpoint starts with "SPKFCKPT", a NIR file with the HDF5 signature, a spec JSON with "{"'],
+    ['slow.json', new TextEncoder().encode(JSON.stringify(slow)), "error: slow.json: layers[1].tau: the page's LIF MLP has 2, the file has 5"],
+    ['cut.nir', nirBytes.subarray(0, 2000), 'error: '],
+  ];
+  for (const [name, bytes, expected] of bad) {
+    const before = await pageState(tab);
+    await dropFile(tab, name, bytes);
+    await statusMatches(tab, new RegExp(`^error: .*${name.replace('.', '\\.')}`));
+    const status = (await tab.textContent('#status'))!;
+    console.log(`${name}: ${status}`);
+    expect(status.startsWith(expected), status).toBe(true);
+    expect(status).toContain(name);
+    expect(status).not.toContain('\n');
+    expect(await pageState(tab), `${name}: the page apart from its status`).toEqual(before);
+  }
+}
+
+/** The cart-pole agent must beat a random policy's mean return (about 22) by this margin over its last 20 episodes. */
+const CART_POLE_MARGIN = 10;
+const CART_POLE_STEPS = 6000;
+const cartPoleOf = (tab: Page): Promise<CartPoleProgress> => tab.evaluate((key) => (globalThis as unknown as Record<string, CartPoleProgress>)[key]!, CART_POLE_GLOBAL);
+const canvasImage = (tab: Page, id: string): Promise<string> => tab.evaluate((c) => (document.getElementById(c) as HTMLCanvasElement).toDataURL(), id);
 
 describe.skipIf(!REQUIRE_WEBGPU && !existsSync(chromiumPath()))('browser training page', () => {
   it(`trains ${CASES.map((c) => c.demo).join(', ')} live, with each learning and its plots drawn`, { timeout: 300_000 }, async () => {
@@ -181,7 +253,8 @@ describe.skipIf(!REQUIRE_WEBGPU && !existsSync(chromiumPath()))('browser trainin
     try {
       for (const c of FILE_CASES) {
         const bytes = fixtureBytes(c.file);
-        await tab.setInputFiles('#data-file', { name: c.file, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+        if (c.drop) await dropFile(tab, c.file, bytes);
+        else await tab.setInputFiles('#data-file', { name: c.file, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
         await tab.waitForFunction((name) => document.getElementById('status')!.textContent!.startsWith(`${name}:`), c.file, { timeout: 30_000 });
         expect(await tab.$eval('#demo', (s) => (s as HTMLSelectElement).selectedOptions[0]!.text)).toBe(`LIF MLP on ${c.file}`);
 
@@ -201,7 +274,9 @@ describe.skipIf(!REQUIRE_WEBGPU && !existsSync(chromiumPath()))('browser trainin
         expect(mean(progress.losses.slice(-5)), `${c.file}: loss`).toBeLessThan(c.lossFactor * mean(progress.losses.slice(0, 5)));
         expect(progress.chance).toBeCloseTo(majority, 6);
         if (c.aboveChance !== undefined) expect(Math.max(...progress.accuracies.slice(-3)), `${c.file}: held-out accuracy`).toBeGreaterThan(majority + c.aboveChance);
+        await tab.screenshot({ path: fileURLToPath(new URL(`./screenshots/data-file-${c.file.replace(/\W/g, '-')}.png`, import.meta.url)), fullPage: true });
       }
+      await modelFilesRoundTrip(tab, output, FILE_CASES.at(-1)!);
 
       for (const bad of BAD_FILES) {
         const before = await pageState(tab);
@@ -222,6 +297,38 @@ describe.skipIf(!REQUIRE_WEBGPU && !existsSync(chromiumPath()))('browser trainin
         expect(status).not.toContain('\n');
         expect(await pageState(tab), `${bad.name}: the page apart from its status`).toEqual(before);
       }
+    } finally {
+      await browser.close();
+      await page.close();
+    }
+  });
+  it(`runs the cart-pole LSM for ${CART_POLE_STEPS} environment steps, animating the cart, and its returns beat a random policy's`, { timeout: 300_000 }, async () => {
+    const { page, browser, tab, output } = await openPage();
+    try {
+      await tab.click('#cartpole-run');
+      await tab.waitForFunction((key) => ((globalThis as unknown as Record<string, CartPoleProgress>)[key]?.frames ?? 0) >= 2, CART_POLE_GLOBAL, { timeout: 60_000 });
+      const firstFrame = await canvasImage(tab, 'cartpole-cart');
+      await tab.waitForFunction((key) => ((globalThis as unknown as Record<string, CartPoleProgress>)[key]?.frames ?? 0) >= 6, CART_POLE_GLOBAL, { timeout: 60_000 });
+      expect(await canvasImage(tab, 'cartpole-cart'), 'the cart moves between frames').not.toBe(firstFrame);
+      await tab.waitForFunction(([key, steps]) => {
+        const p = (globalThis as unknown as Record<string, CartPoleProgress>)[key as string]!;
+        return p.envSteps >= (steps as number) || p.phase === 'error';
+      }, [CART_POLE_GLOBAL, CART_POLE_STEPS] as const, { timeout: 240_000 });
+      await tab.click('#cartpole-stop');
+      await tab.waitForFunction((key) => ['done', 'error'].includes((globalThis as unknown as Record<string, CartPoleProgress>)[key]!.phase), CART_POLE_GLOBAL, { timeout: 30_000 });
+      const run = await cartPoleOf(tab);
+      await tab.locator('#cartpole').screenshot({ path: fileURLToPath(new URL('./screenshots/cart-pole.png', import.meta.url)) });
+      const last = run.returns.slice(-20);
+      const mean = last.reduce((a, r) => a + r, 0) / last.length;
+      const blocks = Array.from({ length: Math.ceil(run.returns.length / 20) }, (_, k) => run.returns.slice(20 * k, 20 * k + 20)).map((b) => (b.reduce((a, r) => a + r, 0) / b.length).toFixed(1));
+      console.log(`cart-pole: ${run.envSteps} env steps, ${run.returns.length} episodes, ${run.frames} frames; mean return per 20 episodes ${blocks.join(' ')}`);
+      expect(run.error, output.join('\n')).toBeUndefined();
+      // Every return counts the steps of one episode (reward 1 each, at most 500), and the episodes together took no more steps than ran.
+      expect(run.returns.every((r) => Number.isInteger(r) && r >= 1 && r <= 500)).toBe(true);
+      expect(run.returns.reduce((a, r) => a + r, 0)).toBeLessThanOrEqual(run.envSteps);
+      expect(mean, 'mean return of the last 20 episodes').toBeGreaterThan(RANDOM_POLICY_RETURN + CART_POLE_MARGIN);
+      const inked = await inkedPixels(tab, ['cartpole-cart', 'cartpole-returns', 'cartpole-raster', 'cartpole-readout']);
+      for (const [k, id] of ['cart', 'returns', 'raster', 'readout'].entries()) expect(inked[k], `cart-pole ${id} canvas has data`).toBeGreaterThan(100);
     } finally {
       await browser.close();
       await page.close();
@@ -281,7 +388,7 @@ describe.skipIf(!REQUIRE_WEBGPU && !existsSync(chromiumPath()))('browser trainin
       expect(saved.suggestedFilename()).toBe(`cue-association-step${steps}.spkf`);
       await tab.reload();
       await tab.waitForFunction((key) => (globalThis as unknown as Record<string, Progress>)[key]?.backend !== 'unknown', PROGRESS_GLOBAL, { timeout: 30_000 });
-      await tab.setInputFiles('#checkpoint-file', { name: 'saved.spkf', mimeType: 'application/octet-stream', buffer: bytes });
+      await tab.setInputFiles('#model-file', { name: 'saved.spkf', mimeType: 'application/octet-stream', buffer: bytes });
       await tab.waitForFunction(() => /^(restored|error)/.test(document.getElementById('status')!.textContent!), undefined, { timeout: 60_000 });
       const restored = await progressOf(tab);
       console.log(`restored: ${await tab.textContent('#status')}`);
@@ -292,7 +399,7 @@ describe.skipIf(!REQUIRE_WEBGPU && !existsSync(chromiumPath()))('browser trainin
       expect(restored.accuracies).toEqual([trained.accuracies.at(-1)]);
 
       // A cut file is refused in one line naming it.
-      await tab.setInputFiles('#checkpoint-file', { name: 'cut.spkf', mimeType: 'application/octet-stream', buffer: bytes.subarray(0, bytes.length - 100) });
+      await tab.setInputFiles('#model-file', { name: 'cut.spkf', mimeType: 'application/octet-stream', buffer: bytes.subarray(0, bytes.length - 100) });
       await tab.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('error: cut.spkf: '), undefined, { timeout: 30_000 });
       expect(await tab.textContent('#status')).not.toContain('\n');
       expect((await progressOf(tab)).accuracies).toEqual(restored.accuracies);

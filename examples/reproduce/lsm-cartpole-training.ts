@@ -4,22 +4,20 @@
  * readout) runs once per environment step on the CPU interpreter, the readout's DQN step (replay
  * batch, target network, Huber TD loss, Adam) is one compiled training graph.
  */
-import { cpuBackend, type Runner, type StepRunner } from '@spikeflow/core';
+import { cpuBackend, type Runner } from '@spikeflow/core';
 import {
-  adam,
   CART_POLE,
   CartPole,
+  DqnReadout,
   epsilonGreedy,
   greedyAction,
   linearEpsilon,
   liquidStateMachineGraph,
   LSM,
-  Q_READOUT,
-  qReadoutModel,
   ReplayBuffer,
   reservoirWeights,
   TaskRng,
-  trainingGraph,
+  type Readout,
   type ReservoirOptions,
 } from '@spikeflow/models';
 
@@ -92,11 +90,6 @@ interface FeatureMap {
   /** Features of each row, and Q; `fresh` rows start a new episode (their reservoir row is reset first). */
   features(observations: readonly (readonly number[])[], readout: Readout, fresh: readonly boolean[]): Promise<{ features: Float32Array[]; q: number[][] }>;
   firingRate(): number;
-}
-
-interface Readout {
-  readonly w: Float32Array;
-  readonly b: Float32Array;
 }
 
 /** The raw observation divided by its range (the control's features). */
@@ -172,11 +165,6 @@ async function greedyReturns(map: FeatureMap, readout: Readout, seeds: readonly 
   return returns;
 }
 
-async function compileLearner(run: LsmCartPoleRun, features: number): Promise<StepRunner> {
-  const model = qReadoutModel({ batch: run.batch, features, actions: 2, gamma: run.gamma, huberDelta: run.huberDelta });
-  return cpuBackend().compileTrainStep(trainingGraph(model, { loss: Q_READOUT.loss, optimizer: adam(), wrt: [Q_READOUT.w, Q_READOUT.b] }), { seed: run.seed });
-}
-
 /** Q = f·W + b on the host, for the acting rows after a learner step changed the readout. */
 function hostQ(features: Float32Array, readout: Readout): number[] {
   return [0, 1].map((a) => readout.b[a]! + features.reduce((acc, v, i) => acc + v * readout.w[i * 2 + a]!, 0));
@@ -187,16 +175,14 @@ export async function trainLsmCartPole(run: LsmCartPoleRun, log: (line: string) 
   const act = lsm ?? rawFeatures();
   const evaluator = run.features === 'lsm' ? await lsmFeatures(run, run.validationEpisodes) : rawFeatures();
   const tester = run.features === 'lsm' ? await lsmFeatures(run, run.testEpisodes) : rawFeatures();
-  const learner = await compileLearner(run, act.size);
+  const learner = await DqnReadout.create(cpuBackend(), { batch: run.batch, features: act.size, actions: 2, gamma: run.gamma, huberDelta: run.huberDelta, targetUpdateSteps: run.targetUpdateSteps, seed: run.seed });
   const buffer = new ReplayBuffer(run.bufferCapacity, act.size, run.seed);
   const rng = new TaskRng(run.seed, 3);
-  let readout: Readout = { w: new Float32Array(act.size * 2), b: new Float32Array(2) };
-  let target: Readout = readout;
+  let readout: Readout = learner.readout;
   let kept = { readout, episode: 0, mean: -Infinity };
   const curve: EpisodePoint[] = [];
   const validation: { episode: number; mean: number }[] = [];
   let envSteps = 0;
-  let learnerSteps = 0;
   let trainingSolvedAt: number | null = null;
   const started = performance.now();
 
@@ -246,21 +232,8 @@ export async function trainLsmCartPole(run: LsmCartPoleRun, log: (line: string) 
       row.ending = step.done || step.truncated;
     });
     for (let u = 0; u < run.updatesPerStep && envSteps >= run.warmupSteps && buffer.size > 0; u++) {
-      const batch = buffer.sample(run.batch);
-      learner.step({
-        [Q_READOUT.states]: batch.states,
-        [Q_READOUT.actions]: batch.actions,
-        [Q_READOUT.rewards]: batch.rewards,
-        [Q_READOUT.nextStates]: batch.nextStates,
-        [Q_READOUT.dones]: batch.dones,
-        [Q_READOUT.targetW]: target.w,
-        [Q_READOUT.targetB]: target.b,
-        lr: run.lr + (run.lrEnd - run.lr) * Math.min(1, (envSteps - run.warmupSteps) / Math.max(run.envSteps - run.warmupSteps, 1)),
-      });
-      learnerSteps++;
-      const state = await learner.readState([Q_READOUT.w, Q_READOUT.b]);
-      readout = { w: state[Q_READOUT.w]!.data as Float32Array, b: state[Q_READOUT.b]!.data as Float32Array };
-      if (learnerSteps % run.targetUpdateSteps === 0) target = { w: readout.w.slice(), b: readout.b.slice() };
+      const lr = run.lr + (run.lrEnd - run.lr) * Math.min(1, (envSteps - run.warmupSteps) / Math.max(run.envSteps - run.warmupSteps, 1));
+      readout = await learner.update(buffer.sample(run.batch), lr);
     }
     const episodes = curve.length;
     const crossed = Math.floor(envSteps / run.validateEvery) > Math.floor(stepsBefore / run.validateEvery) || envSteps >= run.envSteps;

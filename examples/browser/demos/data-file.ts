@@ -1,6 +1,6 @@
 import { adam, trainingGraph, type TaskBatch, type TaskSplit } from '@spikeflow/models';
 import { labelledBatch, namedLayer, type Demo } from './demo.js';
-import { HELD_OUT, LIF_MLP_SETTINGS, lifMlp, neuronLabel, surrogateLabel } from './mnist-lif.js';
+import { HELD_OUT, LIF_MLP_SETTINGS, lifMlp, lifMlpSpec, neuronLabel, surrogateLabel } from './mnist-lif.js';
 import type { DemoSettings, SettingName } from './settings.js';
 
 /** The LIF MLP's settings, less T: a data file fixes its steps. */
@@ -35,5 +35,6 @@ export function dataFileDemo(split: TaskSplit, name: string, s: DemoSettings): D
     chance,
     trainBatch: (step) => labelledBatch(split.train.batch(s.batch, 1000 + step)),
     heldOut: labelledBatch(heldOut),
+    sequential: lifMlpSpec(shape, s),
   };
 }

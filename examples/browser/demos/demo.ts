@@ -1,5 +1,6 @@
 import type { Graph, HostTensor, Tensor } from '@spikeflow/core';
 import { accuracy, type MnistData, type TaskBatch } from '@spikeflow/models';
+import type { MlpSpec } from './mnist-lif.js';
 
 /** A batch to feed, with what is needed to score the probe's outputs on it. */
 export interface DemoBatch {
@@ -43,6 +44,8 @@ export interface Demo {
   trainBatch(step: number): DemoBatch;
   /** A fixed held-out batch, so the probe plots and accuracy are comparable from step to step. */
   readonly heldOut: DemoBatch;
+  /** The model as a sequential spec, where it is one: what a NIR export writes (the others have no NIR form, docs/browser.md). */
+  readonly sequential?: MlpSpec;
 }
 
 /** A layer whose probe outputs are named after it, as `layerOutputs` names them. */

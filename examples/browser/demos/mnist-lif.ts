@@ -1,5 +1,5 @@
 import { trace, type Graph, type GraphBuilder, type Tensor } from '@spikeflow/core';
-import { adam, buildLinear, classifierHead, classifierLoss, classifierScores, ifNeuron, integrateAndFire, lif, lifNeuron, linear, mnistSplit, sequentialMnist, trainingGraph } from '@spikeflow/models';
+import { adam, buildLinear, layerScope, classifierHead, classifierLoss, classifierScores, ifNeuron, integrateAndFire, lif, lifNeuron, linear, mnistSplit, sequentialMnist, trainingGraph, type IfSpec, type LifSpec, type LinearSpec } from '@spikeflow/models';
 import { labelledBatch, layerOutputs, namedLayer, type Demo, type DemoData } from './demo.js';
 import type { DemoSettings, SettingName } from './settings.js';
 
@@ -13,23 +13,27 @@ export const LIF_MLP_DEFAULTS: DemoSettings = { lr: 0.01, batch: 32, hidden: 64,
 export const LIF_MLP_SETTINGS: readonly SettingName[] = ['lr', 'batch', 'hidden', 'steps', 'surrogate', 'alpha', 'neuron'];
 
 type MlpSettings = Pick<DemoSettings, 'batch' | 'hidden' | 'surrogate' | 'alpha' | 'neuron'>;
+/** The settings that shape the network (the batch only sizes its input). */
+type MlpNetwork = Omit<MlpSettings, 'batch'>;
 
-/** The chosen neuron and its spec; both fire at 1 and reset to 0, with the gradient through the reset stopped. */
-function neuronOf(s: MlpSettings) {
+/** The chosen neuron's spec: it fires at 1 and resets to 0, with the gradient through the reset stopped. */
+function neuronSpec(s: MlpNetwork): LifSpec | IfSpec {
   const firing = { detachReset: true, surrogate: s.surrogate, alpha: s.alpha };
-  return s.neuron === 'lif' ? { neuron: lifNeuron, spec: lif({ tau: 2, ...firing }) } : { neuron: ifNeuron, spec: integrateAndFire(firing) };
+  return s.neuron === 'lif' ? lif({ tau: 2, ...firing }) : integrateAndFire(firing);
 }
 
 /** A spiking layer as one scan that also stacks the membrane, which the neuron's own apply keeps inside its scan. */
-function layerWithMembrane(b: GraphBuilder, x: Tensor, s: MlpSettings): { spikes: Tensor; membrane: Tensor } {
-  const { neuron, spec } = neuronOf(s) as ReturnType<typeof neuronOf> & { neuron: typeof lifNeuron; spec: ReturnType<typeof lif> };
-  const initial = neuron.initialState(b, x.shape.slice(1), spec);
+function layerWithMembrane(b: GraphBuilder, x: Tensor, spec: LifSpec | IfSpec): { spikes: Tensor; membrane: Tensor } {
+  // LIF and IF share their state ({ v }) and their attrs' firing fields; the step reads the spec's kind.
+  const neuron = (spec.kind === 'lif' ? lifNeuron : ifNeuron) as typeof lifNeuron;
+  const attrs = spec as LifSpec;
+  const initial = neuron.initialState(b, x.shape.slice(1), attrs);
   const { outputs } = b.scan({
     carries: [initial.v],
     sequences: [x],
     consts: [],
     body: (bb, [v], [xt]) => {
-      const next = neuron.step(bb, { v: v! }, xt!, { attrs: spec });
+      const next = neuron.step(bb, { v: v! }, xt!, { attrs });
       return { carries: [next.state.v], outputs: [next.output, next.state.v] };
     },
   });
@@ -42,15 +46,32 @@ export interface MlpShape {
   readonly classes: number;
 }
 
-/** inputs -> hidden -> classes spiking neurons over T steps (784 -> 64 LIF -> 10 LIF over 8 rate-coded steps for MNIST); class scores are output spike counts. */
+/** The LIF MLP's layers, in the models' sequential form: what its NIR export writes and a spec JSON import reads. */
+export interface MlpSpec {
+  readonly kind: 'sequential';
+  readonly layers: readonly [LinearSpec, LifSpec | IfSpec, LinearSpec, LifSpec | IfSpec];
+}
+
+/** inputs -> hidden -> classes spiking neurons, as a sequential spec (scopes linear0, lif1 or if1, linear2, lif3 or if3). */
+export function lifMlpSpec({ inputs, classes }: Pick<MlpShape, 'inputs' | 'classes'>, s: MlpNetwork): MlpSpec {
+  const neuron = neuronSpec(s);
+  return { kind: 'sequential', layers: [linear(inputs, s.hidden, { initScale: 4 }), neuron, linear(s.hidden, classes, { initScale: 4 }), neuron] };
+}
+
+/**
+ * The spec's network over T steps (784 -> 64 LIF -> 10 LIF over 8 rate-coded steps for MNIST);
+ * class scores are output spike counts. Built layer by layer in the spec's scopes, so its params
+ * are the sequential model's, with the membranes recorded for the plots.
+ */
 export function lifMlp(probe: boolean, { steps, inputs, classes }: MlpShape, s: MlpSettings): Graph {
   const batch = probe ? HELD_OUT : s.batch;
+  const [in0, neuron, in2] = lifMlpSpec({ inputs, classes }, s).layers;
   return trace((b): Record<string, Tensor> => {
     const x = b.input('x', [steps, batch, inputs]);
-    const h = b.scope('linear0', () => buildLinear(b, x, linear(inputs, s.hidden, { initScale: 4 })));
-    const hidden = b.scope('lif1', () => layerWithMembrane(b, h, s));
-    const o = b.scope('linear2', () => buildLinear(b, hidden.spikes, linear(s.hidden, classes, { initScale: 4 })));
-    const output = b.scope('lif3', () => layerWithMembrane(b, o, s));
+    const h = b.scope(layerScope('linear', 0), () => buildLinear(b, x, in0));
+    const hidden = b.scope(layerScope(neuron.kind, 1), () => layerWithMembrane(b, h, neuron));
+    const o = b.scope(layerScope('linear', 2), () => buildLinear(b, hidden.spikes, in2));
+    const output = b.scope(layerScope(neuron.kind, 3), () => layerWithMembrane(b, o, neuron));
     const scores = classifierScores(output.spikes, HEAD);
     if (probe) return { scores, ...layerOutputs({ hidden, output }) };
     return { loss: classifierLoss(scores, b.input('labels', [batch], 'i32'), HEAD) };
@@ -83,5 +104,6 @@ export async function mnistLif(data: DemoData, s: DemoSettings): Promise<Demo> {
     chance: 0.1,
     trainBatch: (step) => labelledBatch(trainTask.batch(s.batch, 1000 + step)),
     heldOut: labelledBatch(encode(split.test).batch(HELD_OUT, 7)),
+    sequential: lifMlpSpec(shape, s),
   };
 }

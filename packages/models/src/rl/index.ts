@@ -10,3 +10,4 @@ export * from './observation-spikes.js';
 export * from './reservoir.js';
 export * from './liquid-state-machine.js';
 export * from './q-readout.js';
+export * from './dqn-readout.js';

@@ -1,0 +1,55 @@
+import type { StepRunner, TrainBackend } from '@spikeflow/core';
+import { adam } from '../optim/adam.js';
+import { trainingGraph } from '../training-graph.js';
+import { Q_READOUT, qReadoutModel, type QReadoutOptions } from './q-readout.js';
+import type { TransitionBatch } from './replay-buffer.js';
+
+/** A linear Q readout's values: W [features, actions] and b [actions]. */
+export interface Readout {
+  readonly w: Float32Array;
+  readonly b: Float32Array;
+}
+
+export interface DqnReadoutOptions extends QReadoutOptions {
+  /** Updates between refreshes of the target copy. */
+  readonly targetUpdateSteps: number;
+  readonly seed: number;
+}
+
+/**
+ * A linear Q readout learned by DQN (Mnih et al. 2015): each `update` is one Adam step of the
+ * Huber TD loss (`qReadoutModel`) on a replay batch against a frozen target copy, which is
+ * refreshed every `targetUpdateSteps` updates. Both start at zero.
+ */
+export class DqnReadout {
+  private target: Readout;
+  private updates = 0;
+
+  private constructor(private readonly learner: StepRunner, private readonly options: DqnReadoutOptions, public readout: Readout) {
+    this.target = readout;
+  }
+
+  static async create(backend: TrainBackend, options: DqnReadoutOptions): Promise<DqnReadout> {
+    const model = qReadoutModel(options);
+    const learner = await backend.compileTrainStep(trainingGraph(model, { loss: Q_READOUT.loss, optimizer: adam(), wrt: [Q_READOUT.w, Q_READOUT.b] }), { seed: options.seed });
+    return new DqnReadout(learner, options, { w: new Float32Array(options.features * options.actions), b: new Float32Array(options.actions) });
+  }
+
+  /** One learner step at learning rate `lr`; resolves to the updated readout (also `this.readout`). */
+  async update(batch: TransitionBatch, lr: number): Promise<Readout> {
+    this.learner.step({
+      [Q_READOUT.states]: batch.states,
+      [Q_READOUT.actions]: batch.actions,
+      [Q_READOUT.rewards]: batch.rewards,
+      [Q_READOUT.nextStates]: batch.nextStates,
+      [Q_READOUT.dones]: batch.dones,
+      [Q_READOUT.targetW]: this.target.w,
+      [Q_READOUT.targetB]: this.target.b,
+      lr,
+    });
+    const state = await this.learner.readState([Q_READOUT.w, Q_READOUT.b]);
+    this.readout = { w: state[Q_READOUT.w]!.data as Float32Array, b: state[Q_READOUT.b]!.data as Float32Array };
+    if (++this.updates % this.options.targetUpdateSteps === 0) this.target = { w: this.readout.w.slice(), b: this.readout.b.slice() };
+    return this.readout;
+  }
+}

@@ -1,0 +1,42 @@
+// DqnReadout's first update, worked by hand: from W = 0, b = 0 every Q is 0; with terminal
+// transitions of reward 1 the TD target is 1, the Huber loss's gradient for each taken action's Q
+// is −1/B per sample, so every gradient below is negative and Adam's first step (m̂/√v̂ = sign g)
+// raises each of them by lr. A gradient of 0 (an action never taken) leaves its params at 0.
+import { describe, expect, it } from 'vitest';
+import { cpuBackend } from '@spikeflow/core';
+import { DqnReadout } from '../../src/rl/index.js';
+
+const batch = (actions: number[]) => ({
+  size: 4,
+  states: Float32Array.from([1, 2, 0.5, 1, 2, 0.5, 1, 1]),
+  actions: Int32Array.from(actions),
+  rewards: Float32Array.from([1, 1, 1, 1]),
+  nextStates: new Float32Array(8),
+  dones: Float32Array.from([1, 1, 1, 1]),
+});
+
+describe('DqnReadout', () => {
+  it('takes one Adam step of lr up the TD error from zero, for the actions taken only', async () => {
+    const lr = 0.01;
+    const readout = await DqnReadout.create(cpuBackend(), { batch: 4, features: 2, actions: 3, gamma: 0.9, huberDelta: 1, targetUpdateSteps: 2, seed: 1 });
+    const { w, b } = await readout.update(batch([0, 0, 1, 1]), lr);
+    // w is [features, actions]: action 2 was never taken.
+    for (const [k, v] of Array.from(w).entries()) expect(v, `w[${k}]`).toBeCloseTo(k % 3 === 2 ? 0 : lr, 6);
+    expect(Array.from(b).map((v) => Number(v.toFixed(6)))).toEqual([lr, lr, 0]);
+  });
+
+  it('bootstraps from the target copy, refreshed every targetUpdateSteps updates', async () => {
+    // After a first update b = lr. A second, non-terminal batch with reward 0 and next state 0 has
+    // the TD target γ·max Q⁻(0) = γ·b⁻: γ·lr with the target refreshed after every update, 0 with a
+    // target still at its zero start. Q(s) exceeds both, so the second gradient on b is positive,
+    // and smaller with the higher target: with Adam's same first moment and second moment, b ends higher.
+    const lr = 0.01;
+    const run = async (targetUpdateSteps: number) => {
+      const readout = await DqnReadout.create(cpuBackend(), { batch: 4, features: 2, actions: 1, gamma: 0.5, huberDelta: 1, targetUpdateSteps, seed: 1 });
+      await readout.update(batch([0, 0, 0, 0]), lr);
+      return (await readout.update({ ...batch([0, 0, 0, 0]), rewards: new Float32Array(4), dones: new Float32Array(4) }, lr)).b[0]!;
+    };
+    const [refreshed, frozen] = [await run(1), await run(1000)];
+    expect(refreshed).toBeGreaterThan(frozen);
+  });
+});
