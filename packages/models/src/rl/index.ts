@@ -10,3 +10,6 @@ export * from './observation-spikes.js';
 export * from './reservoir.js';
 export * from './liquid-state-machine.js';
 export * from './q-readout.js';
+export * from './plastic-agent.js';
+export * from './plastic-agent-graphs.js';
+export * from './episode-rollout.js';
