@@ -14,10 +14,12 @@ import { exactGradientsExperiment } from './exact-gradients.js';
 import { stdpMnistExperiment } from './stdp-mnist.js';
 import { federatedMnistExperiment } from './federated-mnist.js';
 import { lsmCartPoleExperiment } from './lsm-cartpole.js';
+import { mazeNeuromodulationExperiment } from './maze-neuromodulation.js';
 
 /** Every experiment, in the order `pnpm reproduce` runs them and RESULTS.md lists them. */
 export const EXPERIMENTS: readonly Experiment[] = [
   storeRecallExperiment, smnistExperiment, cueAssociationExperiment, deepRExperiment, annConversionExperiment, convMnistExperiment,
   epropExactnessExperiment, epropEvidenceExperiment, epropStoreRecallExperiment, erbpMnistExperiment, binaryAdditiveExperiment,
   exactGradientsExperiment, stdpMnistExperiment, federatedMnistExperiment, lsmCartPoleExperiment,
+  mazeNeuromodulationExperiment,
 ];
