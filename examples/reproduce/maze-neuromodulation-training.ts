@@ -1,10 +1,11 @@
 /**
  * A2C on the Backpropamine grid maze with a recurrent SNN whose recurrent synapses are plastic
  * (neuromodulated, fixed-η, or off). Each update plays B episodes side by side with the one-step
- * acting graph on the CPU interpreter, then ONE compiled training graph replays those episodes
- * (BPTT through all T steps and the Hebbian updates) and takes an Adam step on the A2C loss.
+ * acting graph on the CPU interpreter (a host round trip per step, which a GPU would only slow),
+ * then ONE compiled training graph replays those episodes (BPTT through all T steps and the
+ * Hebbian updates) on the given backend and takes an Adam step on the A2C loss.
  */
-import { cpuBackend, type Runner, type StepRunner } from '@spikeflow/core';
+import { cpuBackend, type Runner, type StepRunner, type TrainBackend } from '@spikeflow/core';
 import {
   adam,
   episodeReturns,
@@ -17,6 +18,7 @@ import {
   TaskRng,
   trainingGraph,
   type AgentPlasticity,
+  type EpisodeBatch,
   type GridMazeOptions,
   type PlasticAgentOptions,
 } from '@spikeflow/models';
@@ -30,6 +32,12 @@ export interface MazeBudget {
   readonly updates: number;
   readonly lr: number;
   readonly gamma: number;
+  /**
+   * Multiplies the discounted returns the loss sees (not the rewards reported): the policy
+   * gradient grows with the advantage's scale, so with rewards of 10 the entropy bonus is
+   * negligible and Adam's steps jumpy; 0.1 brings the reward to 1.
+   */
+  readonly returnScale: number;
   readonly valueCoef: number;
   readonly entropyCoef: number;
   /** η of the fixed-η control. */
@@ -57,7 +65,10 @@ export interface MazeRun {
   readonly testRewards: readonly number[];
   /** Mean |M(t)| and the mean of M(t) over the test episodes (neuromodulated agent only). */
   readonly modulation?: { readonly meanAbs: number; readonly mean: number };
+  /** Rollout plus training step, after the first update. */
   readonly secondsPerUpdate: number;
+  /** The first update, which includes compiling the training graph. */
+  readonly firstUpdateSeconds: number;
   readonly wall_s: number;
 }
 
@@ -104,13 +115,18 @@ export function randomPolicyReward(budget: MazeBudget, seed: number): number {
 
 const mean = (values: readonly number[]) => values.reduce((a, v) => a + v, 0) / Math.max(values.length, 1);
 
-export async function trainMazeAgent(budget: MazeBudget, plasticity: AgentPlasticity, seed: number, log: (line: string) => void): Promise<MazeRun> {
+/** The discounted returns of a played batch, scaled for the loss. */
+export function scaledReturns(played: EpisodeBatch, budget: Pick<MazeBudget, 'gamma' | 'returnScale'>): Float32Array {
+  return episodeReturns(played, budget.gamma).map((g) => g * budget.returnScale);
+}
+
+export async function trainMazeAgent(backend: TrainBackend, budget: MazeBudget, plasticity: AgentPlasticity, seed: number, log: (line: string) => void): Promise<MazeRun> {
   const started = performance.now();
   const options = agentOptions(budget, plasticity);
   const T = budget.maze.episodeLength;
   const model = plasticAgentLossGraph(options, budget.batch, T, { valueCoef: budget.valueCoef, entropyCoef: budget.entropyCoef });
   const wrt = plasticAgentTrainedParams(model, options);
-  const learner = await cpuBackend().compileTrainStep(trainingGraph(model, { loss: PLASTIC_AGENT.loss, optimizer: adam(), wrt }), { seed });
+  const learner = await backend.compileTrainStep(trainingGraph(model, { loss: PLASTIC_AGENT.loss, optimizer: adam(), wrt }), { seed });
   const acting = await actor(options, budget.batch, seed);
   const validating = await actor(options, budget.validationEpisodes, seed);
   // The control's untrained α is zeros in both graphs by its initializer; every trained param is copied before each rollout.
@@ -119,6 +135,8 @@ export async function trainMazeAgent(budget: MazeBudget, plasticity: AgentPlasti
   const evalRng = () => new TaskRng(seed, 11);
   const curve: MazeCurvePoint[] = [];
   let recent: number[] = [];
+  // The first update also compiles the training graph (minutes of shader compiles on a software GPU): timed apart.
+  let firstUpdateSeconds = 0;
   let trainingSeconds = 0;
   try {
     for (let update = 0; update < budget.updates; update++) {
@@ -127,13 +145,16 @@ export async function trainMazeAgent(budget: MazeBudget, plasticity: AgentPlasti
       const episodeSeedsOf = Array.from({ length: budget.batch }, (_, k) => seeds.train + update * budget.batch + k);
       const played = await rolloutEpisodes(acting, episodeSeedsOf.map(() => new GridMaze(budget.maze)), episodeSeedsOf, T, rng);
       recent.push(...played.totals);
-      learner.step({
+      // Awaited, so the update's time includes the backend's work.
+      await learner.stepWithLoss({
         [PLASTIC_AGENT.observations]: played.observations,
         [PLASTIC_AGENT.actions]: played.actions,
-        [PLASTIC_AGENT.returns]: episodeReturns(played, budget.gamma),
+        [PLASTIC_AGENT.returns]: scaledReturns(played, budget),
         lr: budget.lr,
       });
-      trainingSeconds += (performance.now() - t0) / 1000;
+      const seconds = (performance.now() - t0) / 1000;
+      if (update === 0) firstUpdateSeconds = seconds;
+      else trainingSeconds += seconds;
       if ((update + 1) % budget.curveEvery === 0 || update + 1 === budget.updates) {
         await copyParams(learner, wrt, [validating]);
         const validation = await meanReward(validating, budget, budget.validationEpisodes, seeds.validation, budget.validationEpisodes, evalRng());
@@ -151,7 +172,8 @@ export async function trainMazeAgent(budget: MazeBudget, plasticity: AgentPlasti
       testReward: mean(test.rewards),
       testRewards: test.rewards,
       modulation: m.length > 0 ? { meanAbs: mean(m.map(Math.abs)), mean: mean(m) } : undefined,
-      secondsPerUpdate: trainingSeconds / budget.updates,
+      secondsPerUpdate: budget.updates > 1 ? trainingSeconds / (budget.updates - 1) : firstUpdateSeconds,
+      firstUpdateSeconds,
       wall_s: (performance.now() - started) / 1000,
     };
   } finally {
