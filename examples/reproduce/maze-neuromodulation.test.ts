@@ -1,7 +1,8 @@
-// The random-policy baseline of the maze-neuromodulation experiment, against a simulation.
+// The maze-neuromodulation experiment: its random-policy baseline against a simulation, and its quick run learning.
 import { expect, it } from 'vitest';
-import { BUDGET } from './experiments/maze-neuromodulation.js';
-import { randomPolicyReward } from './maze-neuromodulation-training.js';
+import { cpuBackend } from '@spikeflow/core';
+import { BUDGET, QUICK_BUDGET, QUICK_MARGIN } from './experiments/maze-neuromodulation.js';
+import { randomPolicyReward, trainMazeAgent } from './maze-neuromodulation-training.js';
 
 it('the random-policy baseline is the mean reward of uniformly random moves on the test episodes', () => {
   // An independent simulation of 2,000 random-move episodes of the 5×5 maze (50 steps, reward 10,
@@ -13,3 +14,11 @@ it('the random-policy baseline is the mean reward of uniformly random moves on t
     expect(baseline).toBeLessThan(29.4 + 7);
   }
 });
+
+it('the quick budget trains the neuromodulated SNN agent past a random policy on held-out episodes', async () => {
+  // The CI smoke run's claim, on the CPU interpreter: 40 A2C updates of 16 episodes.
+  const run = await trainMazeAgent(cpuBackend(), QUICK_BUDGET, 'neuromodulated', 1, () => {});
+  const random = randomPolicyReward(QUICK_BUDGET, 1);
+  expect(run.testRewards).toHaveLength(QUICK_BUDGET.testEpisodes);
+  expect(run.testReward).toBeGreaterThan(random + QUICK_MARGIN);
+}, 600_000);

@@ -36,11 +36,11 @@ export const BUDGET: MazeBudget = {
 /**
  * The CI version (about a minute, on the CPU interpreter whatever the backend: compiling the
  * 50-step training graph's shaders on a software GPU alone takes longer): the neuromodulated agent
- * alone, 16 units, 16 episodes per update, 40 updates. The claim checked is that it learns: its
+ * alone, 16 units, 16 episodes per update, 40 updates at lr 2e-2. The claim checked is that it learns: its
  * held-out reward per episode beats a random policy's by QUICK_MARGIN (the wall penalty makes a
  * random policy's about 10, and avoiding the walls it sees is learnt first).
  */
-export const QUICK_BUDGET: MazeBudget = { ...BUDGET, hidden: 16, batch: 16, updates: 40, curveEvery: 20, validationEpisodes: 16, testEpisodes: 64 };
+export const QUICK_BUDGET: MazeBudget = { ...BUDGET, hidden: 16, batch: 16, updates: 40, lr: 2e-2, curveEvery: 20, validationEpisodes: 16, testEpisodes: 64 };
 export const QUICK_MARGIN = 10;
 
 const MODELS: Readonly<Record<AgentPlasticity, string>> = {
