@@ -13,11 +13,11 @@ describe('benchmark report', () => {
   const dirs: string[] = [];
   afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-  it('ends with the kernel tuning notes, verbatim', () => {
+  it('ends with the kernel tuning notes, verbatim', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spikeflow-report-'));
     dirs.push(dir);
     const reportFile = join(dir, 'BENCHMARKS.md');
-    writeReport([], { reportFile, chartsDir: dir, quick: true, about: ['a run'] });
+    await writeReport([], { reportFile, chartsDir: dir, quick: true, about: ['a run'] });
     const notes = readFileSync(KERNEL_TUNING_NOTES_FILE, 'utf8');
     expect(notes.startsWith('## Kernel tuning notes\n')).toBe(true);
     const report = readFileSync(reportFile, 'utf8');

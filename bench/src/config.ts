@@ -1,13 +1,18 @@
 import type { TimingOptions } from './harness/timing.js';
 
 /**
- * What each suite measures. Full sizes are BENCH_WORKLOADS.md's and the issue's; quick mode
+ * What each suite measures. Full sizes are bench/WORKLOADS.md's and the issue's; quick mode
  * keeps the smallest of each so the whole harness runs in a few minutes (CI keeps it alive; it
  * asserts no timing).
  */
 export interface BenchConfig {
   readonly quick: boolean;
   readonly timing: TimingOptions;
+  /**
+   * W1 and W2 against the peers: every implementation in its own process, `rounds` interleaved
+   * rounds per size, each process timing its steps with `timing`.
+   */
+  readonly peers: { readonly rounds: number; readonly timing: TimingOptions };
   /** W1: batch 64, T per row; the agreement check runs at `checkT` (the smallest T). */
   readonly lifMlp: { readonly T: readonly number[]; readonly B: number; readonly checkT: number };
   /** W2: every (T, N); the agreement check runs at the first pair. */
@@ -36,6 +41,7 @@ export function benchConfig(quick: boolean): BenchConfig {
   return {
     quick,
     timing: quick ? { reps: 3, warmup: 0, budgetMs: 3_000, minReps: 2 } : { reps: 7, warmup: 1, budgetMs: 20_000, minReps: 3 },
+    peers: quick ? { rounds: 1, timing: { reps: 2, warmup: 0, budgetMs: 2_000, minReps: 1 } } : { rounds: 3, timing: { reps: 3, warmup: 1, budgetMs: 8_000, minReps: 2 } },
     lifMlp: { T: quick ? [8] : [8, 32, 128], B: 64, checkT: 8 },
     psn: { T: quick ? [8] : [8, 32, 128], N: quick ? [65536] : [65536, 262144] },
     deviceLimits: {

@@ -1,13 +1,13 @@
 import type { GpuContext } from '@spikeflow/webgpu';
 import type { BenchConfig } from './config.js';
 import type { Row } from './harness/row.js';
-import type { Tf } from './tfjs/load.js';
+import type { PeerSet } from './peers/peer-set.js';
 
-/** What every suite gets: the sizes, spikeflow's device, tfjs (loaded on first use) and a log. */
+/** What every suite gets: the sizes, spikeflow's device, the peers found on this machine (looked for on first use) and a log. */
 export interface BenchContext {
   readonly config: BenchConfig;
   readonly gpu: GpuContext;
-  tfjs(): Promise<Tf>;
+  peers(): Promise<PeerSet>;
   log(message: string): void;
 }
 

@@ -13,7 +13,8 @@ import { benchConfig } from './config.js';
 import type { BenchContext, Suite } from './context.js';
 import type { Row } from './harness/row.js';
 import { writeReport } from './report/markdown.js';
-import { loadTfjs, TFJS_VERSION } from './tfjs/load.js';
+import { TFJS_VERSION } from './tfjs/load.js';
+import { findPeers, type PeerSet } from './peers/peer-set.js';
 import { lifMlpSuite } from './suites/lif-mlp.js';
 import { psnSuite } from './suites/psn.js';
 import { deviceLimitsSuite } from './suites/device-limits.js';
@@ -39,6 +40,15 @@ function parseArgs(argv: readonly string[]) {
   return { quick: args.includes('--quick'), reportOnly: args.includes('--report-only'), only };
 }
 
+/** The report's line about the peers: the versions found, or why one is missing. */
+function peerLine(peers: PeerSet | undefined): string {
+  const tfjs = `TensorFlow.js ${TFJS_VERSION} (tfjs-backend-webgpu on the same GPU, tfjs-backend-wasm on the CPU)`;
+  if (peers === undefined) return `Peers: ${tfjs}; W1 and W2 were not run, so PyTorch and jax-js were not looked for.`;
+  const torch = 'missing' in peers.torch ? `PyTorch: not run (${peers.torch.missing})` : `PyTorch ${peers.torch.version} on the CPU`;
+  const jax = 'missing' in peers.jax ? `jax-js: not run (${peers.jax.missing})` : `jax-js ${peers.jax.version} (wasm on the CPU, webgpu on the same GPU)`;
+  return `Peers: ${tfjs}; ${torch}; ${jax}. Each implementation runs in processes of its own, in interleaved rounds.`;
+}
+
 async function main(): Promise<void> {
   const { quick, reportOnly, only } = parseArgs(process.argv.slice(2));
   const resultsDir = path.join(benchDir, 'results', ...(quick ? ['quick'] : []));
@@ -59,7 +69,8 @@ async function main(): Promise<void> {
     // shader cache (set before dawn.node loads the Vulkan driver). Quick runs keep the cache.
     if (!quick) process.env.MESA_SHADER_CACHE_DISABLE = 'true';
     const gpu = await acquireNodeDevice();
-    const ctx: BenchContext = { config: benchConfig(quick), gpu, tfjs: loadTfjs, log };
+    let peers: Promise<PeerSet> | undefined;
+    const ctx: BenchContext = { config: benchConfig(quick), gpu, peers: () => (peers ??= findPeers()), log };
     log(`${quick ? 'quick' : 'full'} run on ${gpu.adapterInfo}`);
     // With --only, the other suites' rows of the last run are kept.
     rows = only && existsSync(latest) ? (JSON.parse(readFileSync(latest, 'utf8')) as Row[]).filter((r) => !only.includes(String(r.suite))) : [];
@@ -77,11 +88,11 @@ async function main(): Promise<void> {
     about = previous ? [...previous, `Re-run of suites ${only!.join(', ')}: ${when}, ${minutes}.`] : [
       `Run: ${when}, ${quick ? 'quick mode (smallest sizes, few repetitions)' : 'full mode'}${only ? `, suites ${only.join(', ')}` : ''}, ${minutes} in all.`,
       `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. GPU: ${gpu.adapterInfo} via dawn.node; Mesa shader disk cache ${process.env.MESA_SHADER_CACHE_DISABLE === 'true' ? 'off (first calls include every compilation)' : 'on (first calls may reuse shaders compiled by earlier runs)'}.`,
-      `Peers: TensorFlow.js ${TFJS_VERSION} (tfjs-backend-webgpu on the same GPU, tfjs-backend-wasm on the CPU).`,
+      peerLine(peers === undefined ? undefined : await peers),
     ];
     writeFileSync(runFile, JSON.stringify(about, null, 1) + '\n');
   }
-  writeReport(rows, { reportFile, chartsDir: resultsDir, quick, about });
+  await writeReport(rows, { reportFile, chartsDir: resultsDir, quick, about });
   log(`wrote ${path.relative(repoRoot, latest)} (${rows.length} rows) and ${path.relative(repoRoot, reportFile)}`);
 }
 

@@ -1,5 +1,5 @@
 import { evaluate, toArray, type FeedValue, type Graph, type HostTensor } from '@spikeflow/core';
-import { compile, compileTrainStep, type Backend } from '@spikeflow/webgpu';
+import { compile, compileTrainStep, type Backend, type CompileProgressCallback } from '@spikeflow/webgpu';
 import { probeOutputNames, type Demo } from './demos/index.js';
 
 /** What trains the demo: the GPU executables, or the CPU reference interpreter. */
@@ -23,13 +23,14 @@ function probeFeeds(probe: Graph, feeds: Readonly<Record<string, FeedValue>>): R
   return Object.fromEntries(Object.entries(feeds).filter(([name]) => names.has(name)));
 }
 
-export async function createEngine(demo: Demo, backend: Backend, seed: number): Promise<Engine> {
-  return backend.kind === 'webgpu' ? gpuEngine(demo, backend.ctx.device, seed) : cpuEngine(demo, seed);
+/** `onCompileProgress` hears the GPU kernels of the step, then of the probe, being compiled. */
+export async function createEngine(demo: Demo, backend: Backend, seed: number, onCompileProgress?: CompileProgressCallback): Promise<Engine> {
+  return backend.kind === 'webgpu' ? gpuEngine(demo, backend.ctx.device, seed, onCompileProgress) : cpuEngine(demo, seed);
 }
 
-async function gpuEngine(demo: Demo, device: GPUDevice, seed: number): Promise<Engine> {
-  const step = await compileTrainStep(demo.train, device, { seed });
-  const probe = await compile(demo.probe, device);
+async function gpuEngine(demo: Demo, device: GPUDevice, seed: number, onCompileProgress?: CompileProgressCallback): Promise<Engine> {
+  const step = await compileTrainStep(demo.train, device, { seed, onCompileProgress });
+  const probe = await compile(demo.probe, device, { onCompileProgress });
   const names = paramNames(demo.probe);
   return {
     step: (feeds) => step.stepWithLoss(feeds),

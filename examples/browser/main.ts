@@ -2,7 +2,7 @@
 // with a banner), pause and resume, plot as it learns, and save or restore the model as a checkpoint.
 import { sizeOf, type HostTensor, type TensorType } from '@spikeflow/core';
 import { loadCheckpoint } from '@spikeflow/models';
-import { selectBackend, type Backend } from '@spikeflow/webgpu';
+import { selectBackend, type Backend, type CompileProgress } from '@spikeflow/webgpu';
 import { decodePageCheckpoint, download, encodePageCheckpoint } from './checkpoint-file.js';
 import { DEMOS, type Demo, type DemoChoice, type DemoLayer } from './demos/index.js';
 import { DATA_FILE_SETTINGS, dataFileDemo } from './demos/data-file.js';
@@ -23,7 +23,7 @@ const RASTER_SAMPLES = 4;
 /** The seed of the params' initial values; a checkpoint records it. */
 const SEED = 1;
 
-const progress: Progress = { phase: 'idle', backend: 'unknown', adapter: '', demo: '', layer: '', paramCount: 0, steps: 0, losses: [], accuracies: [], accuracySteps: [], chance: 0, msPerStep: 0 };
+const progress: Progress = { phase: 'idle', backend: 'unknown', adapter: '', demo: '', layer: '', paramCount: 0, steps: 0, losses: [], accuracies: [], accuracySteps: [], chance: 0, msPerStep: 0, compile: { done: 0, total: 0 } };
 (globalThis as Record<string, unknown>)[PROGRESS_GLOBAL] = progress;
 
 const select = $<HTMLSelectElement>('demo');
@@ -78,6 +78,12 @@ async function backend(): Promise<Backend> {
     return b;
   });
   return backendPromise;
+}
+
+/** Kernel compilation in the status line: the first time on a software GPU it takes minutes. */
+function showCompileProgress({ done, total }: CompileProgress): void {
+  progress.compile = { done, total };
+  $('status').textContent = done === total ? `compiled ${total} kernels` : `compiling ${total} kernels … ${done}/${total}`;
 }
 
 /** The raster and membranes of the chosen layer, from the last probe. */
@@ -178,13 +184,13 @@ async function train(): Promise<void> {
   stopRequested = false;
   setPaused(false);
   lastProbe = undefined;
-  Object.assign(progress, { phase: 'loading', demo: key, steps: 0, losses: [], accuracies: [], accuracySteps: [], msPerStep: 0 });
+  Object.assign(progress, { phase: 'loading', demo: key, steps: 0, losses: [], accuracies: [], accuracySteps: [], msPerStep: 0, compile: { done: 0, total: 0 } });
   delete progress.error;
   try {
     $('status').textContent = 'loading data and compiling…';
     const [b, demo] = await Promise.all([backend(), buildDemo(settings)]);
     describe(demo);
-    const engine = await createEngine(demo, b, SEED);
+    const engine = await createEngine(demo, b, SEED, showCompileProgress);
     run = { demo, engine, settings, key };
     progress.phase = 'training';
     const total = Math.max(1, Number($<HTMLInputElement>('steps').value) || 1);
@@ -248,7 +254,7 @@ async function importCheckpoint(file: File): Promise<void> {
   } catch (error) {
     throw new Error(`${file.name}: ${errorLine(error)}`);
   }
-  const engine = await createEngine(demo, b, checkpoint.progress.seed);
+  const engine = await createEngine(demo, b, checkpoint.progress.seed, showCompileProgress);
   engine.setState(checkpoint.tensors);
   select.value = key;
   showSettings(settings, uses);

@@ -151,6 +151,8 @@ describe.skipIf(!REQUIRE_WEBGPU && !existsSync(chromiumPath()))('browser trainin
         if (REQUIRE_WEBGPU) expect(progress.backend, `no WebGPU adapter in Chromium: ${await tab.textContent('#banner')}`).toBe('webgpu');
         expect(await tab.isVisible('#banner')).toBe(progress.backend === 'cpu');
         expect(progress.steps).toBe(c.steps);
+        // The kernels' compilation was reported up to its end (the probe's after the step's).
+        if (progress.backend === 'webgpu') expect(progress.compile.done > 0 && progress.compile.done === progress.compile.total, JSON.stringify(progress.compile)).toBe(true);
         if (c.lossFactor !== undefined) expect(mean(progress.losses.slice(-5)), `${c.demo}: loss`).toBeLessThan(c.lossFactor * mean(progress.losses.slice(0, 5)));
         if (c.aboveChance !== undefined) expect(Math.max(...progress.accuracies.slice(-3)), `${c.demo}: held-out accuracy`).toBeGreaterThan(progress.chance + c.aboveChance);
 

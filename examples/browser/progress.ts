@@ -16,6 +16,8 @@ export interface Progress {
   /** The demo's chance accuracy. */
   chance: number;
   msPerStep: number;
+  /** The last report of kernel compilation: unique GPU pipelines compiled of those the graph needs. */
+  compile: { done: number; total: number };
   error?: string;
 }
 

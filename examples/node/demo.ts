@@ -1,4 +1,6 @@
 /** `pnpm demo`: train a spiking MLP on MNIST on the GPU and print held-out accuracy. */
+// The CLI's reporter: a cli-progress bar in a terminal, plain lines in a log.
+import { CompileProgressReporter } from '../../packages/cli/src/compile-progress.js';
 import { runDemo } from './mnist-demo.js';
 
 const tty = process.stdout.isTTY === true;
@@ -12,6 +14,7 @@ const result = await runDemo({
   hidden: 128,
   lr: 0.002,
   seed: 1,
+  onCompileProgress: new CompileProgressReporter(process.stdout).listener,
   progress: (line, final) => {
     if (tty) process.stdout.write(`\r\x1b[2K${line}${final ? '\n' : ''}`);
     else if (final) console.log(line);

@@ -6,7 +6,7 @@
  */
 import { evaluate, leafName, toArray, type FeedValue, type Graph, type HostTensor } from '@spikeflow/core';
 import { adam, buildClassifier, classifierHead, countCorrect, lif, linear, loadMnist, mnistSplit, sequential, sequentialMnist, TaskRng, trainingGraph, type Task } from '@spikeflow/models';
-import { compile, compileTrainStep } from '@spikeflow/webgpu';
+import { compile, compileTrainStep, type CompileProgressCallback } from '@spikeflow/webgpu';
 import { selectNodeBackend } from '@spikeflow/webgpu/node';
 
 export interface DemoOptions {
@@ -22,6 +22,8 @@ export interface DemoOptions {
   readonly progress?: (line: string, final: boolean) => void;
   /** Fail instead of falling back to the CPU when there is no WebGPU adapter. */
   readonly requireWebGPU?: boolean;
+  /** Hears the compiling of the GPU kernels (minutes on a software GPU the first time). */
+  readonly onCompileProgress?: CompileProgressCallback;
 }
 
 export interface DemoResult {
@@ -64,9 +66,9 @@ interface Engine {
   evaluateCounts(feeds: Record<string, FeedValue>): Promise<HostTensor>;
 }
 
-async function gpuEngine(ctx: { device: GPUDevice; adapterInfo: string }, train: Graph, forward: Graph, seed: number): Promise<Engine> {
-  const step = await compileTrainStep(train, ctx.device, { seed });
-  const evalExe = await compile(forward, ctx.device);
+async function gpuEngine(ctx: { device: GPUDevice; adapterInfo: string }, train: Graph, forward: Graph, seed: number, onCompileProgress?: CompileProgressCallback): Promise<Engine> {
+  const step = await compileTrainStep(train, ctx.device, { seed, onCompileProgress });
+  const evalExe = await compile(forward, ctx.device, { onCompileProgress });
   const paramNames = forward.params.map((id) => leafName(forward.nodes[id]!));
   return {
     device: `WebGPU (${ctx.adapterInfo})`,
@@ -107,7 +109,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const evalBatch = largestDivisorAtMost(testCount, options.batch);
   const forward = model(options.steps, evalBatch, options.hidden);
   const backend = await selectNodeBackend({ requireWebGPU: options.requireWebGPU ?? false });
-  const engine = backend.kind === 'webgpu' ? await gpuEngine(backend.ctx, train, forward, options.seed) : cpuEngine(train, forward, backend.reason, options.seed);
+  const engine = backend.kind === 'webgpu' ? await gpuEngine(backend.ctx, train, forward, options.seed, options.onCompileProgress) : cpuEngine(train, forward, backend.reason, options.seed);
   say(`device: ${engine.device}`, true);
   say(`model: 784 -> ${options.hidden} LIF -> 10 LIF, T = ${options.steps}, batch ${options.batch}, Adam lr ${options.lr}`, true);
 

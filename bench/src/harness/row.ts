@@ -48,8 +48,9 @@ export function row(
     reps: timing?.reps ?? 0,
     device,
     ...(timing === undefined ? {} : { first_run_ms: timing.first_run_ms }),
-    ...extra,
-    // The machine may be shared: the 1-minute load average says how much to trust the row.
+    // The machine may be shared: the 1-minute load average says how much to trust the row (a row
+    // timed in other processes brings the load they saw).
     load_1min: loadavg()[0]!,
+    ...extra,
   };
 }

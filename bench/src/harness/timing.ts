@@ -23,6 +23,12 @@ export interface TimingOptions {
 }
 
 export async function timeSteps(step: () => Promise<unknown>, options: TimingOptions): Promise<Timing> {
+  const { first, samples } = await sampleSteps(step, options);
+  return timingOf(samples, first);
+}
+
+/** The first call's ms and the timed samples' (for timings merged over several processes). */
+export async function sampleSteps(step: () => Promise<unknown>, options: TimingOptions): Promise<{ first: number; samples: number[] }> {
   const t0 = performance.now();
   await step();
   const first = performance.now() - t0;
@@ -36,7 +42,7 @@ export async function timeSteps(step: () => Promise<unknown>, options: TimingOpt
     samples.push(ms);
     spent += ms;
   }
-  return timingOf(samples, first);
+  return { first, samples };
 }
 
 /** The median of the values that are numbers (NaN when none is). */

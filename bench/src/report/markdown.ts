@@ -1,7 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Field, Row } from '../harness/row.js';
+import type { Row } from '../harness/row.js';
+import { distinct, mib, num, table, timed } from './format.js';
+import { checkTable, howTimed, skippedLine, timingTable } from './peer-tables.js';
 import { BPTT_MEMORY_WORKLOAD } from '../suites/bptt-memory.js';
 import { COPY_WORKLOAD, LIF_BANDWIDTH_WORKLOAD, MATMUL_WORKLOAD } from '../suites/device-limits.js';
 import { LIF_MLP_WORKLOAD } from '../suites/lif-mlp.js';
@@ -10,7 +12,8 @@ import { SPIKE_STORAGE_WORKLOAD } from '../suites/spike-storage.js';
 import { FINITE_CHECK_WORKLOAD } from '../suites/finite-check.js';
 import { EPROP_MEMORY_WORKLOAD, EPROP_PEAK_GROWTH_BOUND, EPROP_SPIKE_INPUTS } from '../suites/eprop-memory.js';
 import { PSN_VS_LIF_BACKWARD, PSN_VS_LIF_FORWARD } from '../suites/psn-vs-lif.js';
-import { barChart, lineChart } from './svg.js';
+import { barChartSpec, lineChartSpec } from '../../../packages/cli/src/plots/charts.js';
+import { plotSvg, type PlotSpec } from '../../../packages/cli/src/plots/render.js';
 import { met, targetChecks } from './targets.js';
 
 export interface ReportOptions {
@@ -27,25 +30,19 @@ export interface ReportOptions {
  */
 export const KERNEL_TUNING_NOTES_FILE = fileURLToPath(new URL('../../kernel-tuning-notes.md', import.meta.url));
 
+/** The workloads' definitions, which the report links to. */
+const WORKLOADS_FILE = fileURLToPath(new URL('../../WORKLOADS.md', import.meta.url));
+
 /** Kernels listed per profile: the ones that take the time. */
 const TOP_KERNELS = 5;
 
-const num = (v: Field | undefined, digits = 1) => (typeof v === 'number' && Number.isFinite(v) ? (Math.abs(v) < 10 && digits < 2 ? v.toFixed(digits + 1) : v.toFixed(digits)) : '–');
-const mib = (v: Field | undefined) => (typeof v === 'number' ? `${(v / 2 ** 20).toFixed(1)} MiB` : '–');
-const sci = (v: Field | undefined) => (typeof v === 'number' ? v.toExponential(1) : '–');
-const timed = (r: Row | undefined) => (r === undefined || r.ms_median === null ? '–' : `${num(r.ms_median)} (${num(r.ms_min)}–${num(r.ms_max)})`);
-
-function table(headers: readonly string[], body: readonly (readonly string[])[]): string {
-  return [`| ${headers.join(' | ')} |`, `| ${headers.map(() => '---').join(' | ')} |`, ...body.map((cells) => `| ${cells.join(' | ')} |`)].join('\n');
-}
-
-const distinct = <T>(values: readonly T[]) => [...new Set(values)];
-
 /** The report: every table and chart, regenerated from the rows, then the kernel tuning notes. */
-export function writeReport(rows: readonly Row[], options: ReportOptions): void {
+export async function writeReport(rows: readonly Row[], options: ReportOptions): Promise<void> {
   const of = (workload: string) => rows.filter((r) => r.workload === workload);
-  const chartLink = (file: string, svg: string, alt: string) => {
-    writeFileSync(path.join(options.chartsDir, file), svg);
+  // Charts are rendered (asynchronously) once the sections are laid out.
+  const charts: { file: string; spec: PlotSpec }[] = [];
+  const chartLink = (file: string, spec: PlotSpec, alt: string) => {
+    charts.push({ file, spec });
     return `![${alt}](${path.relative(path.dirname(options.reportFile), path.join(options.chartsDir, file)).split(path.sep).join('/')})`;
   };
   const sections: string[] = [];
@@ -76,41 +73,20 @@ export function writeReport(rows: readonly Row[], options: ReportOptions): void 
       ].join('\n');
     });
 
-  const checkTable = (workload: string, errors: readonly string[]) => {
-    const list = of(`${workload} check`);
-    if (list.length === 0) return [];
-    const size = `T = ${list[0]!.T}${list[0]!.B ? `, B = ${list[0]!.B}` : ''}${list[0]!.N ? `, N = ${list[0]!.N}` : ''}`;
-    return [
-      `Agreement with spikeflow before any timing (${size}, a fixture on a 1/64 grid so every implementation computes the same spikes bit for bit; errors are max |difference| / max |spikeflow|, tolerance 1e-4). The cold first call includes every shader compilation.`,
-      table(['impl', 'loss', ...errors, 'cold first call (ms)'], list.map((r) => [r.impl, num(r.loss, 6), ...errors.map((e) => sci(r[`err_${e}`])), num(r.first_call_ms, 0)])),
-    ];
-  };
-
   // W1
   const w1 = of(LIF_MLP_WORKLOAD);
   if (w1.length > 0) {
     const impls = distinct(w1.map((r) => r.impl));
     const Ts = distinct(w1.map((r) => r.T!));
     const at = (impl: string, T: number) => w1.find((r) => r.impl === impl && r.T === T);
+    const rates = Ts.map((T) => at('spikeflow', T) ?? w1.find((r) => r.T === T)!).map((r) => `T = ${r.T}: ${(100 * Number(r.rate1)).toFixed(1)}% / ${(100 * Number(r.rate2)).toFixed(1)}%`);
     sections.push(
       `## ${LIF_MLP_WORKLOAD}`,
-      'Forward, BPTT backward, SGD update and a blocking read of the loss, B = 64, one step per sample. Time in ms: median (min–max); the first call is listed apart. spikeflow is told that x holds spikes (`spikeInputs: [\'x\']`, as W1 defines it), so x is stored as bits and the input matmuls skip its zeros; the spike-storage section times it without that.',
-      ...checkTable(LIF_MLP_WORKLOAD, ['dW1', 'dW2', 'update']),
-      table(
-        ['T', ...impls.map((i) => `${i} (ms)`), 'spikeflow speed-up vs faster tfjs', 'first call (ms)', 'firing rates'],
-        Ts.map((T) => {
-          const sf = at('spikeflow', T);
-          const tf = impls.filter((i) => i !== 'spikeflow').map((i) => at(i, T)?.ms_median).filter((v): v is number => typeof v === 'number');
-          return [
-            String(T),
-            ...impls.map((i) => timed(at(i, T))),
-            sf?.ms_median && tf.length ? `${(Math.min(...tf) / sf.ms_median).toFixed(2)}×` : '–',
-            impls.map((i) => `${i}: ${num(at(i, T)?.first_run_ms, 0)}`).join(', '),
-            sf ? `${(100 * Number(sf.rate1)).toFixed(1)}% / ${(100 * Number(sf.rate2)).toFixed(1)}%` : '–',
-          ];
-        }),
-      ),
-      chartLink('w1.svg', barChart({ title: 'W1 LIF-MLP training step (B = 64)', yLabel: 'ms per step (log)', logY: true, categories: Ts.map((T) => `T = ${T}`), series: impls.map((i) => ({ name: i, values: Ts.map((T) => at(i, T)?.ms_median ?? null) })) }), 'W1 chart'),
+      `Forward, BPTT backward, SGD update and a blocking read of the loss, B = 64, one step per sample; every implementation uploads the batch (x, the labels) at each step. x holds 0/1 spikes in every implementation (a dense float32 tensor in the peers). \`spikeflow\` is told that x holds spikes (\`spikeInputs: ['x']\`, as W1 defines it), so x is stored as bits and the input matmuls skip its zeros; \`spikeflow-dense-x\` is the same step without that declaration. ${howTimed(w1)} Firing rates of the hidden / output layer: ${rates.join(', ')}.`,
+      ...checkTable(of(`${LIF_MLP_WORKLOAD} check`), ['dW1', 'dW2', 'update']),
+      ...skippedLine(of(`${LIF_MLP_WORKLOAD} skipped`)),
+      timingTable(w1, ['T']),
+      chartLink('w1.svg', barChartSpec({ title: 'W1 LIF-MLP training step (B = 64)', yLabel: 'ms per step (log)', logY: true, categories: Ts.map((T) => `T = ${T}`), series: impls.map((i) => ({ name: i, values: Ts.map((T) => at(i, T)?.ms_median ?? null) })) }), 'W1 chart'),
       ...kernelTables(LIF_MLP_WORKLOAD),
     );
   }
@@ -123,17 +99,11 @@ export function writeReport(rows: readonly Row[], options: ReportOptions): void 
     const at = (impl: string, [T, N]: [number, number]) => w2.find((r) => r.impl === impl && r.T === T && r.N === N);
     sections.push(
       `## ${PSN_WORKLOAD}`,
-      'H = W X + b, ATan spike, loss = sum(S G); one step computes dW, db and dX and blocks until all are done. X, G, W and b stay on the device. Time in ms: median (min–max).',
-      ...checkTable(PSN_WORKLOAD, ['dW', 'db', 'dX']),
-      table(
-        ['T', 'N', ...impls.map((i) => `${i} (ms)`), 'spikeflow GFLOP/s', 'speed-up vs tfjs-webgpu', 'speed-up vs tfjs-wasm'],
-        sizes.map((s) => {
-          const sf = at('spikeflow', s)?.ms_median;
-          const vs = (impl: string) => (sf && at(impl, s)?.ms_median ? `${(at(impl, s)!.ms_median! / sf).toFixed(2)}×` : '–');
-          return [String(s[0]), String(s[1]), ...impls.map((i) => timed(at(i, s))), num(at('spikeflow', s)?.gflops, 2), vs('tfjs-webgpu'), vs('tfjs-wasm')];
-        }),
-      ),
-      chartLink('w2.svg', barChart({ title: 'W2 PSN forward+backward', yLabel: 'ms per step (log)', logY: true, categories: sizes.map(([T, N]) => `T ${T}, N ${N / 1024}Ki`), series: impls.map((i) => ({ name: i, values: sizes.map((s) => at(i, s)?.ms_median ?? null) })) }), 'W2 chart'),
+      'H = W X + b, ATan spike, loss = sum(S G); one step computes dW, db and dX and blocks until all are done. X, G, W and b stay on the device (in memory for the CPU implementations). ' + howTimed(w2),
+      ...checkTable(of(`${PSN_WORKLOAD} check`), ['dW', 'db', 'dX']),
+      ...skippedLine(of(`${PSN_WORKLOAD} skipped`)),
+      timingTable(w2, ['T', 'N'], [{ header: 'GFLOP/s', cell: (r) => num(r.gflops, 2) }]),
+      chartLink('w2.svg', barChartSpec({ title: 'W2 PSN forward+backward', yLabel: 'ms per step (log)', logY: true, categories: sizes.map(([T, N]) => `T ${T}, N ${N / 1024}Ki`), series: impls.map((i) => ({ name: i, values: sizes.map((s) => at(i, s)?.ms_median ?? null) })) }), 'W2 chart'),
       ...kernelTables(PSN_WORKLOAD),
     );
   }
@@ -151,8 +121,8 @@ export function writeReport(rows: readonly Row[], options: ReportOptions): void 
         ['workload', 'impl', 'kernel', 'ms per sample', 'GFLOP/s or GB/s'],
         labelled.map(({ r }) => [r.workload, r.impl, String(r.kernel), timed(r), r.workload === MATMUL_WORKLOAD ? `${num(r.gflops, 2)} GFLOP/s` : `${num(r.gbps, 2)} GB/s`]),
       ),
-      ...(matmul.length > 0 ? [chartLink('w3-matmul.svg', barChart({ title: `matmul n = ${matmul[0]!.N}`, yLabel: 'GFLOP/s', categories: ['GFLOP/s'], series: matmul.map((r) => ({ name: r.impl === 'spikeflow' ? 'spikeflow' : String(r.kernel), values: [Number(r.gflops)] })) }), 'matmul chart')] : []),
-      ...(copy.length > 0 ? [chartLink('w3-copy.svg', barChart({ title: 'y = 2x bandwidth', yLabel: 'GB/s', categories: ['GB/s'], series: copy.map((r) => ({ name: r.impl === 'spikeflow' ? 'spikeflow' : String(r.kernel), values: [Number(r.gbps)] })) }), 'copy chart')] : []),
+      ...(matmul.length > 0 ? [chartLink('w3-matmul.svg', barChartSpec({ title: `matmul n = ${matmul[0]!.N}`, yLabel: 'GFLOP/s', categories: ['GFLOP/s'], series: matmul.map((r) => ({ name: r.impl === 'spikeflow' ? 'spikeflow' : String(r.kernel), values: [Number(r.gflops)] })) }), 'matmul chart')] : []),
+      ...(copy.length > 0 ? [chartLink('w3-copy.svg', barChartSpec({ title: 'y = 2x bandwidth', yLabel: 'GB/s', categories: ['GB/s'], series: copy.map((r) => ({ name: r.impl === 'spikeflow' ? 'spikeflow' : String(r.kernel), values: [Number(r.gbps)] })) }), 'copy chart')] : []),
       ...kernelTables(MATMUL_WORKLOAD),
     );
     if (lif.length > 0) {
@@ -181,7 +151,7 @@ export function writeReport(rows: readonly Row[], options: ReportOptions): void 
       sections.push(
         `N = ${N}:`,
         table(['T', ...layers.map((l) => `${l} (ms)`)], Ts.map((T) => [String(T), ...layers.map((l) => timed(at(l, T)))])),
-        chartLink(`psn-vs-lif-${slug}.svg`, lineChart({ title: `${workload}, N = ${N}`, yLabel: 'ms per call (log)', xLabel: 'T', x: Ts, logX: true, logY: true, series: layers.map((l) => ({ name: l, values: Ts.map((T) => at(l, T)?.ms_median ?? null) })) }), `${workload} N = ${N}`),
+        chartLink(`psn-vs-lif-${slug}.svg`, lineChartSpec({ title: `${workload}, N = ${N}`, yLabel: 'ms per call (log)', xLabel: 'T', x: Ts, logX: true, logY: true, series: layers.map((l) => ({ name: l, values: Ts.map((T) => at(l, T)?.ms_median ?? null) })) }), `${workload} N = ${N}`),
       );
     }
   }
@@ -244,7 +214,7 @@ export function writeReport(rows: readonly Row[], options: ReportOptions): void 
       ),
       chartLink(
         'bptt-memory.svg',
-        barChart({
+        barChartSpec({
           title: 'W1 BPTT memory plan (B = 64)',
           yLabel: 'MiB',
           categories: memory.map((r) => `T ${r.T}${r.checkpoint_every === null ? '' : ` ck ${r.checkpoint_every}`} ${r.spike_storage}`),
@@ -289,15 +259,17 @@ export function writeReport(rows: readonly Row[], options: ReportOptions): void 
     );
   }
 
+  const workloadsLink = path.relative(path.dirname(options.reportFile), WORKLOADS_FILE).split(path.sep).join('/');
   const header = [
     '# Benchmarks',
     '',
-    `_Generated by \`pnpm bench${options.quick ? ' --quick' : ''}\` from \`${options.quick ? 'bench/results/quick/latest.json' : 'bench/results/latest.json'}\`; do not edit by hand. Workloads: BENCH_WORKLOADS.md; code: bench/src; kernel tuning notes: bench/kernel-tuning-notes.md._`,
+    `_Generated by \`pnpm bench${options.quick ? ' --quick' : ''}\` from \`${options.quick ? 'bench/results/quick/latest.json' : 'bench/results/latest.json'}\`; do not edit by hand. Workloads: [bench/WORKLOADS.md](${workloadsLink}); code: bench/src; kernel tuning notes: bench/kernel-tuning-notes.md._`,
     '',
     ...options.about.map((line) => `- ${line}`),
     '- Times are wall-clock ms of blocking calls: median (min–max) over the timed repetitions. The first call of each size is reported apart (first run): on lavapipe it compiles every shader it meets.',
     '- Every row also records the 1-minute load average when it was measured: on a shared machine, compare rows taken under similar load.',
   ];
   const notes = readFileSync(KERNEL_TUNING_NOTES_FILE, 'utf8');
+  for (const { file, spec } of charts) writeFileSync(path.join(options.chartsDir, file), await plotSvg(spec));
   writeFileSync(options.reportFile, [...header, '', ...sections.flatMap((s) => [s, '']), notes].join('\n'));
 }

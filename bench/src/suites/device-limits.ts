@@ -13,7 +13,7 @@ import { compileSpikingLayer } from '../spikeflow/layer.js';
 import { LIF_LAYER } from '../workloads/spiking-layers.js';
 
 /**
- * W3 of BENCH_WORKLOADS.md: what the device itself can do, and how close spikeflow's kernels get.
+ * W3 of bench/WORKLOADS.md: what the device itself can do, and how close spikeflow's kernels get.
  * - matmul: C = A @ B at n = 1024, several back-to-back products then one blocking readback of C,
  *   spikeflow's kernel against the textbook tiled WGSL kernels (the best of them is the baseline);
  * - copy: y = 2x on 16 Mi floats, the bandwidth ceiling (K back-to-back copies, then a wait for

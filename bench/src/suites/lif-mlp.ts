@@ -1,11 +1,10 @@
-import type { BenchContext, Suite } from '../context.js';
+import type { Suite } from '../context.js';
 import { expectAgreement, scaledError } from '../harness/agreement.js';
 import { row, type Row } from '../harness/row.js';
-import { spikeflowLifMlp } from '../spikeflow/lif-mlp.js';
-import { describeBackend } from '../tfjs/load.js';
-import { tfjsLifMlp } from '../tfjs/lif-mlp.js';
-import { timeRunner } from './time-runner.js';
-import { LIF_MLP, lifMlpFixture, lifMlpHostForward, lifMlpStepFlops, type LifMlpGradients, type LifMlpImpl } from '../workloads/lif-mlp.js';
+import { comparePeers } from '../peers/compare.js';
+import type { WorkerResult } from '../peers/protocol.js';
+import { readLifMlpCheck, writeLifMlpFixture } from '../peers/workload-files.js';
+import { LIF_MLP, lifMlpFixture, lifMlpHostForward, lifMlpStepFlops } from '../workloads/lif-mlp.js';
 
 export const LIF_MLP_WORKLOAD = 'W1 LIF-MLP BPTT step';
 const SEED = 7;
@@ -16,93 +15,78 @@ const TOLERANCE = 1e-4;
 /** The update is W - W', a difference of nearby floats, so it carries their rounding. */
 const UPDATE_TOLERANCE = 1e-3;
 
-async function implementations(ctx: BenchContext): Promise<LifMlpImpl[]> {
-  const tf = await ctx.tfjs();
-  const gpuName = ctx.gpu.adapterInfo;
-  return [
-    // W1's x is defined as 0/1 spikes; spikeflow is told so (a compile option any user has), so it
-    // stores x as bits and its matmuls skip the zeros. The spikes suite times the variants apart.
-    spikeflowLifMlp(ctx.gpu.device, gpuName, { spikeInputs: ['x'] }),
-    tfjsLifMlp(tf, 'webgpu', await describeBackend(tf, 'webgpu', gpuName)),
-    tfjsLifMlp(tf, 'wasm', await describeBackend(tf, 'wasm', gpuName)),
-  ];
-}
-
-const updateOf = (before: Float32Array, after: Float32Array) => before.map((w, i) => w - after[i]!);
-
-/** What the check compares: the gradients, and the update one SGD step applied (W - W'). */
-interface Checked extends LifMlpGradients {
+/** What the check compares: loss, both gradients, and the update one SGD step applied (W - W'). */
+interface Checked {
+  readonly loss: number;
+  readonly w1: Float32Array;
+  readonly w2: Float32Array;
   readonly update1: Float32Array;
   readonly update2: Float32Array;
 }
 
+const difference = (before: Float32Array, after: Float32Array) => before.map((w, i) => w - after[i]!);
+
 /**
- * Loss, both gradients and one SGD update of every implementation against spikeflow's, on an
- * exact fixture at the smallest benchmark size (so the check also compiles the shaders the first
- * timed size needs; each row's first_call_ms is the cold first call).
+ * The agreement check of every implementation against spikeflow's (the first to answer), on an
+ * exact fixture at the smallest size: loss, the loss of one training step, both gradients and the
+ * SGD update. spikeflow itself is checked against lr x its own gradients.
  */
-async function check(ctx: BenchContext, impls: readonly LifMlpImpl[]): Promise<Row[]> {
-  const { B, checkT: T } = ctx.config.lifMlp;
+function lifMlpVerifier(T: number, B: number, log: (m: string) => void) {
   const fixture = lifMlpFixture(T, B, CHECK_SEED, CHECK_GRID);
   const host = lifMlpHostForward(fixture);
   if (!host.exact) throw new Error('internal: the W1 check fixture is not exact in float32, so spikes could differ by rounding');
-  const rows: Row[] = [];
   let reference: Checked | undefined;
-  for (const impl of impls) {
-    const runner = await impl.create(fixture);
-    const start = performance.now();
-    const grads = await runner.gradients();
-    const firstCallMs = performance.now() - start;
-    const stepLoss = await runner.step();
-    const after = await runner.weights();
-    runner.dispose();
-    const result: Checked = { ...grads, update1: updateOf(fixture.w1, after.w1), update2: updateOf(fixture.w2, after.w2) };
-    // spikeflow, the reference, is checked against itself: its train step must apply lr x its gradients.
-    const expected: Checked = reference ?? { ...result, update1: grads.w1.map((g) => g * LIF_MLP.lr), update2: grads.w2.map((g) => g * LIF_MLP.lr) };
-    const errors = {
-      loss: scaledError([grads.loss], [expected.loss]),
-      'step loss': scaledError([stepLoss], [expected.loss]),
-      dW1: scaledError(grads.w1, expected.w1),
-      dW2: scaledError(grads.w2, expected.w2),
-    };
-    const updateErrors = { 'W1 update': scaledError(result.update1, expected.update1), 'W2 update': scaledError(result.update2, expected.update2) };
-    ctx.log(`  ${impl.impl}: loss ${grads.loss.toFixed(6)}, errors ${Object.entries({ ...errors, ...updateErrors }).map(([k, e]) => `${k} ${e.toExponential(1)}`).join(', ')}`);
-    expectAgreement(`W1 (${impl.impl}, T = ${T}, B = ${B})`, errors, TOLERANCE);
-    expectAgreement(`W1 SGD step (${impl.impl})`, updateErrors, UPDATE_TOLERANCE);
-    reference ??= result;
-    rows.push(
-      row(`${LIF_MLP_WORKLOAD} check`, impl.impl, impl.device, { T, B }, undefined, {
-        loss: grads.loss,
+  return {
+    fixture,
+    verify(result: WorkerResult, out: string): Row {
+      const answer = result.check!;
+      const arrays = readLifMlpCheck(out);
+      const got: Checked = { loss: answer.loss, w1: arrays.w1, w2: arrays.w2, update1: difference(fixture.w1, arrays.w1After), update2: difference(fixture.w2, arrays.w2After) };
+      const expected = reference ?? { ...got, update1: got.w1.map((g) => g * LIF_MLP.lr), update2: got.w2.map((g) => g * LIF_MLP.lr) };
+      const errors = {
+        loss: scaledError([got.loss], [expected.loss]),
+        'step loss': scaledError([answer.step_loss], [expected.loss]),
+        dW1: scaledError(got.w1, expected.w1),
+        dW2: scaledError(got.w2, expected.w2),
+      };
+      const updateErrors = { 'W1 update': scaledError(got.update1, expected.update1), 'W2 update': scaledError(got.update2, expected.update2) };
+      log(`  ${result.impl}: loss ${got.loss.toFixed(6)}, errors ${Object.entries({ ...errors, ...updateErrors }).map(([k, e]) => `${k} ${e.toExponential(1)}`).join(', ')}`);
+      expectAgreement(`W1 (${result.impl}, T = ${T}, B = ${B})`, errors, TOLERANCE);
+      expectAgreement(`W1 SGD step (${result.impl})`, updateErrors, UPDATE_TOLERANCE);
+      reference ??= got;
+      return row(`${LIF_MLP_WORKLOAD} check`, result.impl, result.device, { T, B }, undefined, {
+        loss: got.loss,
         err_loss: errors.loss,
         err_dW1: errors.dW1,
         err_dW2: errors.dW2,
         err_update: Math.max(updateErrors['W1 update'], updateErrors['W2 update']),
-        first_call_ms: firstCallMs,
+        first_call_ms: answer.first_call_ms,
         rate1: host.rate1,
         rate2: host.rate2,
-      }),
-    );
-  }
-  return rows;
+      });
+    },
+  };
 }
 
 export const lifMlpSuite: Suite = {
   id: 'w1',
   title: LIF_MLP_WORKLOAD,
   async run(ctx) {
-    const impls = await implementations(ctx);
-    ctx.log(`checking W1 at T = ${ctx.config.lifMlp.checkT} before timing`);
-    const rows = await check(ctx, impls);
-    const { B } = ctx.config.lifMlp;
-    for (const T of ctx.config.lifMlp.T) {
-      const fixture = lifMlpFixture(T, B, SEED);
-      const { rate1, rate2 } = lifMlpHostForward(fixture);
-      const gflop = lifMlpStepFlops(T, B) / 1e9;
-      for (const impl of impls) {
-        const runner = await impl.create(fixture);
-        rows.push(...(await timeRunner(ctx, LIF_MLP_WORKLOAD, impl, { T, B }, runner, (t) => ({ matmul_gflop: gflop, gflops: gflop / (t.ms_median / 1e3), rate1, rate2 }))));
-      }
-    }
-    return rows;
+    const { B, checkT, T: Ts } = ctx.config.lifMlp;
+    ctx.log(`W1: agreement check at T = ${checkT} in each implementation's first process, before its timings count`);
+    const checker = lifMlpVerifier(checkT, B, ctx.log);
+    return comparePeers(ctx, {
+      workload: 'w1',
+      title: LIF_MLP_WORKLOAD,
+      sizes: Ts.map((T) => ({ T, B })),
+      writeFixture: (dir, { T }) => writeLifMlpFixture(dir, lifMlpFixture(T!, B, SEED)),
+      writeCheckFixture: (dir) => writeLifMlpFixture(dir, checker.fixture),
+      verify: checker.verify,
+      fields({ T }, timing) {
+        const { rate1, rate2 } = lifMlpHostForward(lifMlpFixture(T!, B, SEED));
+        const gflop = lifMlpStepFlops(T!, B) / 1e9;
+        return { matmul_gflop: gflop, gflops: gflop / (timing.ms_median / 1e3), rate1, rate2 };
+      },
+    });
   },
 };

@@ -16,7 +16,8 @@ export function tfjsLifMlp(tf: Tf, backend: TfBackend, device: string): LifMlpIm
       await useBackend(tf, backend);
       const { inputs, hidden, classes } = LIF_MLP;
       const { T, B } = f;
-      const { lif } = tfSpiking(tf);
+      const spiking = tfSpiking(tf);
+      const { lif } = spiking;
       const w1 = tf.variable(tf.tensor2d(f.w1, [inputs, hidden]));
       const w2 = tf.variable(tf.tensor2d(f.w2, [hidden, classes]));
       const optimizer = tf.train.sgd(LIF_MLP.lr);
@@ -51,6 +52,7 @@ export function tfjsLifMlp(tf: Tf, backend: TfBackend, device: string): LifMlpIm
         dispose() {
           tf.dispose([w1, w2]);
           optimizer.dispose();
+          spiking.dispose();
         },
       };
     },

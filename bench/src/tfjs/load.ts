@@ -1,4 +1,5 @@
 import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -31,21 +32,29 @@ export const TFJS_VERSION = (createRequire(import.meta.url)('@tensorflow/tfjs-co
  * tfjs-core, its gradients and the webgpu and wasm backends as ONE esbuild bundle. Through their
  * published Node entry points the backends and the core end up as separate module instances and
  * no gradient is registered; bundled from the ESM sources (`module` field) they share one engine.
- * The webgpu backend finds dawn.node's GPU through navigator.gpu, the object @spikeflow/webgpu
- * keeps alive for the whole process (dawn.node crashes if it is garbage-collected).
+ * The harness builds it once per run; each implementation's process then only loads it.
+ */
+export async function buildTfjsBundle(): Promise<void> {
+  await build({
+    entryPoints: [path.join(here, 'bundle-entry.ts')],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    mainFields: ['module', 'main'],
+    outfile: bundleFile,
+    banner: { js: COMMONJS_SHIMS },
+    logLevel: 'error',
+  });
+}
+
+/**
+ * tfjs from the bundle (built first if missing). The webgpu backend finds dawn.node's GPU through
+ * navigator.gpu, the object @spikeflow/webgpu keeps alive for the whole process (dawn.node crashes
+ * if it is garbage-collected).
  */
 export function loadTfjs(): Promise<Tf> {
   loaded ??= (async () => {
-    await build({
-      entryPoints: [path.join(here, 'bundle-entry.ts')],
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      mainFields: ['module', 'main'],
-      outfile: bundleFile,
-      banner: { js: COMMONJS_SHIMS },
-      logLevel: 'error',
-    });
+    if (!existsSync(bundleFile)) await buildTfjsBundle();
     const gpu = await nodeGpu();
     Object.assign(globalThis, { navigator: { gpu, userAgent: 'node' } });
     const tf = (await import(pathToFileURL(bundleFile).href)) as Tf;

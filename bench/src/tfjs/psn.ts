@@ -15,7 +15,8 @@ export function tfjsPsn(tf: Tf, backend: TfBackend, device: string): PsnImpl {
     async create(f: PsnFixture) {
       await useBackend(tf, backend);
       const { T, N } = f;
-      const { spike } = tfSpiking(tf);
+      const spiking = tfSpiking(tf);
+      const { spike } = spiking;
       const x = tf.tensor2d(f.x, [T, N]);
       const w = tf.tensor2d(f.w, [T, T]);
       const b = tf.tensor1d(f.b);
@@ -38,7 +39,10 @@ export function tfjsPsn(tf: Tf, backend: TfBackend, device: string): PsnImpl {
           tf.dispose([value, ...grads]);
           return { loss: loss![0]!, w: Float32Array.from(dw!), b: Float32Array.from(db!), x: Float32Array.from(dx!) };
         },
-        dispose: () => tf.dispose([x, w, b, g]),
+        dispose() {
+          tf.dispose([x, w, b, g]);
+          spiking.dispose();
+        },
       };
     },
   };

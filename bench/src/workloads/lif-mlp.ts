@@ -4,7 +4,7 @@ import type { KernelTime } from '../gpu/kernel-profile.js';
 import { Rng } from '../harness/rng.js';
 
 /**
- * W1 of BENCH_WORKLOADS.md, "LIF-MLP BPTT training step": x [T, B, 784] Bernoulli(0.2) spikes,
+ * W1 of bench/WORKLOADS.md, "LIF-MLP BPTT training step": x [T, B, 784] Bernoulli(0.2) spikes,
  * W1 [784, 256] ~ U(±0.25), W2 [256, 10] ~ U(±0.6), two multi-step LIF layers (tau 2, V_th 1,
  * hard reset to 0, detach_reset, ATan a = 2), firing rates over time as logits, softmax
  * cross-entropy with a batch mean, plain SGD with lr 0.1.

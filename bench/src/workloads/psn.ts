@@ -2,7 +2,7 @@ import type { KernelTime } from '../gpu/kernel-profile.js';
 import { Rng } from '../harness/rng.js';
 
 /**
- * W2 of BENCH_WORKLOADS.md, "PSN forward+backward": H = W @ X + b[:, None], S = heaviside(H)
+ * W2 of bench/WORKLOADS.md, "PSN forward+backward": H = W @ X + b[:, None], S = heaviside(H)
  * with the ATan surrogate, loss = sum(S * G); one step yields dW, db and dX. The spikeflow graph
  * is the PSN layer of ./spiking-layers.ts.
  */

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { toArray } from '@spikeflow/core';
 import { loadMnist, mnistSplit, type SnnAccuracy } from '@spikeflow/models';
 import { exportSequential, writeNir } from '@spikeflow/nir';
-import { lineChart } from '../../../bench/src/report/svg.js';
+import { lineChartSpec } from '../../../packages/cli/src/plots/charts.js';
+import { writePlot } from '../../../packages/cli/src/plots/png.js';
+import type { PlotSpec } from '../../../packages/cli/src/plots/render.js';
 import { digitSubset, runConversion, type AnnBudget, type ConversionOutcome, type ConversionSettings } from '../ann-conversion-run.js';
 import type { Experiment, ExperimentContext, ResultRow } from '../experiment.js';
 
@@ -11,6 +13,8 @@ import type { Experiment, ExperimentContext, ResultRow } from '../experiment.js'
 const MAX_GAP = 0.01;
 const CLAIM_STEPS = 100;
 export const SNN_STEPS = [10, 25, 50, 100, 200] as const;
+/** The plot's files in the results directory: `<name>.svg` and `<name>.png`. */
+export const PLOT_NAME = 'ann-conversion';
 
 /**
  * The budget, chosen on a validation split (1,000 of the 8,000 training digits, the held-out
@@ -27,14 +31,15 @@ const QUICK_BUDGET: AnnBudget = { sizes: [784, 32, 10], epochs: 1, batch: 50, lr
 const QUICK_COUNTS = { train: 500, test: 200 };
 
 const percent = (v: number) => `${(100 * v).toFixed(2)}%`;
+const ANN_MODEL = 'ANN (ReLU MLP)';
 
 /**
  * Held-out error against T on log axes, the ANN as a flat line: a 1-point gap near 95% accuracy
  * is invisible on a 0-100% accuracy axis, but not as 4% against 5% error.
  */
-export function conversionPlotSvg(annAccuracy: number, snn: readonly SnnAccuracy[]): string {
+export function conversionPlotSpec(annAccuracy: number, snn: readonly SnnAccuracy[]): PlotSpec {
   const error = (accuracy: number) => 100 * (1 - accuracy);
-  return lineChart({
+  return lineChartSpec({
     title: 'ANN-to-SNN conversion on MNIST: held-out error',
     yLabel: 'held-out error (%, log)',
     logY: true,
@@ -49,10 +54,22 @@ export function conversionPlotSvg(annAccuracy: number, snn: readonly SnnAccuracy
   });
 }
 
-function writePlot(ctx: ExperimentContext, outcome: ConversionOutcome): string {
-  const file = path.join(ctx.resultsDir, 'ann-conversion.svg');
-  writeFileSync(file, conversionPlotSvg(outcome.annAccuracy, outcome.snn));
-  return file;
+
+/** The plot again from one seed's saved rows (the ANN's, and the SNN's per T and readout), without training. */
+export function conversionPlotSpecFromRows(rows: readonly ResultRow[]): PlotSpec {
+  const ann = rows.find((r) => r.model === ANN_MODEL);
+  if (ann === undefined) throw new Error(`ann-conversion: no "${ANN_MODEL}" row`);
+  const bySteps = new Map<number, { counts?: number; membrane?: number }>();
+  for (const r of rows.filter((r) => r !== ann)) {
+    const { steps, readout } = r.extra ?? {};
+    if (!Number.isInteger(steps) || (readout !== 'counts' && readout !== 'membrane')) throw new Error(`ann-conversion row "${r.model}": extra.steps is not an integer or extra.readout not counts/membrane`);
+    bySteps.set(steps as number, { ...bySteps.get(steps as number), [readout]: r.value });
+  }
+  const snn = [...bySteps].sort(([a], [b]) => a - b).map(([steps, v]) => {
+    if (v.counts === undefined || v.membrane === undefined) throw new Error(`ann-conversion: T = ${steps} lacks its ${v.counts === undefined ? 'counts' : 'membrane'} row`);
+    return { steps, counts: v.counts, membrane: v.membrane };
+  });
+  return conversionPlotSpec(ann.value, snn);
 }
 
 /** The converted SNN as a NIR file (Affine + IF nodes), for other simulators and chips; dt is nominal (1 ms). */
@@ -77,7 +94,7 @@ export const annConversionExperiment: Experiment = {
     const test = ctx.quick ? digitSubset(split.test, QUICK_COUNTS.test, ctx.seed + 1) : split.test;
     const conversion = ctx.quick ? { ...CONVERSION, evalBatch: 100 } : CONVERSION;
     const outcome = await runConversion({ backend: ctx.backend, budget, conversion, train, test, seed: ctx.seed, log: ctx.log });
-    ctx.log(`plot: ${writePlot(ctx, outcome)}`);
+    ctx.log(`plot: ${(await writePlot(path.join(ctx.resultsDir, PLOT_NAME), conversionPlotSpec(outcome.annAccuracy, outcome.snn))).join(', ')}`);
     ctx.log(`NIR export of the converted SNN: ${await writeNirFile(ctx, outcome)}`);
     const sizes = {
       train: train.count,
@@ -94,7 +111,7 @@ export const annConversionExperiment: Experiment = {
     };
     const base = { experiment: 'ann-conversion', metric: 'test accuracy', seed: ctx.seed, sizes, device: ctx.device };
     const snnWall = outcome.convertSeconds + outcome.snnSeconds;
-    const rows: ResultRow[] = [{ ...base, model: 'ANN (ReLU MLP)', value: outcome.annAccuracy, wall_s: outcome.trainSeconds, extra: { curve: outcome.curve } }];
+    const rows: ResultRow[] = [{ ...base, model: ANN_MODEL, value: outcome.annAccuracy, wall_s: outcome.trainSeconds, extra: { curve: outcome.curve } }];
     for (const readout of ['counts', 'membrane'] as const) {
       for (const s of outcome.snn) {
         const claim = readout === 'counts' && s.steps === CLAIM_STEPS;

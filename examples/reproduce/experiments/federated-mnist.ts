@@ -1,13 +1,16 @@
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadMnist, mnistSplit } from '@spikeflow/models';
-import { lineChart } from '../../../bench/src/report/svg.js';
+import { lineChartSpec } from '../../../packages/cli/src/plots/charts.js';
+import { writePlot } from '../../../packages/cli/src/plots/png.js';
+import type { PlotSpec } from '../../../packages/cli/src/plots/render.js';
 import type { Experiment, ExperimentContext, ResultRow } from '../experiment.js';
-import { federatedMnistData, trainFederatedMnist, type FederatedMnistBudget, type FederatedMnistRun } from '../federated-mnist-training.js';
+import { federatedMnistData, trainFederatedMnist, type CurvePoint, type FederatedMnistBudget, type FederatedMnistRun } from '../federated-mnist-training.js';
 
 /** The claim checked: FedAvg on the non-IID split within 5 points of centralised training with the same samples. */
 const MAX_GAP = 0.05;
 export const TAUS = [1, 5, 20] as const;
+/** The plot's files in the results directory: `<name>.svg` and `<name>.png`. */
+export const PLOT_NAME = 'federated-mnist';
 
 /**
  * 196-64-10 LIF, T = 6, batch 20, plain SGD (lr 1.0), 40,000 samples per run (five passes over the
@@ -23,12 +26,15 @@ export const QUICK_BAR = 0.3;
 
 const percent = (v: number) => `${(100 * v).toFixed(1)}%`;
 
+/** What the plot needs of a run (results/latest.json keeps it, so the plot can be redrawn without training). */
+export type PlottedRun = Pick<FederatedMnistRun, 'tau' | 'curve'>;
+
 /** Validation accuracy against megabytes sent (up and down), one line per τ, on a log x axis; the centralised run's last accuracy as a flat line. */
-export function accuracyBytesSvg(central: FederatedMnistRun, runs: readonly FederatedMnistRun[]): string {
+export function accuracyBytesSpec(central: PlottedRun, runs: readonly PlottedRun[]): PlotSpec {
   const x = [...new Set(runs.flatMap((r) => r.curve.map((p) => p.bytes)))].sort((a, b) => a - b);
-  const at = (run: FederatedMnistRun) => x.map((bytes) => run.curve.find((p) => p.bytes === bytes)?.validationAccuracy ?? null).map((v) => (v === null ? null : 100 * v));
+  const at = (run: PlottedRun) => x.map((bytes) => run.curve.find((p) => p.bytes === bytes)?.validationAccuracy ?? null).map((v) => (v === null ? null : 100 * v));
   const centralAccuracy = 100 * central.curve[central.curve.length - 1]!.validationAccuracy;
-  return lineChart({
+  return lineChartSpec({
     title: 'FedAvg on non-IID MNIST (10 clients, 2 classes each): accuracy vs bytes',
     yLabel: 'validation accuracy (%)',
     x: x.map((b) => +(b / 1e6).toPrecision(3)),
@@ -36,6 +42,22 @@ export function accuracyBytesSvg(central: FederatedMnistRun, runs: readonly Fede
     logX: true,
     series: [...runs.map((run) => ({ name: `FedAvg τ = ${run.tau}`, values: at(run) })), { name: 'centralised (no traffic)', values: x.map(() => centralAccuracy) }],
   });
+}
+
+/** A saved row's curve (results/latest.json), checked: one error line names the row and the field. */
+function savedCurve(row: ResultRow): PlottedRun['curve'] {
+  const curve = row.extra?.curve;
+  const valid = Array.isArray(curve) && curve.every((p: unknown) => typeof p === 'object' && p !== null && Number.isFinite((p as CurvePoint).bytes) && Number.isFinite((p as CurvePoint).validationAccuracy));
+  if (!valid) throw new Error(`federated-mnist row "${row.model}": extra.curve is not a list of { bytes, validationAccuracy } numbers`);
+  return curve as CurvePoint[];
+}
+
+/** The plot again from one seed's saved rows, without training. */
+export function accuracyBytesSpecFromRows(rows: readonly ResultRow[]): PlotSpec {
+  const runs = rows.map((r) => ({ tau: r.sizes.localSteps === 'all' ? ('centralised' as const) : Number(r.sizes.localSteps), curve: savedCurve(r) }));
+  const central = runs.find((r) => r.tau === 'centralised');
+  if (central === undefined) throw new Error('federated-mnist: no centralised row to draw the reference line from');
+  return accuracyBytesSpec(central, runs.filter((r) => r !== central));
 }
 
 function row(ctx: ExperimentContext, budget: FederatedMnistBudget, run: FederatedMnistRun, central: FederatedMnistRun): ResultRow {
@@ -84,9 +106,8 @@ export const federatedMnistExperiment: Experiment = {
     const central = await train('centralised');
     const runs: FederatedMnistRun[] = [];
     for (const tau of ctx.quick ? QUICK_TAUS : TAUS) runs.push(await train(tau));
-    const file = path.join(ctx.resultsDir, 'federated-mnist.svg');
-    writeFileSync(file, accuracyBytesSvg(central, runs));
-    ctx.log(`plot: ${file}`);
+    const files = await writePlot(path.join(ctx.resultsDir, PLOT_NAME), accuracyBytesSpec(central, runs));
+    ctx.log(`plot: ${files.join(', ')}`);
     return [central, ...runs].map((run) => row(ctx, budget, run, central));
   },
 };

@@ -12,14 +12,16 @@ import { epropEvidenceExperiment } from './eprop-evidence.js';
 import { epropStoreRecallExperiment } from './eprop-store-recall.js';
 import { exactGradientsExperiment } from './exact-gradients.js';
 import { stdpMnistExperiment } from './stdp-mnist.js';
+import { spikingInceptionExperiment } from './spiking-inception.js';
 import { federatedMnistExperiment } from './federated-mnist.js';
 import { lsmCartPoleExperiment } from './lsm-cartpole.js';
 import { mazeNeuromodulationExperiment } from './maze-neuromodulation.js';
+import { l2lRegressionExperiment } from './l2l-regression.js';
 
 /** Every experiment, in the order `pnpm reproduce` runs them and RESULTS.md lists them. */
 export const EXPERIMENTS: readonly Experiment[] = [
   storeRecallExperiment, smnistExperiment, cueAssociationExperiment, deepRExperiment, annConversionExperiment, convMnistExperiment,
   epropExactnessExperiment, epropEvidenceExperiment, epropStoreRecallExperiment, erbpMnistExperiment, binaryAdditiveExperiment,
-  exactGradientsExperiment, stdpMnistExperiment, federatedMnistExperiment, lsmCartPoleExperiment,
-  mazeNeuromodulationExperiment,
+  exactGradientsExperiment, stdpMnistExperiment, spikingInceptionExperiment, federatedMnistExperiment, lsmCartPoleExperiment, mazeNeuromodulationExperiment,
+  l2lRegressionExperiment,
 ];

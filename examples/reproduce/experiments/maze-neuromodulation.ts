@@ -1,8 +1,9 @@
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cpuBackend } from '@spikeflow/core';
 import type { AgentPlasticity } from '@spikeflow/models';
-import { lineChart } from '../../../bench/src/report/svg.js';
+import { lineChartSpec } from '../../../packages/cli/src/plots/charts.js';
+import { writePlot } from '../../../packages/cli/src/plots/png.js';
+import type { PlotSpec } from '../../../packages/cli/src/plots/render.js';
 import type { Experiment, ExperimentContext, ResultRow } from '../experiment.js';
 import { randomPolicyReward, trainMazeAgent, type MazeBudget, type MazeRun } from '../maze-neuromodulation-training.js';
 
@@ -50,9 +51,9 @@ const MODELS: Readonly<Record<AgentPlasticity, string>> = {
 };
 
 /** Validation reward per episode against updates, one line per agent, and the random policy's level. */
-export function learningCurveSvg(budget: MazeBudget, runs: readonly MazeRun[], random: number): string {
+export function learningCurveSpec(budget: MazeBudget, runs: readonly MazeRun[], random: number): PlotSpec {
   const x = [...new Set(runs.flatMap((r) => r.curve.map((p) => p.update)))].sort((a, b) => a - b);
-  return lineChart({
+  return lineChartSpec({
     title: `Grid maze ${budget.maze.size}×${budget.maze.size}, ${budget.maze.episodeLength}-step episodes: A2C on plastic SNNs`,
     yLabel: 'mean reward per validation episode',
     x,
@@ -120,9 +121,8 @@ export const mazeNeuromodulationExperiment: Experiment = {
     if (ctx.quick && neuromodulated && !(neuromodulated.testReward > random + QUICK_MARGIN)) {
       throw new Error(`${ID} (quick): the agent did not learn: ${neuromodulated.testReward.toFixed(1)} reward per episode, not above a random policy's ${random.toFixed(1)} + ${QUICK_MARGIN}`);
     }
-    const file = path.join(ctx.resultsDir, `${ID}.svg`);
-    writeFileSync(file, learningCurveSvg(budget, runs, random));
-    ctx.log(`plot: ${file}`);
+    const files = await writePlot(path.join(ctx.resultsDir, ID), learningCurveSpec(budget, runs, random));
+    ctx.log(`plot: ${files.join(', ')}`);
     const off = runs.find((r) => r.plasticity === 'off');
     return runs.map((run) => row(ctx, device, budget, run, off, random));
   },

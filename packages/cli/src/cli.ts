@@ -39,14 +39,16 @@ inspect options:
   --dot FILE          also write the graph as Graphviz DOT
 
 a run directory holds: run.json (the resolved config), metrics.jsonl (one JSON line per epoch),
-curves.svg (loss and accuracy per epoch), raster.svg (spikes of a held-out episode), and
-checkpoint.spikeflow (which records the run's settings: a resumed run must keep them, all but
-the epochs). Progress bars for epochs and batches go to stderr. A failed run says how to resume.
+curves.svg/.png (loss and accuracy per epoch, with chance), raster.svg/.png (spikes of a
+held-out episode), and checkpoint.spikeflow (which records the run's settings: a resumed run
+must keep them, all but the epochs). Progress bars for epochs and batches go to stderr. A failed run says how to resume.
 
 config.json: {"task": "<task>", "model": <sequential spec>, "epochs", "lr", "batch",
   "trainBatches", "testBatches", "seed"}; only "task" is required. The model's last layer must
-  give [T, B, classes]; it is summed over time into class scores. Without "model", a task's
-  default is one hidden LIF layer of 64 and a leaky-integrator readout.
+  give [T, B, classes]; it is summed over time into class scores. The model is built and traced
+  for the task before any file is written; an error names the layer (model.layers[i]). Without
+  "model", a task's default is one hidden LIF layer of 64 and a leaky-integrator readout; a task
+  that needs memory (delayed-xor) gets a recurrent LIF layer of 64 (tau 20) in its place.
 tasks: ${TASK_NAMES.join(', ')}
 numbers are decimal (0x2, 1e2 for a count, Infinity, '' are refused).
 bad input (an unknown task, a malformed file, a missing or damaged checkpoint, an out-of-range

@@ -1,5 +1,6 @@
 /** `spikeflow eval <checkpoint>`: held-out loss and accuracy of a checkpoint, as one JSON line. */
 import { SpikeflowError } from '@spikeflow/core';
+import { CompileProgressReporter } from './compile-progress.js';
 import { firstLine } from './run-config.js';
 import { openCheckpoint } from './run-files.js';
 import { openSession } from './session.js';
@@ -8,7 +9,7 @@ import { UsageError } from './usage-error.js';
 export async function evalCommand(path: string | undefined): Promise<void> {
   if (path === undefined) throw new UsageError('eval needs a checkpoint file');
   const { bytes, config } = await openCheckpoint(path, 'eval');
-  const { trainer, data, lostError } = await openSession(config);
+  const { trainer, data, lostError } = await openSession(config, { onCompileProgress: new CompileProgressReporter().listener });
   try {
     try {
       await trainer.resume(bytes);

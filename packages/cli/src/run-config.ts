@@ -5,8 +5,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Graph } from '@spikeflow/core';
-import { classifierModel, defaultClassifierSpec as defaultSpec, parseSequential, standardLayers, type TaskInfo } from '@spikeflow/models';
-import { UsageError } from './usage-error.js';
+import { parseSequential, standardLayers, type TaskInfo } from '@spikeflow/models';
+import { checkedModel } from './model-check.js';
+import { defaultModelSpec } from './tasks.js';
+import { firstLine, UsageError } from './usage-error.js';
+
+export { firstLine } from './usage-error.js';
 
 export interface RunConfig {
   readonly task: string;
@@ -90,14 +94,6 @@ export async function readConfig(source: string): Promise<RunConfig> {
   return checkConfig(raw, source);
 }
 
-/** An error's first line; an error without a message (a bare DOMException) is named by its kind. */
-export function firstLine(error: unknown): string {
-  const line = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
-  if (line !== '') return line;
-  const kind = error instanceof Error ? error.name || error.constructor.name : typeof error;
-  return `${kind} (without a message)`;
-}
-
 /** The settings that fix what a run computes: all but `epochs`, which only says how long it goes on. */
 export function runSettings(config: RunConfig): Omit<RunConfig, 'epochs'> {
   const { epochs: _, ...settings } = config;
@@ -125,16 +121,12 @@ export function changedSetting(recorded: Readonly<Record<string, unknown>>, conf
   return undefined;
 }
 
-/** The run's model spec: the config's, or the task's default. */
+/** The run's model spec: the config's, or the task's default (see tasks.ts). */
 export function configuredSpec(config: RunConfig, info: TaskInfo): unknown {
-  return config.model ?? defaultSpec(info);
+  return config.model ?? defaultModelSpec(config.task, info);
 }
 
-/** The classifier a run's config describes, or one usage line. */
+/** The classifier a run's config describes, built and checked (see model-check.ts), or one usage line. */
 export function configuredModel(config: RunConfig, info: TaskInfo): Graph {
-  try {
-    return classifierModel(configuredSpec(config, info), info, config.batch);
-  } catch (error) {
-    throw new UsageError(`model: ${firstLine(error)}`);
-  }
+  return checkedModel(configuredSpec(config, info), info, config.batch);
 }

@@ -1,29 +1,32 @@
 /**
  * The files of a run directory: run.json (the resolved config), metrics.jsonl (one line per
- * epoch), curves.svg (learning curves), raster.svg (the spikes of a held-out episode after the
- * latest epoch) and checkpoint.spikeflow. A checkpoint's run.json sits beside it, which is how
+ * epoch), curves.svg/.png (learning curves), raster.svg/.png (the spikes of a held-out episode
+ * after the latest epoch) and checkpoint.spikeflow. A checkpoint's run.json sits beside it, which is how
  * eval and --resume find the model it belongs to; the checkpoint also records the run's
  * settings, so a run.json edited since is caught. run.json, the metrics and the checkpoint are
  * written atomically: a kill leaves the old file or the new one, never half of one.
  */
 import { constants, existsSync } from 'node:fs';
-import { access, mkdir, readFile, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { decodeCheckpoint, encodeCheckpoint, type EpochMetrics } from '@spikeflow/models';
+import { decodeCheckpoint, encodeCheckpoint, type Chance, type EpochMetrics } from '@spikeflow/models';
 import { fileErrorReason, readCheckpointFile, writeCheckpointFile, writeFileAtomically } from './checkpoint-file.js';
-import { curvesSvg } from './plot.js';
+import { curvesSpec, type ChanceLevel } from './plots/curves.js';
+import { writePlot } from './plots/png.js';
+import type { PlotSpec } from './plots/render.js';
 import { changedSetting, checkConfig, firstLine, runSettings, type RunConfig } from './run-config.js';
 import { UsageError } from './usage-error.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.spikeflow';
 const CONFIG_FILE = 'run.json';
 const METRICS_FILE = 'metrics.jsonl';
-const PLOT_FILE = 'curves.svg';
-const RASTER_FILE = 'raster.svg';
+/** Each plot is written twice: `<name>.svg` and `<name>.png`. */
+const CURVES_PLOT = 'curves';
+const RASTER_PLOT = 'raster';
 /** The files that make a directory a run's: a new run does not go there unless told to replace it. */
 const RUN_MARKERS = [CHECKPOINT_FILE, METRICS_FILE, CONFIG_FILE];
 /** Removed by --overwrite, the checkpoint first: an old checkpoint must never sit beside a new run.json. */
-const RUN_OUTPUTS = [CHECKPOINT_FILE, METRICS_FILE, PLOT_FILE, RASTER_FILE];
+const RUN_OUTPUTS = [CHECKPOINT_FILE, METRICS_FILE, ...[CURVES_PLOT, RASTER_PLOT].flatMap((p) => [`${p}.svg`, `${p}.png`])];
 
 export type MetricsLine = Omit<EpochMetrics, 'ms'> & { readonly seconds: number };
 
@@ -161,7 +164,13 @@ export interface RunDirOptions {
   readonly overwrite: boolean;
   /** The run a checkpoint continues: its directory and the epoch its checkpoint holds. */
   readonly resumed?: { readonly dir: string; readonly epoch: number };
+  /** The task's chance level, drawn as a line in the learning curves. */
+  readonly chance?: Chance;
 }
+
+/** A task's chance level in the curves' words: an accuracy, or (for a regression) the loss of a guess. */
+const chanceLevel = (chance: Chance | undefined): ChanceLevel | undefined =>
+  chance === undefined ? undefined : { metric: chance.metric === 'mse' ? 'loss' : 'accuracy', value: chance.value };
 
 export class RunFiles {
   private constructor(
@@ -172,6 +181,7 @@ export class RunFiles {
     private readonly replaces: boolean,
     /** Directories `open` made, which `abandon` removes. */
     private readonly made: readonly string[],
+    private readonly chance: ChanceLevel | undefined,
   ) {}
 
   /**
@@ -197,7 +207,7 @@ export class RunFiles {
       await removeDirectories(made);
       throw new UsageError(`--out ${dir}: cannot write the run there: ${fileErrorReason(error)}`);
     }
-    return new RunFiles(dir, config, history, held.length > 0 && !sameRun, made);
+    return new RunFiles(dir, config, history, held.length > 0 && !sameRun, made, chanceLevel(options.chance));
   }
 
   /** Takes the directory: removes a replaced run's files (its checkpoint first), writes run.json and the kept metrics. */
@@ -220,17 +230,17 @@ export class RunFiles {
     return join(this.dir, CHECKPOINT_FILE);
   }
 
-  /** Appends an epoch, redraws the curves, replaces the raster (an SVG) and the checkpoint (with the run's settings). */
-  async record(metrics: EpochMetrics, checkpoint: Uint8Array, raster: string): Promise<void> {
+  /** Appends an epoch, redraws the curves, replaces the raster (a plot spec, see plots/raster.ts) and the checkpoint (with the run's settings). */
+  async record(metrics: EpochMetrics, checkpoint: Uint8Array, raster: PlotSpec): Promise<void> {
     const { ms, ...rest } = metrics;
     this.history.push({ ...rest, seconds: ms / 1000 });
     await this.writeMetrics();
-    await writeFile(join(this.dir, RASTER_FILE), raster);
+    await writePlot(join(this.dir, RASTER_PLOT), raster);
     await writeCheckpointFile(this.checkpointPath, withRunSettings(checkpoint, this.config));
   }
 
   private async writeMetrics(): Promise<void> {
     await writeFileAtomically(join(this.dir, METRICS_FILE), this.history.map((m) => `${JSON.stringify(m)}\n`).join(''));
-    if (this.history.length > 0) await writeFile(join(this.dir, PLOT_FILE), curvesSvg(this.history, `spikeflow: ${this.config.task}`));
+    if (this.history.length > 0) await writePlot(join(this.dir, CURVES_PLOT), curvesSpec(this.history, `spikeflow: ${this.config.task}`, this.chance));
   }
 }

@@ -1,7 +1,7 @@
 /** A run's trainer, built from its config on WebGPU (or the CPU, saying why): shared by train and eval. */
 import { cpuBackend, type SpikeflowError, type TrainBackend } from '@spikeflow/core';
 import { adam, taskData, Trainer, type TaskInfo, type TaskSplit, type TrainerData } from '@spikeflow/models';
-import { webgpuBackend } from '@spikeflow/webgpu';
+import { webgpuBackend, type CompileProgressCallback } from '@spikeflow/webgpu';
 import { selectNodeBackend } from '@spikeflow/webgpu/node';
 import { configuredModel, firstLine, type RunConfig } from './run-config.js';
 import { loadTask, type LoadedTask } from './tasks.js';
@@ -22,10 +22,10 @@ interface SessionBackend {
   lostError(): SpikeflowError | undefined;
 }
 
-async function backend(): Promise<SessionBackend> {
+async function backend(onCompileProgress: CompileProgressCallback | undefined): Promise<SessionBackend> {
   const selected = await selectNodeBackend();
   // The whole context, not just its device: reads then fail with "device was lost" instead of hanging or an empty DOMException.
-  if (selected.kind === 'webgpu') return { engine: webgpuBackend(selected.ctx), device: `webgpu (${selected.ctx.adapterInfo})`, lostError: () => selected.ctx.lostError() };
+  if (selected.kind === 'webgpu') return { engine: webgpuBackend(selected.ctx, { onCompileProgress }), device: `webgpu (${selected.ctx.adapterInfo})`, lostError: () => selected.ctx.lostError() };
   console.error(`no WebGPU adapter, training on the CPU interpreter: ${firstLine(new Error(selected.reason))}`);
   return { engine: cpuBackend(), device: 'cpu', lostError: () => undefined };
 }
@@ -35,13 +35,15 @@ export interface SessionOptions {
   readonly onBatch?: (taken: number, total: number) => void;
   /** The run's task, if the caller has loaded it already. */
   readonly task?: LoadedTask;
+  /** Hears the compiling of the step's (and later the evaluation's) kernels, on WebGPU. */
+  readonly onCompileProgress?: CompileProgressCallback;
 }
 
 export async function openSession(config: RunConfig, options: SessionOptions = {}): Promise<Session> {
-  const { onBatch } = options;
+  const { onBatch, onCompileProgress } = options;
   const task = options.task ?? (await loadTask(config.task));
   const model = configuredModel(config, task.info);
-  const { engine, device, lostError } = await backend();
+  const { engine, device, lostError } = await backend(onCompileProgress);
   const data = taskData(task, { ...config, ...(onBatch === undefined ? {} : { onBatch }) });
   const trainer = await Trainer.create({
     backend: engine,
@@ -49,6 +51,7 @@ export async function openSession(config: RunConfig, options: SessionOptions = {
     optimizer: adam(),
     data,
     schedule: config.lr,
+    epochs: config.epochs,
     seed: config.seed,
     accuracy: { scores: 'scores', labels: 'labels' },
   });

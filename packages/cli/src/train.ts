@@ -2,8 +2,9 @@
 import { dirname } from 'node:path';
 import { SpikeflowError } from '@spikeflow/core';
 import { episodeActivity } from './activity.js';
+import { CompileProgressReporter } from './compile-progress.js';
 import { ProgressBar } from './progress.js';
-import { rasterSvg } from './raster.js';
+import { rasterSpec } from './plots/raster.js';
 import { configuredModel, configuredSpec, firstLine, readConfig, type RunConfig } from './run-config.js';
 import { openCheckpoint, RunFiles } from './run-files.js';
 import { openSession, type Session } from './session.js';
@@ -49,13 +50,15 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
   configuredModel(config, task.info); // a model that does not fit the task is one usage line, before the directory is taken
   const dir = args.out ?? (args.resume === undefined ? 'spikeflow-run' : dirname(args.resume));
   const resumed = args.resume === undefined || saved === undefined ? undefined : { dir: dirname(args.resume), epoch: saved.epoch };
-  const files = await RunFiles.open({ dir, config, overwrite: args.overwrite, resumed });
+  const files = await RunFiles.open({ dir, config, overwrite: args.overwrite, resumed, chance: task.info.chance });
   const bar = new ProgressBar();
+  const compiling = new CompileProgressReporter();
   let epoch = 0;
   let session: Session;
   try {
-    session = await openSession(config, { task, onBatch: (k, total) => bar.update(epoch, config.epochs, k, total) });
+    session = await openSession(config, { task, onBatch: (k, total) => bar.update(epoch, config.epochs, k, total), onCompileProgress: compiling.listener });
   } catch (error) {
+    compiling.stopBar();
     await files.abandon();
     throw error;
   }
@@ -79,7 +82,7 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
       epoch = trainer.epoch + 1;
       try {
         const [m] = await trainer.runEpochs(1);
-        const raster = rasterSvg(episodeActivity(spec, info, await trainer.params(), episode), info.steps, `spikeflow: ${config.task}, held-out episode after epoch ${m!.epoch}`);
+        const raster = rasterSpec(episodeActivity(spec, info, await trainer.params(), episode, { epoch: m!.epoch, epochs: config.epochs }), info.steps, `spikeflow: ${config.task}, held-out episode after epoch ${m!.epoch}`);
         await files.record(m!, await trainer.checkpoint(), raster);
         checkpoint = { path: files.checkpointPath, epoch: m!.epoch };
         bar.line(`epoch ${m!.epoch}/${config.epochs}: loss ${m!.loss.toFixed(4)}, held-out loss ${m!.testLoss!.toFixed(4)}, accuracy ${m!.testAccuracy!.toFixed(4)} (${(m!.ms / 1000).toFixed(1)} s)`);

@@ -12,6 +12,7 @@ import { decodeCheckpoint, encodeCheckpoint } from '@spikeflow/models';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inProcess } from './in-process.js';
+import { decodePngSize, doubled, linePoints, panels, roleTexts, svgSize } from './plot-files.js';
 import { checkConfig } from '../src/run-config.js';
 import { withRunSettings } from '../src/run-files.js';
 
@@ -68,7 +69,7 @@ const ACCURACY_MARGIN = 0.25;
 const GUESS_LOSS = Math.log(2);
 /** The held-out loss must end below GUESS_LOSS divided by this (it ends near 0.2). */
 const LOSS_FACTOR = 2;
-const RUN_FILES = ['checkpoint.spikeflow', 'curves.svg', 'metrics.jsonl', 'raster.svg', 'run.json'];
+const RUN_FILES = ['checkpoint.spikeflow', 'curves.png', 'curves.svg', 'metrics.jsonl', 'raster.png', 'raster.svg', 'run.json'];
 
 const CONFIG_MODEL = {
   kind: 'sequential',
@@ -121,9 +122,14 @@ describe('spikeflow train, --resume and eval', () => {
     expect(JSON.parse(await readFile(join(full, 'run.json'), 'utf8'))).toMatchObject({ task: 'evidence', epochs: EPOCHS, batch: 32, trainBatches: TRAIN_BATCHES });
     const curves = await readFile(join(full, 'curves.svg'), 'utf8');
     expect(curves).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
-    expect(curves.match(/<polyline /g)).toHaveLength(3); // train loss, held-out loss, held-out accuracy
+    // A loss panel and an accuracy panel, a line per series with a point per epoch, chance in the legend.
+    expect(panels(curves).map((p) => roleTexts(p, 'axis-title').flat().sort())).toEqual([['epoch', 'loss'], ['accuracy', 'epoch']]);
+    expect(panels(curves).map((p) => linePoints(p).map((line) => line.length))).toEqual([[3, 3], [3]]);
+    expect(roleTexts(curves, 'legend-label').flat()).toEqual(['train loss', 'held-out loss', 'held-out accuracy', `chance (${CHANCE})`]);
+    expect(decodePngSize(await readFile(join(full, 'curves.png')))).toEqual(doubled(svgSize(curves)));
     const raster = await readFile(join(full, 'raster.svg'), 'utf8');
     expect(raster).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
+    expect(decodePngSize(await readFile(join(full, 'raster.png')))).toEqual(doubled(svgSize(raster)));
     // The input and the hidden LIF layer are drawn, each with spikes; the currents and the readout are not spikes.
     expect(raster).toMatch(/input: 16 units, [1-9]\d* spikes/);
     expect(raster).toMatch(/lif1: 64 units, [1-9]\d* spikes/);
@@ -246,6 +252,7 @@ describe('bad input: one line on stderr, exit code 2, no files written', async (
   await writeFile(typo, JSON.stringify({ task: 'evidence', epoch: 2 }));
   await writeFile(wrongModel, JSON.stringify({ task: 'evidence', model: { kind: 'sequential', layers: [{ kind: 'linear', in: 16, out: 3 }, { kind: 'lif' }] } }));
   const out = ['--out', join(work, 'out')];
+  const sequentialOf = (...layers: unknown[]) => ({ kind: 'sequential', layers });
   async function jsonFile(name: string, value: unknown): Promise<string> {
     await writeFile(join(work, name), JSON.stringify(value));
     return join(work, name);
@@ -256,7 +263,11 @@ describe('bad input: one line on stderr, exit code 2, no files written', async (
     ['a malformed config file', ['train', bad, ...out], /bad\.json: malformed JSON/],
     ['a missing config file', ['train', join(work, 'none.json'), ...out], /cannot read config file .*none\.json/],
     ['an unknown config field', ['train', typo, ...out], /typo\.json: unknown field 'epoch'/],
-    ['a model that does not fit the task', ['train', wrongModel, ...out], /model: .*last layer must give \[T, B, 2\]/],
+    ['a model that does not fit the task', ['train', wrongModel, ...out], /model\.layers: the last layer must give \[T, B, 2\]/],
+    // Models that parse but fail when traced for the task's shapes: the error names the layer.
+    ['a layer whose input does not fit (traced)', ['train', await jsonFile('narrow.json', { task: 'delayed-xor', model: sequentialOf({ kind: 'linear', in: 16, out: 2 }, { kind: 'li' }) }), ...out], /model\.layers\[0\] \(linear\): the input has the wrong number of features for this linear layer; expected \[\.\.\., 16\]; found \[30, 32, 12\]/],
+    ['a masked PSN of the wrong length (traced)', ['train', await jsonFile('psn-length.json', { task: 'delayed-xor', model: sequentialOf({ kind: 'linear', in: 12, out: 2 }, { kind: 'maskedPsn', T: 20, k: 2 }) }), ...out], /model\.layers\[1\] \(maskedPsn\): the input has the wrong number of time steps/],
+    ['inspect of a model that fails to trace', ['inspect', join(work, 'narrow.json')], /model\.layers\[0\] \(linear\): the input has the wrong number of features/],
     ['a missing checkpoint', ['train', '--resume', join(work, 'none.spikeflow'), ...out], /checkpoint not found: .*none\.spikeflow/],
     ['a file that is not a checkpoint', ['train', '--resume', join(done, 'run.json'), '--epochs', '2', ...out], /run\.json: \[checkpoint\] at 'magic': not a spikeflow checkpoint/],
     ['eval of a missing checkpoint', ['eval', join(work, 'none.spikeflow')], /checkpoint not found: .*none\.spikeflow/],

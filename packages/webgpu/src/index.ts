@@ -9,6 +9,7 @@ export { spikeTrains } from './spike-packing/proven-spike-trains.js';
 export { savedSpikeTrains } from './spike-packing/saved-spike-trains.js';
 export type { Program, Step, KernelStep, CopyStep, LoopStep, ProgramValue, MemoryStats } from './compiler/program.js';
 export { checkWorkgroup } from './runtime/pipelines.js';
+export type { CompileProgress, CompileProgressCallback } from './runtime/compile-progress.js';
 export { webgpuBackend } from './runtime/train-backend.js';
 export { compile, Executable, type CompileOptions, type DeviceHandle, type ExecutableStats, type KernelStats } from './runtime/executable.js';
 export * from './device/index.js';

@@ -2,6 +2,7 @@ import { fail, formatShape, GraphBuilder, type DType, type Graph, type Shape } f
 import { leakyIntegrator } from '../neurons/leaky-integrator.js';
 import { lif } from '../neurons/lif.js';
 import { linear } from '../layers/linear.js';
+import { recurrent } from '../layers/recurrent.js';
 import { sequential, standardLayers } from '../layers/library.js';
 import { applySequential, type LayerLibrary, type SequentialSpec } from '../spec/sequential.js';
 import type { TaskInfo } from '../tasks/task.js';
@@ -53,6 +54,22 @@ export function defaultClassifierSpec(info: TaskInfo, hidden = 64): SequentialSp
   return sequential([
     linear(info.inputSize, hidden, { initScale: 4 }),
     lif({ tau: 2, detachReset: true }),
+    linear(hidden, info.outputSize),
+    leakyIntegrator(),
+  ]);
+}
+
+/**
+ * The default model of a classification task that needs memory (delayed XOR: the answer depends
+ * on two bits shown apart in time). A feed-forward model's class scores, summed over time, add
+ * what each step contributes, and no sum g(a) + g(b) separates a XOR b: it stays at chance. Here
+ * one recurrent layer of LIF neurons with τ = 20 steps, the input not divided by τ (so a pulse
+ * lifts the membrane at once), holds the first bit until the second comes; the readout is the
+ * same leaky integrator as the feed-forward default's.
+ */
+export function recurrentClassifierSpec(info: TaskInfo, hidden = 64): SequentialSpec {
+  return sequential([
+    recurrent(info.inputSize, hidden, lif({ tau: 20, decayInput: false, detachReset: true }), { bias: true, initScale: 2 }),
     linear(hidden, info.outputSize),
     leakyIntegrator(),
   ]);

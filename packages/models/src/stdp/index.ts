@@ -4,3 +4,6 @@ export * from './diehl-cook.js';
 export * from './readout.js';
 export * from './spike-events.js';
 export * from './event-driven.js';
+export * from './receptive-field.js';
+export * from './pooling-reshape-activate.js';
+export * from './inception-module.js';

@@ -17,6 +17,7 @@ import { loadCheckpoint } from '../checkpoint/validate.js';
 import { countCorrect } from '../losses/accuracy.js';
 import { evaluationFeeds, trainingFeeds } from '../mode-inputs.js';
 import { runningStatNames, runningStatsAsParams } from '../running-stats.js';
+import { scheduledInputs, scheduleFeeds, type ScheduledInput } from '../schedule-inputs.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import type { UpdateSource } from '../learning/rule.js';
 import { constantSchedule, type Schedule } from '../schedules/schedule.js';
@@ -28,7 +29,8 @@ import { describePoint, expectFiniteState, expectFiniteTensors, type RunPoint } 
 
 /**
  * One batch: values for the model's inputs by name; other fields (e.g. labels for accuracy only) are
- * not fed. The mode inputs (`training`, `randomStep`, see mode-inputs.ts) are the trainer's to feed.
+ * not fed. The mode inputs (`training`, `randomStep`, see mode-inputs.ts) are the trainer's to feed,
+ * and so are scheduled inputs (masked PSN's λ, see schedule-inputs.ts) that a batch does not give.
  */
 export type Batch = Readonly<Record<string, FeedValue>>;
 export type Batches = Iterable<Batch> | AsyncIterable<Batch>;
@@ -54,6 +56,11 @@ export interface TrainerOptions {
   /** The learning rate: a number, or a schedule evaluated at each epoch (or step, see `schedulePer`). */
   readonly schedule: Schedule | number;
   readonly schedulePer?: 'epoch' | 'step';
+  /**
+   * The run's planned epochs, for the model's inputs that follow a schedule over the run (masked
+   * PSN's λ, see schedule-inputs.ts). Needed only by such a model, unless its batches feed them.
+   */
+  readonly epochs?: number;
   /** Seeds the params' initializers and the data generator (default 0). */
   readonly seed?: number;
   /** Report accuracy on held-out data: argmax of the output `scores` [B, C] against the batch field `labels`. */
@@ -123,6 +130,12 @@ interface Checks {
   readonly divergence: DivergenceWatch;
 }
 
+/** The inputs of each graph the trainer runs that it feeds from a schedule (see schedule-inputs.ts). */
+interface Scheduled {
+  readonly train: readonly ScheduledInput[];
+  readonly model: readonly ScheduledInput[];
+}
+
 function expectCount(where: string, value: number, min: number): void {
   if (!Number.isInteger(value) || value < min) fail('attr', where, `must be an integer >= ${min}`, `an integer >= ${min}`, String(value));
 }
@@ -158,11 +171,13 @@ export class Trainer {
     /** The model params trained (state of the training graph). */
     readonly trained: readonly string[],
     private readonly checks: Checks,
+    private readonly scheduled: Scheduled,
   ) {}
 
   static async create(options: TrainerOptions): Promise<Trainer> {
     const { model, seed = 0, loss = 'loss', accuracy } = options;
     expectCount('lossEvery', options.lossEvery ?? 1, 1);
+    if (options.epochs !== undefined) expectCount('epochs', options.epochs, 0);
     if (options.finiteCheckEvery !== undefined) expectCount('finiteCheckEvery', options.finiteCheckEvery, 1);
     const divergence = new DivergenceWatch(options.divergenceFactor ?? DIVERGENCE_FACTOR, options.onWarning ?? ((message) => console.warn(message)));
     const schedule = typeof options.schedule === 'number' ? constantSchedule(options.schedule) : options.schedule;
@@ -181,7 +196,8 @@ export class Trainer {
       .filter(({ name }) => stateNames.has(name))
       .flatMap((param) => [param.name, ...options.optimizer.slots(param).map((slot) => slotStateName(param.name, slot.name))]);
     const checks: Checks = { finite: options.checkFinite ?? true, train: feedRules(trainGraph), model: feedRules(model), state, divergence };
-    return new Trainer(options, schedule, trainGraph, stepRunner, rng, trainInputs, modelInputs, trained, checks);
+    const scheduled: Scheduled = { train: scheduledInputs(trainGraph), model: scheduledInputs(model) };
+    return new Trainer(options, schedule, trainGraph, stepRunner, rng, trainInputs, modelInputs, trained, checks, scheduled);
   }
 
   get epoch(): number {
@@ -224,7 +240,8 @@ export class Trainer {
       const at: RunPoint = { step: this.stepCount + 1, epoch: this.epochCount + 1 };
       const fed = feedsFor(batch, this.trainInputs);
       expectValidFeeds(fed, this.checks.train, describePoint(at), finite);
-      const feeds = { ...fed, ...trainingFeeds(this.trainGraph, this.stepCount), [LR_INPUT]: lr };
+      const scheduled = scheduleFeeds(this.scheduled.train, this.epochCount, this.options.epochs, new Set(Object.keys(fed)));
+      const feeds = { ...fed, ...scheduled, ...trainingFeeds(this.trainGraph, this.stepCount), [LR_INPUT]: lr };
       if (k % lossEvery === 0) {
         const loss = await this.stepRunner.stepWithLoss(feeds);
         this.stepCount++;
@@ -289,7 +306,9 @@ export class Trainer {
       runner.resetState(); // each batch is an independent episode
       const fed = feedsFor(batch, this.modelInputs);
       expectValidFeeds(fed, this.checks.model, `held-out batch ${count + 1}`, this.checks.finite);
-      const out = await runner.run({ ...fed, ...evaluationFeeds(this.options.model) });
+      // Scheduled inputs take the value of the last epoch trained: the one the params were trained with.
+      const scheduled = scheduleFeeds(this.scheduled.model, Math.max(this.epochCount - 1, 0), this.options.epochs, new Set(Object.keys(fed)));
+      const out = await runner.run({ ...fed, ...scheduled, ...evaluationFeeds(this.options.model) });
       lossSum += toArray(out[loss]!)[0]!;
       count++;
       if (accuracy !== undefined) {

@@ -3,7 +3,8 @@ import { compileLimitsOf, compileProgram, type ProgramOptions } from '../compile
 import type { KernelStep, Program, Step } from '../compiler/program.js';
 import { feedToGpu, gpuArray, hostFromGpu } from './host-data.js';
 import { NonFiniteCounter } from './non-finite-count.js';
-import { compiledKernel, type CompiledKernel } from './pipelines.js';
+import type { CompileProgressCallback } from './compile-progress.js';
+import { compiledKernels, type CompiledKernel } from './pipelines.js';
 import { packSpikeFeed } from '../spike-packing/pack-feed.js';
 
 export interface DeviceHandle {
@@ -17,6 +18,8 @@ export interface CompileOptions extends ProgramOptions {
   readonly debug?: boolean | ((label: string, wgsl: string) => void);
   /** Seed for the params' initializers (their first values on the GPU). */
   readonly seed?: number;
+  /** Hears how many of the graph's unique pipelines are compiled, before the first and as each finishes. */
+  readonly onCompileProgress?: CompileProgressCallback;
 }
 
 export interface KernelStats {
@@ -126,7 +129,7 @@ export class Executable {
     };
     collect(this.program.steps, undefined);
     const debug = options.debug === true ? (label: string, wgsl: string) => console.log(`// ${label}\n${wgsl}`) : options.debug || undefined;
-    const kernels = await Promise.all(kernelSteps.map(({ step }) => compiledKernel(device, step.source)));
+    const kernels = await compiledKernels(device, kernelSteps.map(({ step }) => step.source), options.onCompileProgress);
     kernelSteps.forEach(({ step, loop }, k) => {
       debug?.(step.source.label, step.source.code);
       const kernel = kernels[k]!;
