@@ -15,6 +15,7 @@ import { stdpMnistExperiment } from './stdp-mnist.js';
 import { spikingInceptionExperiment } from './spiking-inception.js';
 import { federatedMnistExperiment } from './federated-mnist.js';
 import { lsmCartPoleExperiment } from './lsm-cartpole.js';
+import { mazeNeuromodulationExperiment } from './maze-neuromodulation.js';
 import { l2lRegressionExperiment } from './l2l-regression.js';
 import { l2lNavigationExperiment } from './l2l-navigation.js';
 
@@ -22,6 +23,6 @@ import { l2lNavigationExperiment } from './l2l-navigation.js';
 export const EXPERIMENTS: readonly Experiment[] = [
   storeRecallExperiment, smnistExperiment, cueAssociationExperiment, deepRExperiment, annConversionExperiment, convMnistExperiment,
   epropExactnessExperiment, epropEvidenceExperiment, epropStoreRecallExperiment, erbpMnistExperiment, binaryAdditiveExperiment,
-  exactGradientsExperiment, stdpMnistExperiment, spikingInceptionExperiment, federatedMnistExperiment, lsmCartPoleExperiment, l2lRegressionExperiment,
-  l2lNavigationExperiment,
+  exactGradientsExperiment, stdpMnistExperiment, spikingInceptionExperiment, federatedMnistExperiment, lsmCartPoleExperiment, mazeNeuromodulationExperiment,
+  l2lRegressionExperiment, l2lNavigationExperiment,
 ];

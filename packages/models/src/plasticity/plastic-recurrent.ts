@@ -30,8 +30,18 @@ export function plasticRecurrent(inFeatures: number, hidden: number, options: Pl
   return validateLayerSpec(schema, { ...options, kind: 'plasticRecurrent', in: inFeatures, hidden, plasticity: options.plasticity ?? {} });
 }
 
-/** `record`: also return the LIF units' membranes (an extra [T, B, hidden] output, so only when asked). */
-export function runPlasticRecurrent(b: GraphBuilder, x: Tensor, spec: PlasticRecurrentSpec, options: { readonly record?: boolean } = {}): PlasticRun {
+export interface PlasticRecurrentRunOptions {
+  /** Also return the LIF units' membranes (an extra [T, B, hidden] output, so only when asked). */
+  readonly record?: boolean;
+  /**
+   * Where the episode starts: maps the fresh-episode carries (membrane, h, its trace, Hebb, ...) to
+   * the carries to start from, e.g. state kept between calls that step an environment one step at
+   * a time. Absent: every call is a fresh episode.
+   */
+  readonly initial?: (fresh: readonly Tensor[]) => Tensor[];
+}
+
+export function runPlasticRecurrent(b: GraphBuilder, x: Tensor, spec: PlasticRecurrentSpec, options: PlasticRecurrentRunOptions = {}): PlasticRun & { readonly carries: readonly Tensor[] } {
   const batch = expectPlasticInput(b, x, spec.in);
   const rule = spec.plasticity;
   const n = spec.hidden;
@@ -46,8 +56,9 @@ export function runPlasticRecurrent(b: GraphBuilder, x: Tensor, spec: PlasticRec
   const nu = unit0.length;
   const np = nu + (traced ? 2 : 1); // where the plastic state starts, after h and its trace
   const record = options.record === true && spec.unit.kind === 'lif';
+  const fresh = [...unit0, zero, ...(traced ? [zero] : []), ...plasticCarries(initialPlasticState(b, batch, syn))];
   const { carries, outputs } = b.scan({
-    carries: [...unit0, zero, ...(traced ? [zero] : []), ...plasticCarries(initialPlasticState(b, batch, syn))],
+    carries: options.initial ? options.initial(fresh) : fresh,
     sequences: [input],
     body: (_, c, [it]) => {
       const state = readPlasticCarries(rule, c.slice(np));
@@ -64,7 +75,7 @@ export function runPlasticRecurrent(b: GraphBuilder, x: Tensor, spec: PlasticRec
     },
   });
   const [y, ...rest] = outputs;
-  return { outputs: y!, hebb: carries[np]!, modulation: rest.length > (record ? 1 : 0) ? rest[0] : undefined, membrane: record ? rest.at(-1) : undefined };
+  return { outputs: y!, hebb: carries[np]!, modulation: rest.length > (record ? 1 : 0) ? rest[0] : undefined, membrane: record ? rest.at(-1) : undefined, carries };
 }
 
 export function buildPlasticRecurrent(b: GraphBuilder, x: Tensor, spec: PlasticRecurrentSpec): Tensor {

@@ -11,3 +11,6 @@ export * from './reservoir.js';
 export * from './liquid-state-machine.js';
 export * from './q-readout.js';
 export * from './dqn-readout.js';
+export * from './plastic-agent.js';
+export * from './plastic-agent-graphs.js';
+export * from './episode-rollout.js';
