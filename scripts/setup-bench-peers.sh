@@ -10,8 +10,10 @@ set -euo pipefail
 log() { printf '[setup-bench-peers] %s\n' "$*"; }
 die() { printf '[setup-bench-peers] ERROR: %s\n' "$*" >&2; exit 1; }
 
-# The harness looks for torch in SPIKEFLOW_BENCH_PYTHON, else python3, else the system's own.
-for python in ${SPIKEFLOW_BENCH_PYTHON:-python3 /usr/bin/python3}; do
+# The harness looks for torch in SPIKEFLOW_BENCH_PYTHON, else in every python3 on the PATH (a
+# version manager's python3 may come first and not see the system's packages).
+pythons() { if [ -n "${SPIKEFLOW_BENCH_PYTHON:-}" ]; then echo "$SPIKEFLOW_BENCH_PYTHON"; else type -ap python3 | awk '!seen[$0]++'; fi; }
+for python in $(pythons); do
   if version=$("$python" -c 'import numpy, torch; print(torch.__version__)' 2>/dev/null); then
     log "PyTorch $version is already importable from $python; nothing to do"
     exit 0
@@ -23,4 +25,10 @@ command -v apt-get >/dev/null 2>&1 || die 'no apt-get: install PyTorch and numpy
 log 'installing python3-torch and python3-numpy with apt-get'
 apt-get install -y --no-install-recommends python3-torch python3-numpy \
   || { apt-get update && apt-get install -y --no-install-recommends python3-torch python3-numpy; }
-/usr/bin/python3 -c 'import numpy, torch; print("[setup-bench-peers] PyTorch", torch.__version__, "installed")'
+for python in $(pythons); do
+  if version=$("$python" -c 'import numpy, torch; print(torch.__version__)' 2>/dev/null); then
+    log "PyTorch $version installed, importable from $python"
+    exit 0
+  fi
+done
+die 'python3-torch was installed, but no python3 on the PATH imports it'

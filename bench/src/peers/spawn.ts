@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,12 +61,21 @@ export function runWorker(launcher: Launcher, request: WorkerRequest, env: NodeJ
 const failure = (impl: string, message: string) => (impl.startsWith('spikeflow') ? new Error(`${impl}: ${message}`) : new PeerUnavailable(message));
 
 /**
+ * Every `python3` on the PATH, in PATH order: a version manager's python3 often comes first and
+ * cannot see the packages Debian's python3-torch installs for the system's python3 further on.
+ */
+function pythonsOnPath(env: NodeJS.ProcessEnv): string[] {
+  const found = (env.PATH ?? '').split(path.delimiter).filter((dir) => dir !== '').map((dir) => path.join(dir, 'python3'));
+  return [...new Set(found.filter((file) => { try { accessSync(file, constants.X_OK); return true; } catch { return false; } }))];
+}
+
+/**
  * The first Python interpreter that imports torch and numpy, with torch's version: the one named
- * by SPIKEFLOW_BENCH_PYTHON, else `python3`, else the system's own (where Debian's python3-torch
- * installs), or the reason none does.
+ * by SPIKEFLOW_BENCH_PYTHON, else each `python3` on the PATH, or the reason none does.
  */
 export function findTorchPython(env: NodeJS.ProcessEnv = process.env): { python: string; version: string } | { missing: string } {
-  const candidates = env.SPIKEFLOW_BENCH_PYTHON ? [env.SPIKEFLOW_BENCH_PYTHON] : ['python3', '/usr/bin/python3'];
+  const onPath = pythonsOnPath(env);
+  const candidates = env.SPIKEFLOW_BENCH_PYTHON ? [env.SPIKEFLOW_BENCH_PYTHON] : onPath.length > 0 ? onPath : ['python3'];
   for (const python of candidates) {
     const probe = spawnSync(python, ['-c', 'import numpy, torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 120_000 });
     if (probe.status === 0) return { python, version: probe.stdout.trim() };
