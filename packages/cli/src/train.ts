@@ -8,7 +8,7 @@ import { rasterSpec } from './plots/raster.js';
 import { configuredModel, configuredSpec, firstLine, readConfig, type RunConfig } from './run-config.js';
 import { openCheckpoint, RunFiles } from './run-files.js';
 import { openSession, type Session } from './session.js';
-import { heldOutEpisode } from '@spikeflow/models';
+import { heldOutEpisode, scheduledInputs } from '@spikeflow/models';
 import { loadTask } from './tasks.js';
 import { UsageError } from './usage-error.js';
 
@@ -47,7 +47,12 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
   const config: RunConfig = { ...base, ...args.overrides };
   if (saved !== undefined && saved.epoch >= config.epochs) throw new UsageError(`the checkpoint is already at epoch ${saved.epoch}: pass --epochs above ${saved.epoch}`);
   const task = await loadTask(config.task);
-  configuredModel(config, task.info); // a model that does not fit the task is one usage line, before the directory is taken
+  const model = configuredModel(config, task.info); // a model that does not fit the task is one usage line, before the directory is taken
+  const scheduled = scheduledInputs(model);
+  if (saved !== undefined && scheduled.length > 0 && config.epochs !== saved.config.epochs) {
+    // The schedule runs over the planned epochs: another plan would move it mid-run (even backwards).
+    throw new UsageError(`--epochs: the model's '${scheduled[0]!.name}' is ${scheduled[0]!.what}, scheduled over the run's planned ${saved.config.epochs} epochs; a resumed run keeps that plan`);
+  }
   const dir = args.out ?? (args.resume === undefined ? 'spikeflow-run' : dirname(args.resume));
   const resumed = args.resume === undefined || saved === undefined ? undefined : { dir: dirname(args.resume), epoch: saved.epoch };
   const files = await RunFiles.open({ dir, config, overwrite: args.overwrite, resumed, chance: task.info.chance });

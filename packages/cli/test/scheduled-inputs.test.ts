@@ -37,7 +37,7 @@ describe('scheduled inputs through the CLI', () => {
     await writeFile(config, JSON.stringify(MASKED_PSN_CONFIG));
     const trained = await inProcess('train', config, '--out', dir);
     expect(trained.code, trained.errors.join('\n')).toBe(0);
-    expect((await readdir(dir)).sort()).toEqual(['checkpoint.spikeflow', 'curves.svg', 'metrics.jsonl', 'raster.svg', 'run.json']);
+    expect((await readdir(dir)).sort()).toEqual(['checkpoint.spikeflow', 'curves.png', 'curves.svg', 'metrics.jsonl', 'raster.png', 'raster.svg', 'run.json']);
     const metrics = (await readFile(join(dir, 'metrics.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { epoch: number; loss: number; testAccuracy: number });
     expect(metrics.map((m) => m.epoch)).toEqual([1, 2]);
     for (const m of metrics) expect(Number.isFinite(m.loss) && m.testAccuracy >= 0 && m.testAccuracy <= 1).toBe(true);
@@ -46,6 +46,13 @@ describe('scheduled inputs through the CLI', () => {
     expect(evaluated.code, evaluated.errors.join('\n')).toBe(0);
     // The same params and held-out batch as the run's last epoch, with λ of its last epoch: the same accuracy.
     expect(JSON.parse(evaluated.stdout.trim())).toMatchObject({ epoch: 2, testAccuracy: metrics[1]!.testAccuracy });
+    // λ is scheduled over the planned 2 epochs: resuming with another plan would move it mid-run.
+    const before = await readFile(join(dir, 'checkpoint.spikeflow'));
+    const resumed = await inProcess('train', '--resume', join(dir, 'checkpoint.spikeflow'), '--epochs', '40');
+    expect(resumed.code).toBe(2);
+    expect(resumed.errors).toEqual([expect.stringMatching(/--epochs: the model's 'maskedPsn1\/lambda' is a masked PSN's λ, scheduled over the run's planned 2 epochs/)]);
+    expect(await readFile(join(dir, 'checkpoint.spikeflow'))).toEqual(before);
+    expect(JSON.parse(await readFile(join(dir, 'run.json'), 'utf8'))).toMatchObject({ epochs: 2 });
   }, 240_000);
 
   it('an input that no run feeds is one usage error naming the layer that declares it', () => {
