@@ -1,6 +1,6 @@
 import { loadMnist, mnistSplit, pooling, type SpikingInceptionModule } from '@spikeflow/models';
 import type { Experiment, ExperimentContext, ResultRow } from '../experiment.js';
-import { stdpDigits, type StdpMnistBudget } from '../stdp-mnist-training.js';
+import { stdpDigits, validationDigits, type StdpMnistBudget } from '../stdp-mnist-training.js';
 import { trainInceptionStack, type InceptionModuleSpec, type InceptionStackRun } from '../spiking-inception-training.js';
 
 /**
@@ -34,6 +34,11 @@ const SECOND: InceptionModuleSpec = { branches: [{ kernel: 20, stride: 1, neuron
 /** The 400-neuron Diehl & Cook network with its θ_plus (0.2, chosen in stdp-mnist on the validation split). */
 const DIEHL_COOK_400: InceptionModuleSpec = { branches: [{ kernel: 28, stride: 1, neurons: 400 }], network: { ...NETWORK, thetaPlus: 0.2 } };
 const PRA = pooling({ window: 1 });
+/**
+ * How the second module's input gain was chosen: stacks trained on 2,000 of the 8,000 training
+ * digits and scored on 1,000 others of them (`--variants=validation`; never the held-out digits).
+ */
+const VALIDATION = { gains: [1, 5], count: 1000, budget: { trainCount: 2000, assignCount: 2000, testCount: 1000 } } as const;
 const BUDGET: StdpMnistBudget = { maxRate: 63.75, minSpikes: 5, rateStep: 32, maxTries: 5, trainCount: 8000, assignCount: 8000, testCount: 2000, passes: 1 };
 
 /**
@@ -95,9 +100,21 @@ function row(ctx: ExperimentContext, model: string, run: InceptionStackRun, laye
   };
 }
 
+/** The stack with each candidate gain of the second module, scored on validation digits carved from the training digits. */
+function validationRows(ctx: ExperimentContext, train: ReturnType<typeof stdpDigits>['train']): ResultRow[] {
+  const split = validationDigits(train, VALIDATION.count, ctx.seed);
+  const budget: StdpMnistBudget = { ...BUDGET, ...VALIDATION.budget };
+  return VALIDATION.gains.map((gain) => {
+    const second: InceptionModuleSpec = { ...SECOND, network: { ...SECOND.network, inputGain: gain } };
+    const run = trainInceptionStack({ modules: [MODULE, second], pooling: PRA, budget, ...split, seed: ctx.seed, log: ctx.log });
+    return { ...row(ctx, `Spiking Inception, two stacked modules, second module ${gain} mV per unit weight`, run, 2, budget, 1), metric: 'validation accuracy (training digits held out)' };
+  });
+}
+
 export const spikingInceptionExperiment: Experiment = {
   id: 'spiking-inception',
-  variants: ['inception', 'diehl-cook'],
+  /** `validation` runs only when asked for: it is how a setting was chosen, not a result. */
+  variants: ['inception', 'diehl-cook', 'validation'],
   title:
     'Spiking Inception modules (Meng, Yang, Xiao & Yu 2020: parallel STDP-trained branches with 28×28, 24×24 and 16×16 receptive fields, one competition group per position; a pooling-reshape-activate layer joins modules) on the MNIST digits (8,000 train / 2,000 held-out, one pass), against the Diehl & Cook network with the same 400 neurons: one module, a stack of two (the second module learns on the first\'s frozen answers), and the single layer. No published bar at this scale (the paper: 60,000 digits).',
   async run(ctx) {
@@ -111,6 +128,7 @@ export const spikingInceptionExperiment: Experiment = {
     }
     const digits = stdpDigits(mnistSplit(await loadMnist()), ctx.seed, 1);
     const rows: ResultRow[] = [];
+    if (ctx.variants?.includes('validation')) rows.push(...validationRows(ctx, digits.train));
     const chosen = (v: string) => !ctx.variants || ctx.variants.includes(v);
     if (chosen('inception')) {
       const run = trainInceptionStack({ modules: [MODULE, SECOND], pooling: PRA, budget: BUDGET, ...digits, seed: ctx.seed, log: ctx.log });
