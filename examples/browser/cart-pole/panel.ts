@@ -66,7 +66,8 @@ export function initCartPolePanel(nextFrame: () => Promise<void>): void {
         plots.returns.show(() => linesSpec({ xTitle: 'episode', yTitle: 'return', lines: [{ name: 'episode return', values: returns }], reference: { label: `random policy (${RANDOM_POLICY_RETURN})`, value: RANDOM_POLICY_RETURN } }));
         const shown = recent.slice();
         plots.raster.show(() => {
-          const spikes: HostTensor = { type: { dtype: 'f32', shape: [shown.length, 1, n] }, data: Float32Array.from(shown.flatMap((f) => Array.from(f))) };
+          // A feature counts a neuron's spikes over the reservoir's steps within one environment step; the raster marks whether it spiked.
+          const spikes: HostTensor = { type: { dtype: 'f32', shape: [shown.length, 1, n] }, data: Float32Array.from(shown.flatMap((f) => Array.from(f, (count) => (count > 0 ? 1 : 0)))) };
           return spikeRasterSpec(spikes, 1, 'reservoir');
         });
         plots.readout.show(() => weightsSpec({ type: { dtype: 'f32', shape: [n, 2] }, data: agent.readout() }, { rows: 'reservoir neuron', cols: 'action' }));
