@@ -18,12 +18,15 @@ import { errorLine, watchDataFile, type PickedData } from './data-file-input.js'
 import { initCartPolePanel } from './cart-pole/panel.js';
 import { createEngine, type Engine } from './engine.js';
 import { fetchMnist } from './mnist-asset.js';
-import { drawCurves, drawHeatmap, drawRaster, drawTraces } from './plots.js';
+import { LivePlot } from './live-plot.js';
+import { learningCurvesSpec, membraneTracesSpec, spikeRasterSpec, weightsSpec } from './plots.js';
 import { PROGRESS_GLOBAL, type Progress } from './progress.js';
 import { initSettingsForm, lockSettings, readSettings, showSettings, watchSettings } from './settings-form.js';
 
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
-const canvas = (id: string): HTMLCanvasElement => $<HTMLCanvasElement>(id);
+const plots = { curves: new LivePlot($('curves')), raster: new LivePlot($('raster')), membrane: new LivePlot($('membrane')), weights: new LivePlot($('weights')) };
+/** Resolves once every plot shows its newest data. */
+const flushPlots = (): Promise<unknown> => Promise.all(Object.values(plots).map((p) => p.flush()));
 /** The probe (a second graph run plus readbacks) every few steps, so it costs little of the training time. */
 const PROBE_EVERY = 5;
 const RASTER_SAMPLES = 4;
@@ -100,9 +103,10 @@ function drawLayer(): void {
   if (!layer) return;
   $('raster-label').textContent = layer.label;
   $('membrane-label').textContent = `${layer.label}, threshold ${layer.threshold}`;
-  if (!lastProbe) return;
-  drawRaster(canvas('raster'), lastProbe[layer.spikes]!, RASTER_SAMPLES);
-  drawTraces(canvas('membrane'), lastProbe[layer.membrane]!, layer.threshold);
+  const probed = lastProbe;
+  if (!probed) return;
+  plots.raster.show(() => spikeRasterSpec(probed[layer.spikes]!, RASTER_SAMPLES, layer.label));
+  plots.membrane.show(() => membraneTracesSpec(probed[layer.membrane]!, layer.threshold));
 }
 
 async function probe(engine: Engine, demo: Demo, step: number): Promise<void> {
@@ -110,10 +114,16 @@ async function probe(engine: Engine, demo: Demo, step: number): Promise<void> {
   progress.accuracies.push(demo.heldOut.accuracy(lastProbe[demo.scores]!));
   progress.accuracySteps.push(step);
   const acc = progress.accuracies;
-  drawCurves(canvas('accuracy'), [{ values: acc, x: progress.accuracySteps, color: '#2ca02c' }], { x: 'training step', y: 'held-out accuracy' }, { yRange: [0, 1], reference: demo.chance });
+  showCurves(demo.chance);
   $('acc-label').textContent = `${(100 * acc[acc.length - 1]!).toFixed(1)}% (chance ${(100 * demo.chance).toFixed(0)}%)`;
   drawLayer();
-  drawHeatmap(canvas('weights'), await engine.param(demo.weight.param), demo.weight);
+  const weights = await engine.param(demo.weight.param);
+  plots.weights.show(() => weightsSpec(weights, demo.weight));
+}
+
+/** The loss and accuracy panels, from the progress as it is when they are drawn. */
+function showCurves(chance: number): void {
+  plots.curves.show(() => learningCurvesSpec(progress.losses, progress.accuracies, progress.accuracySteps, chance));
 }
 
 /** Shows what a demo is before it trains: its description, size, layers and plotted weight. */
@@ -211,7 +221,7 @@ async function train(): Promise<void> {
       progress.steps = k + 1;
       trainingMs += performance.now() - start;
       progress.msPerStep = trainingMs / progress.steps;
-      drawCurves(canvas('loss'), [{ values: progress.losses, color: '#d62728' }], { x: 'training step', y: 'loss' });
+      showCurves(demo.chance);
       $('loss-label').textContent = progress.losses[progress.losses.length - 1]!.toFixed(3);
       $('status').textContent = `step ${k + 1}/${total} — ${progress.msPerStep.toFixed(0)} ms/step`;
       await nextFrame();
@@ -220,6 +230,7 @@ async function train(): Promise<void> {
         await whilePaused();
       }
     }
+    await flushPlots();
     progress.phase = 'done';
     $('status').textContent += stopRequested ? ' — stopped' : ' — done';
   } catch (error) {
@@ -264,6 +275,7 @@ async function restoreModel(key: string, settings: DemoSettings, demo: Demo, see
   run = { demo, engine, settings, key };
   Object.assign(progress, { demo: key, steps: step, losses: [], accuracies: [], accuracySteps: [], msPerStep: 0 });
   await probe(engine, demo, step);
+  await flushPlots();
   progress.phase = 'done';
   return progress.accuracies[0]!;
 }

@@ -45,7 +45,7 @@ function answer(routes: ReadonlyMap<string, Route>, request: IncomingMessage, re
 }
 
 /**
- * Bundles main.ts (~1 MB: the page fetches the MNIST digits as a binary asset, see mnist-asset.ts,
+ * Bundles main.ts (~3.2 MB, most of it Vega for the plots: the page fetches the MNIST digits as a binary asset, see mnist-asset.ts,
  * so the `mnist` package's 21 MB of JSON stay out) and the NIR module (~5 MB, loaded on first use),
  * and serves them with index.html from 127.0.0.1, a secure context as WebGPU requires. Port 0 picks a free one.
  */

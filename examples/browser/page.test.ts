@@ -13,8 +13,7 @@ import { CART_POLE_GLOBAL, RANDOM_POLICY_RETURN, type CartPoleProgress } from '.
 
 const REQUIRE_WEBGPU = process.env.SPIKEFLOW_REQUIRE_WEBGPU === '1';
 const CHROMIUM_ARGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
-const CANVASES = ['loss', 'accuracy', 'raster', 'membrane', 'weights'];
-/** The page's bundle without the MNIST digits (served apart, as bytes) is about 1 MB; with them inlined as JSON it was 21 MB. */
+/** The page's bundle without the MNIST digits (served apart, as bytes) is about 3.2 MB (1.9 MB of it Vega and Vega-Lite, which draw the plots); with them inlined as JSON it was 21 MB. */
 const MAX_BUNDLE_BYTES = 4_000_000;
 
 /**
@@ -38,17 +37,68 @@ const CASES: readonly Case[] = [
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 const progressOf = (tab: Page): Promise<Progress> => tab.evaluate((key) => (globalThis as unknown as Record<string, Progress>)[key]!, PROGRESS_GLOBAL);
 
-/** Dark pixels inside each canvas's plot area: data, not the axes, tick values or light reference lines around or under it. */
-function inkedPixels(tab: Page, ids: readonly string[]): Promise<number[]> {
-  return tab.evaluate((list) =>
-    list.map((id) => {
-      const c = document.getElementById(id) as HTMLCanvasElement;
-      const [x, y, w, h] = (c.dataset.plotArea ?? `0 0 ${c.width} ${c.height}`).split(' ').map(Number) as [number, number, number, number];
-      const px = c.getContext('2d')!.getImageData(x, y, w, h).data;
-      let n = 0;
-      for (let k = 0; k < px.length; k += 4) if (px[k]! < 200 || px[k + 1]! < 200 || px[k + 2]! < 200) n++;
-      return n;
-    }), ids);
+/** Dark pixels on a canvas (the animated cart, the one drawing that is not a plot). */
+function inkedPixels(tab: Page, id: string): Promise<number> {
+  return tab.evaluate((c) => {
+    const canvas = document.getElementById(c) as HTMLCanvasElement;
+    const px = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let k = 0; k < px.length; k += 4) if (px[k]! < 200 || px[k + 1]! < 200 || px[k + 2]! < 200) n++;
+    return n;
+  }, id);
+}
+
+/** One panel of a plot on the page, read from Vega's SVG in the DOM (each mark carries its role). */
+interface PlotPanel {
+  readonly axisTitles: string[];
+  readonly axisLabels: string[];
+  readonly titles: string[];
+  /** Points of each line (one per M or L command of its path). */
+  readonly lines: number[];
+  readonly dashedRules: number;
+  /** Filled cells: raster spikes, heat-map cells. */
+  readonly cells: number;
+}
+
+interface PlotOnPage {
+  /** The plot's <svg> elements: exactly one when drawn. */
+  readonly svgs: number;
+  readonly legend: string[];
+  /** Vertically concatenated panels in order, or the whole plot as one. */
+  readonly panels: PlotPanel[];
+}
+
+function plotOf(tab: Page, id: string): Promise<PlotOnPage> {
+  return tab.$eval(`#${id}`, (element) => {
+    const texts = (root: Element, selector: string) => Array.from(root.querySelectorAll(selector), (t) => t.textContent ?? '').filter((t) => t !== '');
+    const concat = Array.from(element.querySelectorAll('g.role-scope')).filter((g) => /\bconcat_\d+_group\b/.test(g.getAttribute('class') ?? ''));
+    return {
+      svgs: element.querySelectorAll(':scope > svg').length,
+      legend: texts(element, '.role-legend-label text'),
+      panels: (concat.length > 0 ? concat : [element]).map((panel) => ({
+        axisTitles: texts(panel, '.role-axis-title text'),
+        axisLabels: texts(panel, '.role-axis-label text'),
+        titles: texts(panel, '.role-title-text text'),
+        lines: Array.from(panel.querySelectorAll('path[aria-roledescription="line mark"]'), (p) => (p.getAttribute('d')!.match(/[ML]/g) ?? []).length),
+        dashedRules: panel.querySelectorAll('line[aria-roledescription="rule mark"][stroke-dasharray]').length,
+        cells: panel.querySelectorAll('path[aria-roledescription="rect mark"]').length,
+      })),
+    };
+  });
+}
+
+/** A raster panel's title says `<layer>: <units> units, <spikes> spikes (rate …)`; it must draw that many cells. */
+function expectRaster(plot: PlotOnPage, layer: string, what: string): number {
+  expect(plot.svgs, what).toBe(1);
+  expect(plot.panels.length, what).toBe(1);
+  const [panel] = plot.panels as [PlotPanel];
+  expect(panel.axisTitles, what).toEqual(['time step', 'neuron']);
+  const title = panel.titles[0] ?? '';
+  expect(title.startsWith(`${layer}: `), `${what}: title ${title}`).toBe(true);
+  const spikes = /: \d+ units, (\d+) spikes \(rate/.exec(title);
+  expect(spikes, `${what}: title ${title}`).not.toBeNull();
+  expect(panel.cells, what).toBe(Number(spikes![1]));
+  return panel.cells;
 }
 
 interface OpenPage {
@@ -140,12 +190,12 @@ const pageState = (tab: Page) =>
       file: Array.from((document.getElementById('data-file') as HTMLInputElement).files ?? [], (f) => f.name),
       layers: Array.from((document.getElementById('layer') as HTMLSelectElement).options, (o) => o.text),
       labels: ['about', 'loss-label', 'acc-label', 'raster-label', 'weight-label'].map(text),
-      canvases: ['loss', 'accuracy', 'raster', 'weights'].map((id) => (document.getElementById(id) as HTMLCanvasElement).toDataURL()),
+      plots: ['curves', 'raster', 'membrane', 'weights'].map((id) => document.getElementById(id)!.innerHTML),
       progress: JSON.stringify((globalThis as unknown as Record<string, Progress>)[key]),
     };
   }, PROGRESS_GLOBAL);
 
-const rasterImage = (tab: Page): Promise<string> => tab.evaluate(() => (document.getElementById('raster') as HTMLCanvasElement).toDataURL());
+const rasterImage = (tab: Page): Promise<string> => tab.evaluate(() => document.getElementById('raster')!.innerHTML);
 
 /**
  * On the model trained last on a data file: its NIR export, dropped back on the page, scores the same
@@ -203,6 +253,43 @@ const CART_POLE_STEPS = 6000;
 const cartPoleOf = (tab: Page): Promise<CartPoleProgress> => tab.evaluate((key) => (globalThis as unknown as Record<string, CartPoleProgress>)[key]!, CART_POLE_GLOBAL);
 const canvasImage = (tab: Page, id: string): Promise<string> => tab.evaluate((c) => (document.getElementById(c) as HTMLCanvasElement).toDataURL(), id);
 
+/**
+ * The page's four plots after a run, against the run's own record: the loss line has a point per
+ * step and the accuracy line one per probe, in their own panels with axis titles, tick labels and
+ * the dashed chance line; the raster draws a cell per spike it counts; the membrane traces a line
+ * per traced neuron with the dashed threshold; the heat map its cells with a colour legend.
+ */
+async function expectPlots(tab: Page, demo: string, progress: Progress): Promise<void> {
+  const curves = await plotOf(tab, 'curves');
+  expect(curves.svgs, `${demo}: curves`).toBe(1);
+  const [loss, accuracy] = curves.panels as [PlotPanel, PlotPanel];
+  expect(curves.panels.length, `${demo}: a loss and an accuracy panel`).toBe(2);
+  expect(loss.axisTitles).toEqual(['training step', 'loss']);
+  expect(accuracy.axisTitles).toEqual(['training step', 'accuracy']);
+  expect(loss.lines, `${demo}: a loss point per step`).toEqual([progress.losses.length]);
+  expect(accuracy.lines, `${demo}: an accuracy point per probe`).toEqual([progress.accuracies.length]);
+  expect(accuracy.axisLabels).toEqual(expect.arrayContaining(['0%', '100%']));
+  expect(loss.axisLabels).toContain('0');
+  expect([loss.dashedRules, accuracy.dashedRules], `${demo}: the chance line in the accuracy panel`).toEqual([0, 1]);
+  expect(curves.legend).toEqual(['train loss', 'held-out loss', 'held-out accuracy', `chance (${Number(progress.chance.toPrecision(3))})`]);
+
+  expectRaster(await plotOf(tab, 'raster'), progress.layer, `${demo}: raster`);
+
+  const membrane = await plotOf(tab, 'membrane');
+  const [traces] = membrane.panels as [PlotPanel];
+  expect(traces.axisTitles).toEqual(['time step', 'membrane']);
+  expect(traces.lines.length, `${demo}: traced neurons`).toBeGreaterThanOrEqual(1);
+  expect(traces.lines.length).toBeLessThanOrEqual(5);
+  expect(new Set(traces.lines).size, `${demo}: every trace spans the same steps`).toBe(1);
+  expect(traces.dashedRules, `${demo}: the threshold line`).toBe(1);
+  expect(membrane.legend.at(-1)).toMatch(/^threshold \(/);
+
+  const weights = await plotOf(tab, 'weights');
+  expect(weights.panels[0]!.axisTitles.length).toBe(2);
+  expect(weights.panels[0]!.cells, `${demo}: weight cells`).toBeGreaterThan(0);
+  expect(weights.legend.length, `${demo}: the colour legend's tick values`).toBeGreaterThan(1);
+}
+
 describe.skipIf(!REQUIRE_WEBGPU && !existsSync(chromiumPath()))('browser training page', () => {
   it(`trains ${CASES.map((c) => c.demo).join(', ')} live, with each learning and its plots drawn`, { timeout: 300_000 }, async () => {
     const { page, browser, tab, output } = await openPage();
@@ -228,8 +315,7 @@ describe.skipIf(!REQUIRE_WEBGPU && !existsSync(chromiumPath()))('browser trainin
         if (c.lossFactor !== undefined) expect(mean(progress.losses.slice(-5)), `${c.demo}: loss`).toBeLessThan(c.lossFactor * mean(progress.losses.slice(0, 5)));
         if (c.aboveChance !== undefined) expect(Math.max(...progress.accuracies.slice(-3)), `${c.demo}: held-out accuracy`).toBeGreaterThan(progress.chance + c.aboveChance);
 
-        const inked = await inkedPixels(tab, CANVASES);
-        for (const [k, id] of CANVASES.entries()) expect(inked[k], `${c.demo}: ${id} canvas has data`).toBeGreaterThan(100);
+        await expectPlots(tab, c.demo, progress);
 
         // Every spiking layer is offered, and choosing one redraws the raster with its spikes.
         const layers = await tab.$$eval('#layer option', (options) => options.map((o) => (o as HTMLOptionElement).value));
@@ -239,8 +325,9 @@ describe.skipIf(!REQUIRE_WEBGPU && !existsSync(chromiumPath()))('browser trainin
           await tab.selectOption('#layer', layer);
           const chosen = await progressOf(tab);
           expect(chosen.layer, `${c.demo}: the chosen layer`).toBe(await tab.$eval('#layer', (s) => (s as HTMLSelectElement).selectedOptions[0]!.textContent));
-          expect(await rasterImage(tab), `${c.demo}: the raster of ${layer}`).not.toBe(before);
-          expect((await inkedPixels(tab, ['raster']))[0], `${c.demo}: raster of ${layer} has spikes`).toBeGreaterThan(20);
+          // Redrawn within the plots' throttle (500 ms).
+          await tab.waitForFunction((old) => document.getElementById('raster')!.innerHTML !== old, before, { timeout: 10_000 });
+          expect(expectRaster(await plotOf(tab, 'raster'), chosen.layer, `${c.demo}: raster of ${layer}`), `${c.demo}: raster of ${layer} has spikes`).toBeGreaterThan(20);
         }
       }
     } finally {
@@ -327,8 +414,17 @@ describe.skipIf(!REQUIRE_WEBGPU && !existsSync(chromiumPath()))('browser trainin
       expect(run.returns.every((r) => Number.isInteger(r) && r >= 1 && r <= 500)).toBe(true);
       expect(run.returns.reduce((a, r) => a + r, 0)).toBeLessThanOrEqual(run.envSteps);
       expect(mean, 'mean return of the last 20 episodes').toBeGreaterThan(RANDOM_POLICY_RETURN + CART_POLE_MARGIN);
-      const inked = await inkedPixels(tab, ['cartpole-cart', 'cartpole-returns', 'cartpole-raster', 'cartpole-readout']);
-      for (const [k, id] of ['cart', 'returns', 'raster', 'readout'].entries()) expect(inked[k], `cart-pole ${id} canvas has data`).toBeGreaterThan(100);
+      expect(await inkedPixels(tab, 'cartpole-cart'), 'the cart is drawn').toBeGreaterThan(100);
+      // The plots were drawn once more when the run stopped: the returns line has a point per episode.
+      const returns = await plotOf(tab, 'cartpole-returns');
+      expect(returns.panels[0]!.axisTitles).toEqual(['episode', 'return']);
+      expect(returns.panels[0]!.lines).toEqual([run.returns.length]);
+      expect(returns.panels[0]!.dashedRules, 'the random policy line').toBe(1);
+      expect(returns.legend).toEqual(['episode return', `random policy (${RANDOM_POLICY_RETURN})`]);
+      expect(expectRaster(await plotOf(tab, 'cartpole-raster'), 'reservoir', 'cart-pole raster'), 'reservoir spikes').toBeGreaterThan(0);
+      const readout = await plotOf(tab, 'cartpole-readout');
+      expect(readout.panels[0]!.axisTitles).toEqual(['reservoir neuron', 'action']);
+      expect(readout.panels[0]!.cells, 'a cell per reservoir neuron and action').toBe(2 * 100);
     } finally {
       await browser.close();
       await page.close();

@@ -1,5 +1,4 @@
 import { CART_POLE } from '@spikeflow/models';
-import { BACKGROUND } from '../plots.js';
 
 /** Pixels per metre: the track (±xLimit) spans the canvas with a margin. */
 const trackScale = (width: number): number => (width - 40) / (2 * CART_POLE.xLimit);
@@ -14,7 +13,7 @@ export function drawCartPole(canvas: HTMLCanvasElement, observation: readonly nu
   const scale = trackScale(canvas.width);
   const ground = canvas.height - 30;
   const cx = canvas.width / 2 + x * scale;
-  g.fillStyle = BACKGROUND;
+  g.fillStyle = '#ffffff';
   g.fillRect(0, 0, canvas.width, canvas.height);
   g.fillStyle = '#888888';
   g.fillRect(10, ground, canvas.width - 20, 2);

@@ -2,7 +2,9 @@
 // animation frame and draws the cart, the episode returns (with a random policy's mean as a
 // reference line) and the reservoir's spikes over the last environment steps; Stop ends it.
 import type { HostTensor } from '@spikeflow/core';
-import { drawCurves, drawHeatmap, drawRaster } from '../plots.js';
+import { linesSpec } from '../lines-spec.js';
+import { LivePlot } from '../live-plot.js';
+import { spikeRasterSpec, weightsSpec } from '../plots.js';
 import { drawCartPole } from './cart-drawing.js';
 import { CART_POLE_AGENT, LsmCartPoleAgent } from './lsm-agent.js';
 
@@ -32,6 +34,7 @@ export function initCartPolePanel(nextFrame: () => Promise<void>): void {
   (globalThis as Record<string, unknown>)[CART_POLE_GLOBAL] = progress;
   const [run, stop] = [$<HTMLButtonElement>('cartpole-run'), $<HTMLButtonElement>('cartpole-stop')];
   let stopRequested = false;
+  const plots = { returns: new LivePlot($('cartpole-returns')), raster: new LivePlot($('cartpole-raster')), readout: new LivePlot($('cartpole-readout')) };
 
   async function start(): Promise<void> {
     Object.assign(progress, { phase: 'compiling', envSteps: 0, returns: [], frames: 0 });
@@ -59,14 +62,20 @@ export function initCartPolePanel(nextFrame: () => Promise<void>): void {
         const last = returns.slice(-20);
         const mean = last.reduce((a, r) => a + r, 0) / Math.max(last.length, 1);
         drawCartPole($('cartpole-cart'), observation, `episode ${returns.length + 1}, ε ${epsilon.toFixed(2)}`);
-        drawCurves($('cartpole-returns'), [{ values: returns, color: '#1f77b4' }], { x: 'episode', y: 'return' }, { reference: RANDOM_POLICY_RETURN });
-        const spikes: HostTensor = { type: { dtype: 'f32', shape: [recent.length, 1, n] }, data: Float32Array.from(recent.flatMap((f) => Array.from(f))) };
-        drawRaster($('cartpole-raster'), spikes, 1);
-        if (progress.frames % 30 === 0) drawHeatmap($('cartpole-readout'), { type: { dtype: 'f32', shape: [n, 2] }, data: agent.readout() }, { rows: 'reservoir neuron', cols: 'action' });
+        // Drawn at most every REDRAW_MS (live-plot.ts), from the state as it is then.
+        plots.returns.show(() => linesSpec({ xTitle: 'episode', yTitle: 'return', lines: [{ name: 'episode return', values: returns }], reference: { label: `random policy (${RANDOM_POLICY_RETURN})`, value: RANDOM_POLICY_RETURN } }));
+        const shown = recent.slice();
+        plots.raster.show(() => {
+          // A feature counts a neuron's spikes over the reservoir's steps within one environment step; the raster marks whether it spiked.
+          const spikes: HostTensor = { type: { dtype: 'f32', shape: [shown.length, 1, n] }, data: Float32Array.from(shown.flatMap((f) => Array.from(f, (count) => (count > 0 ? 1 : 0)))) };
+          return spikeRasterSpec(spikes, 1, 'reservoir');
+        });
+        plots.readout.show(() => weightsSpec({ type: { dtype: 'f32', shape: [n, 2] }, data: agent.readout() }, { rows: 'reservoir neuron', cols: 'action' }));
         $('cartpole-status').textContent = `${agent.envSteps} steps, ${returns.length} episodes — mean return of the last ${last.length}: ${mean.toFixed(1)} (random policy ≈ ${RANDOM_POLICY_RETURN})`;
         progress.frames++;
         await nextFrame();
       }
+      await Promise.all(Object.values(plots).map((p) => p.flush()));
       progress.phase = 'done';
       $('cartpole-status').textContent += ' — stopped';
     } catch (error) {

@@ -33,14 +33,15 @@ const Y_AXES: Record<Panel, object> = {
   accuracy: { title: 'accuracy', scale: { domain: [0, 1] }, axis: { format: '.0%' } },
 };
 
-export function curvesSpec(points: readonly CurvePoint[], title: string, chance?: ChanceLevel): PlotSpec {
+/** `xTitle` names the x axis: epochs for the CLI's runs, training steps on the browser page. */
+export function curvesSpec(points: readonly CurvePoint[], title: string, chance?: ChanceLevel, xTitle = 'epoch'): PlotSpec {
   const chanceLabel = chance === undefined || !Number.isFinite(chance.value) ? undefined : `chance (${Number(chance.value.toPrecision(3))})`;
   // The same colour scale in every layer, so the one legend lists every line in a fixed order.
   const color = {
     scale: { domain: [...SERIES.map((s) => s.label), ...(chanceLabel === undefined ? [] : [chanceLabel])], range: [...SERIES_COLORS.slice(0, SERIES.length), REFERENCE_COLOR] },
   };
   const lastEpoch = Math.max(1, ...points.map((p) => p.epoch));
-  const x = { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { domain: [0, lastEpoch] }, axis: { tickMinStep: 1, format: 'd' } };
+  const x = { field: 'epoch', type: 'quantitative', title: xTitle, scale: { domain: [0, lastEpoch] }, axis: { tickMinStep: 1, format: 'd' } };
   const panel = (name: Panel) => {
     const values = SERIES.filter((s) => s.panel === name).flatMap((s) =>
       points.filter((p) => Number.isFinite(p[s.key])).map((p) => ({ epoch: p.epoch, series: s.label, value: p[s.key]! })),
