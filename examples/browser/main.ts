@@ -269,6 +269,8 @@ async function exportNirFile(): Promise<void> {
 async function restoreModel(key: string, settings: DemoSettings, demo: Demo, seed: number, state: Readonly<Record<string, HostTensor>>, step: number): Promise<number> {
   const engine = await createEngine(demo, await backend(), seed, showCompileProgress);
   engine.setState(state);
+  // Scored once before anything on the page changes, so a model that fails to run changes nothing.
+  await engine.probe(demo.heldOut.feeds);
   select.value = key;
   showSettings(settings, choice(key).uses);
   describe(demo);
