@@ -5,7 +5,7 @@ import { discountedReturns } from '../rl/returns.js';
 import type { Schedule } from '../schedules/schedule.js';
 import { trainingGraph } from '../training-graph.js';
 import type { ArenaInputCode } from './arena-inputs.js';
-import { summarizeFinds, type FindSummary, type FindTimes } from './find-times.js';
+import { describeFinds, summarizeFinds, type FindSummary, type FindTimes } from './find-times.js';
 import { NAVIGATION_FEEDS, navigationStepModel, navigationTrainingModel, type NavigationAgentOptions } from './navigation-agent.js';
 import type { NavigationArenaOptions } from './navigation-arena.js';
 import { playNavigation, type NavigationRollout } from './navigation-rollout.js';
@@ -130,7 +130,7 @@ export async function metaTrainNavigation(backend: TrainBackend, run: Navigation
         curve.push({ update: k + 1, trainFinds: mean(trainFinds), trainLoss: mean(losses), validation });
         log(
           `update ${k + 1}/${budget.updates}: train finds/episode ${mean(trainFinds).toFixed(2)}, loss ${mean(losses).toFixed(4)}; validation finds ${validation.meanFinds.toFixed(2)}, ` +
-            `first find ${validation.meanFirst.toFixed(1)} steps, later ${validation.meanLater.toFixed(1)} (${validation.speedup.toFixed(2)}×) (${((performance.now() - start) / 1e3).toFixed(0)} s)`,
+            `${describeFinds(validation)} (${((performance.now() - start) / 1e3).toFixed(0)} s)`,
         );
       }
     }
