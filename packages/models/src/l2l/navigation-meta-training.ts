@@ -1,7 +1,8 @@
-import { fail, leafName, type Graph, type HostTensor, type Runner, type TrainBackend } from '@spikeflow/core';
+import { fail, type Graph, type HostTensor, type Runner, type TrainBackend } from '@spikeflow/core';
 import { adam } from '../optim/adam.js';
+import { paramNames } from '../param-names.js';
 import type { A2cLossOptions } from '../rl/a2c-loss.js';
-import { discountedReturns } from '../rl/returns.js';
+import { timeMajorReturns } from '../rl/returns.js';
 import type { Schedule } from '../schedules/schedule.js';
 import { trainingGraph } from '../training-graph.js';
 import type { ArenaInputCode } from './arena-inputs.js';
@@ -59,16 +60,9 @@ export interface NavigationOutcome {
   readonly trainSeconds: number;
 }
 
-const paramNames = (g: Graph): string[] => g.params.map((id) => leafName(g.nodes[id]!));
-
 /** The returns of a rollout, step-major like its rewards, each episode discounted on its own. */
 export function rolloutReturns(r: NavigationRollout, gamma: number): Float32Array {
-  const out = new Float32Array(r.rewards.length);
-  for (let b = 0; b < r.batch; b++) {
-    const g = discountedReturns(Array.from({ length: r.envSteps }, (_, t) => r.rewards[t * r.batch + b]!), gamma);
-    g.forEach((v, t) => (out[t * r.batch + b] = v));
-  }
-  return out;
+  return timeMajorReturns(r.rewards, r.envSteps, r.batch, gamma);
 }
 
 const findsPerEpisode = (r: NavigationRollout) => r.finds.reduce((a, f) => a + f.finds, 0) / r.batch;
