@@ -10,6 +10,7 @@ import {
   playNavigation,
   rolloutReturns,
   summarizeFinds,
+  describeFinds,
   type NavigationAgentOptions,
 } from '../src/l2l/index.js';
 import { TaskRng } from '../src/tasks/task-rng.js';
@@ -115,6 +116,14 @@ describe('find times', () => {
   it('summarizes first against later searches', () => {
     const s = summarizeFinds([{ first: 6, later: [2, 4], finds: 3 }, { first: 4, later: [], finds: 1 }], 8);
     expect([s.meanFirst, s.meanLater, s.speedup, s.meanFinds, s.laterSearches]).toEqual([5, 3, 5 / 3, 2, 2]);
+  });
+
+  it('gives no later-search mean or speed-up (null, not NaN) when no later search qualified', () => {
+    const s = summarizeFinds([{ first: 8, later: [], finds: 0 }, { first: 6, later: [], finds: 1 }], 8);
+    expect([s.meanFirst, s.meanLater, s.speedup, s.laterSearches, s.meanFinds]).toEqual([7, null, null, 0, 0.5]);
+    expect(describeFinds(s)).toBe('first search 7.0 steps, no later search within a 8-step window');
+    expect(describeFinds(summarizeFinds([{ first: 6, later: [2, 4], finds: 3 }], 8))).toBe('first search 6.0 steps, later 3.0 (2.00×)');
+    expect(() => summarizeFinds([], 8)).toThrow('summarizeFinds: no episodes to summarize');
   });
 
   it('gives a memoryless random walk no speed-up after the first find (within sampling error)', async () => {

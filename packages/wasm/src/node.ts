@@ -10,16 +10,23 @@ const NODE_WORKER_SOURCE = `const { parentPort, workerData } = require('node:wor
 (${WORKER_LOOP_SOURCE})(workerData, () => parentPort.postMessage('ready'));`;
 
 /** Starts a pool worker as a Node worker thread. */
-export const spawnNodeWorker: SpawnKernelWorker = (init: WorkerInit) =>
+export const spawnNodeWorker: SpawnKernelWorker = (init: WorkerInit, onDeath: (reason: string) => void) =>
   new Promise<KernelWorker>((resolve, reject) => {
     const worker = new Worker(NODE_WORKER_SOURCE, { eval: true, workerData: init });
-    const onError = (error: Error) => reject(new Error(`worker thread ${init.thread}: ${error.message}`));
+    const onError = (error: Error) => {
+      void worker.terminate();
+      reject(new Error(`worker thread ${init.thread}: ${error.message}`));
+    };
     const onExit = (code: number) => reject(new Error(`worker thread ${init.thread} exited with code ${code} before it was ready`));
     worker.once('error', onError);
     worker.once('exit', onExit);
     worker.once('message', () => {
       worker.off('error', onError);
       worker.off('exit', onExit);
+      // From now on a death breaks the pool; an 'error' is followed by 'exit', which reports it.
+      let failure = '';
+      worker.on('error', (error: Error) => (failure = `: ${error.message}`));
+      worker.once('exit', (code: number) => onDeath(`worker thread ${init.thread} exited (code ${code})${failure}`));
       // A parked worker must not keep the process alive.
       worker.unref();
       resolve({ terminate: () => worker.terminate() });

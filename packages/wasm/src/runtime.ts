@@ -11,6 +11,8 @@ export interface WasmKernelsOptions {
   /** Threads in all, the calling one included (default 1). More than one needs `spawn`. */
   readonly threads?: number;
   readonly spawn?: SpawnKernelWorker;
+  /** How long a kernel call waits for the worker threads before it fails (default: no limit); see `ThreadPoolOptions.timeoutMs`. */
+  readonly timeoutMs?: number;
   /** The shared memory's maximum in 64 KiB pages (default 16,384: 1 GiB; at most 32,768: byte offsets stay below 2^31), reserved up front. */
   readonly maximumPages?: number;
   readonly tiling?: MatmulTiling;
@@ -56,7 +58,7 @@ export class WasmKernels {
     const limits = { initial: 1, maximum };
     const memory = new WebAssembly.Memory({ ...limits, shared: true });
     const module = await WebAssembly.compile(buildKernelModule(limits, tiling));
-    const pool = await ThreadPool.create({ module, memory, memoryImport: MEMORY_IMPORT, kernels: KERNELS, threads: options.threads ?? 1, spawn: options.spawn });
+    const pool = await ThreadPool.create({ module, memory, memoryImport: MEMORY_IMPORT, kernels: KERNELS, threads: options.threads ?? 1, spawn: options.spawn, timeoutMs: options.timeoutMs });
     return new WasmKernels(memory, new Arena(memory, maximum), pool, tiling);
   }
 

@@ -11,19 +11,25 @@ const WEB_WORKER_SOURCE = `self.onmessage = (event) => {
 };`;
 
 /** Starts a pool worker as a module Web Worker; the init (module, shared memory, control block) goes by postMessage. */
-export const spawnWebWorker: SpawnKernelWorker = (init: WorkerInit) =>
+export const spawnWebWorker: SpawnKernelWorker = (init: WorkerInit, onDeath: (reason: string) => void) =>
   new Promise<KernelWorker>((resolve, reject) => {
     const url = URL.createObjectURL(new Blob([WEB_WORKER_SOURCE], { type: 'text/javascript' }));
     const worker = new Worker(url, { type: 'module' });
     worker.onerror = (event) => {
       event.preventDefault();
       URL.revokeObjectURL(url);
+      worker.terminate();
       reject(new Error(`worker thread ${init.thread}: ${event.message}`));
     };
     worker.onmessage = () => {
       URL.revokeObjectURL(url);
-      worker.onerror = null;
       worker.onmessage = null;
+      // A Web Worker has no exit event: an uncaught error is the death the page can see.
+      worker.onerror = (event) => {
+        event.preventDefault();
+        worker.terminate();
+        onDeath(`worker thread ${init.thread} failed: ${event.message}`);
+      };
       resolve({ terminate: () => worker.terminate() });
     };
     worker.postMessage(init);

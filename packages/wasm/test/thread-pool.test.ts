@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnNodeWorker } from '../src/node.js';
-import { f32, get, i32, ModuleBuilder, ThreadPool } from '../src/index.js';
+import { f32, get, i32, ModuleBuilder, ThreadPool, type KernelWorker, type SpawnKernelWorker } from '../src/index.js';
 
 const MEMORY = { module: 'env', name: 'memory' } as const;
 
@@ -55,5 +55,53 @@ describe('ThreadPool', () => {
     expect(() => pool.run('store', () => [0])).toThrow('kernel store: thread 0 was given 1 arguments, the kernel takes 2');
     await pool.destroy();
     expect(() => pool.run('store', () => [0, 1])).toThrow('kernel store: the thread pool has been destroyed');
+  });
+});
+
+describe('ThreadPool when a worker dies', () => {
+  it('reports a worker terminated between two calls with one clear error, instead of waiting for it', async () => {
+    const { module, memory } = await storeModule();
+    const started: KernelWorker[] = [];
+    const spawn: SpawnKernelWorker = async (init, onDeath) => {
+      const worker = await spawnNodeWorker(init, onDeath);
+      started.push(worker);
+      return worker;
+    };
+    const pool = await ThreadPool.create({ module, memory, memoryImport: MEMORY, kernels: ['store'], threads: 3, spawn });
+    try {
+      pool.run('store', (t) => [4 * t, 7]);
+      expect([...new Float32Array(memory.buffer, 0, 3)]).toEqual([7, 7, 7]);
+      await started[1]!.terminate();
+      expect(() => pool.run('store', (t) => [4 * t, 8])).toThrow(/^thread pool: worker thread \d exited \(code 1\); the pool cannot run kernels any more$/);
+      expect(() => pool.run('store', (t) => [4 * t, 9])).toThrow(/^thread pool: worker thread \d exited \(code 1\)/);
+    } finally {
+      await pool.destroy();
+    }
+  });
+
+  it('gives up on a worker that never finishes after timeoutMs, and stays broken', async () => {
+    const { module, memory } = await storeModule();
+    // A "worker" that never runs the job loop: what a thread that died mid-kernel looks like to the caller.
+    const silent: SpawnKernelWorker = async () => ({ terminate: () => undefined });
+    const pool = await ThreadPool.create({ module, memory, memoryImport: MEMORY, kernels: ['store'], threads: 2, spawn: silent, timeoutMs: 120 });
+    const start = performance.now();
+    expect(() => pool.run('store', (t) => [4 * t, 1])).toThrow('thread pool: kernel store: 1 of 1 worker threads did not finish within 120 ms');
+    expect(performance.now() - start).toBeGreaterThanOrEqual(110);
+    // Thread 0 did its share before waiting.
+    expect(new Float32Array(memory.buffer, 0, 1)[0]).toBe(1);
+    expect(() => pool.run('store', (t) => [4 * t, 1])).toThrow(
+      'thread pool: kernel store: 1 of 1 worker threads did not finish within 120 ms; the pool cannot run kernels any more',
+    );
+    await pool.destroy();
+    await expect(ThreadPool.create({ module, memory, memoryImport: MEMORY, kernels: ['store'], timeoutMs: 0 })).rejects.toThrow('timeoutMs: 0 is not a positive number of milliseconds');
+  });
+
+  it('rejects a worker that fails to start, naming its thread', async () => {
+    const { memory } = await storeModule();
+    // A module whose import the worker cannot satisfy: instantiation throws inside the worker.
+    const bad = await WebAssembly.compile(new ModuleBuilder().importMemory({ module: 'other', name: 'mem', initial: 1, maximum: 2, shared: true }).encode());
+    await expect(
+      spawnNodeWorker({ module: bad, memory, control: new SharedArrayBuffer(1024), kernels: [], thread: 1, memoryImport: MEMORY }, () => undefined),
+    ).rejects.toThrow(/^worker thread 1: /);
   });
 });

@@ -45,18 +45,29 @@ export interface FindSummary {
   readonly window: number;
   /** Mean capped steps of the first search. */
   readonly meanFirst: number;
-  /** Mean capped steps of the later searches, over all of them. */
-  readonly meanLater: number;
+  /** Mean capped steps of the later searches, over all of them; null when no search qualified. */
+  readonly meanLater: number | null;
   readonly laterSearches: number;
-  /** meanFirst / meanLater: how much faster the goal is reached once it has been found. */
-  readonly speedup: number;
+  /** meanFirst / meanLater: how much faster the goal is reached once it has been found; null without later searches. */
+  readonly speedup: number | null;
   /** Finds per episode (the mean return, with reward 1). */
   readonly meanFinds: number;
 }
 
 export function summarizeFinds(episodes: readonly FindTimes[], window: number): FindSummary {
+  if (episodes.length === 0) throw new Error('summarizeFinds: no episodes to summarize');
   const later = episodes.flatMap((e) => e.later);
-  const mean = (v: readonly number[]) => (v.length === 0 ? NaN : v.reduce((a, x) => a + x, 0) / v.length);
-  const [meanFirst, meanLater] = [mean(episodes.map((e) => e.first)), mean(later)];
-  return { episodes: episodes.length, window, meanFirst, meanLater, laterSearches: later.length, speedup: meanFirst / meanLater, meanFinds: mean(episodes.map((e) => e.finds)) };
+  const mean = (v: readonly number[]) => v.reduce((a, x) => a + x, 0) / v.length;
+  const meanFirst = mean(episodes.map((e) => e.first));
+  // No episode found the goal early enough for a later search to have its whole window.
+  const meanLater = later.length === 0 ? null : mean(later);
+  const speedup = meanLater === null ? null : meanFirst / meanLater;
+  return { episodes: episodes.length, window, meanFirst, meanLater, laterSearches: later.length, speedup, meanFinds: mean(episodes.map((e) => e.finds)) };
+}
+
+/** "first search 8.1 steps, later 3.2 (2.53×)", or "..., no later search" when none qualified. */
+export function describeFinds(summary: FindSummary): string {
+  const first = `first search ${summary.meanFirst.toFixed(1)} steps`;
+  if (summary.meanLater === null || summary.speedup === null) return `${first}, no later search within a ${summary.window}-step window`;
+  return `${first}, later ${summary.meanLater.toFixed(1)} (${summary.speedup.toFixed(2)}×)`;
 }

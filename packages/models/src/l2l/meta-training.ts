@@ -1,7 +1,8 @@
-import { fail, leafName, trace, type Graph, type HostTensor, type Runner, type StepRunner, type Tensor, type TrainBackend } from '@spikeflow/core';
+import { fail, trace, type Graph, type HostTensor, type Runner, type StepRunner, type Tensor, type TrainBackend } from '@spikeflow/core';
 import { lsnn, type LsnnOptions } from '../lsnn/network.js';
 import { lsnnRateRegularizer } from '../losses/rate-regularizer.js';
 import { adam } from '../optim/adam.js';
+import { paramNames } from '../param-names.js';
 import type { Schedule } from '../schedules/schedule.js';
 import type { TaskBatch } from '../tasks/task.js';
 import { trainingGraph } from '../training-graph.js';
@@ -79,8 +80,6 @@ export function l2lModel(run: Pick<MetaTrainingRun, 'task' | 'network' | 'rateRe
 }
 
 export const l2lFeeds = (batch: TaskBatch): Record<string, HostTensor> => ({ x: batch.inputs.x!, targets: batch.targets, mask: batch.mask });
-
-const paramNames = (g: Graph): string[] => g.params.map((id) => leafName(g.nodes[id]!));
 
 export interface TrialMse {
   /** MSE of each trial, averaged over the episodes and the trial's scored steps. */

@@ -1,11 +1,12 @@
-import { fail, leafName, type Graph, type HostTensor, type Runner, type TrainBackend } from '@spikeflow/core';
+import { fail, type Graph, type HostTensor, type Runner, type TrainBackend } from '@spikeflow/core';
 import { adam } from '../optim/adam.js';
+import { paramNames } from '../param-names.js';
 import type { A2cLossOptions } from '../rl/a2c-loss.js';
-import { discountedReturns } from '../rl/returns.js';
+import { timeMajorReturns } from '../rl/returns.js';
 import type { Schedule } from '../schedules/schedule.js';
 import { trainingGraph } from '../training-graph.js';
 import type { ArenaInputCode } from './arena-inputs.js';
-import { summarizeFinds, type FindSummary, type FindTimes } from './find-times.js';
+import { describeFinds, summarizeFinds, type FindSummary, type FindTimes } from './find-times.js';
 import { NAVIGATION_FEEDS, navigationStepModel, navigationTrainingModel, type NavigationAgentOptions } from './navigation-agent.js';
 import type { NavigationArenaOptions } from './navigation-arena.js';
 import { playNavigation, type NavigationRollout } from './navigation-rollout.js';
@@ -59,16 +60,9 @@ export interface NavigationOutcome {
   readonly trainSeconds: number;
 }
 
-const paramNames = (g: Graph): string[] => g.params.map((id) => leafName(g.nodes[id]!));
-
 /** The returns of a rollout, step-major like its rewards, each episode discounted on its own. */
 export function rolloutReturns(r: NavigationRollout, gamma: number): Float32Array {
-  const out = new Float32Array(r.rewards.length);
-  for (let b = 0; b < r.batch; b++) {
-    const g = discountedReturns(Array.from({ length: r.envSteps }, (_, t) => r.rewards[t * r.batch + b]!), gamma);
-    g.forEach((v, t) => (out[t * r.batch + b] = v));
-  }
-  return out;
+  return timeMajorReturns(r.rewards, r.envSteps, r.batch, gamma);
 }
 
 const findsPerEpisode = (r: NavigationRollout) => r.finds.reduce((a, f) => a + f.finds, 0) / r.batch;
@@ -130,7 +124,7 @@ export async function metaTrainNavigation(backend: TrainBackend, run: Navigation
         curve.push({ update: k + 1, trainFinds: mean(trainFinds), trainLoss: mean(losses), validation });
         log(
           `update ${k + 1}/${budget.updates}: train finds/episode ${mean(trainFinds).toFixed(2)}, loss ${mean(losses).toFixed(4)}; validation finds ${validation.meanFinds.toFixed(2)}, ` +
-            `first find ${validation.meanFirst.toFixed(1)} steps, later ${validation.meanLater.toFixed(1)} (${validation.speedup.toFixed(2)}×) (${((performance.now() - start) / 1e3).toFixed(0)} s)`,
+            `${describeFinds(validation)} (${((performance.now() - start) / 1e3).toFixed(0)} s)`,
         );
       }
     }

@@ -1,4 +1,4 @@
-import type { StepRunner, TrainBackend } from '@spikeflow/core';
+import { fail, type StepRunner, type TrainBackend } from '@spikeflow/core';
 import { adam } from '../optim/adam.js';
 import { trainingGraph } from '../training-graph.js';
 import { Q_READOUT, qReadoutModel, type QReadoutOptions } from './q-readout.js';
@@ -35,7 +35,12 @@ export class DqnReadout {
     return new DqnReadout(learner, options, { w: new Float32Array(options.features * options.actions), b: new Float32Array(options.actions) });
   }
 
-  /** One learner step at learning rate `lr`; resolves to the updated readout (also `this.readout`). */
+  /**
+   * One learner step at learning rate `lr`; resolves to the updated readout (also `this.readout`).
+   * A step that leaves a parameter non-finite (a diverging learning rate, overflowing features)
+   * throws one error naming the parameter and element; `readout` and the target copy then keep
+   * their last finite values, so no NaN reaches the reservoir's readout.
+   */
   async update(batch: TransitionBatch, lr: number): Promise<Readout> {
     this.learner.step({
       [Q_READOUT.states]: batch.states,
@@ -48,7 +53,12 @@ export class DqnReadout {
       lr,
     });
     const state = await this.learner.readState([Q_READOUT.w, Q_READOUT.b]);
-    this.readout = { w: state[Q_READOUT.w]!.data as Float32Array, b: state[Q_READOUT.b]!.data as Float32Array };
+    const readout = { w: state[Q_READOUT.w]!.data as Float32Array, b: state[Q_READOUT.b]!.data as Float32Array };
+    for (const [name, values] of [[Q_READOUT.w, readout.w], [Q_READOUT.b, readout.b]] as const) {
+      const bad = values.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) fail('nan', `DqnReadout.update (update ${this.updates + 1}, lr ${lr})`, `parameter ${name}[${bad}] is not finite after the step: the readout diverged`, 'finite values', String(values[bad]));
+    }
+    this.readout = readout;
     if (++this.updates % this.options.targetUpdateSteps === 0) this.target = { w: this.readout.w.slice(), b: this.readout.b.slice() };
     return this.readout;
   }

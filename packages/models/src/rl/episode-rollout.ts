@@ -3,7 +3,7 @@ import type { TaskRng } from '../tasks/task-rng.js';
 import type { Environment } from './environment.js';
 import { PLASTIC_AGENT } from './plastic-agent-graphs.js';
 import { softmaxPolicy } from './policies.js';
-import { discountedReturns } from './returns.js';
+import { timeMajorReturns } from './returns.js';
 
 /** B episodes of T steps played side by side, time-major (row t·B + b). */
 export interface EpisodeBatch {
@@ -54,13 +54,7 @@ export async function rolloutEpisodes(runner: Runner, environments: readonly Env
   return { steps, batch, observations, actions, rewards, totals, modulation };
 }
 
-/** `discountedReturns` of each episode of a batch (its own column, time-major); nothing after the last step. */
+/** `timeMajorReturns` of the batch: each episode (its own column) discounted on its own. */
 export function episodeReturns(episodes: EpisodeBatch, gamma: number): Float32Array {
-  const { steps, batch, rewards } = episodes;
-  const out = new Float32Array(steps * batch);
-  for (let i = 0; i < batch; i++) {
-    const g = discountedReturns(Array.from({ length: steps }, (_, t) => rewards[t * batch + i]!), gamma);
-    g.forEach((v, t) => (out[t * batch + i] = v));
-  }
-  return out;
+  return timeMajorReturns(episodes.rewards, episodes.steps, episodes.batch, gamma);
 }

@@ -1,5 +1,6 @@
 export * from './environment.js';
 export * from './cart-pole.js';
+export * from './random-policy-return.js';
 export * from './grid-maze.js';
 export * from './replay-buffer.js';
 export * from './policies.js';

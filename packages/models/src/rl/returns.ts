@@ -18,3 +18,17 @@ export function discountedReturns(rewards: ArrayLike<number>, gamma: number, opt
   }
   return out;
 }
+
+/**
+ * `discountedReturns` of every column of time-major rewards (`rewards[t * batch + b]`, one episode
+ * per column b), each discounted on its own with nothing after the last step; time-major like the input.
+ */
+export function timeMajorReturns(rewards: ArrayLike<number>, steps: number, batch: number, gamma: number): Float32Array {
+  if (rewards.length !== steps * batch) fail('shape', 'timeMajorReturns.rewards', 'needs steps × batch values', String(steps * batch), String(rewards.length));
+  const out = new Float32Array(steps * batch);
+  for (let b = 0; b < batch; b++) {
+    const g = discountedReturns(Array.from({ length: steps }, (_, t) => rewards[t * batch + b]!), gamma);
+    g.forEach((v, t) => (out[t * batch + b] = v));
+  }
+  return out;
+}

@@ -39,4 +39,14 @@ describe('DqnReadout', () => {
     const [refreshed, frozen] = [await run(1), await run(1000)];
     expect(refreshed).toBeGreaterThan(frozen);
   });
+
+  it('refuses a diverging step with one error naming the parameter, and keeps the last finite readout', async () => {
+    const readout = await DqnReadout.create(cpuBackend(), { batch: 4, features: 2, actions: 3, gamma: 0.9, huberDelta: 1, targetUpdateSteps: 1, seed: 1 });
+    const good = await readout.update(batch([0, 0, 1, 1]), 0.01);
+    // lr = 1e39 is +Infinity in float32: the taken actions' params become ±Infinity, the others 0·∞ = NaN.
+    await expect(readout.update(batch([0, 0, 1, 1]), 1e39)).rejects.toThrow(/^\[nan\] at 'DqnReadout\.update \(update 2, lr 1e\+39\)': parameter readout\/w\[0\] is not finite after the step: the readout diverged/);
+    expect(readout.readout).toBe(good);
+    expect([...readout.readout.w, ...readout.readout.b].every(Number.isFinite)).toBe(true);
+  });
 });
+

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { discountedReturns, epsilonGreedy, greedyAction, linearEpsilon, ReplayBuffer, softmaxPolicy, softmaxProbabilities } from '../../src/rl/index.js';
+import { discountedReturns, epsilonGreedy, timeMajorReturns, greedyAction, linearEpsilon, ReplayBuffer, softmaxPolicy, softmaxProbabilities } from '../../src/rl/index.js';
 import { TaskRng } from '../../src/tasks/task-rng.js';
 
 describe('replay buffer', () => {
@@ -85,5 +85,12 @@ describe('discounted returns', () => {
     expect(discountedReturns([1, 1, 1], 0.99)[0]).toBeCloseTo(2.9701, 12);
     expect(() => discountedReturns([1], 1.5)).toThrow(/gamma/);
     expect(() => discountedReturns([1, 2], 0.9, { dones: [0] })).toThrow(/dones/);
+  });
+
+  it('discounts each column of time-major rewards on its own', () => {
+    // 3 steps × 2 episodes: episode 0 gets rewards 0, 1, 0 and episode 1 gets 1, 0, 1 (t-major: [r00, r01, r10, r11, r20, r21]).
+    // By hand with γ = 0.5: episode 0 → 0.5, 1, 0; episode 1 → 1.25, 0.5, 1.
+    expect(Array.from(timeMajorReturns([0, 1, 1, 0, 0, 1], 3, 2, 0.5))).toEqual([0.5, 1.25, 1, 0.5, 0, 1]);
+    expect(() => timeMajorReturns([1, 2, 3], 2, 2, 0.5)).toThrow(/timeMajorReturns.rewards/);
   });
 });

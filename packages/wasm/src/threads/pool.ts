@@ -21,10 +21,12 @@ export interface KernelWorker {
 
 /**
  * Starts one worker (a Node worker thread, a browser Web Worker) that runs `WORKER_LOOP_SOURCE`
- * with `init`; resolves once it has called `ready()`, i.e. instantiated the module. This is the
- * only platform-specific part of the pool.
+ * with `init`; resolves once it has called `ready()`, i.e. instantiated the module. After that it
+ * calls `onDeath` with a reason (e.g. `worker thread 2 exited (code 1)`) if the worker exits or
+ * fails, so the pool stops instead of waiting on it. A worker that fails to start is terminated.
+ * This is the only platform-specific part of the pool.
  */
-export type SpawnKernelWorker = (init: WorkerInit) => Promise<KernelWorker>;
+export type SpawnKernelWorker = (init: WorkerInit, onDeath: (reason: string) => void) => Promise<KernelWorker>;
 
 export interface ThreadPoolOptions {
   readonly module: WebAssembly.Module;
@@ -36,7 +38,17 @@ export interface ThreadPoolOptions {
   readonly threads?: number;
   /** Needed when threads > 1. */
   readonly spawn?: SpawnKernelWorker;
+  /**
+   * How long `run` waits for the workers before it gives up and breaks the pool (default: no
+   * limit). A worker that dies while idle is reported by its exit event at the next `run`; one that
+   * dies in the middle of a kernel cannot be seen by the blocked caller (events need the event loop
+   * it is blocking), so only this deadline ends that wait.
+   */
+  readonly timeoutMs?: number;
 }
+
+/** How long one Atomics.wait slice lasts while `run` waits for the workers. */
+const WAIT_SLICE_MS = 50;
 
 type KernelFunction = (...args: number[]) => void;
 
@@ -52,13 +64,16 @@ export class ThreadPool {
   private readonly errorText: Uint16Array;
   private running = false;
   private destroyed = false;
+  /** Why the pool can no longer run (a worker died, a call ran past the deadline). */
+  private brokenBecause: string | undefined;
 
   private constructor(
     readonly threads: number,
     private readonly kernelNames: readonly string[],
     private readonly local: readonly KernelFunction[],
     controlBuffer: SharedArrayBuffer,
-    private readonly workers: readonly KernelWorker[],
+    private readonly workers: KernelWorker[],
+    private readonly timeoutMs: number,
   ) {
     this.control = new Int32Array(controlBuffer);
     this.args = new Float64Array(controlBuffer, ARGS_BYTE, MAX_ARGS * threads);
@@ -69,6 +84,8 @@ export class ThreadPool {
     const threads = options.threads ?? 1;
     if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`threads: ${threads} is not a positive integer`);
     if (threads > 1 && options.spawn === undefined) throw new Error(`threads: ${threads} threads need a way to start workers (spawn)`);
+    const timeoutMs = options.timeoutMs ?? Infinity;
+    if (!(timeoutMs > 0)) throw new RangeError(`timeoutMs: ${timeoutMs} is not a positive number of milliseconds`);
     const imports = { [options.memoryImport.module]: { [options.memoryImport.name]: options.memory } };
     const instance = new WebAssembly.Instance(options.module, imports);
     const local = options.kernels.map((name) => {
@@ -77,14 +94,18 @@ export class ThreadPool {
       return fn as KernelFunction;
     });
     const control = new SharedArrayBuffer(controlBytes(threads));
+    const workers: KernelWorker[] = [];
+    const pool = new ThreadPool(threads, options.kernels, local, control, workers, timeoutMs);
     const started = await Promise.allSettled(
       Array.from({ length: threads - 1 }, (_, k) =>
-        options.spawn!({ module: options.module, memory: options.memory, control, kernels: options.kernels, thread: k + 1, memoryImport: options.memoryImport }),
+        options.spawn!(
+          { module: options.module, memory: options.memory, control, kernels: options.kernels, thread: k + 1, memoryImport: options.memoryImport },
+          (reason) => pool.breakBecause(reason),
+        ),
       ),
     );
-    const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    for (const s of started) if (s.status === 'fulfilled') workers.push(s.value);
     const failure = started.find((s) => s.status === 'rejected');
-    const pool = new ThreadPool(threads, options.kernels, local, control, workers);
     if (failure !== undefined) {
       await pool.destroy();
       throw new Error(`a worker of the thread pool failed to start: ${String(failure.reason)}`);
@@ -98,6 +119,7 @@ export class ThreadPool {
    */
   run(name: string, argsOf: (thread: number) => readonly number[]): void {
     if (this.destroyed) throw new Error(`kernel ${name}: the thread pool has been destroyed`);
+    if (this.brokenBecause !== undefined) throw new Error(`thread pool: ${this.brokenBecause}; the pool cannot run kernels any more`);
     if (this.running) throw new Error(`kernel ${name}: the thread pool is already running a kernel`);
     const index = this.kernelNames.indexOf(name);
     if (index < 0) throw new Error(`kernel ${name}: not one of the pool's kernels (${this.kernelNames.join(', ')})`);
@@ -123,7 +145,7 @@ export class ThreadPool {
       } catch (error) {
         ownError = error;
       }
-      this.waitForWorkers();
+      this.waitForWorkers(name);
       if (ownError !== undefined) throw new Error(`kernel ${name} failed on thread 0: ${ownError instanceof Error ? ownError.message : String(ownError)}`);
       const failed = Atomics.load(c, FAILED_THREAD);
       if (failed !== 0) {
@@ -135,12 +157,25 @@ export class ThreadPool {
     }
   }
 
-  private waitForWorkers(): void {
+  /** Waits in slices until every worker is done, or breaks the pool past the deadline. */
+  private waitForWorkers(name: string): void {
+    const deadline = performance.now() + this.timeoutMs;
     for (;;) {
       const pending = Atomics.load(this.control, PENDING);
       if (pending === 0) return;
-      Atomics.wait(this.control, PENDING, pending);
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        // The late workers may still write to the memory, so the pool must not be reused.
+        this.breakBecause(`kernel ${name}: ${pending} of ${this.threads - 1} worker threads did not finish within ${this.timeoutMs} ms`);
+        throw new Error(`thread pool: ${this.brokenBecause}`);
+      }
+      Atomics.wait(this.control, PENDING, pending, Math.min(WAIT_SLICE_MS, left));
     }
+  }
+
+  /** Marks the pool unusable; the first reason is kept. */
+  private breakBecause(reason: string): void {
+    if (!this.destroyed) this.brokenBecause ??= reason;
   }
 
   /** Stops the workers; the pool cannot run again. */
