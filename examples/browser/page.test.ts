@@ -247,7 +247,7 @@ async function modelFilesRoundTrip(tab: Page, output: readonly string[], c: File
   }
 }
 
-/** The cart-pole agent must beat a random policy's mean return (about 22) by this margin over its last 20 episodes. */
+/** The cart-pole agent must beat a random policy's mean return (measured, about 22) by this margin over its last 20 episodes. */
 const CART_POLE_MARGIN = 10;
 const CART_POLE_STEPS = 6000;
 const cartPoleOf = (tab: Page): Promise<CartPoleProgress> => tab.evaluate((key) => (globalThis as unknown as Record<string, CartPoleProgress>)[key]!, CART_POLE_GLOBAL);

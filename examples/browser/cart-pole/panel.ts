@@ -2,6 +2,7 @@
 // animation frame and draws the cart, the episode returns (with a random policy's mean as a
 // reference line) and the reservoir's spikes over the last environment steps; Stop ends it.
 import type { HostTensor } from '@spikeflow/core';
+import { CartPole, randomPolicyReturn } from '@spikeflow/models';
 import { linesSpec } from '../lines-spec.js';
 import { LivePlot } from '../live-plot.js';
 import { spikeRasterSpec, weightsSpec } from '../plots.js';
@@ -19,8 +20,10 @@ export interface CartPoleProgress {
 }
 
 export const CART_POLE_GLOBAL = '__spikeflowCartPole';
-/** The mean return of uniformly random actions on CartPole-v1 (Gymnasium), about 22. */
-export const RANDOM_POLICY_RETURN = 22;
+/** Episodes over which a random policy's mean return is measured for the reference line. */
+const RANDOM_POLICY_EPISODES = 1000;
+/** The mean return of uniformly random actions on this cart-pole, measured once (about 22). */
+export const RANDOM_POLICY_RETURN = Math.round(10 * randomPolicyReturn(new CartPole(), RANDOM_POLICY_EPISODES, 1)) / 10;
 /** Milliseconds of environment steps per animation frame: enough to learn within a minute or two, little enough to keep the page responsive. */
 const FRAME_BUDGET_MS = 30;
 /** Environment steps the raster shows. */
