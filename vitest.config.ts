@@ -13,6 +13,8 @@ export default defineConfig({
       '@spikeflow/webgpu': src('webgpu'),
       '@spikeflow/models': src('models'),
       '@spikeflow/nir': src('nir'),
+      '@spikeflow/plot/node': fileURLToPath(new URL('./packages/plot/src/node.ts', import.meta.url)),
+      '@spikeflow/plot': src('plot'),
       '@spikeflow/wasm/node': fileURLToPath(new URL('./packages/wasm/src/node.ts', import.meta.url)),
       '@spikeflow/wasm': src('wasm'),
     },

@@ -1,6 +1,6 @@
 // Dependencies point one way only (docs/architecture.md):
 //   core -> nothing; autodiff -> core; webgpu -> core; wasm -> core; models -> core, autodiff; nir -> core, models;
-//   cli (the `spikeflow` command) -> any of them.
+//   plot -> nothing; cli (the `spikeflow` command) -> any of them.
 // core, autodiff, models and nir use no Node-only module, so they run unchanged in a browser and in Deno.
 // Every bare import in a package's src is declared in that package's package.json.
 // No package's src files import each other in a cycle (type-only imports included): a cycle makes
@@ -34,8 +34,10 @@ const POLICY: Record<string, Policy> = {
   nir: { spikeflow: ['@spikeflow/core', '@spikeflow/models'], node: false },
   // A backend like webgpu: Node-only code (worker threads) stays in its node.ts.
   wasm: { spikeflow: ['@spikeflow/core'], node: true },
+  // Plots as Vega-Lite specs, for the CLI, the examples and the benchmarks; Node-only code (PNG files) stays in its node.ts.
+  plot: { spikeflow: [], node: true },
   // A Node program at the top of the graph: nothing imports it.
-  cli: { spikeflow: ['@spikeflow/core', '@spikeflow/autodiff', '@spikeflow/webgpu', '@spikeflow/models', '@spikeflow/nir'], node: true },
+  cli: { spikeflow: ['@spikeflow/core', '@spikeflow/autodiff', '@spikeflow/webgpu', '@spikeflow/models', '@spikeflow/nir', '@spikeflow/plot'], node: true },
 };
 
 const SOURCE_FILE = /\.(ts|tsx|mts|cts|js|mjs|cjs)$/;

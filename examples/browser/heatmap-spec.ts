@@ -4,8 +4,7 @@
  * its colour legend right of the data. More rows than MAX_BINS are averaged in equal runs, so an
  * MNIST layer (784 rows) draws ~100 columns of cells, not 784, and stays quick to render as SVG.
  */
-import type { PlotSpec } from '../../packages/cli/src/plots/render.js';
-import { CONFIG, PANEL, SCHEMA } from '../../packages/cli/src/plots/style.js';
+import { CONFIG, PANEL, SCHEMA, type PlotSpec } from '@spikeflow/plot';
 
 const MAX_BINS = 100;
 

@@ -3,8 +3,7 @@
  * return), as a Vega-Lite spec in the look of the CLI's plots: the reference is a legend entry of
  * its own, and the legend sits right of the data.
  */
-import type { PlotSpec } from '../../packages/cli/src/plots/render.js';
-import { CONFIG, PANEL, REFERENCE_COLOR, SCHEMA, SERIES_COLORS } from '../../packages/cli/src/plots/style.js';
+import { CONFIG, PANEL, REFERENCE_COLOR, SCHEMA, SERIES_COLORS, type PlotSpec } from '@spikeflow/plot';
 
 export interface Line {
   readonly name: string;

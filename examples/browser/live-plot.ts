@@ -1,6 +1,6 @@
 // A plot on the page that follows live data: the same Vega-Lite specs and the same Vega renderer
-// (packages/cli/src/plots/render.ts) as the CLI's plot files, drawn into the page as SVG.
-import { plotSvg, type PlotSpec } from '../../packages/cli/src/plots/render.js';
+// (@spikeflow/plot's plotSvg) as the CLI's plot files, drawn into the page as SVG.
+import { plotSvg, type PlotSpec } from '@spikeflow/plot';
 
 /** A plot is redrawn at most this often while data streams in; the last spec shown is always drawn. */
 export const REDRAW_MS = 500;

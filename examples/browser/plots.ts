@@ -1,11 +1,9 @@
 // The page's plots as Vega-Lite specs, from what the page holds (its progress, the probe's
 // [T, B, N] tensors, a weight matrix): the learning curves and the spike raster are the CLI's own
-// specs (packages/cli/src/plots); the membrane traces and the weight heat map are built here in
+// specs (@spikeflow/plot); the membrane traces and the weight heat map are built here in
 // the same look. live-plot.ts draws them.
 import { toArray, type HostTensor } from '@spikeflow/core';
-import { curvesSpec, type CurvePoint } from '../../packages/cli/src/plots/curves.js';
-import { rasterSpec } from '../../packages/cli/src/plots/raster.js';
-import type { PlotSpec } from '../../packages/cli/src/plots/render.js';
+import { curvesSpec, rasterSpec, type CurvePoint, type PlotSpec } from '@spikeflow/plot';
 import { heatmapSpec } from './heatmap-spec.js';
 import { linesSpec } from './lines-spec.js';
 

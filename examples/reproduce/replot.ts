@@ -5,8 +5,8 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writePlot } from '../../packages/cli/src/plots/png.js';
-import type { PlotSpec } from '../../packages/cli/src/plots/render.js';
+import { writePlot } from '@spikeflow/plot/node';
+import type { PlotSpec } from '@spikeflow/plot';
 import type { ResultRow } from './experiment.js';
 import { conversionPlotSpecFromRows, PLOT_NAME as CONVERSION_PLOT } from './experiments/ann-conversion.js';
 import { accuracyBytesSpecFromRows, PLOT_NAME as FEDERATED_PLOT } from './experiments/federated-mnist.js';

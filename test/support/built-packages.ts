@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 export const repositoryRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 /** The workspace packages (folder names under packages/), in build order. */
-export const PACKAGES = ['core', 'autodiff', 'webgpu', 'wasm', 'models', 'nir', 'cli'] as const;
+export const PACKAGES = ['core', 'autodiff', 'webgpu', 'wasm', 'models', 'nir', 'plot', 'cli'] as const;
 export type PackageFolder = (typeof PACKAGES)[number];
 
 /** Inputs of every package's build besides its own src/, package.json and tsconfig.build.json. */

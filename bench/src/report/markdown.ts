@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { barChartSpec, lineChartSpec, plotSvg, type PlotSpec } from '@spikeflow/plot';
 import type { Row } from '../harness/row.js';
 import { distinct, mib, num, table, timed } from './format.js';
 import { checkTable, howTimed, skippedLine, timingTable } from './peer-tables.js';
@@ -12,8 +13,6 @@ import { SPIKE_STORAGE_WORKLOAD } from '../suites/spike-storage.js';
 import { FINITE_CHECK_WORKLOAD } from '../suites/finite-check.js';
 import { EPROP_MEMORY_WORKLOAD, EPROP_PEAK_GROWTH_BOUND, EPROP_SPIKE_INPUTS } from '../suites/eprop-memory.js';
 import { PSN_VS_LIF_BACKWARD, PSN_VS_LIF_FORWARD } from '../suites/psn-vs-lif.js';
-import { barChartSpec, lineChartSpec } from '../../../packages/cli/src/plots/charts.js';
-import { plotSvg, type PlotSpec } from '../../../packages/cli/src/plots/render.js';
 import { met, targetChecks } from './targets.js';
 
 export interface ReportOptions {

@@ -3,9 +3,8 @@ import path from 'node:path';
 import { toArray } from '@spikeflow/core';
 import { loadMnist, mnistSplit, type SnnAccuracy } from '@spikeflow/models';
 import { exportSequential, writeNir } from '@spikeflow/nir';
-import { lineChartSpec } from '../../../packages/cli/src/plots/charts.js';
-import { writePlot } from '../../../packages/cli/src/plots/png.js';
-import type { PlotSpec } from '../../../packages/cli/src/plots/render.js';
+import { lineChartSpec, type PlotSpec } from '@spikeflow/plot';
+import { writePlot } from '@spikeflow/plot/node';
 import { digitSubset, runConversion, type AnnBudget, type ConversionOutcome, type ConversionSettings } from '../ann-conversion-run.js';
 import type { Experiment, ExperimentContext, ResultRow } from '../experiment.js';
 

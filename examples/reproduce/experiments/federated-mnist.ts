@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { loadMnist, mnistSplit } from '@spikeflow/models';
-import { lineChartSpec } from '../../../packages/cli/src/plots/charts.js';
-import { writePlot } from '../../../packages/cli/src/plots/png.js';
-import type { PlotSpec } from '../../../packages/cli/src/plots/render.js';
+import { lineChartSpec, type PlotSpec } from '@spikeflow/plot';
+import { writePlot } from '@spikeflow/plot/node';
 import type { Experiment, ExperimentContext, ResultRow } from '../experiment.js';
 import { federatedMnistData, trainFederatedMnist, type CurvePoint, type FederatedMnistBudget, type FederatedMnistRun } from '../federated-mnist-training.js';
 

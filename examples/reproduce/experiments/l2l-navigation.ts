@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describeFinds, evaluateNavigation, metaTrainNavigation, playNavigation, stepDecay, withNavigationAgent, type FindSummary, type NavigationOutcome, type NavigationRun } from '@spikeflow/models';
-import { lineChartSpec } from '../../../packages/cli/src/plots/charts.js';
-import { writePlot } from '../../../packages/cli/src/plots/png.js';
+import { lineChartSpec } from '@spikeflow/plot';
+import { writePlot } from '@spikeflow/plot/node';
 import { arenaTrajectoryPng } from '../arena-trajectory.js';
 import { episodeSeeds } from '../episode-seeds.js';
 import type { Experiment, ExperimentContext, ResultRow } from '../experiment.js';

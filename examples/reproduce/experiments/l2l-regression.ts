@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { episodeParts, l2lRegression, lossDrop, metaTrainL2l, stepDecay, testL2l, type MetaTrainingOutcome, type MetaTrainingRun, type TrialMse } from '@spikeflow/models';
-import { lineChartSpec } from '../../../packages/cli/src/plots/charts.js';
-import { writePlot } from '../../../packages/cli/src/plots/png.js';
-import type { PlotSpec } from '../../../packages/cli/src/plots/render.js';
+import { lineChartSpec, type PlotSpec } from '@spikeflow/plot';
+import { writePlot } from '@spikeflow/plot/node';
 import { episodeSeeds } from '../episode-seeds.js';
 import type { Experiment, ExperimentContext, ResultRow } from '../experiment.js';
 

@@ -1,9 +1,8 @@
 import path from 'node:path';
 import { cpuBackend } from '@spikeflow/core';
 import type { AgentPlasticity } from '@spikeflow/models';
-import { lineChartSpec } from '../../../packages/cli/src/plots/charts.js';
-import { writePlot } from '../../../packages/cli/src/plots/png.js';
-import type { PlotSpec } from '../../../packages/cli/src/plots/render.js';
+import { lineChartSpec, type PlotSpec } from '@spikeflow/plot';
+import { writePlot } from '@spikeflow/plot/node';
 import type { Experiment, ExperimentContext, ResultRow } from '../experiment.js';
 import { randomPolicyReward, trainMazeAgent, type MazeBudget, type MazeRun } from '../maze-neuromodulation-training.js';
 

@@ -10,10 +10,9 @@ import { constants, existsSync } from 'node:fs';
 import { access, mkdir, readFile, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { decodeCheckpoint, encodeCheckpoint, type Chance, type EpochMetrics } from '@spikeflow/models';
+import { curvesSpec, type ChanceLevel, type PlotSpec } from '@spikeflow/plot';
+import { writePlot } from '@spikeflow/plot/node';
 import { fileErrorReason, readCheckpointFile, writeCheckpointFile, writeFileAtomically } from './checkpoint-file.js';
-import { curvesSpec, type ChanceLevel } from './plots/curves.js';
-import { writePlot } from './plots/png.js';
-import type { PlotSpec } from './plots/render.js';
 import { changedSetting, checkConfig, firstLine, runSettings, type RunConfig } from './run-config.js';
 import { UsageError } from './usage-error.js';
 
@@ -230,7 +229,7 @@ export class RunFiles {
     return join(this.dir, CHECKPOINT_FILE);
   }
 
-  /** Appends an epoch, redraws the curves, replaces the raster (a plot spec, see plots/raster.ts) and the checkpoint (with the run's settings). */
+  /** Appends an epoch, redraws the curves, replaces the raster (a plot spec, see @spikeflow/plot's rasterSpec) and the checkpoint (with the run's settings). */
   async record(metrics: EpochMetrics, checkpoint: Uint8Array, raster: PlotSpec): Promise<void> {
     const { ms, ...rest } = metrics;
     this.history.push({ ...rest, seconds: ms / 1000 });

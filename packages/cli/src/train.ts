@@ -1,10 +1,10 @@
 /** `spikeflow train <task|config.json> [--resume checkpoint]`: trains, writing metrics, plots and checkpoint per epoch. */
 import { dirname } from 'node:path';
 import { SpikeflowError } from '@spikeflow/core';
+import { rasterSpec } from '@spikeflow/plot';
 import { episodeActivity } from './activity.js';
 import { CompileProgressReporter } from './compile-progress.js';
 import { ProgressBar } from './progress.js';
-import { rasterSpec } from './plots/raster.js';
 import { configuredModel, configuredSpec, firstLine, readConfig, type RunConfig } from './run-config.js';
 import { openCheckpoint, RunFiles } from './run-files.js';
 import { openSession, type Session } from './session.js';

@@ -12,7 +12,7 @@ import { decodeCheckpoint, encodeCheckpoint } from '@spikeflow/models';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inProcess } from './in-process.js';
-import { decodePngSize, doubled, linePoints, panels, roleTexts, svgSize } from './plot-files.js';
+import { decodePngSize, doubled, linePoints, panels, roleTexts, svgSize } from '../../plot/test/plot-files.js';
 import { checkConfig } from '../src/run-config.js';
 import { withRunSettings } from '../src/run-files.js';
 

@@ -5,11 +5,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { barChartSpec, lineChartSpec } from '../src/plots/charts.js';
-import { curvesSpec } from '../src/plots/curves.js';
-import { svgToPng, writePlot } from '../src/plots/png.js';
-import { rasterSpec } from '../src/plots/raster.js';
-import { plotSvg } from '../src/plots/render.js';
+import { barChartSpec, curvesSpec, lineChartSpec, plotSvg, rasterSpec } from '@spikeflow/plot';
+import { svgToPng, writePlot } from '@spikeflow/plot/node';
 import { dataRules, decodePngSize, doubled, linePoints, panels, roleTexts, svgSize } from './plot-files.js';
 
 const work = await mkdtemp(join(tmpdir(), 'spikeflow-plots-'));
