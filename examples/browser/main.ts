@@ -358,6 +358,7 @@ async function importSpec(bytes: Uint8Array, file: string): Promise<void> {
   select.value = key;
   showSettings(settings, choice(key).uses);
   describe(demo);
+  await flushPlots(); // the status says the page is ready only once its plots show the new model
   $('status').textContent = `loaded ${file}: ${demo.title} with ${settings.hidden} ${settings.neuron.toUpperCase()} neurons — ready to train`;
 }
 
