@@ -34,7 +34,9 @@ export const VARIANTS: readonly StdpVariant[] = [
   // Each of 400 neurons wins about a quarter as often as each of 100, so its θ grew 4× slower and
   // many neurons never learned a field; θ_plus × 4 restores the per-neuron growth. Chosen on the
   // validation split (docs/learning/stdp.md): 85.4% against 75.8% with 0.05 (two passes each).
-  { neurons: 400, target: 0.85, budget: SHARED, thetaPlus: 0.2 },
+  // Four passes, chosen on the validation split for seeds 1 and 2: 85.4 / 84.6% after two passes,
+  // 86.2 / 86.6% after three, 87.4 / 88.1% after four.
+  { neurons: 400, target: 0.85, budget: { ...SHARED, passes: 4 }, thetaPlus: 0.2 },
 ];
 
 /** The CI version: 2×2-pooled digits (196 inputs), 20 neurons, 400 digits learned; the labels must beat chance (10%) by 20 points (it reaches ≈ 40%). */
