@@ -12,7 +12,7 @@ import { stdpDigits, trainStdpMnist, type StdpMnistBudget } from '../stdp-mnist-
  * (packages/models/src/stdp/event-driven.ts, tested equal to the graph on the CPU interpreter).
  * Passes and parameters were chosen on a validation split of the 8,000 (docs/learning/stdp.md).
  */
-interface StdpVariant {
+export interface StdpVariant {
   readonly neurons: number;
   readonly target: number;
   readonly budget: StdpMnistBudget;
@@ -27,14 +27,16 @@ interface StdpVariant {
  * at v ≈ −60 mV) reached 51%, this 79% (one pass). The paper's 20 mV threshold offset comes with
  * its initial θ of 20 mV, in training and testing alike: offset 0 with θ starting at 0 is the same.
  */
-const NETWORK = { steps: 700, stdp: { dt: 0.5 }, inhibition: 100, thetaPlus: 0.05, thresholdOffset: 0, inputGain: 1 } as const;
-const SHARED = { maxRate: 63.75, minSpikes: 5, rateStep: 32, maxTries: 5, trainCount: 8000, assignCount: 8000, testCount: 2000, passes: 2 } as const;
-const VARIANTS: readonly StdpVariant[] = [
+export const NETWORK = { steps: 700, stdp: { dt: 0.5 }, inhibition: 100, thetaPlus: 0.05, thresholdOffset: 0, inputGain: 1 } as const;
+export const SHARED = { maxRate: 63.75, minSpikes: 5, rateStep: 32, maxTries: 5, trainCount: 8000, assignCount: 8000, testCount: 2000, passes: 2 } as const;
+export const VARIANTS: readonly StdpVariant[] = [
   { neurons: 100, target: 0.8, budget: SHARED },
   // Each of 400 neurons wins about a quarter as often as each of 100, so its θ grew 4× slower and
   // many neurons never learned a field; θ_plus × 4 restores the per-neuron growth. Chosen on the
   // validation split (docs/learning/stdp.md): 85.4% against 75.8% with 0.05 (two passes each).
-  { neurons: 400, target: 0.85, budget: SHARED, thetaPlus: 0.2 },
+  // Four passes, chosen on the validation split for seeds 1 and 2: 85.4 / 84.6% after two passes,
+  // 86.2 / 86.6% after three, 87.4 / 88.1% after four.
+  { neurons: 400, target: 0.85, budget: { ...SHARED, passes: 4 }, thetaPlus: 0.2 },
 ];
 
 /** The CI version: 2×2-pooled digits (196 inputs), 20 neurons, 400 digits learned; the labels must beat chance (10%) by 20 points (it reaches ≈ 40%). */
@@ -56,6 +58,11 @@ function describe(network: DiehlCookOptions, budget: StdpMnistBudget, pool: numb
     stdp: `triplet, ${network.stdp.form}, τ_pre ${network.stdp.tauPre} / τ_post ${network.stdp.tauPost} / τ_post2 ${network.stdp.tauPost2} ms, η_pre ${network.stdp.etaPre}, η_post ${network.stdp.etaPost}, w ∈ [0, ${network.stdp.wMax}], Σ_i w_ij = ${network.weightTotal}`,
     scored: 'neurons labelled by their mean response per class on training digits (W, θ frozen); a digit gets the class of the highest mean vote',
   };
+}
+
+/** The network of one variant: NETWORK at its size, with its own θ_plus where it has one. */
+export function variantNetwork(v: StdpVariant): DiehlCookOptions {
+  return diehlCook({ ...NETWORK, neurons: v.neurons, ...(v.thetaPlus !== undefined ? { thetaPlus: v.thetaPlus } : {}) });
 }
 
 async function runVariant(ctx: ExperimentContext, network: DiehlCookOptions, budget: StdpMnistBudget, pool: 1 | 2, target: number): Promise<ResultRow> {
@@ -94,7 +101,7 @@ export const stdpMnistExperiment: Experiment = {
     if (ctx.quick) return [await runVariant(ctx, diehlCook(QUICK.network), QUICK.budget, 2, QUICK.bar)];
     const rows: ResultRow[] = [];
     const chosen = ctx.variants ? VARIANTS.filter((v) => ctx.variants!.includes(String(v.neurons))) : VARIANTS;
-    for (const v of chosen) rows.push(await runVariant(ctx, diehlCook({ ...NETWORK, neurons: v.neurons, ...(v.thetaPlus !== undefined ? { thetaPlus: v.thetaPlus } : {}) }), v.budget, 1, v.target));
+    for (const v of chosen) rows.push(await runVariant(ctx, variantNetwork(v), v.budget, 1, v.target));
     return rows;
   },
 };
