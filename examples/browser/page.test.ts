@@ -32,6 +32,7 @@ const CASES: readonly Case[] = [
   { demo: 'store-recall', steps: 100, lossFactor: 0.8 },
   { demo: 'psn-smnist', steps: 50, aboveChance: 0.2 },
   { demo: 'cue-association', steps: 100, lossFactor: 0.75, aboveChance: 0.15 },
+  { demo: 'mnist-lif', steps: 60, aboveChance: 0.3 },
 ];
 
 const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
