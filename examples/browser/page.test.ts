@@ -292,7 +292,7 @@ async function expectPlots(tab: Page, demo: string, progress: Progress): Promise
 }
 
 describe.skipIf(!REQUIRE_WEBGPU && !existsSync(chromiumPath()))('browser training page', () => {
-  it(`trains ${CASES.map((c) => c.demo).join(', ')} live, with each learning and its plots drawn`, { timeout: 300_000 }, async () => {
+  it(`trains ${CASES.map((c) => c.demo).join(', ')} live, with each learning and its plots drawn`, { timeout: 480_000 }, async () => {
     const { page, browser, tab, output } = await openPage();
     console.log(`page bundle ${(page.sizes['/main.js']! / 1e6).toFixed(2)} MB, MNIST asset ${(page.sizes['/mnist.bin']! / 1e6).toFixed(2)} MB`);
     expect(page.sizes['/main.js']).toBeLessThan(MAX_BUNDLE_BYTES);
