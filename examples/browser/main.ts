@@ -109,8 +109,9 @@ function drawLayer(): void {
   plots.membrane.show(() => membraneTracesSpec(probed[layer.membrane]!, layer.threshold));
 }
 
-async function probe(engine: Engine, demo: Demo, step: number): Promise<void> {
-  lastProbe = await engine.probe(demo.heldOut.feeds);
+/** Scores the held-out batch (or takes a score already run on it) and redraws what it shows. */
+async function probe(engine: Engine, demo: Demo, step: number, probed?: Awaited<ReturnType<Engine['probe']>>): Promise<void> {
+  lastProbe = probed ?? (await engine.probe(demo.heldOut.feeds));
   progress.accuracies.push(demo.heldOut.accuracy(lastProbe[demo.scores]!));
   progress.accuracySteps.push(step);
   const acc = progress.accuracies;
@@ -270,13 +271,13 @@ async function restoreModel(key: string, settings: DemoSettings, demo: Demo, see
   const engine = await createEngine(demo, await backend(), seed, showCompileProgress);
   engine.setState(state);
   // Scored once before anything on the page changes, so a model that fails to run changes nothing.
-  await engine.probe(demo.heldOut.feeds);
+  const probed = await engine.probe(demo.heldOut.feeds);
   select.value = key;
   showSettings(settings, choice(key).uses);
   describe(demo);
   run = { demo, engine, settings, key };
   Object.assign(progress, { demo: key, steps: step, losses: [], accuracies: [], accuracySteps: [], msPerStep: 0 });
-  await probe(engine, demo, step);
+  await probe(engine, demo, step, probed);
   await flushPlots();
   progress.phase = 'done';
   return progress.accuracies[0]!;
