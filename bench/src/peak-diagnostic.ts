@@ -3,7 +3,8 @@
  * are live, by name. Usage: tsx bench/src/peak-diagnostic.ts T [checkpointEvery] [timeline] [step]
  */
 import { grad, savedTensorStats } from '@spikeflow/autodiff';
-import { compileProgram, hoistSequenceWork, simplify, type Step } from '@spikeflow/webgpu';
+import { hoistSequenceWork, simplify } from '@spikeflow/core';
+import { compileProgram, type Step } from '@spikeflow/webgpu';
 import { LIF_MLP_PARAMS, lifMlpModel } from './workloads/lif-mlp.js';
 
 const limits = { maxStorageBufferBindingSize: 2 ** 30, maxStorageBuffersPerShaderStage: 10 };

@@ -1,6 +1,7 @@
 import { grad, savedTensorStats } from '@spikeflow/autodiff';
 import type { Graph } from '@spikeflow/core';
-import { compileLimitsOf, compileProgram, hoistSequenceWork, simplify, type Program, type ProgramOptions } from '@spikeflow/webgpu';
+import { hoistSequenceWork, simplify } from '@spikeflow/core';
+import { compileLimitsOf, compileProgram, type Program, type ProgramOptions } from '@spikeflow/webgpu';
 import type { Suite } from '../context.js';
 import { row, type Row } from '../harness/row.js';
 import { LIF_MLP, LIF_MLP_PARAMS, lifMlpModel } from '../workloads/lif-mlp.js';

@@ -22,3 +22,8 @@ export * from './transform.js';
 export * from './backend.js';
 export * from './limits.js';
 export * from './reserved-names.js';
+// Backend-neutral compiler passes, shared by the WebGPU and WebAssembly backends.
+export { simplify } from './passes/simplify.js';
+export { hoistSequenceWork } from './passes/scan-hoist.js';
+export { partition, type Partition, type FusiblePredicate } from './passes/partition.js';
+export { planMemory, type PlannedStep, type PlannedValue } from './passes/memory-plan.js';

@@ -1,9 +1,5 @@
 export * from './codegen/kernel-source.js';
 export { wgslRules, type WgslRule } from './codegen/wgsl-rules.js';
-export { simplify } from './compiler/simplify.js';
-export { partition, type Partition } from './compiler/partition.js';
-export { planMemory } from './compiler/memory.js';
-export { hoistSequenceWork } from './compiler/scan-hoist.js';
 export { compileLimitsOf, compileProgram, type CompileLimits, type ProgramOptions } from './compiler/compile.js';
 export { spikeTrains } from './spike-packing/proven-spike-trains.js';
 export { savedSpikeTrains } from './spike-packing/saved-spike-trains.js';

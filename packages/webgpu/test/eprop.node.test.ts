@@ -4,8 +4,9 @@ import { evaluate, initParams, isOp, tensor, type Graph, type HostTensor, type N
 import { alifNeuron, eprop, lifNeuron, onlineNetwork, type OnlineNetworkOptions } from '@spikeflow/models';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isFusible } from '../src/codegen/wgsl-rules.js';
-import { partition } from '../src/compiler/partition.js';
-import { compile, compileProgram, simplify, type LoopStep, type Program } from '../src/index.js';
+import { wgslPartition } from '../src/compiler/wgsl-partition.js';
+import { simplify } from '@spikeflow/core';
+import { compile, compileProgram, type LoopStep, type Program } from '../src/index.js';
 import { deviceOf, skipWithoutDevice, tryNodeDevice } from './node-device.js';
 import { scaledMaxError } from './support/compare.js';
 import { testData } from '../../../test/support/test-data.js';
@@ -41,7 +42,7 @@ function stepLoopKernels(program: Program): { times: number; kinds: Record<strin
  * reduction) reads it, several kernels read it, or it is a carry or an output.
  */
 function unfusedChains(body: Graph, maxBindings: number): NodeId[] {
-  const part = partition(body, maxBindings);
+  const part = wgslPartition(body, maxBindings);
   const returned = new Set(body.outputs.map((o) => part.aliases.get(o.node) ?? o.node));
   const readers = new Map<NodeId, Set<NodeId>>();
   for (const [root, loads] of part.loads) for (const l of loads) readers.set(part.aliases.get(l) ?? l, (readers.get(part.aliases.get(l) ?? l) ?? new Set()).add(root));

@@ -4,7 +4,8 @@
 import { grad, gradName } from '@spikeflow/autodiff';
 import { evaluate, SpikeflowError, toArray, trace, type Graph, type GraphBuilder, type HostTensor, type Tensor } from '@spikeflow/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compile, compileProgram, simplify, spikeTrains, type CompileOptions, type Executable } from '../src/index.js';
+import { simplify } from '@spikeflow/core';
+import { compile, compileProgram, spikeTrains, type CompileOptions, type Executable } from '../src/index.js';
 import { deviceOf, skipWithoutDevice, tryNodeDevice } from './node-device.js';
 import { scaledMaxError } from './support/compare.js';
 import { testData } from '../../../test/support/test-data.js';

@@ -1,4 +1,4 @@
-import { fail, isLeaf, leafName, nodeAs, sizeOf, type AnyNode, type Graph, type NodeId, type TensorType } from '@spikeflow/core';
+import { fail, hoistSequenceWork, isLeaf, leafName, nodeAs, planMemory, simplify, sizeOf, type AnyNode, type Graph, type NodeId, type Partition, type TensorType } from '@spikeflow/core';
 import { elementwiseKernel } from '../codegen/elementwise.js';
 import { isKernelOp, type KernelOp } from '../codegen/wgsl-rules.js';
 import { packedWords } from '../spike-packing/bit-layout.js';
@@ -6,12 +6,9 @@ import { packStep } from '../spike-packing/pack-step.js';
 import { savedSpikeTrains, withAliases } from '../spike-packing/saved-spike-trains.js';
 import { kernelLowerings } from './kernel-lowerings.js';
 import { addValue, bindingOf, producedValueId, type CompileLimits, type KernelContext, type Lowering, type NodeOf } from './lowering.js';
-import { planMemory } from './memory.js';
-import { partition, type Partition } from './partition.js';
 import type { BufferRole, KernelStep, Program, ProgramValue, Step } from './program.js';
 import { elementReaders, scanSteps } from './scan.js';
-import { hoistSequenceWork } from './scan-hoist.js';
-import { simplify } from './simplify.js';
+import { wgslPartition } from './wgsl-partition.js';
 
 export { compileLimitsOf, type CompileLimits } from './lowering.js';
 
@@ -126,7 +123,7 @@ function spikeInputNodes(graph: Graph, names: readonly string[]): Set<NodeId> {
 /** Compiles a graph to a Program: simplify, hoist sequence work out of scans, partition (fuse), schedule, generate WGSL, plan memory. */
 export function compileProgram(input: Graph, limits: CompileLimits, options: ProgramOptions = {}): Program {
   const graph = hoistSequenceWork(simplify(input));
-  const part = partition(graph, limits.maxStorageBuffersPerShaderStage);
+  const part = wgslPartition(graph, limits.maxStorageBuffersPerShaderStage);
   const saved = savedSpikeTrains(graph, part, limits.maxStorageBuffersPerShaderStage, spikeInputNodes(graph, options.spikeInputs ?? []));
   const packed = options.packSpikes === false ? new Set<NodeId>() : withAliases(saved, part);
   const low: Lowering = { graph, limits, values: new Map(), valueId: (id) => id, stepStrides: new Map(), inLoop: false, packed, skipSpikeZeros: options.skipSpikeZeros !== false, lowerBody };

@@ -1,7 +1,6 @@
-import { fail, formatType, sizeOf, type Graph, type Node, type NodeId, type TensorType } from '@spikeflow/core';
+import { fail, formatType, sizeOf, type Graph, type Node, type NodeId, type Partition, type TensorType } from '@spikeflow/core';
 import type { BufferBinding } from '../codegen/kernel-source.js';
 import type { KernelOp } from '../codegen/wgsl-rules.js';
-import type { Partition } from './partition.js';
 import type { BufferRole, KernelStep, ProgramValue, Step } from './program.js';
 
 /** The device limits the compiler must respect; checked before anything is dispatched. */

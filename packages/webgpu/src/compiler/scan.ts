@@ -1,11 +1,10 @@
-import { sizeOf, type Graph, type Node, type NodeId, type Shape, type TensorType } from '@spikeflow/core';
+import { simplify, sizeOf, type Graph, type Node, type NodeId, type Partition, type Shape, type TensorType } from '@spikeflow/core';
 import { copyKernel } from '../codegen/copy.js';
 import type { BufferBinding } from '../codegen/kernel-source.js';
 import { fusedScanKernel, fusedScanShape } from '../codegen/scan-fused.js';
 import { addValue, producedValueId, type Lowering } from './lowering.js';
-import { partition, type Partition } from './partition.js';
+import { wgslPartition } from './wgsl-partition.js';
 import type { Step } from './program.js';
-import { simplify } from './simplify.js';
 
 const plain = (name: string, type: TensorType, access: BufferBinding['access'], stepStride = 0): BufferBinding => ({ name, access, type, stepStride });
 
@@ -93,7 +92,7 @@ function stepLoop(low: Lowering, node: Node<'scan'>, inputs: readonly NodeId[], 
       if (k < numCarries + numSequences) strides.set(id, sizeOf((body.nodes[id]!.type as TensorType).shape));
     }
   });
-  const bodyPart = partition(body, low.limits.maxStorageBuffersPerShaderStage);
+  const bodyPart = wgslPartition(body, low.limits.maxStorageBuffersPerShaderStage);
   const outputIds = body.outputs.map((o) => bodyPart.aliases.get(o.node) ?? o.node);
   // A per-step output computed by a body kernel is written straight into its stacked buffer.
   const direct = new Set<NodeId>();

@@ -1,6 +1,5 @@
-import { isTupleType, type Graph, type NodeId } from '@spikeflow/core';
+import { isTupleType, type Graph, type NodeId, type Partition } from '@spikeflow/core';
 import { isFusible, isKernelOp } from '../codegen/wgsl-rules.js';
-import type { Partition } from '../compiler/partition.js';
 import { oneKernelScanShape } from '../compiler/scan.js';
 import { spikeTrains } from './proven-spike-trains.js';
 import { stepLoopPackedInputs } from './step-loop-reads.js';

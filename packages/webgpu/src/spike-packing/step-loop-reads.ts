@@ -1,7 +1,6 @@
-import type { Node } from '@spikeflow/core';
+import { simplify, type Node } from '@spikeflow/core';
 import { isFusible, isKernelOp } from '../codegen/wgsl-rules.js';
-import { partition } from '../compiler/partition.js';
-import { simplify } from '../compiler/simplify.js';
+import { wgslPartition } from '../compiler/wgsl-partition.js';
 
 /**
  * The inputs (by index) that a scan run as a step loop can read bit-packed. The loop binds a
@@ -14,7 +13,7 @@ import { simplify } from '../compiler/simplify.js';
  */
 export function stepLoopPackedInputs(scan: Node<'scan'>, maxBindings: number): Set<number> {
   const body = simplify(scan.attrs.body);
-  const part = partition(body, maxBindings);
+  const part = wgslPartition(body, maxBindings);
   const returned = new Set(body.outputs.map((o) => part.aliases.get(o.node) ?? o.node));
   const readable = new Set<number>();
   body.inputs.forEach((input, k) => {

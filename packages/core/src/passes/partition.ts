@@ -1,11 +1,16 @@
-import { isTupleType, REDUCE_OPS, topologicalOrder, type AnyNode, type Graph, type NodeId, type Primitive } from '@spikeflow/core';
-import { isFusible } from '../codegen/wgsl-rules.js';
+import { topologicalOrder } from '../analysis.js';
+import { type AnyNode, type Graph, type NodeId, type Primitive } from '../graph.js';
+import { REDUCE_OPS } from '../primitives.js';
+import { isTupleType } from '../types.js';
 
 /**
  * Decides which nodes get a buffer of their own ("materialized") and groups every other fusible
  * node into the kernel of the materialized node that consumes it. Views of a buffer and filled
  * constants are recomputed in each consumer instead of stored, a reshape of a buffer aliases it,
  * and an elementwise chain feeding only a reduction becomes that reduction's prologue.
+ * Backend-neutral: the backend says which primitives its kernels can fuse (`isFusible`) and how
+ * many buffers one kernel may bind (`maxBindings`; WebGPU's storage-binding limit, unbounded on
+ * the CPU).
  */
 export interface Partition {
   /** Nodes with a buffer, in execution order. */
@@ -27,7 +32,10 @@ function isFillConstant(node: AnyNode): boolean {
   return node.op === 'constant' && typeof node.attrs.value === 'number';
 }
 
-export function partition(graph: Graph, maxBindings: number): Partition {
+/** Whether a primitive can be computed inside its consumer's kernel (elementwise, views, random draws). */
+export type FusiblePredicate = (op: Primitive) => boolean;
+
+export function partition(graph: Graph, maxBindings: number, isFusible: FusiblePredicate): Partition {
   const order = topologicalOrder(graph);
   const consumers = new Map<NodeId, Set<NodeId>>();
   for (const id of order) for (const input of graph.nodes[id]!.inputs) (consumers.get(input) ?? consumers.set(input, new Set()).get(input)!).add(id);
@@ -66,7 +74,7 @@ export function partition(graph: Graph, maxBindings: number): Partition {
 
   // Group the rest into kernels; split a kernel whose buffers exceed the device's binding limit.
   for (;;) {
-    const { fused, loads } = group(graph, order, materialized, aliases);
+    const { fused, loads } = group(graph, order, materialized, aliases, isFusible);
     const over = [...loads].find(([id, l]) => l.length + 1 > maxBindings && (fused.get(id)?.length ?? 0) > 1);
     if (over === undefined) {
       return { materialized: order.filter((id) => materialized.has(id)), isMaterialized: materialized, aliases, fused, loads, order };
@@ -93,7 +101,7 @@ function reads(graph: Graph, id: NodeId, materialized: ReadonlySet<NodeId>): Set
   return out;
 }
 
-function group(graph: Graph, order: readonly NodeId[], materialized: ReadonlySet<NodeId>, aliases: ReadonlyMap<NodeId, NodeId>) {
+function group(graph: Graph, order: readonly NodeId[], materialized: ReadonlySet<NodeId>, aliases: ReadonlyMap<NodeId, NodeId>, isFusible: FusiblePredicate) {
   const fused = new Map<NodeId, NodeId[]>();
   const loads = new Map<NodeId, NodeId[]>();
   const position = new Map(order.map((id, k) => [id, k]));

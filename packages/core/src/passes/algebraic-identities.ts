@@ -1,4 +1,6 @@
-import { isOp, sameShape, Tensor, type Node, type TensorType } from '@spikeflow/core';
+import { isOp, type Node } from '../graph.js';
+import { Tensor } from '../trace/builder.js';
+import { sameShape, type TensorType } from '../types.js';
 
 /**
  * Identities that drop a whole kernel's worth of work: x·1, 1·x, x/1, x+0, 0+x, x−0 and x^1

@@ -1,4 +1,7 @@
-import { BINARY_OPS, COMPARE_OPS, eliminateDeadNodes, LOGICAL_OPS, topologicalOrder, UNARY_OPS, type AnyNode, type Graph, type Node, type NodeId, type Primitive, type TensorType } from '@spikeflow/core';
+import { eliminateDeadNodes, topologicalOrder } from '../analysis.js';
+import { type AnyNode, type Graph, type Node, type NodeId, type Primitive } from '../graph.js';
+import { BINARY_OPS, COMPARE_OPS, LOGICAL_OPS, UNARY_OPS } from '../primitives.js';
+import { type TensorType } from '../types.js';
 import { simplify } from './simplify.js';
 
 /**

@@ -1,25 +1,10 @@
-import {
-  copyInterface,
-  eliminateDeadNodes,
-  evaluate,
-  finishLike,
-  GraphBuilder,
-  isOp,
-  isTupleType,
-  replayAsIs,
-  replayedTensor,
-  replayGraph,
-  sizeOf,
-  toArray,
-  trace,
-  type ReplayedValue,
-  type Graph,
-  type Node,
-  type NodeId,
-  type PrimitiveAttrs,
-  type Tensor,
-  type TensorType,
-} from '@spikeflow/core';
+import { eliminateDeadNodes } from '../analysis.js';
+import { isOp, type Graph, type Node, type NodeId, type PrimitiveAttrs } from '../graph.js';
+import { toArray } from '../host-tensor.js';
+import { evaluate } from '../interpreter/evaluate.js';
+import { GraphBuilder, trace, type Tensor } from '../trace/builder.js';
+import { copyInterface, finishLike, replayAsIs, replayedTensor, replayGraph, type ReplayedValue } from '../transform.js';
+import { isTupleType, sizeOf, type TensorType } from '../types.js';
 import { constantFill, matmulOfTransposed, neutralOperand } from './algebraic-identities.js';
 
 /** Largest constant (in elements) that folding may produce; bigger results stay computed. */

@@ -1,5 +1,22 @@
-import type { NodeId } from '@spikeflow/core';
-import type { ProgramValue, Step } from './program.js';
+import type { NodeId } from '../graph.js';
+
+/**
+ * What the memory plan needs of a backend's program: each value's size and whether it is a
+ * temporary (everything else lives as long as the compiled program), and the steps that read and
+ * write values, loops (a scan's step loop) nested.
+ */
+export interface PlannedValue {
+  readonly id: NodeId;
+  readonly bytes: number;
+  readonly role: string;
+}
+
+export type PlannedStep =
+  | { readonly kind: 'loop'; readonly body: readonly PlannedStep[] }
+  | { readonly kind: 'copy'; readonly from: NodeId; readonly to: NodeId }
+  | { readonly kind: 'kernel'; readonly args: readonly NodeId[] };
+
+type Step = PlannedStep;
 
 /** Reads and writes of each value, by step position, including steps inside loops. */
 function lifetimes(steps: readonly Step[]): Map<NodeId, { first: number; last: number }> {
@@ -43,7 +60,7 @@ function lifetimes(steps: readonly Step[]): Map<NodeId, { first: number; last: n
  * that value needs it. A slot is free only after the step of its tenant's last use, so no kernel
  * reads and writes one buffer.
  */
-export function planMemory(values: ReadonlyMap<NodeId, ProgramValue>, steps: readonly Step[]) {
+export function planMemory(values: ReadonlyMap<NodeId, PlannedValue>, steps: readonly PlannedStep[]) {
   const spans = lifetimes(steps);
   const slots = new Map<NodeId, number>();
   const slotBytes: number[] = [];

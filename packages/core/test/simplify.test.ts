@@ -2,7 +2,7 @@
 import { evaluate, toArray, trace, type Graph } from '@spikeflow/core';
 import { grad } from '@spikeflow/autodiff';
 import { describe, expect, it } from 'vitest';
-import { simplify } from '../src/compiler/simplify.js';
+import { simplify } from '../src/passes/simplify.js';
 
 const opsOf = (g: Graph) => Object.values(g.nodes).map((n) => n.op);
 const count = (g: Graph, op: string) => opsOf(g).filter((o) => o === op).length;
