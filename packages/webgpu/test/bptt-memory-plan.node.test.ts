@@ -124,5 +124,17 @@ describe('hoisting sequence work out of scans', () => {
       const want = evaluate(gradient, { inputs: feeds, params }).outputs;
       for (const name of Object.keys(want)) expect(scaledMaxError(out[name]!, want[name]!)).toBeLessThan(1e-5);
     });
+    it('gives the CPU reference gradients where the in-place scans span several workgroups (8 x 16 x 40 neurons)', async () => {
+      const [T2, B2, I2, H2, O2] = [8, 16, 20, 40, 3];
+      const big = grad(lifMlp(T2, B2, I2, H2, O2), { of: 'loss', wrt: W });
+      const bigFeeds = { x: testData(7, T2 * B2 * I2, 0, 2), target: testData(8, B2 * O2, 0, 1) };
+      const bigParams = { 'fc1/w': testData(9, I2 * H2, -0.5, 0.6), 'fc2/w': testData(10, H2 * O2, -0.7, 0.8) };
+      const exe = await compile(big, deviceOf(acquired).device);
+      exe.setParams(bigParams);
+      const out = await exe.run(bigFeeds);
+      exe.destroy();
+      const want = evaluate(big, { inputs: bigFeeds, params: bigParams }).outputs;
+      for (const name of Object.keys(want)) expect(scaledMaxError(out[name]!, want[name]!)).toBeLessThan(1e-5);
+    });
   });
 });
