@@ -3,7 +3,7 @@
  * are live, by name. Usage: tsx bench/src/peak-diagnostic.ts T [checkpointEvery] [timeline] [step]
  */
 import { grad, savedTensorStats } from '@spikeflow/autodiff';
-import { hoistSequenceWork, simplify } from '@spikeflow/core';
+import { hoistSequenceWork, simplify, sinkIntoSegmentScans } from '@spikeflow/core';
 import { compileProgram, type Step } from '@spikeflow/webgpu';
 import { LIF_MLP_PARAMS, lifMlpModel } from './workloads/lif-mlp.js';
 
@@ -12,7 +12,7 @@ const T = Number(process.argv[2] ?? 32);
 const ck = process.argv[3] ? Number(process.argv[3]) : undefined;
 const B = 64;
 const g = grad(lifMlpModel(T, B), { of: 'loss', wrt: [LIF_MLP_PARAMS.w1, LIF_MLP_PARAMS.w2], checkpointEvery: ck });
-const sg = hoistSequenceWork(simplify(g));
+const sg = sinkIntoSegmentScans(hoistSequenceWork(simplify(g)));
 const p = compileProgram(g, limits, {});
 const saved = 4 * savedTensorStats(g).elements;
 const MiB = (b: number) => (b / 2 ** 20).toFixed(2);

@@ -25,5 +25,6 @@ export * from './reserved-names.js';
 // Backend-neutral compiler passes, shared by the WebGPU and WebAssembly backends.
 export { simplify } from './passes/simplify.js';
 export { hoistSequenceWork } from './passes/scan-hoist.js';
+export { sinkIntoSegmentScans } from './passes/scan-sink.js';
 export { partition, type Partition, type FusiblePredicate } from './passes/partition.js';
 export { planMemory, type PlannedStep, type PlannedValue } from './passes/memory-plan.js';

@@ -67,7 +67,9 @@ export function partition(graph: Graph, maxBindings: number, isFusible: FusibleP
     if (VIEWS.has(node.op) && graph.nodes[node.inputs[0]!] && (materialized.has(node.inputs[0]!) || cheap.has(node.inputs[0]!))) cheap.add(id);
     const needsBuffer = roots.has(id) || feedsKernel || (users.length > 1 && !cheap.has(id));
     if (!needsBuffer) continue;
-    const source = node.inputs[0]!;
+    // A reshape of a stored buffer (through reshapes not stored themselves) is that buffer, read row-major.
+    let source = node.inputs[0]!;
+    while (node.op === 'reshape' && !materialized.has(source) && graph.nodes[source]!.op === 'reshape') source = graph.nodes[source]!.inputs[0]!;
     if (node.op === 'reshape' && materialized.has(source)) aliases.set(id, aliases.get(source) ?? source);
     materialized.add(id);
   }

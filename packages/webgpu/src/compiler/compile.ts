@@ -1,4 +1,4 @@
-import { fail, hoistSequenceWork, isLeaf, leafName, nodeAs, planMemory, simplify, sizeOf, type AnyNode, type Graph, type NodeId, type Partition, type TensorType } from '@spikeflow/core';
+import { fail, hoistSequenceWork, isLeaf, leafName, nodeAs, planMemory, simplify, sinkIntoSegmentScans, sizeOf, type AnyNode, type Graph, type NodeId, type Partition, type TensorType } from '@spikeflow/core';
 import { elementwiseKernel } from '../codegen/elementwise.js';
 import { isKernelOp, type KernelOp } from '../codegen/wgsl-rules.js';
 import { packedWords } from '../spike-packing/bit-layout.js';
@@ -120,9 +120,9 @@ function spikeInputNodes(graph: Graph, names: readonly string[]): Set<NodeId> {
   );
 }
 
-/** Compiles a graph to a Program: simplify, hoist sequence work out of scans, partition (fuse), schedule, generate WGSL, plan memory. */
+/** Compiles a graph to a Program: simplify, hoist sequence work out of scans and sink whole-sequence matmuls into segment scans, partition (fuse), schedule, generate WGSL, plan memory. */
 export function compileProgram(input: Graph, limits: CompileLimits, options: ProgramOptions = {}): Program {
-  const graph = hoistSequenceWork(simplify(input));
+  const graph = sinkIntoSegmentScans(hoistSequenceWork(simplify(input)));
   const part = wgslPartition(graph, limits.maxStorageBuffersPerShaderStage);
   const saved = savedSpikeTrains(graph, part, limits.maxStorageBuffersPerShaderStage, spikeInputNodes(graph, options.spikeInputs ?? []));
   const packed = options.packSpikes === false ? new Set<NodeId>() : withAliases(saved, part);
