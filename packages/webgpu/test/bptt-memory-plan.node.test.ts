@@ -6,7 +6,7 @@ import { evaluate, toArray, trace, type Graph } from '@spikeflow/core';
 import { buildLif, buildLinear, lif, linear } from '@spikeflow/models';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hoistSequenceWork, simplify, sinkIntoSegmentScans, type TensorType } from '@spikeflow/core';
-import { compile, compileProgram } from '../src/index.js';
+import { compile, compileProgram, type Step } from '../src/index.js';
 import { deviceOf, skipWithoutDevice, tryNodeDevice } from './node-device.js';
 import { scaledMaxError } from './support/compare.js';
 import { testData } from '../../../test/support/test-data.js';
@@ -47,9 +47,10 @@ describe('BPTT memory plan (W1 LIF-MLP, B = 64)', () => {
     });
   }
   // With checkpoints the saved tensors are tiny (the checkpoints), so every full-sequence buffer
-  // counts: x·W1, dS1 = dH2·W2ᵀ and dH1 are now computed per segment (sinkIntoSegmentScans); what
-  // remains at the peak is the forward's spike train written as float32 before it is packed.
-  for (const [T, every, bound] of [[32, 8, 1.59], [128, 16, 1.49], [512, 32, 1.42]] as const) {
+  // counts: x·W1, dS1 = dH2·W2ᵀ and dH1 are computed per segment (sinkIntoSegmentScans) and the
+  // forward's spike train is packed to bits segment by segment inside the loop; what remains at
+  // the peak is the backward segment loop's per-segment buffers and, at T = 32, dW1's running sum.
+  for (const [T, every, bound] of [[32, 8, 1.45], [128, 16, 1.23], [512, 32, 1.12]] as const) {
     it(`T = ${T}, a checkpoint every ${every} steps: peak within ${bound}x (was 2.08-2.12x)`, () => {
       expect(peakRatio(grad(lifMlp(T, 64, 784, 256, 10), { of: 'loss', wrt: W, checkpointEvery: every }))).toBeLessThanOrEqual(bound);
     });
@@ -103,6 +104,34 @@ describe('checkpointed BPTT with the whole-sequence matmuls moved into the segme
     for (const name of Object.keys(want)) expect(toArray(got[name]!)).toEqual(toArray(want[name]!));
   });
 
+  // A segment of s1 holds every·B·H spikes: 42 here (packed after the segment loop), 64 with
+  // B = 4, H = 8 (whole u32 words, so the loop packs each segment into its words as it goes).
+  const [B2, H2] = [4, 8];
+  const aligned = grad(lifMlp(T, B2, I, H2, O), { of: 'loss', wrt: W, checkpointEvery: every });
+  const alignedInputs = { inputs: { x: testData(15, T * B2 * I, 0, 2), target: testData(16, B2 * O, 0, 1) }, params: { 'fc1/w': testData(17, I * H2, -0.9, 1.1), 'fc2/w': testData(18, H2 * O, -1.2, 1.3) } };
+  const packSteps = (g: Graph) => {
+    const found: { inLoop: boolean; args: readonly string[] }[] = [];
+    const walk = (steps: readonly Step[], inLoop: boolean) => {
+      for (const s of steps) {
+        if (s.kind === 'loop') walk(s.body, true);
+        else if (s.kind === 'kernel' && s.source.kind === 'spike-pack') found.push({ inLoop, args: s.args });
+      }
+    };
+    const program = compileProgram(g, LIMITS);
+    walk(program.steps, false);
+    return { found, program };
+  };
+
+  it('packs the forward spike train per segment inside the loop where a segment fills whole words, else after it', () => {
+    const perStep = packSteps(aligned);
+    expect(perStep.found.map((p) => p.inLoop)).toEqual([true]);
+    // No float32 copy of the stacked train: the one packed value is all the loop writes.
+    const packedId = perStep.found[0]!.args[1]!;
+    expect(perStep.program.values.get(packedId)!.packed).toBe(true);
+    expect(perStep.program.values.has(`${packedId}/dense`)).toBe(false);
+    expect(packSteps(checkpointed).found.map((p) => p.inLoop)).toEqual([false]);
+  });
+
   describe.skipIf(skipWithoutDevice(acquired, 'the checkpointed gradient on WebGPU'))('on WebGPU', () => {
     it('gives the CPU reference gradients of the unchecked BPTT', async () => {
       for (const options of [{}, { packSpikes: false }]) {
@@ -111,6 +140,16 @@ describe('checkpointed BPTT with the whole-sequence matmuls moved into the segme
         const out = await exe.run(feeds);
         exe.destroy();
         const want = evaluate(plain, inputs).outputs;
+        for (const name of Object.keys(want)) expect(scaledMaxError(out[name]!, want[name]!)).toBeLessThan(1e-5);
+      }
+    });
+    it('gives the CPU reference gradients with the spike train packed per segment (and stored as float32)', async () => {
+      const want = evaluate(grad(lifMlp(T, B2, I, H2, O), { of: 'loss', wrt: W }), alignedInputs).outputs;
+      for (const options of [{}, { packSpikes: false }]) {
+        const exe = await compile(aligned, deviceOf(acquired).device, options);
+        exe.setParams(alignedInputs.params);
+        const out = await exe.run(alignedInputs.inputs);
+        exe.destroy();
         for (const name of Object.keys(want)) expect(scaledMaxError(out[name]!, want[name]!)).toBeLessThan(1e-5);
       }
     });

@@ -7,7 +7,7 @@ import { savedSpikeTrains, withAliases } from '../spike-packing/saved-spike-trai
 import { kernelLowerings } from './kernel-lowerings.js';
 import { addValue, bindingOf, producedValueId, type CompileLimits, type KernelContext, type Lowering, type NodeOf } from './lowering.js';
 import type { BufferRole, KernelStep, Program, ProgramValue, Step } from './program.js';
-import { elementReaders, scanSteps } from './scan.js';
+import { scanSteps } from './scan.js';
 import { wgslPartition } from './wgsl-partition.js';
 
 export { compileLimitsOf, type CompileLimits } from './lowering.js';
@@ -59,8 +59,7 @@ export function kernelSteps(low: Lowering, part: Partition): Step[] {
   for (const id of part.order) {
     const node = graph.nodes[id]!;
     if (node.op === 'scan') {
-      steps.push(...scanSteps(low, node, part));
-      for (const reader of elementReaders(graph, id).values()) if (low.packed.has(reader)) steps.push(packStep(low, reader));
+      steps.push(...scanSteps(low, node, part)); // with the packing of its outputs stored as bits
       continue;
     }
     if (!part.isMaterialized.has(id) || part.aliases.has(id)) continue;

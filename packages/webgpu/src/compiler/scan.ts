@@ -2,6 +2,7 @@ import { simplify, sizeOf, type Graph, type Node, type NodeId, type Partition, t
 import { copyKernel } from '../codegen/copy.js';
 import type { BufferBinding } from '../codegen/kernel-source.js';
 import { fusedScanKernel, fusedScanShape } from '../codegen/scan-fused.js';
+import { packSliceStep, packStep, packsPerStep } from '../spike-packing/pack-step.js';
 import { addValue, producedValueId, type Lowering } from './lowering.js';
 import { inPlaceOutputs } from './scan-in-place.js';
 import { wgslPartition } from './wgsl-partition.js';
@@ -33,7 +34,8 @@ export function oneKernelScanShape(graph: Graph, node: Node<'scan'>, maxBindings
  * Lowers one scan. An elementwise body becomes ONE kernel looping over t per element; any other
  * body becomes a step loop: its kernels, compiled once, are encoded T times in the same command
  * buffer, reading per-step slices of the sequences and writing per-step slices of the outputs
- * through the step uniform.
+ * through the step uniform. A stacked output stored as bits is packed after the scan, or by the
+ * step loop itself, step by step (see `stepLoop`).
  */
 export function scanSteps(low: Lowering, node: Node<'scan'>, part: Partition): Step[] {
   const steps: Step[] = [];
@@ -65,12 +67,24 @@ export function scanSteps(low: Lowering, node: Node<'scan'>, part: Partition): S
     });
     const outs = used.flatMap((id, k) => (id === undefined || inPlace.has(k) ? [] : [producedValueId(low, id)]));
     steps.push({ kind: 'kernel', source, args: [...inputs, ...outs], nodes: [node.id] });
-    return steps;
+    return [...steps, ...packSteps(low, readers, new Set())];
   }
-  return [...steps, ...stepLoop(low, node, inputs, readers)];
+  const loop = stepLoop(low, node, inputs, readers);
+  return [...steps, ...loop.steps, ...packSteps(low, readers, loop.packedPerStep)];
 }
 
-function stepLoop(low: Lowering, node: Node<'scan'>, inputs: readonly NodeId[], readers: ReadonlyMap<number, NodeId>): Step[] {
+/** Pack steps after a scan for its outputs stored as bits that its step loop did not pack itself. */
+function packSteps(low: Lowering, readers: ReadonlyMap<number, NodeId>, packedPerStep: ReadonlySet<NodeId>): Step[] {
+  return [...readers.values()].filter((id) => low.packed.has(id) && !packedPerStep.has(id)).map((id) => packStep(low, id));
+}
+
+/**
+ * A scan as a loop of its body's steps. A stacked output stored as bits whose per-step slice fills
+ * whole words is packed into its slice of the packed buffer at every step (`packedPerStep`, the
+ * readers so packed), so its float32 sequence is never stored: the dense buffer registered for it
+ * is dropped.
+ */
+function stepLoop(low: Lowering, node: Node<'scan'>, inputs: readonly NodeId[], readers: ReadonlyMap<number, NodeId>): { steps: Step[]; packedPerStep: Set<NodeId> } {
   const { numCarries, numSequences, length, reverse } = node.attrs;
   const body = simplify(node.attrs.body);
   const scanId = low.valueId(node.id);
@@ -99,14 +113,20 @@ function stepLoop(low: Lowering, node: Node<'scan'>, inputs: readonly NodeId[], 
   });
   const bodyPart = wgslPartition(body, low.limits.maxStorageBuffersPerShaderStage);
   const outputIds = body.outputs.map((o) => bodyPart.aliases.get(o.node) ?? o.node);
-  // A per-step output computed by a body kernel is written straight into its stacked buffer.
+  const packedPerStep = new Set<NodeId>();
+  outputIds.slice(numCarries).forEach((id, l) => {
+    const reader = readers.get(numCarries + l);
+    if (reader !== undefined && low.packed.has(reader) && packsPerStep(body.nodes[id]!.type as TensorType)) packedPerStep.add(reader);
+  });
+  // A per-step output computed by a body kernel is written straight into its stacked buffer
+  // (unless it is packed per step: the kernel then writes the body's own buffer).
   const direct = new Set<NodeId>();
   outputIds.slice(numCarries).forEach((id, l) => {
     const reader = readers.get(numCarries + l);
     const bn = body.nodes[id]!;
     const computed = bodyPart.loads.has(id) && !bodyIds.has(id) && bn.op !== 'tupleGet';
     const once = outputIds.filter((o) => o === id).length === 1;
-    if (reader !== undefined && computed && once) {
+    if (reader !== undefined && !packedPerStep.has(reader) && computed && once) {
       bodyIds.set(id, producedValueId(low, reader));
       strides.set(id, sizeOf((bn.type as TensorType).shape));
       direct.add(id);
@@ -142,6 +162,11 @@ function stepLoop(low: Lowering, node: Node<'scan'>, inputs: readonly NodeId[], 
     const reader = readers.get(numCarries + l);
     if (reader === undefined || direct.has(id)) return;
     const type = typeOf(id);
+    if (packedPerStep.has(reader)) {
+      loop.push(packSliceStep(`${node.name}/output${l}/pack`, type, valueOf(id), strides.get(id) ?? 0, low.valueId(reader), node.id));
+      low.values.delete(producedValueId(low, reader));
+      return;
+    }
     const from = plain('src', type, 'read', strides.get(id) ?? 0);
     const to = plain('dst', type, 'read_write', sizeOf(type.shape));
     loop.push({ kind: 'kernel', source: copyKernel(`${node.name}/output${l}`, from, to), args: [valueOf(id), producedValueId(low, reader)], nodes: [node.id] });
@@ -162,5 +187,5 @@ function stepLoop(low: Lowering, node: Node<'scan'>, inputs: readonly NodeId[], 
   });
   const times = Array.from({ length }, (_, s) => (reverse ? length - 1 - s : s));
   steps.push({ kind: 'loop', times, body: loop, label: node.name });
-  return steps;
+  return { steps, packedPerStep };
 }
