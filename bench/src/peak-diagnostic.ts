@@ -3,7 +3,7 @@
  * are live, by name. Usage: tsx bench/src/peak-diagnostic.ts T [checkpointEvery] [timeline] [step]
  */
 import { grad, savedTensorStats } from '@spikeflow/autodiff';
-import { hoistSequenceWork, simplify, sinkIntoSegmentScans } from '@spikeflow/core';
+import { hoistSequenceWork, simplify, sinkIntoSegmentScans, valueLifetimes } from '@spikeflow/core';
 import { compileProgram, type Step } from '@spikeflow/webgpu';
 import { LIF_MLP_PARAMS, lifMlpModel } from './workloads/lif-mlp.js';
 
@@ -17,22 +17,17 @@ const p = compileProgram(g, limits, {});
 const saved = 4 * savedTensorStats(g).elements;
 const MiB = (b: number) => (b / 2 ** 20).toFixed(2);
 console.log(`T=${T} ck=${ck} peak ${MiB(p.memory.plannedPeakBytes)} resident ${MiB(p.memory.residentBytes)} saved ${MiB(saved)} ratio ${(p.memory.plannedPeakBytes / (p.memory.residentBytes + saved)).toFixed(3)}`);
-// flatten steps with clock like memory.ts
-const spans = new Map<string, { first: number; last: number }>();
+// The planner's lifetimes, and a label per clock (a loop takes a clock at its start and its end).
+const spans = valueLifetimes(p.steps);
 const labels: string[] = [];
 let clock = 0;
-const touch = (id: string, at: number) => { const s = spans.get(id); if (!s) spans.set(id, { first: at, last: at }); else s.last = Math.max(s.last, at); };
 const walk = (list: readonly Step[]) => {
   for (const step of list) {
     if (step.kind === 'loop') {
-      const start = clock; const inner = new Set<string>();
-      const collect = (l: readonly Step[]) => l.forEach((s) => (s.kind === 'loop' ? collect(s.body) : s.kind === 'copy' ? (inner.add(s.from), inner.add(s.to)) : s.args.forEach((a) => inner.add(a))));
-      collect(step.body); labels[clock] = `loop ${step.label}`; clock++; labels[clock] = `end ${step.label}`;
-      for (const id of inner) { touch(id, start); touch(id, clock); }
-    } else {
-      labels[clock] = step.kind === 'copy' ? `copy ${step.from}->${step.to}` : `kernel ${step.args.join(", ")}`;
-      for (const id of step.kind === 'copy' ? [step.from, step.to] : step.args) touch(id, clock);
-    }
+      labels[clock++] = `loop ${step.label}`;
+      walk(step.body);
+      labels[clock] = `end ${step.label}`;
+    } else labels[clock] = step.kind === 'copy' ? `copy ${step.from}->${step.to}` : `kernel ${step.source.label}: ${step.args.join(', ')}`;
     clock++;
   }
 };

@@ -27,4 +27,4 @@ export { simplify } from './passes/simplify.js';
 export { hoistSequenceWork } from './passes/scan-hoist.js';
 export { sinkIntoSegmentScans } from './passes/scan-sink.js';
 export { partition, type Partition, type FusiblePredicate } from './passes/partition.js';
-export { planMemory, type PlannedStep, type PlannedValue } from './passes/memory-plan.js';
+export { planMemory, valueLifetimes, type PlannedStep, type PlannedValue } from './passes/memory-plan.js';

@@ -1,6 +1,6 @@
 // The static buffer plan, by hand: which values share a slot and what the plan allocates.
 import { describe, expect, it } from 'vitest';
-import { planMemory, type PlannedStep, type PlannedValue } from '../src/index.js';
+import { planMemory, valueLifetimes, type PlannedStep, type PlannedValue } from '../src/index.js';
 
 const temp = (id: string, bytes: number): PlannedValue => ({ id, bytes, role: 'temp' });
 const values = (...vs: PlannedValue[]) => new Map(vs.map((v) => [v.id, v]));
@@ -39,6 +39,20 @@ describe('planMemory', () => {
     expect(plan.slots.get('long')).toBe(plan.slots.get('p'));
     expect(plan.slots.get('short')).toBe(plan.slots.get('late'));
     expect(plan.memory.plannedPeakBytes).toBe(1000 + 10);
+  });
+
+  it("lets a loop body's own temporaries share a buffer, but keeps what the loop reads or hands out live for all of it", () => {
+    // seq is read in every iteration and out written in every one: both live for the whole loop.
+    // a (body steps 1-2) and b (body steps 3-4) are written and read within one iteration only.
+    const vs3 = values(temp('seq', 100), temp('a', 100), temp('b', 100), temp('out', 100));
+    const loop: PlannedStep = { kind: 'loop', body: [kernel('seq', 'a'), kernel('a'), kernel('b'), kernel('b', 'out')] };
+    const plan = planMemory(vs3, [kernel('seq'), loop, kernel('out')]);
+    expect(plan.slots.get('a')).toBe(plan.slots.get('b'));
+    expect(new Set(['seq', 'a', 'out'].map((id) => plan.slots.get(id))).size).toBe(3);
+    expect(plan.memory.plannedPeakBytes).toBe(300);
+    // Clocks: 0 seq, 1 loop start, 2-5 body, 6 loop end, 7 out.
+    const spans = valueLifetimes([kernel('seq'), loop, kernel('out')]);
+    expect(Object.fromEntries(spans)).toEqual({ seq: { first: 0, last: 6 }, a: { first: 2, last: 3 }, b: { first: 4, last: 5 }, out: { first: 1, last: 7 } });
   });
 
   it('refuses to write a resident value in place', () => {

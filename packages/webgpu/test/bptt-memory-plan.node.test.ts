@@ -48,10 +48,11 @@ describe('BPTT memory plan (W1 LIF-MLP, B = 64)', () => {
   }
   // With checkpoints the saved tensors are tiny (the checkpoints), so every full-sequence buffer
   // counts: x·W1, dS1 = dH2·W2ᵀ and dH1 are computed per segment (sinkIntoSegmentScans) and the
-  // forward's spike train is packed to bits segment by segment inside the loop; what remains at
-  // the peak is the backward segment loop's per-segment buffers and, at T = 32, dW1's running sum.
-  for (const [T, every, bound] of [[32, 8, 1.45], [128, 16, 1.23], [512, 32, 1.12]] as const) {
-    it(`T = ${T}, a checkpoint every ${every} steps: peak within ${bound}x (was 2.08-2.12x)`, () => {
+  // forward's spike train is packed to bits segment by segment inside the loop; a segment body's
+  // own buffers share slots and dH1 overwrites dS1. What remains above 1.25x at T = 32 is dW1's
+  // per-segment partial and the add's result ([784, 256] each) beside the running sum.
+  for (const [T, every, bound] of [[32, 8, 1.27], [128, 16, 1.14], [512, 32, 1.09]] as const) {
+    it(`T = ${T}, a checkpoint every ${every} steps: peak within ${bound}x (was 1.41-1.58x)`, () => {
       expect(peakRatio(grad(lifMlp(T, 64, 784, 256, 10), { of: 'loss', wrt: W, checkpointEvery: every }))).toBeLessThanOrEqual(bound);
     });
   }
@@ -130,6 +131,16 @@ describe('checkpointed BPTT with the whole-sequence matmuls moved into the segme
     expect(perStep.program.values.get(packedId)!.packed).toBe(true);
     expect(perStep.program.values.has(`${packedId}/dense`)).toBe(false);
     expect(packSteps(checkpointed).found.map((p) => p.inLoop)).toEqual([false]);
+  });
+
+  it('writes dH1 over dS1 in each backward segment (one read_write binding of a body buffer)', () => {
+    const program = compileProgram(aligned, LIMITS);
+    const loop = program.steps.find((s) => s.kind === 'loop' && s.label === 'grad/lif1/scan/scan');
+    if (loop?.kind !== 'loop') throw new Error('no backward segment loop');
+    const scan = loop.body.find((s) => s.kind === 'kernel' && s.source.kind === 'scan-fused' && s.source.label === 'grad/lif1/scan/scan/body/scan');
+    expect(scan?.kind === 'kernel' && scan.source.bindings.filter((b) => b.access === 'read_write' && b.name.startsWith('s')).length).toBe(1);
+    // No kernel binds one buffer twice.
+    for (const step of loop.body) if (step.kind === 'kernel') expect(new Set(step.args.map((a) => program.slots.get(a))).size).toBe(step.args.length);
   });
 
   describe.skipIf(skipWithoutDevice(acquired, 'the checkpointed gradient on WebGPU'))('on WebGPU', () => {

@@ -18,37 +18,51 @@ export type PlannedStep =
 
 type Step = PlannedStep;
 
-/** Reads and writes of each value, by step position, including steps inside loops. */
-function lifetimes(steps: readonly Step[]): Map<NodeId, { first: number; last: number }> {
+/**
+ * Reads and writes of each value, by step position, including steps inside loops. A value touched
+ * both inside a loop and outside it (a sequence it reads, a stacked output, a carry seeded before
+ * it) is live for the whole loop, every iteration; a value touched only inside one loop's body is
+ * a per-iteration temporary, live from its first to its last touch within the body: the body
+ * writes it before reading it at every iteration (carries, the only values an iteration hands to
+ * the next, are seeded by a copy before the loop), so body temporaries whose touches do not
+ * overlap share a buffer.
+ */
+export function valueLifetimes(steps: readonly Step[]): Map<NodeId, { first: number; last: number }> {
   const spans = new Map<NodeId, { first: number; last: number }>();
+  const loops: { start: number; end: number; inner: Set<NodeId> }[] = [];
   let clock = 0;
   const touch = (id: NodeId, at: number) => {
     const s = spans.get(id);
     if (s === undefined) spans.set(id, { first: at, last: at });
     else s.last = Math.max(s.last, at);
   };
-  const walk = (list: readonly Step[]): void => {
+  const walk = (list: readonly Step[], enclosing: readonly Set<NodeId>[]): void => {
     for (const step of list) {
       if (step.kind === 'loop') {
-        // A loop is one interval: everything it touches is live for all its iterations.
-        const start = clock;
-        const inner = new Set<NodeId>();
-        const collect = (l: readonly Step[]) =>
-          l.forEach((s) => (s.kind === 'loop' ? collect(s.body) : s.kind === 'copy' ? (inner.add(s.from), inner.add(s.to)) : s.args.forEach((a) => inner.add(a))));
-        collect(step.body);
+        const loop = { start: clock, end: 0, inner: new Set<NodeId>() };
         clock++;
-        for (const id of inner) {
-          touch(id, start);
-          touch(id, clock);
-        }
+        walk(step.body, [...enclosing, loop.inner]);
+        loop.end = clock;
+        loops.push(loop); // inner loops first
       } else {
         const ids = step.kind === 'copy' ? [step.from, step.to] : step.args;
-        for (const id of ids) touch(id, clock);
+        for (const id of ids) {
+          touch(id, clock);
+          for (const inner of enclosing) inner.add(id);
+        }
       }
       clock++;
     }
   };
-  walk(steps);
+  walk(steps, []);
+  for (const { start, end, inner } of loops) {
+    for (const id of inner) {
+      const s = spans.get(id)!;
+      if (s.first >= start && s.last <= end) continue;
+      s.first = Math.min(s.first, start);
+      s.last = Math.max(s.last, end);
+    }
+  }
   return spans;
 }
 
@@ -88,7 +102,7 @@ function inPlaceGroups(temps: readonly PlannedValue[], spans: Map<NodeId, { firs
  * which take the buffer they overwrite.
  */
 export function planMemory(values: ReadonlyMap<NodeId, PlannedValue>, steps: readonly PlannedStep[], inPlace: ReadonlyMap<NodeId, NodeId> = new Map()) {
-  const spans = lifetimes(steps);
+  const spans = valueLifetimes(steps);
   const slots = new Map<NodeId, number>();
   const slotBytes: number[] = [];
   let unsharedBytes = 0;

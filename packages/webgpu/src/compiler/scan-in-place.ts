@@ -12,6 +12,7 @@ function diesInScan(low: Lowering, part: Partition, scan: Node<'scan'>, k: numbe
   const resolve = (id: NodeId) => part.aliases.get(id) ?? id;
   const source = resolve(scan.inputs[k]!);
   if (low.packed.has(source) || low.values.get(low.valueId(source))?.role !== 'temp') return false;
+  if (low.inLoop && (low.graph.inputs.includes(source) || low.stepStrides.has(source))) return false;
   if (scan.inputs.filter((i) => resolve(i) === source).length !== 1) return false;
   if (low.graph.state.some((s) => resolve(s.update) === source)) return false;
   return Object.values(low.graph.nodes).every((n) => n.id === scan.id || resolve(n.id) === source || !n.inputs.some((i) => resolve(i) === source));
@@ -24,11 +25,11 @@ function diesInScan(low: Lowering, part: Partition, scan: Node<'scan'>, k: numbe
  * output, and no other thread touches either, so one read_write binding serves both. Pairs need
  * the sequence to be exactly [length, ...element shape] (no broadcast: then other threads would
  * read the element) and the output's dtype; they are recorded in `low.inPlace` for the memory plan.
- * Not inside a step loop, whose buffers are per-step slices of larger ones.
+ * Inside a step loop only between the loop body's own whole buffers: not a body input (a per-step
+ * slice of a larger buffer, a carry or a constant the next iteration reads again).
  */
 export function inPlaceOutputs(low: Lowering, part: Partition, scan: Node<'scan'>, inputs: readonly NodeId[], shape: Shape, readers: ReadonlyMap<number, NodeId>): Map<number, number> {
   const pairs = new Map<number, number>();
-  if (low.inLoop) return pairs;
   const { numCarries, numSequences, length } = scan.attrs;
   const tuple = (scan.type as { tuple: readonly TensorType[] }).tuple;
   const stacked = [length, ...shape];
