@@ -33,6 +33,8 @@ export interface BenchConfig {
   readonly epropMemory: { readonly T: readonly number[]; readonly rounds: number };
   /** The trainer's non-finite check on W1's step: at T, batch B, timed for `rounds` interleaved rounds. */
   readonly finiteCheck: { readonly T: number; readonly B: number; readonly rounds: number };
+  /** W1 from a fresh process to its first finished step, each WebGPU implementation in `rounds` interleaved rounds. */
+  readonly coldStart: { readonly T: number; readonly B: number; readonly rounds: number };
   /** Per-kernel timing of the spikeflow executables (where the time goes). */
   readonly profile: boolean;
 }
@@ -55,6 +57,7 @@ export function benchConfig(quick: boolean): BenchConfig {
     memory: { T: [32, 128, 512], B: 64 },
     epropMemory: quick ? { T: [16, 64], rounds: 2 } : { T: [128, 512, 2048], rounds: 3 },
     finiteCheck: quick ? { T: 8, B: 64, rounds: 3 } : { T: 32, B: 64, rounds: 40 },
+    coldStart: { T: 32, B: 64, rounds: quick ? 1 : 3 },
     profile: true,
   };
 }

@@ -23,8 +23,9 @@ import { bpttMemorySuite } from './suites/bptt-memory.js';
 import { spikeStorageSuite } from './suites/spike-storage.js';
 import { finiteCheckSuite } from './suites/finite-check.js';
 import { epropMemorySuite } from './suites/eprop-memory.js';
+import { coldStartSuite } from './suites/cold-start.js';
 
-const SUITES: readonly Suite[] = [lifMlpSuite, psnSuite, deviceLimitsSuite, psnVsLifSuite, bpttMemorySuite, spikeStorageSuite, finiteCheckSuite, epropMemorySuite];
+const SUITES: readonly Suite[] = [lifMlpSuite, psnSuite, deviceLimitsSuite, psnVsLifSuite, bpttMemorySuite, spikeStorageSuite, finiteCheckSuite, epropMemorySuite, coldStartSuite];
 
 const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = path.resolve(benchDir, '..');

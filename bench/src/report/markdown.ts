@@ -5,6 +5,7 @@ import { barChartSpec, lineChartSpec, plotSvg, type PlotSpec } from '@spikeflow/
 import type { Row } from '../harness/row.js';
 import { distinct, mib, num, table, timed } from './format.js';
 import { checkTable, howTimed, skippedLine, timingTable } from './peer-tables.js';
+import { coldStartSection } from './cold-start-tables.js';
 import { BPTT_MEMORY_WORKLOAD } from '../suites/bptt-memory.js';
 import { COPY_WORKLOAD, LIF_BANDWIDTH_WORKLOAD, MATMUL_WORKLOAD } from '../suites/device-limits.js';
 import { LIF_MLP_WORKLOAD } from '../suites/lif-mlp.js';
@@ -257,6 +258,8 @@ export async function writeReport(rows: readonly Row[], options: ReportOptions):
       ),
     );
   }
+
+  sections.push(...coldStartSection(rows));
 
   const workloadsLink = path.relative(path.dirname(options.reportFile), WORKLOADS_FILE).split(path.sep).join('/');
   const header = [
