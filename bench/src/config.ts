@@ -12,7 +12,12 @@ export interface BenchConfig {
    * W1 and W2 against the peers: every implementation in its own process, `rounds` interleaved
    * rounds per size, each process timing its steps with `timing`.
    */
-  readonly peers: { readonly rounds: number; readonly timing: TimingOptions };
+  readonly peers: {
+    readonly rounds: number;
+    readonly timing: TimingOptions;
+    /** Only these implementations run (GPU-only mode); all when absent. */
+    readonly impls?: readonly string[];
+  };
   /** W1: batch 64, T per row; the agreement check runs at `checkT` (the smallest T). */
   readonly lifMlp: { readonly T: readonly number[]; readonly B: number; readonly checkT: number };
   /** W2: every (T, N); the agreement check runs at the first pair. */
@@ -33,15 +38,26 @@ export interface BenchConfig {
   readonly epropMemory: { readonly T: readonly number[]; readonly rounds: number };
   /** The trainer's non-finite check on W1's step: at T, batch B, timed for `rounds` interleaved rounds. */
   readonly finiteCheck: { readonly T: number; readonly B: number; readonly rounds: number };
+  /** W1 from a fresh process to its first finished step, each WebGPU implementation in `rounds` interleaved rounds. */
+  readonly coldStart: { readonly T: number; readonly B: number; readonly rounds: number };
   /** Per-kernel timing of the spikeflow executables (where the time goes). */
   readonly profile: boolean;
 }
 
-export function benchConfig(quick: boolean): BenchConfig {
+/** The implementations that run on the GPU: what `--gpu-only` keeps of W1 and W2. */
+export const GPU_IMPLS = ['spikeflow', 'spikeflow-dense-x', 'tfjs-webgpu', 'jax-js-webgpu'] as const;
+
+/**
+ * `gpuOnly` (scripts/bench-hardware-gpu.sh): W1 and W2 with the GPU implementations only, one
+ * round, and shorter timing budgets, so that W1, W2 and W3 at full sizes fit in a few minutes on
+ * a hardware GPU (the CPU peers' big sizes alone take longer; bench/README.md has the estimate).
+ */
+export function benchConfig(quick: boolean, gpuOnly = false): BenchConfig {
+  const peerTiming = quick ? { reps: 2, warmup: 0, budgetMs: 2_000, minReps: 1 } : gpuOnly ? { reps: 5, warmup: 1, budgetMs: 2_000, minReps: 2 } : { reps: 3, warmup: 1, budgetMs: 8_000, minReps: 2 };
   return {
     quick,
-    timing: quick ? { reps: 3, warmup: 0, budgetMs: 3_000, minReps: 2 } : { reps: 7, warmup: 1, budgetMs: 20_000, minReps: 3 },
-    peers: quick ? { rounds: 1, timing: { reps: 2, warmup: 0, budgetMs: 2_000, minReps: 1 } } : { rounds: 3, timing: { reps: 3, warmup: 1, budgetMs: 8_000, minReps: 2 } },
+    timing: quick ? { reps: 3, warmup: 0, budgetMs: 3_000, minReps: 2 } : gpuOnly ? { reps: 7, warmup: 1, budgetMs: 3_000, minReps: 3 } : { reps: 7, warmup: 1, budgetMs: 20_000, minReps: 3 },
+    peers: { rounds: quick || gpuOnly ? 1 : 3, timing: peerTiming, ...(gpuOnly ? { impls: GPU_IMPLS } : {}) },
     lifMlp: { T: quick ? [8] : [8, 32, 128], B: 64, checkT: 8 },
     psn: { T: quick ? [8] : [8, 32, 128], N: quick ? [65536] : [65536, 262144] },
     deviceLimits: {
@@ -55,6 +71,7 @@ export function benchConfig(quick: boolean): BenchConfig {
     memory: { T: [32, 128, 512], B: 64 },
     epropMemory: quick ? { T: [16, 64], rounds: 2 } : { T: [128, 512, 2048], rounds: 3 },
     finiteCheck: quick ? { T: 8, B: 64, rounds: 3 } : { T: 32, B: 64, rounds: 40 },
+    coldStart: { T: 32, B: 64, rounds: quick ? 1 : 3 },
     profile: true,
   };
 }

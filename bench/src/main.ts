@@ -23,21 +23,25 @@ import { bpttMemorySuite } from './suites/bptt-memory.js';
 import { spikeStorageSuite } from './suites/spike-storage.js';
 import { finiteCheckSuite } from './suites/finite-check.js';
 import { epropMemorySuite } from './suites/eprop-memory.js';
+import { coldStartSuite } from './suites/cold-start.js';
 
-const SUITES: readonly Suite[] = [lifMlpSuite, psnSuite, deviceLimitsSuite, psnVsLifSuite, bpttMemorySuite, spikeStorageSuite, finiteCheckSuite, epropMemorySuite];
+const SUITES: readonly Suite[] = [lifMlpSuite, psnSuite, deviceLimitsSuite, psnVsLifSuite, bpttMemorySuite, spikeStorageSuite, finiteCheckSuite, epropMemorySuite, coldStartSuite];
 
 const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = path.resolve(benchDir, '..');
 
 function parseArgs(argv: readonly string[]) {
   const args = argv.filter((a) => a !== '--');
-  const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
-  const unknown = args.filter((a) => !['--quick', '--report-only'].includes(a) && !a.startsWith('--only='));
-  if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(' ')} (use --quick, --only=${SUITES.map((s) => s.id).join(',')}, --report-only)`);
+  const valueOf = (flag: string) => args.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
+  const only = valueOf('--only')?.split(',');
+  const out = valueOf('--out');
+  const unknown = args.filter((a) => !['--quick', '--report-only', '--gpu-only'].includes(a) && !a.startsWith('--only=') && !a.startsWith('--out='));
+  if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(' ')} (use --quick, --gpu-only, --only=${SUITES.map((s) => s.id).join(',')}, --out=DIR, --report-only)`);
+  if (out === '') throw new Error('--out needs a folder: --out=DIR');
   const ids = SUITES.map((s) => s.id);
   const bad = only?.filter((id) => !ids.includes(id)) ?? [];
   if (bad.length > 0) throw new Error(`unknown suites: ${bad.join(', ')} (known: ${ids.join(', ')})`);
-  return { quick: args.includes('--quick'), reportOnly: args.includes('--report-only'), only };
+  return { quick: args.includes('--quick'), gpuOnly: args.includes('--gpu-only'), reportOnly: args.includes('--report-only'), only, out };
 }
 
 /** The report's line about the peers: the versions found, or why one is missing. */
@@ -50,10 +54,11 @@ function peerLine(peers: PeerSet | undefined): string {
 }
 
 async function main(): Promise<void> {
-  const { quick, reportOnly, only } = parseArgs(process.argv.slice(2));
-  const resultsDir = path.join(benchDir, 'results', ...(quick ? ['quick'] : []));
+  const { quick, gpuOnly, reportOnly, only, out } = parseArgs(process.argv.slice(2));
+  // --out keeps a run apart (its rows, report and charts together), as quick mode's folder does.
+  const resultsDir = out !== undefined ? path.resolve(out) : path.join(benchDir, 'results', ...(quick ? ['quick'] : []));
   const latest = path.join(resultsDir, 'latest.json');
-  const reportFile = quick ? path.join(resultsDir, 'BENCHMARKS.md') : path.join(repoRoot, 'BENCHMARKS.md');
+  const reportFile = quick || out !== undefined ? path.join(resultsDir, 'BENCHMARKS.md') : path.join(repoRoot, 'BENCHMARKS.md');
   mkdirSync(resultsDir, { recursive: true });
   const started = performance.now();
   const log = (message: string) => console.log(`[${((performance.now() - started) / 1e3).toFixed(0).padStart(4)} s] ${message}`);
@@ -70,7 +75,7 @@ async function main(): Promise<void> {
     if (!quick) process.env.MESA_SHADER_CACHE_DISABLE = 'true';
     const gpu = await acquireNodeDevice();
     let peers: Promise<PeerSet> | undefined;
-    const ctx: BenchContext = { config: benchConfig(quick), gpu, peers: () => (peers ??= findPeers()), log };
+    const ctx: BenchContext = { config: benchConfig(quick, gpuOnly), gpu, peers: () => (peers ??= findPeers()), log };
     log(`${quick ? 'quick' : 'full'} run on ${gpu.adapterInfo}`);
     // With --only, the other suites' rows of the last run are kept.
     rows = only && existsSync(latest) ? (JSON.parse(readFileSync(latest, 'utf8')) as Row[]).filter((r) => !only.includes(String(r.suite))) : [];
@@ -86,7 +91,7 @@ async function main(): Promise<void> {
     // A partial run adds a line to the description of the run whose other rows it keeps.
     const previous = only && existsSync(runFile) ? (JSON.parse(readFileSync(runFile, 'utf8')) as string[]) : undefined;
     about = previous ? [...previous, `Re-run of suites ${only!.join(', ')}: ${when}, ${minutes}.`] : [
-      `Run: ${when}, ${quick ? 'quick mode (smallest sizes, few repetitions)' : 'full mode'}${only ? `, suites ${only.join(', ')}` : ''}, ${minutes} in all.`,
+      `Run: ${when}, ${quick ? 'quick mode (smallest sizes, few repetitions)' : 'full mode'}${gpuOnly ? ', GPU implementations only (one round, short timing budgets)' : ''}${only ? `, suites ${only.join(', ')}` : ''}, ${minutes} in all.`,
       `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. GPU: ${gpu.adapterInfo} via dawn.node; Mesa shader disk cache ${process.env.MESA_SHADER_CACHE_DISABLE === 'true' ? 'off (first calls include every compilation)' : 'on (first calls may reuse shaders compiled by earlier runs)'}.`,
       peerLine(peers === undefined ? undefined : await peers),
     ];

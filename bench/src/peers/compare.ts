@@ -46,6 +46,13 @@ export async function comparePeers(ctx: BenchContext, spec: Comparison): Promise
   const { rounds, timing } = ctx.config.peers;
   const rows: Row[] = [];
   const plan = planImpls(spec.workload, await ctx.peers());
+  const only = ctx.config.peers.impls;
+  if (only !== undefined) {
+    const left = plan.run.filter((p) => !only.includes(p.impl)).map((p) => p.impl);
+    if (left.length > 0) ctx.log(`  not run in this mode: ${left.join(', ')}`);
+    plan.run = plan.run.filter((p) => only.includes(p.impl));
+    plan.missing = plan.missing.filter((m) => only.includes(m.impl));
+  }
   const skip = (impl: string, reason: string) => {
     ctx.log(`  ${impl}: skipped (${reason})`);
     rows.push(row(`${spec.title} skipped`, impl, '', {}, undefined, { reason }));

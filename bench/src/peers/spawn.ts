@@ -22,9 +22,9 @@ export interface Launcher {
 }
 
 /** The TypeScript implementations run under tsx with the workspace's tsconfig (its paths map @spikeflow/* to sources). */
-export function tsxLauncher(): Launcher {
+export function tsxLauncher(script = WORKER_SCRIPT): Launcher {
   const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
-  return { command: process.execPath, args: [tsxCli, '--tsconfig', path.join(repoRoot, 'tsconfig.json'), WORKER_SCRIPT] };
+  return { command: process.execPath, args: [tsxCli, '--tsconfig', path.join(repoRoot, 'tsconfig.json'), script] };
 }
 
 export function pythonLauncher(python: string): Launcher {
@@ -36,23 +36,31 @@ export function pythonLauncher(python: string): Launcher {
  * PeerUnavailable (dropped with its last error line); spikeflow failing is an error.
  */
 export function runWorker(launcher: Launcher, request: WorkerRequest, env: NodeJS.ProcessEnv = process.env): Promise<WorkerResult> {
+  return runProcess(launcher, request.impl, [JSON.stringify(request)], env, (stdout) => parseWorkerResult(stdout, request.impl));
+}
+
+/**
+ * Runs `launcher` with `args` in a fresh process for implementation `impl` and parses its stdout
+ * once it exits; failures are reported as runWorker's are.
+ */
+export function runProcess<T>(launcher: Launcher, impl: string, args: readonly string[], env: NodeJS.ProcessEnv, parse: (stdout: string) => T): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(launcher.command, [...launcher.args, JSON.stringify(request)], { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: WORKER_TIMEOUT_MS });
+    const child = spawn(launcher.command, [...launcher.args, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: WORKER_TIMEOUT_MS });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', (error) => reject(failure(request.impl, `could not start ${launcher.command}: ${error.message}`)));
+    child.on('error', (error) => reject(failure(impl, `could not start ${launcher.command}: ${error.message}`)));
     child.on('close', (code, signal) => {
       if (code !== 0) {
         const lastLine = stderr.trim().split('\n').filter(Boolean).pop() ?? stdout.trim().split('\n').pop() ?? '';
-        reject(failure(request.impl, `its process exited with ${signal ?? `code ${code}`}: ${lastLine}`));
+        reject(failure(impl, `its process exited with ${signal ?? `code ${code}`}: ${lastLine}`));
         return;
       }
       try {
-        resolve(parseWorkerResult(stdout, request.impl));
+        resolve(parse(stdout));
       } catch (error) {
-        reject(failure(request.impl, (error as Error).message));
+        reject(failure(impl, (error as Error).message));
       }
     });
   });
