@@ -7,3 +7,6 @@ export { ThreadPool, type KernelWorker, type SpawnKernelWorker, type ThreadPoolO
 export { WORKER_LOOP_SOURCE, type WorkerInit } from './threads/protocol.js';
 export { Arena } from './arena.js';
 export { splitRange, WasmF32, WasmKernels, type WasmKernelsOptions } from './runtime.js';
+// Kernels with their own work shape (reductions, convolutions, matmul forms, spike matmul).
+export { reduceItems, reduceStatements, type ReduceDType, type ReduceInput, type ReduceKind, type ReduceSpec } from './kernels/reduce.js';
+export { whileLess } from './kernels/loops.js';
