@@ -1,0 +1,18 @@
+import type { WasmKernelOp } from '../codegen/wasm-rules.js';
+import type { KernelLowering } from './lowering.js';
+import { lowerReduction } from './reduce-steps.js';
+
+/**
+ * How each kernel primitive becomes kernels. Keyed by `WasmKernelOp`, the primitives whose WASM
+ * rule is `kernel`: a primitive given that rule fails type-checking here until it has a lowering.
+ */
+export type KernelLoweringTable = { readonly [P in WasmKernelOp]: KernelLowering<P> };
+
+export const kernelLowerings: KernelLoweringTable = {
+  sum: lowerReduction,
+  max: lowerReduction,
+  mean: lowerReduction,
+  matmul: () => { throw new Error('matmul: awaiting the matmul kernels'); },
+  conv1d: () => { throw new Error('conv1d: awaiting the conv kernels'); },
+  conv2d: () => { throw new Error('conv2d: awaiting the conv kernels'); },
+};
