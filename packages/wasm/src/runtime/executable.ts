@@ -21,6 +21,8 @@ export interface WasmExecutableOptions {
   readonly spawn?: SpawnKernelWorker;
   /** How long a kernel waits for the worker threads before it fails (default: no limit). */
   readonly timeoutMs?: number;
+  /** Kernels cheaper than this (work items × item cost) run on the calling thread alone (default SMALL_KERNEL_COST). */
+  readonly smallKernelCost?: number;
   /** Seed of the params' and state's initializers (as core's cpuBackend: the same seed, the same values). */
   readonly seed?: number;
 }
@@ -46,6 +48,7 @@ export class WasmExecutable {
     private readonly local: ReadonlyMap<KernelStep, KernelFunction>,
     private readonly names: ReadonlyMap<KernelStep, string>,
     private readonly seed: number,
+    private readonly smallKernelCost: number,
   ) {}
 
   static async create(graph: Graph, options: WasmExecutableOptions = {}): Promise<WasmExecutable> {
@@ -61,7 +64,7 @@ export class WasmExecutable {
     // The calling thread's own instance runs small kernels without waking the workers.
     const instance = new WebAssembly.Instance(module, { [PROGRAM_MEMORY.module]: { [PROGRAM_MEMORY.name]: memory } });
     const local = new Map([...names].map(([step, name]) => [step, instance.exports[name] as KernelFunction]));
-    const exe = new WasmExecutable(program, graph, memory, pool, local, names, options.seed ?? 0);
+    const exe = new WasmExecutable(program, graph, memory, pool, local, names, options.seed ?? 0, options.smallKernelCost ?? SMALL_KERNEL_COST);
     exe.writeConstants();
     exe.setParams(initParams(graph, { seed: exe.seed, precision: 'f32' }));
     exe.resetState();
@@ -123,7 +126,7 @@ export class WasmExecutable {
   }
 
   private runKernel(step: KernelStep, t: number): void {
-    if (this.pool.threads === 1 || step.items * step.itemCost < SMALL_KERNEL_COST) {
+    if (this.pool.threads === 1 || step.items * step.itemCost < this.smallKernelCost) {
       this.local.get(step)!(0, step.items, t);
       return;
     }
