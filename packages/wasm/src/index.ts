@@ -10,3 +10,5 @@ export { splitRange, WasmF32, WasmKernels, type WasmKernelsOptions } from './run
 // Kernels with their own work shape (reductions, convolutions, matmul forms, spike matmul).
 export { reduceItems, reduceStatements, type ReduceDType, type ReduceInput, type ReduceKind, type ReduceSpec } from './kernels/reduce.js';
 export { whileLess } from './kernels/loops.js';
+export { matmulScratchBytes, multiplyItems, multiplyStatements, packAItems, packAStatements, packBItems, packBStatements, packedBMatrixBytes, packedBOffset, planMatmul, type MatmulPlan, type MatmulSpec } from './kernels/matmul-forms.js';
+export { tileStatements, type TileArgs } from './kernels/matmul.js';
