@@ -10,6 +10,8 @@ export { splitRange, WasmF32, WasmKernels, type WasmKernelsOptions } from './run
 // Kernels with their own work shape (reductions, convolutions, matmul forms, spike matmul).
 export { reduceItems, reduceStatements, type ReduceDType, type ReduceInput, type ReduceKind, type ReduceSpec } from './kernels/reduce.js';
 export { whileLess } from './kernels/loops.js';
+export { matmulScratchBytes, multiplyItems, multiplyStatements, packAItems, packAStatements, packBItems, packBStatements, packedBMatrixBytes, packedBOffset, planMatmul, type MatmulPlan, type MatmulSpec } from './kernels/matmul-forms.js';
+export { tileStatements, type TileArgs } from './kernels/matmul.js';
 // The compiler and runtime: graph -> program -> executable, and the training backend.
 export { compileWasmProgram, type WasmProgramOptions } from './compiler/compile.js';
 export type { CopyStep, KernelEmit, KernelStep, LoopStep, MemoryStats, Program, ProgramValue, Step, ValueRole } from './compiler/program.js';

@@ -1,5 +1,6 @@
 import type { WasmKernelOp } from '../codegen/wasm-rules.js';
 import type { KernelLowering } from './lowering.js';
+import { lowerMatmul } from './matmul-steps.js';
 import { lowerReduction } from './reduce-steps.js';
 
 /**
@@ -12,7 +13,7 @@ export const kernelLowerings: KernelLoweringTable = {
   sum: lowerReduction,
   max: lowerReduction,
   mean: lowerReduction,
-  matmul: () => { throw new Error('matmul: awaiting the matmul kernels'); },
+  matmul: lowerMatmul,
   conv1d: () => { throw new Error('conv1d: awaiting the conv kernels'); },
   conv2d: () => { throw new Error('conv2d: awaiting the conv kernels'); },
 };
