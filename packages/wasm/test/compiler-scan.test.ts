@@ -73,6 +73,31 @@ function sumScan(reverse: boolean): Graph {
   });
 }
 
+/** A scan in a scan: per outer step, an inner elementwise scan over z reads the outer step's slice of x. */
+function nestedScan(): Graph {
+  return trace((b) => {
+    const x = b.input('x', [T, 2, 3]);
+    const z = b.input('z', [4, 2, 3]);
+    const h0 = b.input('h0', [2, 3]);
+    const { carries, outputs } = b.scan({
+      carries: [h0],
+      sequences: [x],
+      consts: [z],
+      body: (ib, [h], [xt], [zc]) => {
+        const inner = ib.scan({
+          carries: [h!],
+          sequences: [zc!],
+          consts: [xt!],
+          reverse: true,
+          body: (_b, [c], [zs], [xs]) => ({ carries: [c!.mul(0.5).add(zs!).add(xs!)], outputs: [c!] }),
+        });
+        return { carries: [inner.carries[0]!], outputs: [inner.outputs[0]!.sum(0)] };
+      },
+    });
+    return { h: carries[0]!, sums: outputs[0]! };
+  });
+}
+
 const kinds = (steps: readonly Step[]): string[] => steps.map((s) => s.kind);
 
 describe('scans on the WebAssembly backend', () => {
@@ -117,6 +142,17 @@ describe('scans on the WebAssembly backend', () => {
       for (const name of ['c', 'cs', 'rows']) expect(bits(got[name]!), name).toEqual(bits(want[name]!));
     });
   }
+
+  it('runs a scan inside a step loop, reading the outer step\'s slice', async () => {
+    const graph = nestedScan();
+    const inputs = { x: tensor([T, 2, 3], values(T * 6, 9, true)), z: tensor([4, 2, 3], values(24, 10, true)), h0: tensor([2, 3], values(6, 11, true)) };
+    const want = reference(graph, inputs);
+    const exe = await compiled(graph);
+    open.push(exe);
+    const got = await exe.run(inputs);
+    expect(bits(got.h!)).toEqual(bits(want.h!));
+    expect(bits(got.sums!)).toEqual(bits(want.sums!));
+  });
 
   it('splits a fused scan over 2 threads with the same bits as 1', async () => {
     const [B, N] = [16, 512];
