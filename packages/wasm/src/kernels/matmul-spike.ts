@@ -3,7 +3,9 @@
 //
 //   packB  matmul-forms' packB (either layout of B), with panels of up to 32 columns;
 //   spike  items = output batch matrices × rows × panels: per item, one row of S is walked, and
-//          each non-zero S[i, k] adds S[i, k]·B[k, panel] to up to 8 vector accumulators.
+//          each non-zero S[i, k] adds S[i, k]·B[k, panel] to up to 8 vector accumulators. With S
+//          stored [M, K], four spikes are tested per vector load and skipped together when all
+//          are zero.
 //
 // Sums run in the dense kernel's order: per K block of kBlock from zero, s = fl(s + fl(a·b)) in
 // increasing k, then added to the previous blocks' total. For a 0/1 S a skipped term would have
@@ -12,6 +14,7 @@
 // that a zero of S facing an infinite or NaN B adds nothing instead of NaN. S may hold any value:
 // a non-zero is multiplied, not assumed to be 1.
 import { f32, f32x4, get, i32, if_, select, set, v128, type Expr, type LocalAllocator, type Stmt } from '../module-builder/index.js';
+import { v128_any_true } from '../module-builder/ops-kernels.js';
 import { forRange, increment } from './loops.js';
 import { DEFAULT_MATMUL_TILING, panelWidth } from './matmul.js';
 import { packedBMatrixBytes, packedBOffset, planMatmul, type MatmulPlan, type MatmulSpec } from './matmul-forms.js';
@@ -67,6 +70,14 @@ export function spikeMatmulStatements(fn: LocalAllocator, plan: MatmulPlan, s: E
     }
     return sum;
   };
+  // S[i, k + ahead]·B[k + ahead, panel] added to the partial sums when the spike is non-zero.
+  const addRow = (ahead: number): Stmt[] => [
+    set(spike, f32.load(get(spikeAt), { offset: 4 * ahead })),
+    if_(f32.ne(get(spike), f32.const(0)), [
+      set(splat, f32x4.splat(get(spike))),
+      ...partial.map((x, v) => set(x, f32x4.add(get(x), f32x4.mul(get(splat), v128.load(get(bAt), { offset: (ahead * nr + 4 * v) * 4 }))))),
+    ]),
+  ];
   const storeLane = (v: number, lane: number): Stmt =>
     if_(i32.lt_s(c(4 * v + lane), get(cols)), [f32.store(get(cAt), f32x4.extract_lane(get(total[v]!), lane), { offset: 4 * (4 * v + lane) })]);
   return [
@@ -81,15 +92,15 @@ export function spikeMatmulStatements(fn: LocalAllocator, plan: MatmulPlan, s: E
         ...partial.map((x) => set(x, zero)),
         set(pEnd, i32.add(get(k0), c(tiling.kBlock))),
         set(pEnd, select(c(k), get(pEnd), i32.gt_s(get(pEnd), c(k)))),
-        ...forRange(p, get(k0), get(pEnd), 1, [
-          set(spike, f32.load(get(spikeAt))),
-          if_(f32.ne(get(spike), f32.const(0)), [
-            set(splat, f32x4.splat(get(spike))),
-            ...partial.map((x, v) => set(x, f32x4.add(get(x), f32x4.mul(get(splat), v128.load(get(bAt), { offset: 16 * v }))))),
-          ]),
-          increment(spikeAt, c(stepBytes)),
-          increment(bAt, c(nr * 4)),
-        ]),
+        // Stored contiguously, four spikes are tested at once and skipped together when all are zero.
+        ...(plan.transposeA
+          ? []
+          : forRange(p, get(k0), i32.sub(get(pEnd), c(3)), 4, [
+              if_(v128_any_true(v128.load(get(spikeAt), { align: 4 })), [0, 1, 2, 3].flatMap((lane) => addRow(lane))),
+              increment(spikeAt, c(16)),
+              increment(bAt, c(4 * nr * 4)),
+            ])),
+        ...forRange(p, plan.transposeA ? get(k0) : get(p), get(pEnd), 1, [...addRow(0), increment(spikeAt, c(stepBytes)), increment(bAt, c(nr * 4))]),
         if_(i32.eqz(get(k0)), total.map((t, v) => set(t, get(partial[v]!))), total.map((t, v) => set(t, f32x4.add(get(t), get(partial[v]!))))),
       ]),
       set(cols, i32.sub(c(n), i32.mul(get(panel), c(nr)))),
