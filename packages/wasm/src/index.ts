@@ -12,6 +12,8 @@ export { reduceItems, reduceStatements, type ReduceDType, type ReduceInput, type
 export { whileLess } from './kernels/loops.js';
 export { matmulScratchBytes, multiplyItems, multiplyStatements, packAItems, packAStatements, packBItems, packBStatements, packedBMatrixBytes, packedBOffset, planMatmul, type MatmulPlan, type MatmulSpec } from './kernels/matmul-forms.js';
 export { tileStatements, type TileArgs } from './kernels/matmul.js';
+export { planSpikeMatmul, spikeItems, spikeMatmulStatements } from './kernels/matmul-spike.js';
+export { im2colItems, im2colStatements, planConv, type ConvPlan, type ConvSpec } from './kernels/conv.js';
 // The compiler and runtime: graph -> program -> executable, and the training backend.
 export { compileWasmProgram, type WasmProgramOptions } from './compiler/compile.js';
 export type { CopyStep, KernelEmit, KernelStep, LoopStep, MemoryStats, Program, ProgramValue, Step, ValueRole } from './compiler/program.js';

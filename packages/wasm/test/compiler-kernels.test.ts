@@ -52,6 +52,20 @@ describe('kernel primitives through the WebAssembly compiler', () => {
     await expectSameAsReference(graph, { x: [48, 40], w: [64, 48] }, 2);
   });
 
+  it('conv1d and conv2d with stride, padding, dilation and groups', async () => {
+    const graph = trace((b) => {
+      const x1 = b.input('x1', [2, 4, 11]);
+      const w1 = b.input('w1', [6, 2, 3]);
+      const x2 = b.input('x2', [2, 3, 9, 8]);
+      const w2 = b.input('w2', [5, 3, 3, 2]);
+      return {
+        c1: x1.conv1d(w1, { stride: 2, padding: [1, 2], dilation: 2, groups: 2 }),
+        c2: x2.conv2d(w2, { stride: [2, 1], padding: [[1, 0], [0, 1]], dilation: [1, 2] }).add(1),
+      };
+    });
+    await expectSameAsReference(graph, { x1: [2, 4, 11], w1: [6, 2, 3], x2: [2, 3, 9, 8], w2: [5, 3, 3, 2] });
+  });
+
   it('sum, max and mean over axes, with a fused prologue and keepDims', async () => {
     const graph = trace((b) => {
       const x = b.input('x', [3, 4, 5]);

@@ -1,4 +1,5 @@
 import type { WasmKernelOp } from '../codegen/wasm-rules.js';
+import { lowerConv } from './conv-steps.js';
 import type { KernelLowering } from './lowering.js';
 import { lowerMatmul } from './matmul-steps.js';
 import { lowerReduction } from './reduce-steps.js';
@@ -14,6 +15,6 @@ export const kernelLowerings: KernelLoweringTable = {
   max: lowerReduction,
   mean: lowerReduction,
   matmul: lowerMatmul,
-  conv1d: () => { throw new Error('conv1d: awaiting the conv kernels'); },
-  conv2d: () => { throw new Error('conv2d: awaiting the conv kernels'); },
+  conv1d: lowerConv,
+  conv2d: lowerConv,
 };

@@ -1,53 +1,67 @@
-import type { TensorType } from '@spikeflow/core';
-import { matmulScratchBytes, multiplyItems, multiplyStatements, packAItems, packAStatements, packBItems, packBStatements, planMatmul } from '../kernels/matmul-forms.js';
-import { i32 } from '../module-builder/index.js';
-import { addressIn, addValue, argOf, type KernelContext } from './lowering.js';
+import type { NodeId, TensorType } from '@spikeflow/core';
+import { matmulScratchBytes, multiplyItems, multiplyStatements, packAItems, packAStatements, packBItems, packBStatements, planMatmul, type MatmulPlan } from '../kernels/matmul-forms.js';
+import { i32, type Expr, type LocalAllocator, type Stmt } from '../module-builder/index.js';
+import { addressIn, addValue, argOf, type KernelContext, type Lowering, type NodeOf } from './lowering.js';
 import type { KernelEmit, KernelStep } from './program.js';
 
+/** A stage packing one operand (a node of the lowering's graph) into its packed scratch. */
+export interface PackStage {
+  readonly label: string;
+  readonly source: NodeId;
+  readonly items: number;
+  readonly itemCost: number;
+  readonly statements: (fn: LocalAllocator, source: Expr<'i32'>, packed: Expr<'i32'>, lo: Expr<'i32'>, hi: Expr<'i32'>) => Stmt[];
+}
+
 /**
- * The kernels of a `matmul` node, in any form the primitive allows (transposed operands, broadcast
- * batch dims): pack A into row tiles, pack B into column panels (both into scratch temporaries),
- * then the register-blocked multiply over the packed operands; work items are row tiles and panels.
+ * The kernels of a product over packed operands: pack A, pack B (each into a scratch temporary of
+ * the memory plan), then the register-blocked multiply into the node's value. Work items are row
+ * tiles and panels.
  */
-export function lowerMatmul({ low, node, out }: KernelContext<'matmul'>): KernelStep[] {
-  const [a, b] = node.inputs as [string, string];
-  const typeOf = (id: string) => low.graph.nodes[id]!.type as TensorType;
-  const plan = planMatmul({ aShape: typeOf(a).shape, bShape: typeOf(b).shape, transposeA: node.attrs.transposeA, transposeB: node.attrs.transposeB });
+export function packedProductSteps(low: Lowering, node: NodeOf<'matmul' | 'conv1d' | 'conv2d'>, out: NodeId, plan: MatmulPlan, packA: PackStage, packB: PackStage): KernelStep[] {
   const scratch = matmulScratchBytes(plan);
-  const packedA = `${out}/packedA`;
-  const packedB = `${out}/packedB`;
+  const packed = [`${out}/packedA`, `${out}/packedB`] as const;
   const floats = (bytes: number): TensorType => ({ shape: [Math.max(1, bytes / 4)], dtype: 'f32' });
-  addValue(low, packedA, floats(scratch.packedA), 'temp');
-  addValue(low, packedB, floats(scratch.packedB), 'temp');
+  addValue(low, packed[0], floats(scratch.packedA), 'temp');
+  addValue(low, packed[1], floats(scratch.packedB), 'temp');
   const at = (e: KernelEmit, value: string) => i32.const(e.offsetOf(value));
-  const tileWork = plan.tiling.rows * plan.k;
+  const pack = (stage: PackStage, into: string): KernelStep => ({
+    kind: 'kernel',
+    label: `${node.name}/${stage.label}`,
+    args: [argOf(low, stage.source), into],
+    items: stage.items,
+    granule: 1,
+    itemCost: stage.itemCost,
+    emit: (e) => stage.statements(e.fn, addressIn(low, e)(stage.source), at(e, into), e.lo, e.hi),
+  });
   return [
-    {
-      kind: 'kernel',
-      label: `${node.name}/packA`,
-      args: [argOf(low, a), packedA],
-      items: packAItems(plan),
-      granule: 1,
-      itemCost: tileWork,
-      emit: (e) => packAStatements(e.fn, plan, addressIn(low, e)(a), at(e, packedA), e.lo, e.hi),
-    },
-    {
-      kind: 'kernel',
-      label: `${node.name}/packB`,
-      args: [argOf(low, b), packedB],
-      items: packBItems(plan),
-      granule: 1,
-      itemCost: 8 * plan.k,
-      emit: (e) => packBStatements(e.fn, plan, addressIn(low, e)(b), at(e, packedB), e.lo, e.hi),
-    },
+    pack(packA, packed[0]),
+    pack(packB, packed[1]),
     {
       kind: 'kernel',
       label: node.name,
-      args: [packedA, packedB, out],
+      args: [...packed, out],
       items: multiplyItems(plan),
       granule: 1,
-      itemCost: tileWork * plan.n,
-      emit: (e) => multiplyStatements(e.fn, plan, at(e, packedA), at(e, packedB), addressIn(low, e)(node.id), e.lo, e.hi),
+      itemCost: plan.tiling.rows * plan.k * plan.n,
+      emit: (e) => multiplyStatements(e.fn, plan, at(e, packed[0]), at(e, packed[1]), addressIn(low, e)(node.id), e.lo, e.hi),
     },
   ];
+}
+
+/** A's stage of matmul-forms: `source` packed into row tiles. */
+export function packAStage(plan: MatmulPlan, source: NodeId): PackStage {
+  return { label: 'packA', source, items: packAItems(plan), itemCost: plan.tiling.rows * plan.k, statements: (fn, src, dst, lo, hi) => packAStatements(fn, plan, src, dst, lo, hi) };
+}
+
+/**
+ * The kernels of a `matmul` node, in any form the primitive allows (transposed operands,
+ * broadcast batch dims).
+ */
+export function lowerMatmul({ low, node, out }: KernelContext<'matmul'>): KernelStep[] {
+  const [a, b] = node.inputs as [NodeId, NodeId];
+  const typeOf = (id: NodeId) => low.graph.nodes[id]!.type as TensorType;
+  const plan = planMatmul({ aShape: typeOf(a).shape, bShape: typeOf(b).shape, transposeA: node.attrs.transposeA, transposeB: node.attrs.transposeB });
+  const packB: PackStage = { label: 'packB', source: b, items: packBItems(plan), itemCost: 8 * plan.k, statements: (fn, src, dst, lo, hi) => packBStatements(fn, plan, src, dst, lo, hi) };
+  return packedProductSteps(low, node, out, plan, packAStage(plan, a), packB);
 }

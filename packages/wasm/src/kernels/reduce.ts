@@ -13,9 +13,9 @@
 //   (runs shorter than 4 skip the vectors: s starts at the identity). The output is
 //   acc = identity, acc ⊕= s per run in row-major order of the outer reduced blocks.
 // - otherwise ("columns"): each output accumulates its elements one at a time from the identity,
-//   in row-major order of the reduced blocks. For f32 with the innermost block kept, four
-//   neighbouring outputs run as the four lanes of one vector, which rounds exactly as the scalar
-//   order does; integers run one output at a time (their sums wrap modulo 2^32 and their max is
+//   in row-major order of the reduced blocks. For f32 with the innermost block kept, sixteen (then
+//   four) neighbouring outputs run as the lanes of four (one) vectors, which rounds exactly as the
+//   scalar order does; integers run one output at a time (their sums wrap modulo 2^32 and their max is
 //   exact, so order does not matter).
 //
 // `mean` is the f32 sum rounded once more by one division by the count (0/0 = NaN for an empty
@@ -216,6 +216,7 @@ export function reduceStatements<D extends ReduceDType>(fn: LocalAllocator, spec
     const kin = inner !== undefined && !inner.reduced ? inner.size : 1;
     const segmentEnd = fn.local('i32');
     const vacc = fn.local('v128');
+    const wide = [0, 1, 2, 3].map(() => fn.local('v128'));
     const vec = f32Vector(max);
     const vfinish = (value: Expr<'v128'>) => (spec.kind.divideByCount ? f32x4.div(value, f32x4.splat(f32.const(count))) : value);
     return [
@@ -225,6 +226,14 @@ export function reduceStatements<D extends ReduceDType>(fn: LocalAllocator, spec
         // The end of this innermost kept block, or of the range.
         set(segmentEnd, i32.add(i32.sub(get(o), i32.rem_u(get(o), i32.const(kin))), i32.const(kin))),
         set(segmentEnd, select(get(end), get(segmentEnd), i32.lt_s(get(end), get(segmentEnd)))),
+        // Sixteen outputs (a cache line of each input row) per pass, then four, then one.
+        ...forRange(o, get(o), i32.sub(get(segmentEnd), i32.const(15)), 16, [
+          ...wide.map((w) => set(w, vec.identity)),
+          ...overBlocks(fn, reduced, get(base), offset, wide.map((w, j) => set(w, vec.op(get(w), vectorRead(read, i32.add(get(offset), i32.const(4 * j))))))),
+          ...wide.map((w, j) => v128.store(get(address), vfinish(get(w)), { align: 4, offset: 16 * j })),
+          increment(address, i32.const(64)),
+          increment(base, i32.const(16)),
+        ]),
         ...forRange(o, get(o), i32.sub(get(segmentEnd), i32.const(3)), 4, [
           set(vacc, vec.identity),
           ...overBlocks(fn, reduced, get(base), offset, [set(vacc, vec.op(get(vacc), vectorRead(read, get(offset))))]),
