@@ -3,6 +3,8 @@
 // float32 whatever the order, so the results must agree bit for bit.
 import { tensor, trace, type Graph, type Shape } from '@spikeflow/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { compileWasmProgram } from '../src/compiler/compile.js';
+import type { Step } from '../src/compiler/program.js';
 import type { WasmExecutable } from '../src/runtime/executable.js';
 import { bits, compiled, reference, values } from './support/compare.js';
 
@@ -50,6 +52,23 @@ describe('kernel primitives through the WebAssembly compiler', () => {
       return { y: x.add(1).transpose().matmul(w.transpose()).mul(2) };
     });
     await expectSameAsReference(graph, { x: [48, 40], w: [64, 48] }, 2);
+  });
+
+  it('a matmul of spikes skips their zeros, with the same bits as the dense kernels', async () => {
+    const graph = trace((b) => {
+      const v = b.input('v', [6, 40]);
+      const w = b.input('w', [40, 9]);
+      const d = b.input('d', [6, 9]);
+      const s = v.spike();
+      return { y: s.matmul(w), dw: s.matmul(d, { transposeA: true }) };
+    });
+    const labels = (skipSpikeZeros: boolean) => {
+      const labelsOf = (steps: readonly Step[]): string[] => steps.flatMap((st) => (st.kind === 'kernel' ? [st.label] : st.kind === 'loop' ? labelsOf(st.body) : []));
+      return labelsOf(compileWasmProgram(graph, { skipSpikeZeros }).steps).filter((l) => l.endsWith('/spikes'));
+    };
+    expect(labels(true)).toHaveLength(2);
+    expect(labels(false)).toHaveLength(0);
+    await expectSameAsReference(graph, { v: [6, 40], w: [40, 9], d: [6, 9] });
   });
 
   it('conv1d and conv2d with stride, padding, dilation and groups', async () => {

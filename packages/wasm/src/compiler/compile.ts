@@ -85,6 +85,12 @@ function lowerBody(body: Lowering, part: Partition): Step[] {
 export interface WasmProgramOptions {
   /** Threads the kernels will be split over (sizes per-thread scratch); default 1. */
   readonly threads?: number;
+  /**
+   * Let a matmul whose left operand can only hold 0 and 1 (spikes: see isBinary) visit only its
+   * non-zeros (default true). Results are bit for bit those of the dense kernels, except that a
+   * skipped zero facing an infinite right operand gives no NaN there.
+   */
+  readonly skipSpikeZeros?: boolean;
 }
 
 /** Byte offsets of the plan's slots, each on a 16-byte boundary, and the memory they need. */
@@ -103,7 +109,7 @@ export function compileWasmProgram(input: Graph, options: WasmProgramOptions = {
   const threads = options.threads ?? 1;
   const graph = hoistSequenceWork(simplify(input));
   const part = wasmPartition(graph);
-  const low: Lowering = { graph, values: new Map(), valueId: (id) => id, stepStrides: new Map(), aliases: part.aliases, threads, lowerBody };
+  const low: Lowering = { graph, values: new Map(), valueId: (id) => id, stepStrides: new Map(), aliases: part.aliases, threads, skipSpikeZeros: options.skipSpikeZeros !== false, lowerBody };
   const resolve = (id: NodeId) => part.aliases.get(id) ?? id;
   registerValues(low, part, new Set(graph.outputs.map((o) => resolve(o.node))));
   // Interface leaves nothing reads still get memory, so feeding them works.

@@ -19,6 +19,8 @@ export interface Lowering {
   readonly aliases: ReadonlyMap<NodeId, NodeId>;
   /** Threads the kernels are split over (sizes per-thread scratch). */
   readonly threads: number;
+  /** Whether a matmul whose left operand holds only 0 and 1 skips its zeros (see lowerMatmul). */
+  readonly skipSpikeZeros: boolean;
   /**
    * Lowers a partitioned scan body with the compiler that lowers this graph: registers its
    * values and returns its steps. Passed in, so the scan lowering imports nothing above it.

@@ -112,6 +112,7 @@ function stepLoop(low: Lowering, node: Node<'scan'>, inputs: readonly NodeId[], 
     stepStrides: strides,
     aliases: bodyPart.aliases,
     threads: low.threads,
+    skipSpikeZeros: low.skipSpikeZeros,
     lowerBody: low.lowerBody,
   };
   const loop: Step[] = low.lowerBody(bodyLow, bodyPart);
