@@ -7,3 +7,9 @@ export { ThreadPool, type KernelWorker, type SpawnKernelWorker, type ThreadPoolO
 export { WORKER_LOOP_SOURCE, type WorkerInit } from './threads/protocol.js';
 export { Arena } from './arena.js';
 export { splitRange, WasmF32, WasmKernels, type WasmKernelsOptions } from './runtime.js';
+
+// The rule table, the math library, Philox and the fused elementwise generator.
+export { addKernelLibrary, type KernelLibrary } from './codegen/kernel-library.js';
+export { elementwiseStatements, mapValue, valueAt, type AddressOf, type FusedGroup } from './codegen/fused-values.js';
+export { asF32, asI32, isWasmFusible, isWasmKernelOp, literal, wasmRule, wasmRules, type IndexContext, type MapContext, type ValueExpr, type WasmKernelOp, type WasmRule } from './codegen/wasm-rules.js';
+export { seedWords } from './codegen/philox.js';
