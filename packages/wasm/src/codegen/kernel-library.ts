@@ -1,6 +1,6 @@
 import { call, f32, get, i32, select, type Callee, type Expr, type LocalAllocator, type ModuleBuilder, type Stmt } from '../module-builder/index.js';
 import { scalarLanes, vectorLanes } from './lanes.js';
-import { cos2piBody, expBody, logBody, sigmoidBody, sinCosBody, tanhBody } from './math.js';
+import { cos2piBody, expBody, logBody, sigmoidBody, sinCosScalarBody, tanhBody } from './math.js';
 import { powBody } from './math-pow.js';
 import { addRngFunctions, type RngFunctions } from './philox.js';
 
@@ -48,8 +48,8 @@ export function addKernelLibrary(module: ModuleBuilder): KernelLibrary {
   const exp = f1('math_exp', (x, fn) => expBody(scalarLanes, fn, x));
   const callExp = (a: Expr<'f32'>) => call(exp, [a]);
   const log = f1('math_log', (x, fn) => logBody(scalarLanes, fn, x));
-  const sin = f1('math_sin', (x, fn) => sinCosBody(scalarLanes, fn, x, false));
-  const cos = f1('math_cos', (x, fn) => sinCosBody(scalarLanes, fn, x, true));
+  const sin = f1('math_sin', (x, fn) => sinCosScalarBody(fn, x, false));
+  const cos = f1('math_cos', (x, fn) => sinCosScalarBody(fn, x, true));
   const tanh = f1('math_tanh', (x, fn) => tanhBody(scalarLanes, fn, x, callExp));
   const sigmoid = f1('math_sigmoid', (x, fn) => sigmoidBody(scalarLanes, fn, x, callExp));
   const cos2pi = f1('math_cos2pi', (u, fn) => cos2piBody(scalarLanes, fn, u));
