@@ -7,6 +7,11 @@ export { ThreadPool, type KernelWorker, type SpawnKernelWorker, type ThreadPoolO
 export { WORKER_LOOP_SOURCE, type WorkerInit } from './threads/protocol.js';
 export { Arena } from './arena.js';
 export { splitRange, WasmF32, WasmKernels, type WasmKernelsOptions } from './runtime.js';
+// The rule table, the math library, Philox and the fused elementwise generator.
+export { addKernelLibrary, type KernelLibrary } from './codegen/kernel-library.js';
+export { elementwiseStatements, mapValue, valueAt, type AddressOf, type FusedGroup } from './codegen/fused-values.js';
+export { asF32, asI32, isWasmFusible, isWasmKernelOp, literal, wasmRule, wasmRules, type IndexContext, type MapContext, type ValueExpr, type WasmKernelOp, type WasmRule } from './codegen/wasm-rules.js';
+export { seedWords } from './codegen/philox.js';
 // Kernels with their own work shape (reductions, convolutions, matmul forms, spike matmul).
 export { reduceItems, reduceStatements, type ReduceDType, type ReduceInput, type ReduceKind, type ReduceSpec } from './kernels/reduce.js';
 export { whileLess } from './kernels/loops.js';

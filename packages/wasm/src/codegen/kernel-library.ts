@@ -1,6 +1,6 @@
 import { call, f32, get, i32, select, type Callee, type Expr, type LocalAllocator, type ModuleBuilder, type Stmt } from '../module-builder/index.js';
 import { scalarLanes, vectorLanes } from './lanes.js';
-import { cos2piBody, expBody, logBody, sigmoidBody, sinCosBody, tanhBody } from './math.js';
+import { cos2piBody, expBody, logBody, sigmoidBody, sinCosScalarBody, tanhBody } from './math.js';
 import { powBody } from './math-pow.js';
 import { addRngFunctions, type RngFunctions } from './philox.js';
 
@@ -48,8 +48,8 @@ export function addKernelLibrary(module: ModuleBuilder): KernelLibrary {
   const exp = f1('math_exp', (x, fn) => expBody(scalarLanes, fn, x));
   const callExp = (a: Expr<'f32'>) => call(exp, [a]);
   const log = f1('math_log', (x, fn) => logBody(scalarLanes, fn, x));
-  const sin = f1('math_sin', (x, fn) => sinCosBody(scalarLanes, fn, x, false));
-  const cos = f1('math_cos', (x, fn) => sinCosBody(scalarLanes, fn, x, true));
+  const sin = f1('math_sin', (x, fn) => sinCosScalarBody(fn, x, false));
+  const cos = f1('math_cos', (x, fn) => sinCosScalarBody(fn, x, true));
   const tanh = f1('math_tanh', (x, fn) => tanhBody(scalarLanes, fn, x, callExp));
   const sigmoid = f1('math_sigmoid', (x, fn) => sigmoidBody(scalarLanes, fn, x, callExp));
   const cos2pi = f1('math_cos2pi', (u, fn) => cos2piBody(scalarLanes, fn, u));
@@ -67,10 +67,12 @@ export function addKernelLibrary(module: ModuleBuilder): KernelLibrary {
   const i1 = (name: string, f: (a: Expr<'i32'>) => Expr<'i32'>) => module.helper(name, ['i32'] as const, 'i32', ([a]) => ({ body: [], result: f(get(a)) }));
   const zero = i32.const(0);
   // Division by zero gives 0 (the CPU reference's rule); −2^31 / −1 wraps to −2^31 instead of trapping.
-  const idiv_s = i2('int_div_s', (a, b) =>
-    select(zero, select(i32.sub(zero, a), i32.div_s(a, select(b, i32.const(1), i32.eqz(b))), i32.eq(b, i32.const(-1))), i32.eqz(b)),
-  );
-  const idiv_u = i2('int_div_u', (a, b) => select(zero, i32.div_u(a, select(b, i32.const(1), i32.eqz(b))), i32.eqz(b)));
+  // The divisor is made 1 where the quotient is chosen otherwise: select evaluates both operands.
+  const idiv_s = i2('int_div_s', (a, b) => {
+    const special = i32.or(i32.eqz(b), i32.eq(b, i32.const(-1)));
+    return select(zero, select(i32.sub(zero, a), i32.div_s(a, select(i32.const(1), b, special)), i32.eq(b, i32.const(-1))), i32.eqz(b));
+  });
+  const idiv_u = i2('int_div_u', (a, b) => select(zero, i32.div_u(a, select(i32.const(1), b, i32.eqz(b))), i32.eqz(b)));
   const imin_s = i2('int_min_s', (a, b) => select(a, b, i32.lt_s(a, b)));
   const imin_u = i2('int_min_u', (a, b) => select(a, b, i32.lt_u(a, b)));
   const imax_s = i2('int_max_s', (a, b) => select(a, b, i32.gt_s(a, b)));

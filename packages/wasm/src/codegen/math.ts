@@ -1,5 +1,5 @@
-import { get, set, type Expr, type Local, type LocalAllocator, type Stmt } from '../module-builder/index.js';
-import { horner, type Lanes } from './lanes.js';
+import { f32, f64, get, i32, select, set, type Expr, type Local, type LocalAllocator, type Stmt } from '../module-builder/index.js';
+import { horner, scalarLanes, type Lanes } from './lanes.js';
 
 /**
  * f32 exp, log, sin, cos, tanh and sigmoid as function bodies over `Lanes` (one lane or four):
@@ -92,27 +92,28 @@ function quadrantValue<F extends 'f32' | 'v128', I extends 'i32' | 'v128'>(L: La
   return { value: L.select(odd, cos, sin), signBit: L.shl(L.and(quadrant, L.ci(2)), 30) };
 }
 
-const FOUR_OVER_PI = 1.27323954473516;
-// π/4 in three parts, Cephes' DP1..DP3: j·DP1 and j·DP2 are exact for the j of the accurate range.
-const DP1 = 0.78515625;
-const DP2 = 2.4187564849853515625e-4;
-const DP3 = 3.77489497744594108e-8;
+// π/2 in two f64 parts (fdlibm's pio2_1, pio2_1t): k·PIO2_1 is exact for |k| < 2^20.
+const PIO2_1 = 1.57079632673412561417;
+const PIO2_1T = 6.07710050650619224932e-11;
 
-/** sin x (`cosine` false) or cos x: |x| reduced by multiples of π/2 (Cody–Waite, three parts). */
-export function sinCosBody<F extends 'f32' | 'v128', I extends 'i32' | 'v128'>(L: Lanes<F, I>, fn: LocalAllocator, x: Expr<F>, cosine: boolean): MathBody<F> {
+/**
+ * Scalar sin x or cos x with the reduction x − k·π/2 done in f64, accurate to |x| ≈ 1.6e6
+ * (k < 2^20); the polynomial stays f32. Beyond, the result is still in [−1, 1] but not accurate.
+ */
+export function sinCosScalarBody(fn: LocalAllocator, x: Expr<'f32'>, cosine: boolean): MathBody<'f32'> {
   const body: Stmt[] = [];
-  const v = binder(L, fn, body);
+  const v = binder(scalarLanes, fn, body);
   const xv = v.f(x);
-  const ax = v.f(L.abs(xv));
-  const j = v.i(L.and(L.iadd(L.toInt(L.mul(ax, L.c(FOUR_OVER_PI))), L.ci(1)), L.ci(~1)));
-  const y = v.f(L.fromInt(j));
-  const r = L.sub(L.sub(L.sub(ax, L.mul(y, L.c(DP1))), L.mul(y, L.c(DP2))), L.mul(y, L.c(DP3)));
-  const quadrant = L.iadd(L.shr_s(j, 1), L.ci(cosine ? 1 : 0));
-  const { value, signBit } = quadrantValue(L, v, v.f(r), quadrant);
-  // sin is odd: x's sign bit flips the result; cos is even.
-  const flip = cosine ? signBit : L.xor(signBit, L.and(L.bits(xv), L.ci(-0x80000000)));
-  const result = L.fromBits(L.xor(L.bits(value), flip));
-  return { body, result: L.select(L.eq(ax, L.c(INF)), L.c(NaN), result) };
+  const wide: Local<'f64'> = fn.local('f64');
+  const k: Local<'f64'> = fn.local('f64');
+  body.push(set(wide, f64.promote_f32(xv)));
+  body.push(set(k, f64.nearest(f64.mul(get(wide), f64.const(2 / Math.PI)))));
+  const r = f32.demote_f64(f64.sub(f64.sub(get(wide), f64.mul(get(k), f64.const(PIO2_1))), f64.mul(get(k), f64.const(PIO2_1T))));
+  // The quadrant from k mod 4 (k is exact; saturation past 2^31 only matters far out of range).
+  const quadrant = i32.add(i32.trunc_sat_f32_s(f32.demote_f64(f64.sub(get(k), f64.mul(f64.floor(f64.mul(get(k), f64.const(0.25))), f64.const(4))))), i32.const(cosine ? 1 : 0));
+  const { value, signBit } = quadrantValue(scalarLanes, v, v.f(r), quadrant);
+  const result = f32.reinterpret_i32(i32.xor(i32.reinterpret_f32(value), signBit));
+  return { body, result: select(f32.const(NaN), result, f32.eq(f32.abs(xv), f32.const(INF))) };
 }
 
 /** cos 2πu for u in [0, 1): 4u = k + f exactly, so the only rounding of the angle is f·π/2. */
