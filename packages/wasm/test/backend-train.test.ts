@@ -40,13 +40,13 @@ describe('a LIF classifier trained on the WebAssembly backend', () => {
     const got = await train(one);
     const got2 = await train(two);
     // The float32 sums of the matmuls and reductions run in another order than the interpreter's,
-    // and exp and log are other float32 approximations, so values differ in the last bits (about
-    // 1e-7 relative). Spikes are thresholds of those values: a membrane within 1e-6 of the
-    // threshold could flip a spike; none does here (the bound below would fail by far if one did,
-    // since a flipped spike moves the loss by about 1e-2). Adam normalizes each update to about
-    // lr = 0.05 per step, so 5 steps of last-bit differences stay below 1e-4 in every param.
-    got.losses.forEach((loss, k) => expect(Math.abs(loss - want.losses[k]!), `loss of step ${k}`).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(want.losses[k]!))));
-    for (const name of Object.keys(want.state)) expect(maxAbsDiff(got.state[name]!, want.state[name]!), name).toBeLessThanOrEqual(1e-4);
+    // and exp and log are other float32 approximations, so values differ in the last bits: here
+    // the losses by at most 1 ulp (6e-8) and the params by at most 2 ulps (1.2e-7) after 5 steps.
+    // The bound, 1e-6, leaves room for a few more roundings but not for a real difference: a
+    // spike that flipped at a threshold, or a wrong gradient, moves the loss by about 1e-2 and the
+    // params by about lr = 0.05 (Adam normalizes each update to about lr).
+    got.losses.forEach((loss, k) => expect(Math.abs(loss - want.losses[k]!), `loss of step ${k}`).toBeLessThanOrEqual(1e-6));
+    for (const name of Object.keys(want.state)) expect(maxAbsDiff(got.state[name]!, want.state[name]!), name).toBeLessThanOrEqual(1e-6);
     // The params really moved.
     const initial = await (await cpuBackend().compileTrainStep(graph, { seed: 3 })).readState();
     expect(maxAbsDiff(got.state['linear0/w']!, initial['linear0/w']!)).toBeGreaterThan(0.05);
