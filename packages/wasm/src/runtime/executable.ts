@@ -1,5 +1,5 @@
 import { fail, initParams, initialValue, outputNode, type FeedValue, type Graph, type HostTensor, type NodeId, type TensorType } from '@spikeflow/core';
-import { compileWasmProgram } from '../compiler/compile.js';
+import { compileWasmProgram, type WasmProgramOptions } from '../compiler/compile.js';
 import type { KernelStep, Program, Step } from '../compiler/program.js';
 import { splitRange } from '../runtime.js';
 import { ThreadPool, type SpawnKernelWorker } from '../threads/pool.js';
@@ -15,7 +15,7 @@ const MAX_BYTES = 2 ** 31;
  */
 export const SMALL_KERNEL_COST = 1 << 15;
 
-export interface WasmExecutableOptions {
+export interface WasmExecutableOptions extends Omit<WasmProgramOptions, 'threads'> {
   /** Threads in all, the calling one included (default 1). More than one needs `spawn`. */
   readonly threads?: number;
   readonly spawn?: SpawnKernelWorker;
@@ -53,7 +53,7 @@ export class WasmExecutable {
 
   static async create(graph: Graph, options: WasmExecutableOptions = {}): Promise<WasmExecutable> {
     const threads = options.threads ?? 1;
-    const program = compileWasmProgram(graph, { threads });
+    const program = compileWasmProgram(graph, { threads, ...(options.skipSpikeZeros === undefined ? {} : { skipSpikeZeros: options.skipSpikeZeros }) });
     if (program.memoryBytes > MAX_BYTES) fail('device', 'memory', `the program needs ${program.memoryBytes} bytes of memory, more than WebAssembly addresses here`, `<= ${MAX_BYTES} bytes`, `${program.memoryBytes} bytes`);
     const pages = Math.max(1, Math.ceil(program.memoryBytes / PAGE_BYTES));
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
