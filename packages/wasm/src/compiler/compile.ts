@@ -1,6 +1,6 @@
 import { hoistSequenceWork, isLeaf, leafName, nodeAs, planMemory, simplify, sizeOf, type AnyNode, type Graph, type NodeId, type Partition, type TensorType } from '@spikeflow/core';
 import { elementwiseStatements } from '../codegen/fused-values.js';
-import { wasmRules, type WasmKernelOp } from '../codegen/wasm-rules.js';
+import { isWasmKernelOp, type WasmKernelOp } from '../codegen/wasm-rules.js';
 import { kernelLowerings } from './kernel-lowerings.js';
 import { addressIn, addValue, argOf, type KernelContext, type Lowering, type NodeOf } from './lowering.js';
 import type { KernelStep, Program, Step, ValueRole } from './program.js';
@@ -34,7 +34,7 @@ function registerValues(low: Lowering, part: Partition, outputs: ReadonlySet<Nod
 
 /** Whether a node's primitive has kernels of its own (its WASM rule is `kernel`). */
 function isKernelNode(node: AnyNode): node is NodeOf<WasmKernelOp> {
-  return wasmRules[node.op].kind === 'kernel';
+  return isWasmKernelOp(node.op);
 }
 
 /** The kernels of a kernel primitive's node, by its entry in `kernelLowerings`. */

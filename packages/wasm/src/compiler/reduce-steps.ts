@@ -27,7 +27,7 @@ export function lowerReduction({ low, node, members, loads, out }: KernelContext
       itemCost: Math.max(1, inType.shape.reduce((n, d) => n * d, 1) / Math.max(1, items)) * Math.max(1, members.length),
       emit: (e) => {
         const addressOf = addressIn(low, e);
-        const read: ReduceInput = { read: (index: Expr<'i32'>) => valueAt(e.fn, group, addressOf, e.lib, input, index) as Expr<'f32'> & Expr<'i32'> };
+        const read: ReduceInput = { read: (index: Expr<'i32'>) => valueAt(e.fn, group, addressOf, e.lib, input, index) };
         return reduceStatements(e.fn, spec, read, addressOf(node.id), e.lo, e.hi);
       },
     },

@@ -1,9 +1,9 @@
 import { broadcastShapes, sizeOf, topologicalOrder, type DType, type Node, type NodeId, type Shape, type TensorType } from '@spikeflow/core';
 import { mapValue, type ValueExpr } from '../codegen/fused-values.js';
-import { wasmRules } from '../codegen/wasm-rules.js';
+import { broadcastIndex } from '../codegen/indexing.js';
+import { asF32, asI32, literal, wasmRules } from '../codegen/wasm-rules.js';
 import { forRange } from '../kernels/loops.js';
 import { f32, get, i32, set, type Expr, type Local, type LocalAllocator, type Stmt } from '../module-builder/index.js';
-import { broadcastIndex } from './indexing.js';
 import type { KernelEmit, KernelStep } from './program.js';
 
 /**
@@ -37,11 +37,10 @@ export function oneKernelScanShape(node: Node<'scan'>, inputTypes: readonly Tens
 type ValueLocal = Local<'f32'> | Local<'i32'>;
 
 const localFor = (fn: LocalAllocator, dtype: DType): ValueLocal => (dtype === 'f32' ? fn.local('f32') : fn.local('i32'));
-const setValue = (local: ValueLocal, value: ValueExpr): Stmt => (local.type === 'f32' ? set(local, value as Expr<'f32'>) : set(local as Local<'i32'>, value as Expr<'i32'>));
+const setValue = (local: ValueLocal, value: ValueExpr): Stmt => (local.type === 'f32' ? set(local, asF32(value)) : set(local as Local<'i32'>, asI32(value)));
 const load = (dtype: DType, address: Expr<'i32'>): ValueExpr => (dtype === 'f32' ? f32.load(address) : i32.load(address));
-const store = (dtype: DType, address: Expr<'i32'>, value: ValueExpr): Stmt => (dtype === 'f32' ? f32.store(address, value as Expr<'f32'>) : i32.store(address, value as Expr<'i32'>));
+const store = (dtype: DType, address: Expr<'i32'>, value: ValueExpr): Stmt => (dtype === 'f32' ? f32.store(address, asF32(value)) : i32.store(address, asI32(value)));
 const elementAt = (base: Expr<'i32'>, index: Expr<'i32'>) => i32.add(base, i32.shl(index, i32.const(2)));
-const literal = (value: number, dtype: DType): ValueExpr => (dtype === 'f32' ? f32.const(value) : i32.const(dtype === 'bool' ? Number(value !== 0) : value | 0));
 
 /** Where the fused scan reads its inputs and writes its used tuple elements (byte addresses at emit time). */
 export interface FusedScanIo {
@@ -76,9 +75,9 @@ export function fusedScanKernel(label: string, node: Node<'scan'>, shape: Shape,
       if (k < numCarries) before.push(setValue(local, load(type.dtype, elementAt(at(value), get(i)))));
       else if (k < numCarries + numSequences) {
         const slice = type.shape.slice(1);
-        const index = i32.add(i32.mul(get(t), i32.const(sizeOf(slice))), broadcastIndex(() => get(i), shape, slice));
+        const index = i32.add(i32.mul(get(t), i32.const(sizeOf(slice))), broadcastIndex(get(i), shape, slice));
         perStep.push(setValue(local, load(type.dtype, elementAt(at(value), index))));
-      } else before.push(setValue(local, load(type.dtype, elementAt(at(value), broadcastIndex(() => get(i), shape, type.shape)))));
+      } else before.push(setValue(local, load(type.dtype, elementAt(at(value), broadcastIndex(get(i), shape, type.shape)))));
     });
     for (const id of order) {
       const bn = body.nodes[id]!;
