@@ -61,7 +61,7 @@ function missingOps(message: string): string[] {
   const named = [
     ...[...message.matchAll(/Property '(\w+)' is missing in type/g)].map((m) => [m[1]!]),
     ...[...message.matchAll(/is missing the following properties from type .*': ([\w, ]+)$/gm)].map((m) => m[1]!.split(', ')),
-    ...[...message.matchAll(/Type '"(\w+)"' is not assignable to type 'KernelOp'/g)].map((m) => [m[1]!]),
+    ...[...message.matchAll(/Type '"(\w+)"' is not assignable to type '(?:Wasm)?KernelOp'/g)].map((m) => [m[1]!]),
   ].flat();
   return NEW_OPS.filter((op) => named.includes(op));
 }
@@ -107,6 +107,11 @@ describe('primitive tables', () => {
       'packages/webgpu/src/codegen/wgsl-rules.ts > KernelOp': [],
       // webgpu: a reduction's lowering takes only kernel ops, so a reduction needs the WGSL rule `kernel`.
       'packages/webgpu/src/compiler/reduce-steps.ts > lowerReduction': ['newReduce'],
+      // wasm: the same for the WebAssembly rules and the WebAssembly compiler's reduction lowering.
+      'packages/wasm/src/codegen/wasm-rules.ts > rules': ['newOp', 'newReduce', 'newUnary'],
+      'packages/wasm/src/codegen/wasm-rules.ts > wasmRules': ['newOp', 'newReduce', 'newUnary'],
+      'packages/wasm/src/codegen/wasm-rules.ts > WasmKernelOp': [],
+      'packages/wasm/src/compiler/reduce-steps.ts > lowerReduction': ['newReduce'],
     });
     expect(diagnostics.get(AUGMENTATION)).toEqual([]);
   });

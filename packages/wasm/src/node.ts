@@ -4,6 +4,9 @@ import { Worker } from 'node:worker_threads';
 import type { KernelWorker, SpawnKernelWorker } from './threads/pool.js';
 import { WORKER_LOOP_SOURCE, type WorkerInit } from './threads/protocol.js';
 import { WasmKernels, type WasmKernelsOptions } from './runtime.js';
+import type { TrainBackend } from '@spikeflow/core';
+import type { WasmExecutableOptions } from './runtime/executable.js';
+import { wasmBackend } from './runtime/train-backend.js';
 
 // An `eval` worker runs as a CommonJS script, so it has `require`.
 const NODE_WORKER_SOURCE = `const { parentPort, workerData } = require('node:worker_threads');
@@ -36,4 +39,9 @@ export const spawnNodeWorker: SpawnKernelWorker = (init: WorkerInit, onDeath: (r
 /** The kernels on Node worker threads; `threads` defaults to the machine's available cores. */
 export function createNodeKernels(options: Omit<WasmKernelsOptions, 'spawn'> = {}): Promise<WasmKernels> {
   return WasmKernels.create({ ...options, threads: options.threads ?? availableParallelism(), spawn: spawnNodeWorker });
+}
+
+/** The WebAssembly training backend on Node worker threads; `threads` defaults to the machine's available cores. */
+export function nodeWasmBackend(options: Omit<WasmExecutableOptions, 'spawn' | 'seed'> = {}): TrainBackend {
+  return wasmBackend({ ...options, threads: options.threads ?? availableParallelism(), spawn: spawnNodeWorker });
 }

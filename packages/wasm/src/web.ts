@@ -4,6 +4,9 @@
 import type { KernelWorker, SpawnKernelWorker } from './threads/pool.js';
 import { WORKER_LOOP_SOURCE, type WorkerInit } from './threads/protocol.js';
 import { WasmKernels, type WasmKernelsOptions } from './runtime.js';
+import type { TrainBackend } from '@spikeflow/core';
+import type { WasmExecutableOptions } from './runtime/executable.js';
+import { wasmBackend } from './runtime/train-backend.js';
 
 const WEB_WORKER_SOURCE = `self.onmessage = (event) => {
   self.onmessage = null;
@@ -37,6 +40,19 @@ export const spawnWebWorker: SpawnKernelWorker = (init: WorkerInit, onDeath: (re
 
 /** The kernels on Web Workers; `threads` defaults to `navigator.hardwareConcurrency` (or 1). */
 export function createWebKernels(options: Omit<WasmKernelsOptions, 'spawn'> = {}): Promise<WasmKernels> {
-  const cores = typeof navigator !== 'undefined' && navigator.hardwareConcurrency > 0 ? navigator.hardwareConcurrency : 1;
-  return WasmKernels.create({ ...options, threads: options.threads ?? cores, spawn: spawnWebWorker });
+  return WasmKernels.create({ ...options, threads: options.threads ?? availableCores(), spawn: spawnWebWorker });
+}
+
+/** `navigator.hardwareConcurrency`, or 1 where there is none. */
+function availableCores(): number {
+  return typeof navigator !== 'undefined' && navigator.hardwareConcurrency > 0 ? navigator.hardwareConcurrency : 1;
+}
+
+/**
+ * The WebAssembly training backend on Web Workers; `threads` defaults to
+ * `navigator.hardwareConcurrency`. Kernels block in Atomics.wait, so in a browser run it from a
+ * worker of a cross-origin-isolated page.
+ */
+export function webWasmBackend(options: Omit<WasmExecutableOptions, 'spawn' | 'seed'> = {}): TrainBackend {
+  return wasmBackend({ ...options, threads: options.threads ?? availableCores(), spawn: spawnWebWorker });
 }

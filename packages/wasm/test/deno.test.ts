@@ -19,6 +19,10 @@ describe('the thread pool on Web Workers (Deno)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'spikeflow-wasm-deno-'));
     try {
       const url = (path: string) => pathToFileURL(join(packageRoot, path)).href;
+      // web.ts reaches '@spikeflow/core' (through the backend): mapped to its source, whose npm
+      // imports resolve from node_modules beside its package.json (--node-modules-dir=manual).
+      const importMap = join(dir, 'import-map.json');
+      writeFileSync(importMap, JSON.stringify({ imports: { '@spikeflow/core': pathToFileURL(join(packageRoot, '../core/src/index.ts')).href } }));
       const script = join(dir, 'matmul.ts');
       writeFileSync(
         script,
@@ -34,7 +38,7 @@ describe('the thread pool on Web Workers (Deno)', () => {
           'await kernels.destroy();',
         ].join('\n'),
       );
-      const result = spawnSync(denoExecutable(), ['run', '--no-prompt', '--sloppy-imports', script], {
+      const result = spawnSync(denoExecutable(), ['run', '--no-prompt', '--allow-read', '--allow-env=NODE_ENV', '--sloppy-imports', '--node-modules-dir=manual', `--import-map=${importMap}`, script], {
         cwd: dir,
         env: { ...process.env, DENO_DIR: join(dir, 'cache'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
         encoding: 'utf8',

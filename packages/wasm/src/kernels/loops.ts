@@ -20,3 +20,8 @@ export function forRange(counter: Local<'i32'>, start: Expr<'i32'>, end: Expr<'i
 
 /** `local += amount` for an i32 local. */
 export const increment = (local: Local<'i32'>, amount: Expr<'i32'>): Stmt => set(local, i32.add(get(local), amount));
+
+/** `while (counter < end) body` (signed compare); the body advances the counter. */
+export function whileLess(counter: Local<'i32'>, end: Expr<'i32'>, body: readonly Stmt[]): Stmt {
+  return block((done) => [loop((next) => [br_if(done, i32.ge_s(get(counter), end)), ...body, br(next)])]);
+}

@@ -97,12 +97,38 @@ interface TileContext {
   readonly cols: Local<'i32'>;
 }
 
+/** What one register tile needs: where its A and B start, where its C rows are, how the edge is stored. */
+export interface TileArgs {
+  readonly fn: LocalAllocator;
+  readonly tiling: MatmulTiling;
+  /** Rows of the tile (`tiling.rows`, or 1 for a row tail). */
+  readonly rows: number;
+  /** Address of the tile's A at the block's first k: `rows` floats per k step, one after another if `aStep` is 4·rows. */
+  readonly a: Expr<'i32'>;
+  /** Bytes from one k step of A to the next. */
+  readonly aStep: number;
+  /** The panel's packed B at the block's first k. */
+  readonly bBlock: Local<'i32'>;
+  /** Bytes of one k step of the block (4·kc; kc >= 1). */
+  readonly kcBytes: Local<'i32'>;
+  /** Non-zero for the first K block: C is set, not added to. */
+  readonly firstBlock: Expr<'i32'>;
+  /** Address of C[tile row r, panel column 0]. */
+  readonly cRow: (r: number) => Expr<'i32'>;
+  /** Valid columns of the panel (NR, or fewer for the last panel). */
+  readonly cols: Local<'i32'>;
+  /** How a partial panel is written: through a scratch tile of rows × NR floats, or lane by lane. */
+  readonly edge: { readonly scratch: Local<'i32'> } | 'lanes';
+  /** Rows stored, when the tile may run past C's last row (rows 1.. are then stored only while below it). */
+  readonly rowsValid?: Expr<'i32'>;
+}
+
 /**
- * One tile of `rows` rows × one panel, accumulated over the current K block into C. A full tile
- * reads A from the packed block (one pointer, static offsets); the one-row tail tile reads A's row.
+ * One tile of `rows` rows × one panel, accumulated over the current K block into C, in the order
+ * s = fl(s + fl(a·b)) from s = 0 per block, then c = s on the first block, else c = fl(c + s).
  */
-function tile(t: TileContext, rows: number, fromPackedA: boolean): Stmt[] {
-  const { fn, tiling } = t;
+export function tileStatements(t: TileArgs): Stmt[] {
+  const { fn, tiling, rows } = t;
   const nr = panelWidth(tiling);
   const acc = Array.from({ length: rows }, () => Array.from({ length: tiling.vectors }, () => fn.local('v128')));
   const bv = Array.from({ length: tiling.vectors }, () => fn.local('v128'));
@@ -112,9 +138,8 @@ function tile(t: TileContext, rows: number, fromPackedA: boolean): Stmt[] {
   const bq = fn.local('i32');
   const bEnd = fn.local('i32');
   const j = fn.local('i32');
-  const firstBlock = i32.eqz(get(t.k0));
-  const rowAddress = (base: Local<'i32'>, r: number, stride: Local<'i32'>, col: Expr<'i32'>) =>
-    i32.add(get(base), i32.shl(i32.add(i32.mul(i32.add(get(t.row), c(r)), get(stride)), col), c(2)));
+  const first = fn.local('i32');
+  const firstBlock = get(first);
 
   const kStep: Stmt[] = [
     ...bv.map((b, v) => set(b, v128.load(get(bq), { offset: 16 * v }))),
@@ -122,37 +147,83 @@ function tile(t: TileContext, rows: number, fromPackedA: boolean): Stmt[] {
       set(aSplat, v128.load32_splat(get(ap), { offset: 4 * r })),
       ...accRow.map((x, v) => set(x, f32x4.add(get(x), f32x4.mul(get(aSplat), get(bv[v]!))))),
     ]),
-    increment(ap, c((fromPackedA ? rows : 1) * 4)),
+    increment(ap, c(t.aStep)),
     increment(bq, c(nr * 4)),
   ];
+  const guardRow = (r: number, body: Stmt[]): Stmt[] => (r > 0 && t.rowsValid !== undefined ? [if_(i32.lt_s(c(r), t.rowsValid), body)] : body);
   const storeFull = acc.flatMap((accRow, r) =>
-    accRow.map((x, v) =>
-      if_(
-        firstBlock,
-        [v128.store(get(cRow[r]!), get(x), { offset: 16 * v, align: 4 })],
-        [v128.store(get(cRow[r]!), f32x4.add(v128.load(get(cRow[r]!), { offset: 16 * v, align: 4 }), get(x)), { offset: 16 * v, align: 4 })],
+    guardRow(
+      r,
+      accRow.map((x, v) =>
+        if_(
+          firstBlock,
+          [v128.store(get(cRow[r]!), get(x), { offset: 16 * v, align: 4 })],
+          [v128.store(get(cRow[r]!), f32x4.add(v128.load(get(cRow[r]!), { offset: 16 * v, align: 4 }), get(x)), { offset: 16 * v, align: 4 })],
+        ),
       ),
     ),
   );
-  const storeEdge: Stmt[] = [
-    ...acc.flatMap((accRow, r) => accRow.map((x, v) => v128.store(get(t.scratch), get(x), { offset: (r * nr + 4 * v) * 4 }))),
-    ...cRow.flatMap((cr, r) => {
-      const cAddr = i32.add(get(cr), i32.shl(get(j), c(2)));
-      const fromScratch = f32.load(i32.add(get(t.scratch), i32.shl(get(j), c(2))), { offset: r * nr * 4 });
-      return forRange(j, c(0), get(t.cols), 1, [if_(firstBlock, [f32.store(cAddr, fromScratch)], [f32.store(cAddr, f32.add(f32.load(cAddr), fromScratch))])]);
-    }),
-  ];
+  const storeOne = (address: Expr<'i32'>, value: Expr<'f32'>): Stmt => if_(firstBlock, [f32.store(address, value)], [f32.store(address, f32.add(f32.load(address), value))]);
+  const storeEdge: Stmt[] =
+    t.edge === 'lanes'
+      ? acc.flatMap((accRow, r) =>
+          guardRow(
+            r,
+            accRow.flatMap((x, v) =>
+              [0, 1, 2, 3].map((lane) => if_(i32.lt_s(c(4 * v + lane), get(t.cols)), [storeOne(i32.add(get(cRow[r]!), c(4 * (4 * v + lane))), f32x4.extract_lane(get(x), lane))])),
+            ),
+          ),
+        )
+      : edgeThroughScratch(t.edge.scratch, acc, cRow, j, t.cols, nr, storeOne, guardRow);
   return [
+    set(first, t.firstBlock),
     ...acc.flat().map((x) => set(x, ZERO4)),
-    // A packed: this tile's kc × rows floats; unpacked (one row): the row from column k0.
-    set(ap, fromPackedA ? i32.add(get(t.packedA), i32.mul(i32.sub(get(t.row), get(t.m0)), get(t.kcBytes))) : rowAddress(t.a, 0, t.k, get(t.k0))),
-    ...cRow.map((cr, r) => set(cr, rowAddress(t.c, r, t.n, get(t.col0)))),
+    set(ap, t.a),
+    ...cRow.map((cr, r) => set(cr, t.cRow(r))),
     set(bq, get(t.bBlock)),
     set(bEnd, i32.add(get(t.bBlock), i32.mul(get(t.kcBytes), c(nr)))),
     // kc >= 1, so the K loop tests at its bottom.
     loop((next) => [...kStep, br_if(next, i32.lt_u(get(bq), get(bEnd)))]),
     if_(i32.eq(get(t.cols), c(nr)), storeFull, storeEdge),
   ];
+}
+
+/** The partial panel through the scratch tile: the accumulators stored whole, then `cols` floats per row copied to C. */
+function edgeThroughScratch(
+  scratch: Local<'i32'>,
+  acc: readonly (readonly Local<'v128'>[])[],
+  cRow: readonly Local<'i32'>[],
+  j: Local<'i32'>,
+  cols: Local<'i32'>,
+  nr: number,
+  storeOne: (address: Expr<'i32'>, value: Expr<'f32'>) => Stmt,
+  guardRow: (r: number, body: Stmt[]) => Stmt[],
+): Stmt[] {
+  return [
+    ...acc.flatMap((accRow, r) => accRow.map((x, v) => v128.store(get(scratch), get(x), { offset: (r * nr + 4 * v) * 4 }))),
+    ...cRow.flatMap((cr, r) =>
+      guardRow(r, forRange(j, c(0), get(cols), 1, [storeOne(i32.add(get(cr), i32.shl(get(j), c(2))), f32.load(i32.add(get(scratch), i32.shl(get(j), c(2))), { offset: r * nr * 4 }))])),
+    ),
+  ];
+}
+
+/** One tile of the cache-blocked kernel: A from the packed block (full tiles) or A's own row (the one-row tail). */
+function tile(t: TileContext, rows: number, fromPackedA: boolean): Stmt[] {
+  const rowAddress = (base: Local<'i32'>, r: number, stride: Local<'i32'>, col: Expr<'i32'>) =>
+    i32.add(get(base), i32.shl(i32.add(i32.mul(i32.add(get(t.row), c(r)), get(stride)), col), c(2)));
+  return tileStatements({
+    fn: t.fn,
+    tiling: t.tiling,
+    rows,
+    a: fromPackedA ? i32.add(get(t.packedA), i32.mul(i32.sub(get(t.row), get(t.m0)), get(t.kcBytes))) : rowAddress(t.a, 0, t.k, get(t.k0)),
+    aStep: (fromPackedA ? rows : 1) * 4,
+    bBlock: t.bBlock,
+    kcBytes: t.kcBytes,
+    firstBlock: i32.eqz(get(t.k0)),
+    cRow: (r) => rowAddress(t.c, r, t.n, get(t.col0)),
+    cols: t.cols,
+    edge: { scratch: t.scratch },
+  });
 }
 
 /** Packs rows [m0, fullRowsEnd) × the K block of A into `packedA`, tile by tile, k-major within a tile. */

@@ -44,10 +44,30 @@ export class ByteWriter {
     }
   }
 
+  /** Signed LEB128 of an i64 (a bigint in [-2^63, 2^64); values from 2^63 are taken as their bit pattern). */
+  i64(value: bigint): this {
+    if (value < -(1n << 63n) || value >= 1n << 64n) throw new RangeError(`i64 out of range: ${value}`);
+    let v = BigInt.asIntN(64, value);
+    for (;;) {
+      const b = Number(v & 0x7fn);
+      v >>= 7n;
+      const done = (v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0);
+      this.byte(done ? b : b | 0x80);
+      if (done) return this;
+    }
+  }
+
   /** Little-endian IEEE single. */
   f32(value: number): this {
     const view = new DataView(new ArrayBuffer(4));
     view.setFloat32(0, value, true);
+    return this.bytes(new Uint8Array(view.buffer));
+  }
+
+  /** Little-endian IEEE double. */
+  f64(value: number): this {
+    const view = new DataView(new ArrayBuffer(8));
+    view.setFloat64(0, value, true);
     return this.bytes(new Uint8Array(view.buffer));
   }
 

@@ -1,5 +1,5 @@
 import { ByteWriter } from './bytes.js';
-import { Local, VAL_TYPE_CODE, type Expr, type LocalAllocator, type Stmt, type ValType } from './types.js';
+import { Local, VAL_TYPE_CODE, type Callee, type Expr, type LocalAllocator, type Stmt, type ValType } from './types.js';
 
 /** An imported linear memory; `shared` (threads) needs a `maximum`. Sizes in 64 KiB pages. */
 export interface MemoryImport {
@@ -98,6 +98,24 @@ export class ModuleBuilder {
     const typeIndex = this.typeIndex(paramTypes, signature.result === undefined ? [] : [signature.result]);
     this.functions.push({ name, typeIndex, code: code.finish(), exported: signature.exported ?? true });
     return this.functions.length - 1;
+  }
+
+  /**
+   * Adds an internal (not exported) function of positional parameters and one result, for
+   * generated code to `call`. Returns its typed handle.
+   */
+  helper<const A extends readonly ValType[], R extends ValType>(
+    name: string,
+    params: A,
+    result: R,
+    build: (params: { readonly [K in keyof A]: Local<A[K]> }, fn: LocalAllocator) => FunctionBody<R>,
+  ): Callee<A, R> {
+    const named: Record<string, ValType> = Object.create(null);
+    params.forEach((type, k) => (named[`p${k}`] = type));
+    const index = this.function(name, { params: named, result: result as R, exported: false }, (locals, fn) =>
+      build(params.map((_, k) => locals[`p${k}`]!) as unknown as { readonly [K in keyof A]: Local<A[K]> }, fn),
+    );
+    return { name, index, params, result };
   }
 
   private typeIndex(params: readonly ValType[], results: readonly ValType[]): number {

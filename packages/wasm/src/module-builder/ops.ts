@@ -2,9 +2,11 @@
 // Opcodes are those of the WebAssembly core spec (2.0) and its fixed-width SIMD proposal
 // (merged into 2.0); relaxed SIMD (fused multiply-add) is deliberately absent: not every engine has it.
 import type { ByteWriter } from './bytes.js';
-import { Label, type Expr, type LabelScope, type Local, type MemArg, type Stmt, type ValType } from './types.js';
+import { Label, VAL_TYPE_CODE, type Args, type Callee, type Expr, type LabelScope, type Local, type MemArg, type Stmt, type ValType } from './types.js';
 
 const SIMD_PREFIX = 0xfd;
+/** The prefix of the saturating float-to-int truncations. */
+const MISC_PREFIX = 0xfc;
 
 type Operands = readonly (Expr<ValType>)[];
 
@@ -24,6 +26,7 @@ function stmt(write: (out: ByteWriter, scope: LabelScope) => void): Stmt {
 
 const op = (code: number) => (out: ByteWriter) => void out.byte(code);
 const simdOp = (code: number) => (out: ByteWriter) => void out.byte(SIMD_PREFIX).u32(code);
+const miscOp = (code: number) => (out: ByteWriter) => void out.byte(MISC_PREFIX).u32(code);
 
 function memArg(access: string, naturalBytes: number, arg: MemArg | undefined): (out: ByteWriter) => void {
   const align = arg?.align ?? naturalBytes;
@@ -97,8 +100,35 @@ export const i32 = {
   shl: binary<'i32', 'i32'>('i32', op(0x74)),
   shr_s: binary<'i32', 'i32'>('i32', op(0x75)),
   shr_u: binary<'i32', 'i32'>('i32', op(0x76)),
+  clz: unary<'i32', 'i32'>('i32', op(0x67)),
+  ctz: unary<'i32', 'i32'>('i32', op(0x68)),
+  popcnt: unary<'i32', 'i32'>('i32', op(0x69)),
+  rotl: binary<'i32', 'i32'>('i32', op(0x77)),
+  rotr: binary<'i32', 'i32'>('i32', op(0x78)),
+  /** Traps on NaN or out of range; see `trunc_sat_f32_s`. */
   trunc_f32_s: unary<'f32', 'i32'>('i32', op(0xa8)),
+  trunc_f32_u: unary<'f32', 'i32'>('i32', op(0xa9)),
+  /** Toward zero, saturating at the i32 range; NaN gives 0. */
+  trunc_sat_f32_s: unary<'f32', 'i32'>('i32', miscOp(0x00)),
+  /** Toward zero, saturating at the u32 range; NaN and negatives give 0. */
+  trunc_sat_f32_u: unary<'f32', 'i32'>('i32', miscOp(0x01)),
+  wrap_i64: unary<'i64', 'i32'>('i32', op(0xa7)),
   reinterpret_f32: unary<'f32', 'i32'>('i32', op(0xbc)),
+};
+
+/** i64: just what 32 × 32 → 64-bit products need. */
+export const i64 = {
+  const: (value: bigint): Expr<'i64'> => expr('i64', [], (out) => void out.byte(0x42).i64(value)),
+  mul: binary<'i64', 'i64'>('i64', op(0x7e)),
+  shr_u: binary<'i64', 'i64'>('i64', op(0x88)),
+  extend_i32_u: unary<'i32', 'i64'>('i64', op(0xad)),
+  extend_i32_s: unary<'i32', 'i64'>('i64', op(0xac)),
+  shl: binary<'i64', 'i64'>('i64', op(0x86)),
+  and: binary<'i64', 'i64'>('i64', op(0x83)),
+  or: binary<'i64', 'i64'>('i64', op(0x84)),
+  add: binary<'i64', 'i64'>('i64', op(0x7c)),
+  sub: binary<'i64', 'i64'>('i64', op(0x7d)),
+  reinterpret_f64: unary<'f64', 'i64'>('i64', op(0xbd)),
 };
 
 export const f32 = {
@@ -113,7 +143,11 @@ export const f32 = {
   ge: binary<'f32', 'i32'>('i32', op(0x60)),
   abs: unary<'f32', 'f32'>('f32', op(0x8b)),
   neg: unary<'f32', 'f32'>('f32', op(0x8c)),
+  ceil: unary<'f32', 'f32'>('f32', op(0x8d)),
   floor: unary<'f32', 'f32'>('f32', op(0x8e)),
+  trunc: unary<'f32', 'f32'>('f32', op(0x8f)),
+  /** Round half to even. */
+  nearest: unary<'f32', 'f32'>('f32', op(0x90)),
   sqrt: unary<'f32', 'f32'>('f32', op(0x91)),
   add: binary<'f32', 'f32'>('f32', op(0x92)),
   sub: binary<'f32', 'f32'>('f32', op(0x93)),
@@ -121,9 +155,33 @@ export const f32 = {
   div: binary<'f32', 'f32'>('f32', op(0x95)),
   min: binary<'f32', 'f32'>('f32', op(0x96)),
   max: binary<'f32', 'f32'>('f32', op(0x97)),
+  /** |a| with b's sign. */
+  copysign: binary<'f32', 'f32'>('f32', op(0x98)),
   convert_i32_s: unary<'i32', 'f32'>('f32', op(0xb2)),
   convert_i32_u: unary<'i32', 'f32'>('f32', op(0xb3)),
   reinterpret_i32: unary<'i32', 'f32'>('f32', op(0xbe)),
+  demote_f64: unary<'f64', 'f32'>('f32', op(0xb6)),
+};
+
+/** f64: the arithmetic of a helper that needs more than f32's precision internally. */
+export const f64 = {
+  const: (value: number): Expr<'f64'> => expr('f64', [], (out) => void out.byte(0x44).f64(value)),
+  eq: binary<'f64', 'i32'>('i32', op(0x61)),
+  lt: binary<'f64', 'i32'>('i32', op(0x63)),
+  gt: binary<'f64', 'i32'>('i32', op(0x64)),
+  abs: unary<'f64', 'f64'>('f64', op(0x99)),
+  neg: unary<'f64', 'f64'>('f64', op(0x9a)),
+  floor: unary<'f64', 'f64'>('f64', op(0x9c)),
+  nearest: unary<'f64', 'f64'>('f64', op(0x9e)),
+  add: binary<'f64', 'f64'>('f64', op(0xa0)),
+  sub: binary<'f64', 'f64'>('f64', op(0xa1)),
+  mul: binary<'f64', 'f64'>('f64', op(0xa2)),
+  div: binary<'f64', 'f64'>('f64', op(0xa3)),
+  min: binary<'f64', 'f64'>('f64', op(0xa4)),
+  max: binary<'f64', 'f64'>('f64', op(0xa5)),
+  convert_i32_s: unary<'i32', 'f64'>('f64', op(0xb7)),
+  promote_f32: unary<'f32', 'f64'>('f64', op(0xbb)),
+  reinterpret_i64: unary<'i64', 'f64'>('f64', op(0xbf)),
 };
 
 export const v128 = {
@@ -141,8 +199,14 @@ export const v128 = {
     }),
   not: unary<'v128', 'v128'>('v128', simdOp(0x4d)),
   and: binary<'v128', 'v128'>('v128', simdOp(0x4e)),
+  /** a & ~b. */
+  andnot: binary<'v128', 'v128'>('v128', simdOp(0x4f)),
   or: binary<'v128', 'v128'>('v128', simdOp(0x50)),
   xor: binary<'v128', 'v128'>('v128', simdOp(0x51)),
+  /** Bits of `a` where `mask` is 1, of `b` where it is 0. */
+  bitselect: (a: Expr<'v128'>, b: Expr<'v128'>, mask: Expr<'v128'>): Expr<'v128'> => expr('v128', [a, b, mask], simdOp(0x52)),
+  /** 1 if any bit is set. */
+  any_true: unary<'v128', 'i32'>('i32', simdOp(0x53)),
 };
 
 export const f32x4 = {
@@ -155,8 +219,17 @@ export const f32x4 = {
     const k = laneIndex(lane, 4);
     return expr('v128', [v, value], (out) => void out.byte(SIMD_PREFIX).u32(0x20).byte(k));
   },
+  // Comparisons give lanes of all ones (true) or zeros.
   eq: binary<'v128', 'v128'>('v128', simdOp(0x41)),
+  ne: binary<'v128', 'v128'>('v128', simdOp(0x42)),
   lt: binary<'v128', 'v128'>('v128', simdOp(0x43)),
+  gt: binary<'v128', 'v128'>('v128', simdOp(0x44)),
+  le: binary<'v128', 'v128'>('v128', simdOp(0x45)),
+  ge: binary<'v128', 'v128'>('v128', simdOp(0x46)),
+  ceil: unary<'v128', 'v128'>('v128', simdOp(0x67)),
+  floor: unary<'v128', 'v128'>('v128', simdOp(0x68)),
+  trunc: unary<'v128', 'v128'>('v128', simdOp(0x69)),
+  nearest: unary<'v128', 'v128'>('v128', simdOp(0x6a)),
   abs: unary<'v128', 'v128'>('v128', simdOp(0xe0)),
   neg: unary<'v128', 'v128'>('v128', simdOp(0xe1)),
   sqrt: unary<'v128', 'v128'>('v128', simdOp(0xe3)),
@@ -166,6 +239,8 @@ export const f32x4 = {
   div: binary<'v128', 'v128'>('v128', simdOp(0xe7)),
   min: binary<'v128', 'v128'>('v128', simdOp(0xe8)),
   max: binary<'v128', 'v128'>('v128', simdOp(0xe9)),
+  convert_i32x4_s: unary<'v128', 'v128'>('v128', simdOp(0xfa)),
+  convert_i32x4_u: unary<'v128', 'v128'>('v128', simdOp(0xfb)),
 };
 
 export const i32x4 = {
@@ -174,9 +249,38 @@ export const i32x4 = {
     const k = laneIndex(lane, 4);
     return expr('i32', [v], (out) => void out.byte(SIMD_PREFIX).u32(0x1b).byte(k));
   },
+  replace_lane: (v: Expr<'v128'>, lane: number, value: Expr<'i32'>): Expr<'v128'> => {
+    const k = laneIndex(lane, 4);
+    return expr('v128', [v, value], (out) => void out.byte(SIMD_PREFIX).u32(0x1c).byte(k));
+  },
+  // Comparisons give lanes of all ones (true) or zeros.
+  eq: binary<'v128', 'v128'>('v128', simdOp(0x37)),
+  ne: binary<'v128', 'v128'>('v128', simdOp(0x38)),
+  lt_s: binary<'v128', 'v128'>('v128', simdOp(0x39)),
+  lt_u: binary<'v128', 'v128'>('v128', simdOp(0x3a)),
+  gt_s: binary<'v128', 'v128'>('v128', simdOp(0x3b)),
+  gt_u: binary<'v128', 'v128'>('v128', simdOp(0x3c)),
+  le_s: binary<'v128', 'v128'>('v128', simdOp(0x3d)),
+  le_u: binary<'v128', 'v128'>('v128', simdOp(0x3e)),
+  ge_s: binary<'v128', 'v128'>('v128', simdOp(0x3f)),
+  ge_u: binary<'v128', 'v128'>('v128', simdOp(0x40)),
+  abs: unary<'v128', 'v128'>('v128', simdOp(0xa0)),
+  neg: unary<'v128', 'v128'>('v128', simdOp(0xa1)),
+  all_true: unary<'v128', 'i32'>('i32', simdOp(0xa3)),
+  /** Shift counts are taken modulo 32. */
+  shl: (v: Expr<'v128'>, count: Expr<'i32'>): Expr<'v128'> => expr('v128', [v, count], simdOp(0xab)),
+  shr_s: (v: Expr<'v128'>, count: Expr<'i32'>): Expr<'v128'> => expr('v128', [v, count], simdOp(0xac)),
+  shr_u: (v: Expr<'v128'>, count: Expr<'i32'>): Expr<'v128'> => expr('v128', [v, count], simdOp(0xad)),
   add: binary<'v128', 'v128'>('v128', simdOp(0xae)),
   sub: binary<'v128', 'v128'>('v128', simdOp(0xb1)),
   mul: binary<'v128', 'v128'>('v128', simdOp(0xb5)),
+  min_s: binary<'v128', 'v128'>('v128', simdOp(0xb6)),
+  min_u: binary<'v128', 'v128'>('v128', simdOp(0xb7)),
+  max_s: binary<'v128', 'v128'>('v128', simdOp(0xb8)),
+  max_u: binary<'v128', 'v128'>('v128', simdOp(0xb9)),
+  /** Toward zero, saturating; NaN gives 0. */
+  trunc_sat_f32x4_s: unary<'v128', 'v128'>('v128', simdOp(0xf8)),
+  trunc_sat_f32x4_u: unary<'v128', 'v128'>('v128', simdOp(0xf9)),
 };
 
 // --- locals, stack and control ---------------------------------------------------------------------
@@ -193,7 +297,50 @@ export const set = <T extends ValType>(local: Local<T>, value: Expr<T>): Stmt =>
 export const tee = <T extends ValType>(local: Local<T>, value: Expr<T>): Expr<T> => expr(local.type, [value], (out) => void out.byte(0x22).u32(local.index));
 
 /** `condition ? a : b`, both evaluated. */
-export const select = <T extends 'i32' | 'f32'>(a: Expr<T>, b: Expr<T>, condition: Expr<'i32'>): Expr<T> => expr(a.type, [a, b, condition], op(0x1b));
+export const select = <T extends 'i32' | 'i64' | 'f32' | 'f64'>(a: Expr<T>, b: Expr<T>, condition: Expr<'i32'>): Expr<T> => expr(a.type, [a, b, condition], op(0x1b));
+
+/** A call of a function of the module; the operands are checked against its parameter types. */
+export function call<A extends readonly ValType[], R extends ValType>(callee: Callee<A, R>, args: Args<A>): Expr<R> {
+  const operands = args as unknown as readonly Expr<ValType>[];
+  if (operands.length !== callee.params.length || operands.some((a, k) => a.type !== callee.params[k])) {
+    throw new Error(`call ${callee.name}: operands (${operands.map((a) => a.type).join(', ')}) do not match its parameters (${callee.params.join(', ')})`);
+  }
+  return expr(callee.result, operands, (out) => void out.byte(0x10).u32(callee.index));
+}
+
+/**
+ * A value computed by statements: `block (result T) body; result end`. Lets an expression bind
+ * locals (so a value used twice is computed once) without leaving expression position.
+ */
+export const valueBlock = <T extends ValType>(body: readonly Stmt[], result: Expr<T>): Expr<T> => {
+  const label = new Label('block');
+  return {
+    type: result.type,
+    write(out, scope) {
+      out.byte(0x02).byte(VAL_TYPE_CODE[result.type]);
+      writeBody(body, out, [...scope, label]);
+      result.write(out, [...scope, label]);
+      out.byte(0x0b);
+    },
+  };
+};
+
+/** `condition ? a : b` evaluating only the operand chosen (an `if` with a result). */
+export const ifValue = <T extends ValType>(condition: Expr<'i32'>, then: Expr<T>, otherwise: Expr<T>): Expr<T> => {
+  if (then.type !== otherwise.type) throw new Error(`ifValue: the branches are ${then.type} and ${otherwise.type}`);
+  const label = new Label('if');
+  return {
+    type: then.type,
+    write(out, scope) {
+      condition.write(out, scope);
+      out.byte(0x04).byte(VAL_TYPE_CODE[then.type]);
+      then.write(out, [...scope, label]);
+      out.byte(0x05);
+      otherwise.write(out, [...scope, label]);
+      out.byte(0x0b);
+    },
+  };
+};
 
 export const drop = (value: Expr<ValType>): Stmt =>
   stmt((out, scope) => {

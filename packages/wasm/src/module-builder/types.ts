@@ -1,9 +1,9 @@
 import type { ByteWriter } from './bytes.js';
 
-/** The value types a kernel uses (i64 and f64 are left out until a kernel needs them). */
-export type ValType = 'i32' | 'f32' | 'v128';
+/** The value types a kernel uses (i64 for 32 × 32 → 64-bit products, f64 for pow's extra precision). */
+export type ValType = 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
 
-export const VAL_TYPE_CODE: Readonly<Record<ValType, number>> = { i32: 0x7f, f32: 0x7d, v128: 0x7b };
+export const VAL_TYPE_CODE: Readonly<Record<ValType, number>> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
 /** The labels in scope while a function body is written, innermost last. */
 export type LabelScope = readonly Label[];
@@ -48,3 +48,14 @@ export interface MemArg {
 export interface LocalAllocator {
   local<T extends ValType>(type: T): Local<T>;
 }
+
+/** A function of the module that generated code may call: its index, parameter types and result type. */
+export interface Callee<A extends readonly ValType[], R extends ValType> {
+  readonly name: string;
+  readonly index: number;
+  readonly params: A;
+  readonly result: R;
+}
+
+/** The operands of a call to a function with parameter types `A`, one typed expression each. */
+export type Args<A extends readonly ValType[]> = { readonly [K in keyof A]: Expr<A[K]> };

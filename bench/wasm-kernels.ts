@@ -1,0 +1,174 @@
+// Throughput of @spikeflow/wasm's generated kernels with their own work shape: conv2d (im2col +
+// packed multiply) on an SNN-typical shape, reductions (innermost runs and outer columns), the
+// spike matmul against the dense one at several spike densities, and narrow matmuls.
+//
+//   npx tsx bench/wasm-kernels.ts [--threads=1] [--reps=5]
+//
+// Each case builds one module with its stages as (lo, hi, step) exports over one shared memory,
+// values at fixed offsets (as a compiled program lays them out), and times the stages together:
+// median and best of `reps` calls after warm-up. Compare rows taken under similar load (printed).
+import { loadavg } from 'node:os';
+import {
+  f32,
+  get,
+  i32,
+  im2colItems,
+  im2colStatements,
+  matmulScratchBytes,
+  ModuleBuilder,
+  multiplyItems,
+  multiplyStatements,
+  packAItems,
+  packAStatements,
+  packBItems,
+  packBStatements,
+  planConv,
+  planMatmul,
+  planSpikeMatmul,
+  reduceItems,
+  reduceStatements,
+  spikeItems,
+  spikeMatmulStatements,
+  splitRange,
+  ThreadPool,
+  v128,
+  type Expr,
+  type LocalAllocator,
+  type MatmulSpec,
+  type Stmt,
+} from '@spikeflow/wasm';
+import { spawnNodeWorker } from '@spikeflow/wasm/node';
+import { timeSteps } from './src/harness/timing.js';
+
+function flag(name: string, fallback: string): number {
+  const given = process.argv.slice(2).find((a) => a.startsWith(`--${name}=`));
+  const value = Number(given === undefined ? fallback : given.slice(name.length + 3));
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(`--${name}: '${given}' is not a positive integer`);
+    process.exit(2);
+  }
+  return value;
+}
+const threads = flag('threads', '1');
+const reps = flag('reps', '5');
+
+type Body = (fn: LocalAllocator, lo: Expr<'i32'>, hi: Expr<'i32'>) => Stmt[];
+interface Stage {
+  readonly items: number;
+  readonly body: Body;
+}
+
+/** Lays out `floats` per buffer (filled with values in [-1, 1), or by `fill`), builds the stages, returns a runner. */
+async function prepare(buffers: readonly (number | Float32Array)[], stagesOf: (ptrs: number[]) => Stage[]): Promise<{ run: () => void; destroy: () => Promise<void> }> {
+  const ptrs: number[] = [];
+  let top = 64;
+  for (const b of buffers) {
+    ptrs.push(top);
+    top = Math.ceil((top + 4 * (typeof b === 'number' ? b : b.length)) / 64) * 64 + 64;
+  }
+  const pages = Math.ceil(top / 65_536) + 1;
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+  buffers.forEach((b, i) => {
+    const view = new Float32Array(memory.buffer, ptrs[i]!, typeof b === 'number' ? b : b.length);
+    if (typeof b === 'number') for (let k = 0; k < b; k++) view[k] = ((k * 2654435761) % 2001) / 1000 - 1;
+    else view.set(b);
+  });
+  const stages = stagesOf(ptrs);
+  const builder = new ModuleBuilder().importMemory({ module: 'env', name: 'memory', initial: pages, maximum: pages, shared: true });
+  const names = stages.map((stage, s) => {
+    builder.function(`stage${s}`, { params: { lo: 'i32', hi: 'i32', step: 'i32' } }, (p, fn) => ({ body: stage.body(fn, get(p.lo), get(p.hi)) }));
+    return `stage${s}`;
+  });
+  const module = await WebAssembly.compile(builder.encode());
+  const pool = await ThreadPool.create({ module, memory, memoryImport: { module: 'env', name: 'memory' }, kernels: names, threads, spawn: spawnNodeWorker });
+  return {
+    run: () => stages.forEach((stage, s) => pool.run(names[s]!, (t) => [...splitRange(stage.items, threads, t, 1), 0])),
+    destroy: () => pool.destroy(),
+  };
+}
+
+async function time(label: string, work: number, unit: string, prepared: Promise<{ run: () => void; destroy: () => Promise<void> }>): Promise<number> {
+  // Returns the best call's ms: on a loaded machine the least disturbed call compares best.
+  const { run, destroy } = await prepared;
+  try {
+    const load = loadavg()[0]!;
+    const t = await timeSteps(async () => run(), { reps, warmup: 2, budgetMs: 10_000, minReps: 3 });
+    const rate = (ms: number) => (work / (ms * 1e-3) / 1e9).toFixed(2);
+    console.log(`${label}: median ${t.ms_median.toFixed(2)} ms (${rate(t.ms_median)} ${unit}), best ${t.ms_min.toFixed(2)} ms (${rate(t.ms_min)} ${unit}); load ${load.toFixed(1)}`);
+    return t.ms_min;
+  } finally {
+    await destroy();
+  }
+}
+
+const c = i32.const;
+const size = (shape: readonly number[]) => shape.reduce((x, d) => x * d, 1);
+
+function matmulStages(spec: MatmulSpec, [a, b, packedA, packedB, out]: number[]): Stage[] {
+  const plan = planMatmul(spec);
+  return [
+    { items: packAItems(plan), body: (fn, lo, hi) => packAStatements(fn, plan, c(a!), c(packedA!), lo, hi) },
+    { items: packBItems(plan), body: (fn, lo, hi) => packBStatements(fn, plan, c(b!), c(packedB!), lo, hi) },
+    { items: multiplyItems(plan), body: (fn, lo, hi) => multiplyStatements(fn, plan, c(packedA!), c(packedB!), c(out!), lo, hi) },
+  ];
+}
+function matmulBuffers(spec: MatmulSpec, a: number | Float32Array = size(spec.aShape)): (number | Float32Array)[] {
+  const plan = planMatmul(spec);
+  const scratch = matmulScratchBytes(plan);
+  return [a, size(spec.bShape), scratch.packedA / 4, scratch.packedB / 4, size(plan.batch) * plan.m * plan.n];
+}
+
+console.log(`wasm generated kernels, ${threads} thread(s), Node ${process.version}`);
+
+// conv2d on an SNN-typical shape: T·B = 256 frames of 2 × 34 × 34 events, 12 channels 5 × 5.
+{
+  const spec = { xShape: [256, 2, 34, 34], wShape: [12, 2, 5, 5], stride: [1, 1], padding: [[0, 0], [0, 0]] as [number, number][], dilation: [1, 1], groups: 1 };
+  const plan = planConv(spec);
+  const scratch = matmulScratchBytes(plan.matmul);
+  const flops = 2 * 256 * 12 * size(plan.outSpatial) * 2 * 25;
+  await time(`conv2d [256, 2, 34, 34] * [12, 2, 5, 5] (im2col ${(scratch.packedB / 2 ** 20).toFixed(0)} MiB)`, flops, 'GFLOP/s', prepare([size(spec.xShape), size(spec.wShape), scratch.packedA / 4, scratch.packedB / 4, 256 * 12 * size(plan.outSpatial)], ([x, w, pa, pb, out]) => [
+    { items: packAItems(plan.matmul), body: (fn, lo, hi) => packAStatements(fn, plan.matmul, c(w!), c(pa!), lo, hi) },
+    { items: im2colItems(plan), body: (fn, lo, hi) => im2colStatements(fn, plan, c(x!), c(pb!), lo, hi) },
+    { items: multiplyItems(plan.matmul), body: (fn, lo, hi) => multiplyStatements(fn, plan.matmul, c(pa!), c(pb!), c(out!), lo, hi) },
+  ]));
+}
+
+// Reductions of a [4096, 1024] f32 tensor: over the last axis (runs) and over the first (columns).
+for (const axes of [[1], [0]]) {
+  const spec = { kind: { combine: 'sum' as const, divideByCount: false }, dtype: 'f32' as const, inputShape: [4096, 1024], axes };
+  await time(`sum of [4096, 1024] over axis ${axes[0]}`, 4 * 4096 * 1024, 'GB/s read', prepare([4096 * 1024, reduceItems(spec)], ([x, out]) => [
+    {
+      items: reduceItems(spec),
+      body: (fn, lo, hi) => {
+        const at = (index: Expr<'i32'>) => i32.add(c(x!), i32.shl(index, c(2)));
+        return reduceStatements(fn, spec, { read: (index) => f32.load(at(index)), read4: (index) => v128.load(at(index), { align: 4 }) }, c(out!), lo, hi);
+      },
+    },
+  ]));
+}
+
+// Spike matmul [256, 784] · [784, 256] against the dense one.
+{
+  const spec: MatmulSpec = { aShape: [256, 784], bShape: [784, 256], transposeA: false, transposeB: false };
+  const flops = 2 * 256 * 784 * 256;
+  const dense = await time('dense matmul [256, 784] · [784, 256]', flops, 'GFLOP/s', prepare(matmulBuffers(spec), (ptrs) => matmulStages(spec, ptrs)));
+  for (const density of [0.02, 0.1, 0.3]) {
+    const spikes = Float32Array.from({ length: 256 * 784 }, (_, k) => (((k * 2654435761) >>> 0) / 2 ** 32 < density ? 1 : 0));
+    const plan = planSpikeMatmul(spec);
+    const ms = await time(`spike matmul, density ${density}`, flops, 'dense-equivalent GFLOP/s', prepare([spikes, 784 * 256, matmulScratchBytes(plan).packedB / 4, 256 * 256], ([s, b, pb, out]) => [
+      { items: packBItems(plan), body: (fn, lo, hi) => packBStatements(fn, plan, c(b!), c(pb!), lo, hi) },
+      { items: spikeItems(plan), body: (fn, lo, hi) => spikeMatmulStatements(fn, plan, c(s!), c(pb!), c(out!), lo, hi) },
+    ]));
+    console.log(`  best against best: ${(dense / ms).toFixed(2)}× the dense matmul's speed`);
+  }
+}
+
+// Narrow shapes: one row, and three columns.
+for (const spec of [
+  { aShape: [1, 1024], bShape: [1024, 1024], transposeA: false, transposeB: false },
+  { aShape: [1024, 1024], bShape: [1024, 3], transposeA: false, transposeB: false },
+  { aShape: [1024, 1024], bShape: [1024, 1024], transposeA: true, transposeB: true },
+]) {
+  const plan = planMatmul(spec);
+  await time(`matmul ${JSON.stringify(spec.aShape)}${spec.transposeA ? 'ᵀ' : ''} · ${JSON.stringify(spec.bShape)}${spec.transposeB ? 'ᵀ' : ''}`, 2 * plan.m * plan.k * plan.n, 'GFLOP/s', prepare(matmulBuffers(spec), (ptrs) => matmulStages(spec, ptrs)));
+}

@@ -1,0 +1,140 @@
+import { hoistSequenceWork, isLeaf, leafName, nodeAs, planMemory, simplify, sizeOf, type AnyNode, type Graph, type NodeId, type Partition, type TensorType } from '@spikeflow/core';
+import { elementwiseStatements } from '../codegen/fused-values.js';
+import { isWasmKernelOp, type WasmKernelOp } from '../codegen/wasm-rules.js';
+import { kernelLowerings } from './kernel-lowerings.js';
+import { addressIn, addValue, argOf, type KernelContext, type Lowering, type NodeOf } from './lowering.js';
+import type { KernelStep, Program, Step, ValueRole } from './program.js';
+import { scanSteps } from './scan.js';
+import { wasmPartition } from './wasm-partition.js';
+
+/** Values start on a 16-byte boundary (a v128), and address 0 is never used. */
+const ALIGN = 16;
+
+function roleOf(graph: Graph, id: NodeId, outputs: ReadonlySet<NodeId>): ValueRole {
+  const op = graph.nodes[id]!.op;
+  if (op === 'input') return 'input';
+  if (op === 'param') return 'param';
+  if (op === 'state') return 'state';
+  if (op === 'constant') return 'constant';
+  return outputs.has(id) ? 'output' : 'temp';
+}
+
+/** Registers a value for every materialized node of a partition (aliases resolve to their source). */
+function registerValues(low: Lowering, part: Partition, outputs: ReadonlySet<NodeId>): void {
+  for (const id of part.materialized) {
+    if (part.aliases.has(id)) continue;
+    const node = low.graph.nodes[id]!;
+    const extra = {
+      ...(isLeaf(node) ? { name: node.attrs.name } : {}),
+      ...(node.op === 'constant' ? { constant: node.attrs.value } : {}),
+    };
+    addValue(low, low.valueId(id), node.type as TensorType, roleOf(low.graph, id, outputs), extra);
+  }
+}
+
+/** Whether a node's primitive has kernels of its own (its WASM rule is `kernel`). */
+function isKernelNode(node: AnyNode): node is NodeOf<WasmKernelOp> {
+  return isWasmKernelOp(node.op);
+}
+
+/** The kernels of a kernel primitive's node, by its entry in `kernelLowerings`. */
+function lowerKernel<P extends WasmKernelOp>(ctx: KernelContext<P>): KernelStep[] {
+  const lower = kernelLowerings[ctx.node.op];
+  return lower(ctx);
+}
+
+/** The steps that compute every materialized node of a partitioned graph, in order. */
+export function kernelSteps(low: Lowering, part: Partition): Step[] {
+  const { graph } = low;
+  const steps: Step[] = [];
+  for (const id of part.order) {
+    const node = graph.nodes[id]!;
+    if (node.op === 'scan') {
+      steps.push(...scanSteps(low, node, part));
+      continue;
+    }
+    if (!part.isMaterialized.has(id) || part.aliases.has(id)) continue;
+    const members = part.fused.get(id);
+    const loads = part.loads.get(id);
+    if (members === undefined || loads === undefined) continue; // leaves, constants, tuple elements
+    const out = low.valueId(id);
+    if (isKernelNode(node)) steps.push(...lowerKernel({ low, node, members, loads, out }));
+    else {
+      // A fused elementwise group: one kernel over the root's elements, SIMD where it allows.
+      const group = { graph, members };
+      steps.push({
+        kind: 'kernel',
+        label: node.name,
+        args: [...loads.map((l) => argOf(low, l)), out],
+        items: sizeOf((node.type as TensorType).shape),
+        granule: 4,
+        itemCost: Math.max(1, members.length),
+        emit: (e) => elementwiseStatements(e.fn, group, id, addressIn(low, e), e.lib, e.lo, e.hi),
+      });
+    }
+  }
+  return steps;
+}
+
+/** Registers the values of a partitioned scan body and returns its steps (see `Lowering.lowerBody`). */
+function lowerBody(body: Lowering, part: Partition): Step[] {
+  registerValues(body, part, new Set());
+  return kernelSteps(body, part);
+}
+
+export interface WasmProgramOptions {
+  /** Threads the kernels will be split over (sizes per-thread scratch); default 1. */
+  readonly threads?: number;
+  /**
+   * Let a matmul whose left operand can only hold 0 and 1 (spikes: see isBinary) visit only its
+   * non-zeros (default true). Results are bit for bit those of the dense kernels, except that a
+   * skipped zero facing an infinite right operand gives no NaN there.
+   */
+  readonly skipSpikeZeros?: boolean;
+}
+
+/** Byte offsets of the plan's slots, each on a 16-byte boundary, and the memory they need. */
+function layOut(slotBytes: readonly number[]): { starts: number[]; end: number } {
+  let end = ALIGN;
+  const starts = slotBytes.map((bytes) => {
+    const start = end;
+    end += Math.ceil(bytes / ALIGN) * ALIGN;
+    return start;
+  });
+  return { starts, end };
+}
+
+/** Compiles a graph to a Program: simplify, hoist sequence work out of scans, partition (fuse), lower to kernels, plan memory. */
+export function compileWasmProgram(input: Graph, options: WasmProgramOptions = {}): Program {
+  const threads = options.threads ?? 1;
+  const graph = hoistSequenceWork(simplify(input));
+  const part = wasmPartition(graph);
+  const low: Lowering = { graph, values: new Map(), valueId: (id) => id, stepStrides: new Map(), aliases: part.aliases, threads, skipSpikeZeros: options.skipSpikeZeros !== false, lowerBody };
+  const resolve = (id: NodeId) => part.aliases.get(id) ?? id;
+  registerValues(low, part, new Set(graph.outputs.map((o) => resolve(o.node))));
+  // Interface leaves nothing reads still get memory, so feeding them works.
+  for (const id of [...graph.inputs, ...graph.params, ...graph.state.map((s) => s.node)]) {
+    const node = graph.nodes[id]!;
+    addValue(low, id, node.type as TensorType, roleOf(graph, id, new Set()), { name: leafName(node) });
+  }
+  const steps = kernelSteps(low, part);
+  for (const s of graph.state) {
+    if (resolve(s.update) !== s.node) steps.push({ kind: 'copy', from: resolve(s.update), to: s.node, bytes: low.values.get(s.node)!.bytes });
+  }
+  const { slots, slotBytes, memory } = planMemory(low.values, steps);
+  const { starts, end } = layOut(slotBytes);
+  const offsets = new Map([...slots].map(([id, slot]) => [id, starts[slot]!]));
+  const nameOf = (id: NodeId) => leafName(graph.nodes[id]!);
+  return {
+    values: low.values,
+    offsets,
+    memoryBytes: end,
+    steps,
+    inputs: graph.inputs.map((id) => ({ name: nameOf(id), value: id })),
+    params: graph.params.map((id) => ({ name: nameOf(id), value: id })),
+    state: graph.state.map((s) => ({ name: nameOf(s.node), value: s.node, update: resolve(s.update), init: nodeAs(graph, s.node, 'state').attrs.init })),
+    outputs: graph.outputs.map((o) => ({ name: o.name, value: resolve(o.node) })),
+    memory,
+    threads,
+  };
+}

@@ -1,0 +1,85 @@
+// The executable's interface: feeds checked before anything is written, state kept between calls,
+// params initialized from the seed exactly as core's cpuBackend does.
+import { cpuBackend, SpikeflowError, tensor, trace, type Graph } from '@spikeflow/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { wasmBackend } from '../src/runtime/train-backend.js';
+import type { WasmExecutable } from '../src/runtime/executable.js';
+import { bits, compiled } from './support/compare.js';
+
+const open: WasmExecutable[] = [];
+afterEach(() => open.splice(0).forEach((e) => e.destroy()));
+
+/** acc ← acc + x·w + y (state), output the new acc; w a param drawn from its initializer. */
+function accumulator(): Graph {
+  return trace((b) => {
+    const x = b.input('x', [2, 3]);
+    const y = b.input('y', [3], 'i32');
+    const w = b.param('w', [2, 3], { kind: 'normal', mean: 0, std: 1 });
+    const acc = b.state('acc', [2, 3]);
+    const next = acc.add(x.mul(w)).add(y.cast('f32'));
+    b.setState(acc, next);
+    return { acc: next };
+  });
+}
+
+const GOOD = { x: tensor([2, 3], [1, 2, 3, 4, 5, 6]), y: tensor([3], [1, 0, -1], 'i32') };
+
+describe('the WebAssembly executable', () => {
+  it('starts from the same params and state as cpuBackend for the same seed, bit for bit', async () => {
+    const graph = accumulator();
+    const exe = await compiled(graph, 1, 7);
+    open.push(exe);
+    const cpu = await cpuBackend().compile(graph, { seed: 7 });
+    const params = await exe.readParams();
+    expect(params.w!.data.some((v) => v !== 0)).toBe(true);
+    const [got, want] = [await exe.run(GOOD), await cpu.run(GOOD)];
+    expect(bits(got.acc!)).toEqual(bits(want.acc!));
+    const other = await compiled(graph, 1, 8);
+    open.push(other);
+    expect(bits((await other.readParams()).w!)).not.toEqual(bits(params.w!));
+  });
+
+  it('keeps state between calls and resets it', async () => {
+    const exe = await compiled(accumulator(), 1, 1);
+    open.push(exe);
+    exe.setParams({ w: tensor([2, 3], [1, 1, 1, 1, 1, 1]) });
+    await exe.run(GOOD);
+    const second = await exe.run(GOOD);
+    expect(Array.from(second.acc!.data)).toEqual([4, 4, 4, 10, 10, 10]);
+    exe.resetState();
+    expect(Array.from((await exe.readState()).acc!.data)).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
+  it('rejects a bad feed with one error naming it, and changes nothing', async () => {
+    const exe = await compiled(accumulator(), 1, 1);
+    open.push(exe);
+    exe.setParams({ w: tensor([2, 3], [1, 1, 1, 1, 1, 1]) });
+    await exe.run(GOOD);
+    const before = bits((await exe.readState()).acc!);
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ ...GOOD, y: tensor([2], [1, 2], 'i32') }, /inputs\.y.*wrong shape/],
+      [{ ...GOOD, y: tensor([3], [1, 2, 3]) }, /inputs\.y.*wrong dtype/],
+      [{ x: GOOD.x }, /inputs\.y.*missing/],
+      [{ ...GOOD, z: 1 }, /inputs\.z.*no input of this name/],
+      [{ x: [1, 2, 3], y: GOOD.y }, /inputs\.x.*wrong length/],
+    ];
+    for (const [feeds, message] of bad) {
+      await expect(exe.run(feeds as typeof GOOD)).rejects.toThrow(message);
+      await expect(exe.run(feeds as typeof GOOD)).rejects.toBeInstanceOf(SpikeflowError);
+    }
+    expect(() => exe.setParams({ w: tensor([3], [1, 2, 3]) })).toThrow(/params\.w.*wrong shape/);
+    expect(() => exe.setState({ acc: tensor([2, 3], [9, 9, 9, 9, 9, 9]), nope: 1 })).toThrow(/state\.nope/);
+    // Nothing moved: the state is as before and the next good call goes on from it.
+    expect(bits((await exe.readState()).acc!)).toEqual(before);
+    expect(Array.from((await exe.run(GOOD)).acc!.data)).toEqual([4, 4, 4, 10, 10, 10]);
+  });
+
+  it('is a TrainBackend named wasm whose runner is the executable', async () => {
+    const backend = wasmBackend();
+    expect(backend.name).toBe('wasm');
+    const runner = await backend.compile(accumulator(), { seed: 3 });
+    const cpu = await cpuBackend().compile(accumulator(), { seed: 3 });
+    expect(bits((await runner.run(GOOD)).acc!)).toEqual(bits((await cpu.run(GOOD)).acc!));
+    runner.destroy();
+  });
+});
