@@ -2,13 +2,17 @@
 // packed multiply) on an SNN-typical shape, reductions (innermost runs and outer columns), the
 // spike matmul against the dense one at several spike densities, and narrow matmuls.
 //
-//   npx tsx bench/wasm-kernels.ts [--threads=1] [--reps=5]
+//   npx tsx bench/wasm-kernels.ts [--threads=1] [--reps=5] [--only=conv,reduce,spike,narrow]
 //
 // Each case builds one module with its stages as (lo, hi, step) exports over one shared memory,
 // values at fixed offsets (as a compiled program lays them out), and times the stages together:
 // median and best of `reps` calls after warm-up. Compare rows taken under similar load (printed).
 import { loadavg } from 'node:os';
 import {
+  directConvItems,
+  directConvRefusal,
+  directConvStatements,
+  planDirectConv,
   f32,
   get,
   i32,
@@ -50,6 +54,9 @@ function flag(name: string, fallback: string): number {
   return value;
 }
 const threads = flag('threads', '1');
+// --only=conv,reduce,spike,narrow runs those sections (all by default).
+const only = process.argv.slice(2).find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const runs = (section: string) => only === undefined || only.includes(section);
 const reps = flag('reps', '5');
 
 type Body = (fn: LocalAllocator, lo: Expr<'i32'>, hi: Expr<'i32'>) => Stmt[];
@@ -120,21 +127,39 @@ function matmulBuffers(spec: MatmulSpec, a: number | Float32Array = size(spec.aS
 
 console.log(`wasm generated kernels, ${threads} thread(s), Node ${process.version}`);
 
-// conv2d on an SNN-typical shape: T·B = 256 frames of 2 × 34 × 34 events, 12 channels 5 × 5.
-{
-  const spec = { xShape: [256, 2, 34, 34], wShape: [12, 2, 5, 5], stride: [1, 1], padding: [[0, 0], [0, 0]] as [number, number][], dilation: [1, 1], groups: 1 };
+// conv2d: the SNN-typical shape (T·B = 256 frames of 2 × 34 × 34 events, 12 channels 5 × 5) and
+// wider ones, by im2col + packed multiply and by the direct path, to place the rule between them.
+const CONV_SHAPES: { x: number[]; w: number[]; pad: number }[] = [
+  { x: [256, 2, 34, 34], w: [12, 2, 5, 5], pad: 0 },
+  { x: [32, 16, 32, 32], w: [32, 16, 3, 3], pad: 1 },
+  { x: [32, 32, 16, 16], w: [64, 32, 3, 3], pad: 1 },
+  { x: [8, 64, 16, 16], w: [128, 64, 3, 3], pad: 1 },
+];
+for (const shape of runs('conv') ? CONV_SHAPES : []) {
+  const padding = [[shape.pad, shape.pad], [shape.pad, shape.pad]] as [number, number][];
+  const spec = { xShape: shape.x, wShape: shape.w, stride: [1, 1], padding, dilation: [1, 1], groups: 1 };
   const plan = planConv(spec);
   const scratch = matmulScratchBytes(plan.matmul);
-  const flops = 2 * 256 * 12 * size(plan.outSpatial) * 2 * 25;
-  await time(`conv2d [256, 2, 34, 34] * [12, 2, 5, 5] (im2col ${(scratch.packedB / 2 ** 20).toFixed(0)} MiB)`, flops, 'GFLOP/s', prepare([size(spec.xShape), size(spec.wShape), scratch.packedA / 4, scratch.packedB / 4, 256 * 12 * size(plan.outSpatial)], ([x, w, pa, pb, out]) => [
+  const outLength = shape.x[0]! * shape.w[0]! * size(plan.outSpatial);
+  const flops = 2 * outLength * size(shape.w.slice(1));
+  const name = `conv2d ${JSON.stringify(shape.x)} * ${JSON.stringify(shape.w)} pad ${shape.pad}`;
+  await time(`${name}, im2col (${(scratch.packedB / 2 ** 20).toFixed(1)} MiB)`, flops, 'GFLOP/s', prepare([size(spec.xShape), size(spec.wShape), scratch.packedA / 4, scratch.packedB / 4, outLength], ([x, w, pa, pb, out]) => [
     { items: packAItems(plan.matmul), body: (fn, lo, hi) => packAStatements(fn, plan.matmul, c(w!), c(pa!), lo, hi) },
     { items: im2colItems(plan), body: (fn, lo, hi) => im2colStatements(fn, plan, c(x!), c(pb!), lo, hi) },
     { items: multiplyItems(plan.matmul), body: (fn, lo, hi) => multiplyStatements(fn, plan.matmul, c(pa!), c(pb!), c(out!), lo, hi) },
   ]));
+  if (directConvRefusal(spec) === undefined) {
+    for (const tile of [{ coBlock: 4, vectors: 2 }, { coBlock: 6, vectors: 2 }, { coBlock: 3, vectors: 2 }]) {
+    const direct = planDirectConv(spec, plan.outSpatial, tile);
+    await time(`${name}, direct ${tile.coBlock}×${tile.vectors}`, flops, 'GFLOP/s', prepare([size(spec.xShape), size(spec.wShape), outLength], ([x, w, out]) => [
+      { items: directConvItems(direct), body: (fn, lo, hi) => directConvStatements(fn, direct, c(x!), c(w!), c(out!), lo, hi) },
+    ]));
+    }
+  }
 }
 
 // Reductions of a [4096, 1024] f32 tensor: over the last axis (runs) and over the first (columns).
-for (const axes of [[1], [0]]) {
+for (const axes of runs('reduce') ? [[1], [0]] : []) {
   const spec = { kind: { combine: 'sum' as const, divideByCount: false }, dtype: 'f32' as const, inputShape: [4096, 1024], axes };
   await time(`sum of [4096, 1024] over axis ${axes[0]}`, 4 * 4096 * 1024, 'GB/s read', prepare([4096 * 1024, reduceItems(spec)], ([x, out]) => [
     {
@@ -148,7 +173,7 @@ for (const axes of [[1], [0]]) {
 }
 
 // Spike matmul [256, 784] · [784, 256] against the dense one.
-{
+if (runs('spike')) {
   const spec: MatmulSpec = { aShape: [256, 784], bShape: [784, 256], transposeA: false, transposeB: false };
   const flops = 2 * 256 * 784 * 256;
   const dense = await time('dense matmul [256, 784] · [784, 256]', flops, 'GFLOP/s', prepare(matmulBuffers(spec), (ptrs) => matmulStages(spec, ptrs)));
@@ -164,7 +189,7 @@ for (const axes of [[1], [0]]) {
 }
 
 // Narrow shapes: one row, and three columns.
-for (const spec of [
+for (const spec of !runs('narrow') ? [] : [
   { aShape: [1, 1024], bShape: [1024, 1024], transposeA: false, transposeB: false },
   { aShape: [1024, 1024], bShape: [1024, 3], transposeA: false, transposeB: false },
   { aShape: [1024, 1024], bShape: [1024, 1024], transposeA: true, transposeB: true },

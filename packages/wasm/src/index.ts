@@ -14,3 +14,4 @@ export { matmulScratchBytes, multiplyItems, multiplyStatements, packAItems, pack
 export { tileStatements, type TileArgs } from './kernels/matmul.js';
 export { planSpikeMatmul, spikeItems, spikeMatmulStatements } from './kernels/matmul-spike.js';
 export { im2colItems, im2colStatements, planConv, type ConvPlan, type ConvSpec } from './kernels/conv.js';
+export { convPath, DIRECT_CONV_TILE, directConvItems, directConvRefusal, directConvStatements, planDirectConv, type DirectConvPlan } from './kernels/conv-direct.js';
