@@ -28,7 +28,11 @@ import {
   packBStatements,
   planConv,
   planMatmul,
+  planRowsMatmul,
   planSpikeMatmul,
+  rowsMatmulItems,
+  rowsMatmulStatements,
+  rowsPathApplies,
   reduceItems,
   reduceStatements,
   spikeItems,
@@ -188,12 +192,22 @@ if (runs('spike')) {
   }
 }
 
-// Narrow shapes: one row, and three columns.
+// Narrow shapes: a few rows (packed, then B unpacked), three columns, both operands transposed.
 for (const spec of !runs('narrow') ? [] : [
   { aShape: [1, 1024], bShape: [1024, 1024], transposeA: false, transposeB: false },
+  { aShape: [4, 1024], bShape: [1024, 1024], transposeA: false, transposeB: false },
+  { aShape: [8, 1024], bShape: [1024, 1024], transposeA: false, transposeB: false },
   { aShape: [1024, 1024], bShape: [1024, 3], transposeA: false, transposeB: false },
   { aShape: [1024, 1024], bShape: [1024, 1024], transposeA: true, transposeB: true },
 ]) {
   const plan = planMatmul(spec);
-  await time(`matmul ${JSON.stringify(spec.aShape)}${spec.transposeA ? 'ᵀ' : ''} · ${JSON.stringify(spec.bShape)}${spec.transposeB ? 'ᵀ' : ''}`, 2 * plan.m * plan.k * plan.n, 'GFLOP/s', prepare(matmulBuffers(spec), (ptrs) => matmulStages(spec, ptrs)));
+  const name = `matmul ${JSON.stringify(spec.aShape)}${spec.transposeA ? 'ᵀ' : ''} · ${JSON.stringify(spec.bShape)}${spec.transposeB ? 'ᵀ' : ''}`;
+  const flops = 2 * plan.m * plan.k * plan.n;
+  await time(`${name}, packed`, flops, 'GFLOP/s', prepare(matmulBuffers(spec), (ptrs) => matmulStages(spec, ptrs)));
+  if (rowsPathApplies(plan)) {
+    const rows = planRowsMatmul(plan);
+    await time(`${name}, B unpacked`, flops, 'GFLOP/s', prepare([size(spec.aShape), size(spec.bShape), plan.m * plan.n], ([a, b, out]) => [
+      { items: rowsMatmulItems(rows), body: (fn, lo, hi) => rowsMatmulStatements(fn, rows, c(a!), c(b!), c(out!), lo, hi) },
+    ]));
+  }
 }

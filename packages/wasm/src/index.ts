@@ -15,3 +15,4 @@ export { tileStatements, type TileArgs } from './kernels/matmul.js';
 export { planSpikeMatmul, spikeItems, spikeMatmulStatements } from './kernels/matmul-spike.js';
 export { im2colItems, im2colStatements, planConv, type ConvPlan, type ConvSpec } from './kernels/conv.js';
 export { convPath, DIRECT_CONV_TILE, directConvItems, directConvRefusal, directConvStatements, planDirectConv, type DirectConvPlan } from './kernels/conv-direct.js';
+export { planRowsMatmul, rowsMatmulItems, rowsMatmulStatements, rowsPathApplies, ROWS_PATH_MAX_M, type RowsMatmulPlan } from './kernels/matmul-rows.js';
