@@ -36,7 +36,7 @@ import {
   reduceItems,
   reduceStatements,
   spikeItems,
-  spikeMatmulStatements,
+  spikeMatmulUnpackedStatements,
   splitRange,
   ThreadPool,
   v128,
@@ -176,17 +176,19 @@ for (const axes of runs('reduce') ? [[1], [0]] : []) {
   ]));
 }
 
-// Spike matmul [256, 784] · [784, 256] against the dense one.
-if (runs('spike')) {
-  const spec: MatmulSpec = { aShape: [256, 784], bShape: [784, 256], transposeA: false, transposeB: false };
-  const flops = 2 * 256 * 784 * 256;
-  const dense = await time('dense matmul [256, 784] · [784, 256]', flops, 'GFLOP/s', prepare(matmulBuffers(spec), (ptrs) => matmulStages(spec, ptrs)));
-  for (const density of [0.02, 0.1, 0.3]) {
-    const spikes = Float32Array.from({ length: 256 * 784 }, (_, k) => (((k * 2654435761) >>> 0) / 2 ** 32 < density ? 1 : 0));
-    const plan = planSpikeMatmul(spec);
-    const ms = await time(`spike matmul, density ${density}`, flops, 'dense-equivalent GFLOP/s', prepare([spikes, 784 * 256, matmulScratchBytes(plan).packedB / 4, 256 * 256], ([s, b, pb, out]) => [
-      { items: packBItems(plan), body: (fn, lo, hi) => packBStatements(fn, plan, c(b!), c(pb!), lo, hi) },
-      { items: spikeItems(plan), body: (fn, lo, hi) => spikeMatmulStatements(fn, plan, c(s!), c(pb!), c(out!), lo, hi) },
+// Spike matmul [256, 784] · [784, 256] (B read as stored) and Sᵀ·dH, [784, 256]ᵀ · [784, 256], each against the dense one.
+for (const spec of !runs('spike') ? [] : [
+  { aShape: [256, 784], bShape: [784, 256], transposeA: false, transposeB: false },
+  { aShape: [784, 256], bShape: [784, 256], transposeA: true, transposeB: false },
+]) {
+  const plan = planSpikeMatmul(spec);
+  const flops = 2 * plan.m * plan.k * plan.n;
+  const name = `[${spec.aShape.join(', ')}]${spec.transposeA ? 'ᵀ' : ''} · [${spec.bShape.join(', ')}]`;
+  const dense = await time(`dense matmul ${name}`, flops, 'GFLOP/s', prepare(matmulBuffers(spec), (ptrs) => matmulStages(spec, ptrs)));
+  for (const density of [0.02, 0.1, 0.3, 0.5]) {
+    const spikes = Float32Array.from({ length: plan.m * plan.k }, (_, k) => (((k * 2654435761) >>> 0) / 2 ** 32 < density ? 1 : 0));
+    const ms = await time(`spike matmul ${name}, density ${density}`, flops, 'dense-equivalent GFLOP/s', prepare([spikes, plan.k * plan.n, plan.m * plan.n], ([s, b, out]) => [
+      { items: spikeItems(plan), body: (fn, lo, hi) => spikeMatmulUnpackedStatements(fn, plan, c(s!), c(b!), c(out!), lo, hi) },
     ]));
     console.log(`  best against best: ${(dense / ms).toFixed(2)}× the dense matmul's speed`);
   }
