@@ -33,7 +33,11 @@ import {
   rowsMatmulItems,
   rowsMatmulStatements,
   rowsPathApplies,
+  reduceCombineStatements,
   reduceItems,
+  reducePartialItems,
+  reducePartialStatements,
+  reduceSplit,
   reduceStatements,
   spikeItems,
   spikeMatmulUnpackedStatements,
@@ -173,6 +177,19 @@ for (const axes of runs('reduce') ? [[1], [0]] : []) {
         return reduceStatements(fn, spec, { read: (index) => f32.load(at(index)), read4: (index) => v128.load(at(index), { align: 4 }) }, c(out!), lo, hi);
       },
     },
+  ]));
+}
+
+// The whole [4096, 1024] tensor summed: one stage (one thread) and split over chunks (partials, then a combine).
+if (runs('reduce')) {
+  const spec = { kind: { combine: 'sum' as const, divideByCount: false }, dtype: 'f32' as const, inputShape: [4096, 1024], axes: [0, 1] };
+  const split = reduceSplit(spec)!;
+  const at = (x: number, index: Expr<'i32'>) => i32.add(c(x), i32.shl(index, c(2)));
+  const input = (x: number) => ({ read: (index: Expr<'i32'>) => f32.load(at(x, index)), read4: (index: Expr<'i32'>) => v128.load(at(x, index), { align: 4 }) });
+  await time('sum of all of [4096, 1024], one stage', 4 * 4096 * 1024, 'GB/s read', prepare([4096 * 1024, 1], ([x, out]) => [{ items: 1, body: (fn, lo, hi) => reduceStatements(fn, spec, input(x!), c(out!), lo, hi) }]));
+  await time(`sum of all of [4096, 1024], split (${split.chunks} chunks)`, 4 * 4096 * 1024, 'GB/s read', prepare([4096 * 1024, split.chunks, 1], ([x, partials, out]) => [
+    { items: reducePartialItems(split), body: (fn, lo, hi) => reducePartialStatements(fn, spec, split, input(x!), c(partials!), lo, hi) },
+    { items: 1, body: (fn, lo, hi) => reduceCombineStatements(fn, spec, split, c(partials!), c(out!), lo, hi) },
   ]));
 }
 

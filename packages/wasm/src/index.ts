@@ -8,7 +8,7 @@ export { WORKER_LOOP_SOURCE, type WorkerInit } from './threads/protocol.js';
 export { Arena } from './arena.js';
 export { splitRange, WasmF32, WasmKernels, type WasmKernelsOptions } from './runtime.js';
 // Kernels with their own work shape (reductions, convolutions, matmul forms, spike matmul).
-export { reduceItems, reduceStatements, type ReduceDType, type ReduceInput, type ReduceKind, type ReduceSpec } from './kernels/reduce.js';
+export { REDUCE_CHUNK, reduceCombineStatements, reduceItems, reducePartialItems, reducePartialStatements, reduceScratchBytes, reduceSplit, reduceStatements, type ReduceDType, type ReduceSplit, type ReduceInput, type ReduceKind, type ReduceSpec } from './kernels/reduce.js';
 export { whileLess } from './kernels/loops.js';
 export { matmulScratchBytes, multiplyItems, multiplyStatements, packAItems, packAStatements, packBItems, packBStatements, packedBMatrixBytes, packedBOffset, planMatmul, type MatmulPlan, type MatmulSpec } from './kernels/matmul-forms.js';
 export { tileStatements, type TileArgs } from './kernels/matmul.js';
