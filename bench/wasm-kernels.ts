@@ -6,7 +6,9 @@
 //
 // Each case builds one module with its stages as (lo, hi, step) exports over one shared memory,
 // values at fixed offsets (as a compiled program lays them out), and times the stages together:
-// median and best of `reps` calls after warm-up. Compare rows taken under similar load (printed).
+// median and best of `reps` calls after warm-up, and the best call's CPU time (the process's, all
+// threads together: on one thread, the time the call computed). Compare rows taken under similar
+// load (printed); on a loaded machine the CPU column is the steadier one.
 import { loadavg } from 'node:os';
 import {
   directConvItems,
@@ -103,14 +105,22 @@ async function prepare(buffers: readonly (number | Float32Array)[], stagesOf: (p
 }
 
 async function time(label: string, work: number, unit: string, prepared: Promise<{ run: () => void; destroy: () => Promise<void> }>): Promise<number> {
-  // Returns the best call's ms: on a loaded machine the least disturbed call compares best.
+  // Returns the best call's CPU ms (all threads' CPU time together): on a loaded machine a call's
+  // wall time includes the time it waited for a core, its CPU time does not.
   const { run, destroy } = await prepared;
   try {
     const load = loadavg()[0]!;
     const t = await timeSteps(async () => run(), { reps, warmup: 2, budgetMs: 10_000, minReps: 3 });
+    let cpu = Infinity;
+    for (let r = 0; r < reps; r++) {
+      const start = process.cpuUsage();
+      run();
+      const used = process.cpuUsage(start);
+      cpu = Math.min(cpu, (used.user + used.system) / 1000);
+    }
     const rate = (ms: number) => (work / (ms * 1e-3) / 1e9).toFixed(2);
-    console.log(`${label}: median ${t.ms_median.toFixed(2)} ms (${rate(t.ms_median)} ${unit}), best ${t.ms_min.toFixed(2)} ms (${rate(t.ms_min)} ${unit}); load ${load.toFixed(1)}`);
-    return t.ms_min;
+    console.log(`${label}: median ${t.ms_median.toFixed(2)} ms (${rate(t.ms_median)} ${unit}), best ${t.ms_min.toFixed(2)} ms (${rate(t.ms_min)}), best CPU ${cpu.toFixed(2)} ms (${rate(cpu)}); load ${load.toFixed(1)}`);
+    return cpu;
   } finally {
     await destroy();
   }
@@ -207,7 +217,7 @@ for (const spec of !runs('spike') ? [] : [
     const ms = await time(`spike matmul ${name}, density ${density}`, flops, 'dense-equivalent GFLOP/s', prepare([spikes, plan.k * plan.n, plan.m * plan.n], ([s, b, out]) => [
       { items: spikeItems(plan), body: (fn, lo, hi) => spikeMatmulUnpackedStatements(fn, plan, c(s!), c(b!), c(out!), lo, hi) },
     ]));
-    console.log(`  best against best: ${(dense / ms).toFixed(2)}× the dense matmul's speed`);
+    console.log(`  best CPU against best CPU: ${(dense / ms).toFixed(2)}× the dense matmul's speed`);
   }
 }
 
