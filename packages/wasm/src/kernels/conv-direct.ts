@@ -114,19 +114,22 @@ export function directConvStatements(fn: LocalAllocator, plan: DirectConvPlan, x
   const sacc = Array.from({ length: coBlock }, () => fn.local('f32'));
   const xs = fn.local('f32');
 
+  const padded = (d: number) => spec.padding[d]![0] !== 0 || spec.padding[d]![1] !== 0;
+  const and = (x: Expr<'i32'> | undefined, y: Expr<'i32'>) => (x === undefined ? y : i32.and(x, y));
   /** Over ci and the outer kernel axes in row-major order: body(rowOffset) per kernel row inside x; wTap advances by kx each row. */
   const overRows = (body: (rowOffset: Expr<'i32'>) => Stmt[]): Stmt[] => {
-    const nest = (d: number, inside: Expr<'i32'>, offset: Expr<'i32'>): Stmt[] => {
-      if (d === outer.length) return [if_(inside, body(offset)), increment(wTap, c(kx * 4))];
+    // `inside`: whether the row lies inside x; undefined where no padding makes that always so.
+    const nest = (d: number, inside: Expr<'i32'> | undefined, offset: Expr<'i32'>): Stmt[] => {
+      if (d === outer.length) return [...(inside === undefined ? body(offset) : [if_(inside, body(offset))]), increment(wTap, c(kx * 4))];
       const tap = fn.local('i32');
       const position = fn.local('i32');
       const stride = product(xSpatial.slice(d + 1));
       return forRange(tap, c(0), c(spec.wShape[d + 2]!), 1, [
         set(position, i32.add(get(start[d]!), i32.mul(get(tap), c(spec.dilation[d]!)))),
-        ...nest(d + 1, i32.and(inside, i32.lt_u(get(position), c(xSpatial[d]!))), i32.add(offset, i32.mul(get(position), c(stride)))),
+        ...nest(d + 1, padded(d) ? and(inside, i32.lt_u(get(position), c(xSpatial[d]!))) : inside, i32.add(offset, i32.mul(get(position), c(stride)))),
       ]);
     };
-    return [set(xChannel, get(xImage)), set(wTap, get(wBlock)), ...forRange(ci, c(0), c(cinPerGroup), 1, [...nest(0, c(1), c(0)), increment(xChannel, c(channelFloats * 4))])];
+    return [set(xChannel, get(xImage)), set(wTap, get(wBlock)), ...forRange(ci, c(0), c(cinPerGroup), 1, [...nest(0, undefined, c(0)), increment(xChannel, c(channelFloats * 4))])];
   };
   const wSplat = (j: number, k: number) => v128.load32_splat(get(wTap), { offset: (j * taps + k) * 4 });
 
