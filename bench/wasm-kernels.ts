@@ -43,6 +43,10 @@ import {
   reduceStatements,
   spikeItems,
   spikeMatmulUnpackedStatements,
+  spikeTransposeItems,
+  spikeTransposeScratchBytes,
+  spikeTransposeStatements,
+  untransposedSpikeSpec,
   splitRange,
   ThreadPool,
   v128,
@@ -218,6 +222,14 @@ for (const spec of !runs('spike') ? [] : [
       { items: spikeItems(plan), body: (fn, lo, hi) => spikeMatmulUnpackedStatements(fn, plan, c(s!), c(b!), c(out!), lo, hi) },
     ]));
     console.log(`  best CPU against best CPU: ${(dense / ms).toFixed(2)}× the dense matmul's speed`);
+    if (spec.transposeA) {
+      const copyPlan = planSpikeMatmul(untransposedSpikeSpec(spec));
+      const viaCopy = await time(`  Sᵀ copied to [M, K] first, density ${density}`, flops, 'dense-equivalent GFLOP/s', prepare([spikes, plan.k * plan.n, spikeTransposeScratchBytes(plan) / 4, plan.m * plan.n], ([s, b, copy, out]) => [
+        { items: spikeTransposeItems(plan), body: (fn, lo, hi) => spikeTransposeStatements(fn, plan, c(s!), c(copy!), lo, hi) },
+        { items: spikeItems(copyPlan), body: (fn, lo, hi) => spikeMatmulUnpackedStatements(fn, copyPlan, c(copy!), c(b!), c(out!), lo, hi) },
+      ]));
+      console.log(`  best CPU against best CPU: ${(dense / viaCopy).toFixed(2)}× the dense matmul's speed`);
+    }
   }
 }
 

@@ -12,7 +12,7 @@ export { REDUCE_CHUNK, reduceCombineStatements, reduceItems, reducePartialItems,
 export { whileLess } from './kernels/loops.js';
 export { matmulScratchBytes, multiplyItems, multiplyStatements, packAItems, packAStatements, packBItems, packBStatements, packedBMatrixBytes, packedBOffset, planMatmul, type MatmulPlan, type MatmulSpec } from './kernels/matmul-forms.js';
 export { tileStatements, type TileArgs } from './kernels/matmul.js';
-export { planSpikeMatmul, spikeItems, spikeMatmulStatements, spikeMatmulUnpackedStatements, spikeNeedsPackedB } from './kernels/matmul-spike.js';
+export { planSpikeMatmul, spikeItems, spikeMatmulStatements, spikeMatmulUnpackedStatements, spikeNeedsPackedB, spikeTransposeItems, spikeTransposeScratchBytes, spikeTransposeStatements, untransposedSpikeSpec } from './kernels/matmul-spike.js';
 export { im2colItems, im2colStatements, planConv, type ConvPlan, type ConvSpec } from './kernels/conv.js';
 export { convPath, DIRECT_CONV_TILE, directConvItems, directConvRefusal, directConvStatements, planDirectConv, type DirectConvPlan } from './kernels/conv-direct.js';
 export { planRowsMatmul, rowsMatmulItems, rowsMatmulStatements, rowsPathApplies, ROWS_PATH_MAX_M, type RowsMatmulPlan } from './kernels/matmul-rows.js';

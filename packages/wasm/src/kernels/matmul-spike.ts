@@ -189,3 +189,36 @@ function spikeStatements(fn: LocalAllocator, plan: MatmulPlan, s: Expr<'i32'>, s
     ...(lastRows === groupRows ? forRows(groupRows) : [if_(i32.lt_s(get(group), c(groups - 1)), forRows(groupRows), forRows(lastRows))]),
   ]);
 }
+
+// Sᵀ·B can also go through a copy of S transposed to [..., M, K] (scratch), after which the
+// one-row walk above, with its eight spikes a test and its accumulators in registers, takes it:
+// `spikeTransposeStatements` into the scratch, then the spike stage of
+// `planSpikeMatmul(untransposedSpikeSpec(spec))` reading S from the scratch. Same bits either way.
+
+/** The spec of S·B with S's copy stored [..., M, K]: transposeA off, aShape's last two dims swapped. */
+export function untransposedSpikeSpec(spec: MatmulSpec): MatmulSpec {
+  const a = spec.aShape;
+  return { ...spec, aShape: spec.transposeA ? [...a.slice(0, -2), a[a.length - 1]!, a[a.length - 2]!] : a, transposeA: false };
+}
+
+/** Bytes of S's transposed copy (shared by all threads). */
+export const spikeTransposeScratchBytes = (plan: MatmulPlan): number => plan.aMatrices * plan.m * plan.k * 4;
+
+/** Work items of the copy: S's matrices × rows of the copy (M each). */
+export const spikeTransposeItems = (plan: MatmulPlan): number => (plan.k === 0 ? 0 : plan.aMatrices * plan.m);
+
+/** Items [lo, hi) of the copy: row i of matrix q of the copy = column i of S ([..., K, M] at `s`), written at `copy`. */
+export function spikeTransposeStatements(fn: LocalAllocator, plan: MatmulPlan, s: Expr<'i32'>, copy: Expr<'i32'>, lo: Expr<'i32'>, hi: Expr<'i32'>): Stmt[] {
+  if (!plan.transposeA) throw new RangeError('spike matmul: S is already stored [..., M, K]; there is nothing to transpose');
+  const { m, k } = plan;
+  const item = fn.local('i32');
+  const src = fn.local('i32');
+  const dst = fn.local('i32');
+  const p = fn.local('i32');
+  return forRange(item, lo, hi, 1, [
+    // item = q·M + i: S's column i of matrix q starts at (q·K·M + i) floats, the copy's row at item·K.
+    set(src, i32.add(s, i32.shl(i32.add(i32.mul(i32.div_u(get(item), c(m)), c(k * m)), i32.rem_u(get(item), c(m))), c(2)))),
+    set(dst, i32.add(copy, i32.mul(get(item), c(k * 4)))),
+    ...forRange(p, c(0), c(k), 1, [f32.store(get(dst), f32.load(get(src))), increment(src, c(4 * m)), increment(dst, c(4))]),
+  ]);
+}
