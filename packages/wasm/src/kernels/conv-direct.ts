@@ -6,8 +6,9 @@
 //
 // Work items: image · group · block of output channels · position along the outer output axes
 // (all but the last), i.e. one output row of `coBlock` channels. Along the row, outputs whose taps
-// all lie inside x along the last axis take vector tiles (4·vectors wide, then 4 wide); the rest
-// (the padding's edges and the row's tail) take a scalar path that checks each tap.
+// all lie inside x along the last axis take vector tiles (4·vectors wide, the last one shifted
+// back to end at the inside's edge); the rest (the padding's edges) take a scalar path that checks
+// each tap.
 //
 // Order: each output sums its taps in row-major (ci, k...) order from +0, fl(s + fl(w·x)), one
 // block (the plan requires taps <= kBlock), which is exactly the order of the im2col path
@@ -173,14 +174,14 @@ export function directConvStatements(fn: LocalAllocator, plan: DirectConvPlan, x
   const inside = xHi - xLo;
   const lastTile = (count: number, vectors: number): Stmt[] => [if_(i32.lt_s(get(ox), c(xHi)), [set(ox, c(xHi - 4 * vectors)), ...vectorTile(count, vectors)])];
   const row = (count: number): Stmt[] => [
-      set(ox, c(0)),
-      ...whileFits(ox, 1, xLo, scalarOutput(count)),
-      ...(inside >= wide
-        ? [...whileFits(ox, wide, xHi, vectorTile(count, plan.vectors)), ...lastTile(count, plan.vectors)]
-        : inside >= 4
-          ? [...whileFits(ox, 4, xHi, vectorTile(count, 1)), ...lastTile(count, 1)]
-          : []),
-      ...whileFits(ox, 1, outWidth, scalarOutput(count)),
+    set(ox, c(0)),
+    ...whileFits(ox, 1, xLo, scalarOutput(count)),
+    ...(inside >= wide
+      ? [...whileFits(ox, wide, xHi, vectorTile(count, plan.vectors)), ...lastTile(count, plan.vectors)]
+      : inside >= 4
+        ? [...whileFits(ox, 4, xHi, vectorTile(count, 1)), ...lastTile(count, 1)]
+        : []),
+    ...whileFits(ox, 1, outWidth, scalarOutput(count)),
   ];
 
   const tail = coutPerGroup % coBlock;
@@ -188,7 +189,7 @@ export function directConvStatements(fn: LocalAllocator, plan: DirectConvPlan, x
     // item = ((image·G + group)·blocksPerGroup + block)·Π(outer) + position.
     set(rest, get(item)),
     ...outer
-      .map((size, d) => d)
+      .map((_, d) => d)
       .reverse()
       .flatMap((d) => [set(start[d]!, i32.sub(i32.mul(i32.rem_u(get(rest), c(outer[d]!)), c(spec.stride[d]!)), c(spec.padding[d]![0]))), set(rest, i32.div_u(get(rest), c(outer[d]!)))]),
     // rest = (image·G + group)·blocksPerGroup + block; its channels start at group·Cout/G + block·coBlock.
@@ -197,7 +198,7 @@ export function directConvStatements(fn: LocalAllocator, plan: DirectConvPlan, x
     // rest = image·G + group: the group's first input channel is at (image·Cin + group·Cin/G) = rest·Cin/G channels.
     set(xImage, i32.add(x, i32.mul(get(rest), c(cinPerGroup * channelFloats * 4)))),
     set(wBlock, i32.add(w, i32.mul(get(co0), c(taps * 4)))),
-    set(outRow, i32.add(out, i32.shl(i32.add(i32.mul(i32.add(i32.mul(i32.div_u(get(rest), c(spec.groups)), c(cout)), get(co0)), c(positions)), i32.mul(i32.rem_u(get(item), c(Math.max(1, product(outer)))), c(outWidth))), c(2)))),
+    set(outRow, i32.add(out, i32.shl(i32.add(i32.mul(i32.add(i32.mul(i32.div_u(get(rest), c(spec.groups)), c(cout)), get(co0)), c(positions)), i32.mul(i32.rem_u(get(item), c(product(outer))), c(outWidth))), c(2)))),
     // A group's last block holds the Cout/G mod coBlock channels left over.
     ...(tail === 0 ? row(coBlock) : [if_(i32.eq(i32.rem_u(i32.div_u(get(item), c(product(outer))), c(blocksPerGroup)), c(blocksPerGroup - 1)), row(tail), row(coBlock))]),
   ]);
