@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluate, tensor, toArray, trace } from '@spikeflow/core';
 import { i32 } from '../src/index.js';
 import { im2colItems, im2colStatements, planConv, type ConvSpec } from '../src/kernels/conv.js';
+import { convPath, directConvItems, directConvRefusal, directConvStatements, planDirectConv } from '../src/kernels/conv-direct.js';
 import { matmulScratchBytes, multiplyItems, multiplyStatements, packAItems, packAStatements } from '../src/kernels/matmul-forms.js';
 import { KernelLayout, readF32 } from './kernels-harness.js';
 import { randomFloats } from './reference.js';
@@ -28,6 +29,18 @@ async function runConv(spec: ConvSpec, x: Float32Array, w: Float32Array, threads
     ],
     threads,
   );
+  return readF32(view, out, outLength);
+}
+
+async function runDirectConv(spec: ConvSpec, x: Float32Array, w: Float32Array, threads: number): Promise<Float32Array> {
+  const plan = planDirectConv(spec, planConv(spec).outSpatial);
+  const layout = new KernelLayout();
+  const xPtr = layout.place(x);
+  const wPtr = layout.place(w);
+  const outLength = spec.xShape[0]! * spec.wShape[0]! * size(plan.outSpatial);
+  const out = layout.place(outLength);
+  const c = i32.const;
+  const view = await layout.run([{ items: directConvItems(plan), body: (fn, lo, hi) => directConvStatements(fn, plan, c(xPtr), c(wPtr), c(out), lo, hi) }], threads);
   return readF32(view, out, outLength);
 }
 
@@ -91,6 +104,11 @@ const CASES: readonly Case[] = [
   conv1d([2, 3, 17], [4, 3, 3]),
   conv1d([3, 4, 20], [6, 2, 4], 2, [3, 1], 2, 2),
   conv1d([1, 2, 5], [7, 2, 5], 1, [4, 4]),
+  // Direct path: tiles of 8 and 4 outputs, channel blocks with a tail, padding edges, dilation along the last axis.
+  conv2d([2, 2, 14, 34], [12, 2, 5, 5]),
+  conv2d([1, 3, 9, 23], [7, 3, 3, 4], [2, 1], [[1, 2], [3, 2]], [1, 2]),
+  conv2d([2, 4, 6, 13], [6, 2, 2, 3], [1, 1], [[0, 1], [1, 1]], [2, 1], 2),
+  conv1d([3, 5, 40], [9, 5, 7], 1, [3, 3]),
 ];
 
 describe.each([1, 2])('conv kernels on %i thread(s)', (threads) => {
@@ -118,7 +136,28 @@ describe.each([1, 2])('conv kernels on %i thread(s)', (threads) => {
   });
 });
 
+describe.each([1, 2])('direct conv on %i thread(s)', (threads) => {
+  it.each(CASES.filter(({ spec }) => directConvRefusal(spec) === undefined))('$name: the same bits as the im2col path', async ({ spec }) => {
+    const x = randomFloats(size(spec.xShape), size(spec.xShape) + 11);
+    const w = randomFloats(size(spec.wShape), size(spec.wShape) + 13);
+    const got = await runDirectConv(spec, x, w, threads);
+    const plan = planConv(spec);
+    expect(got).toEqual(referenceF32(spec, x, w, plan.outSpatial, plan.matmul.tiling.kBlock).ordered);
+  });
+});
+
 describe('conv plan', () => {
+  it('takes the direct path only with stride 1 along the last axis, a short last kernel axis and taps within one K block', () => {
+    expect(directConvRefusal(conv2d([1, 2, 9, 9], [3, 2, 3, 3], [1, 2]).spec)).toBe('the last spatial axis has stride > 1');
+    expect(directConvRefusal(conv1d([1, 1, 40], [1, 1, 17]).spec)).toBe('the last kernel axis is longer than 16');
+    expect(directConvRefusal(conv2d([1, 20, 6, 6], [3, 20, 4, 4]).spec)).toBe('more taps than one K block');
+    expect(directConvRefusal(conv2d([1, 2, 9, 9], [3, 2, 3, 3], [2, 1]).spec)).toBeUndefined();
+    expect(convPath(conv2d([256, 2, 34, 34], [12, 2, 5, 5]).spec)).toBe('direct');
+    expect(convPath(conv2d([1, 8, 9, 9], [64, 8, 3, 3]).spec)).toBe('im2col');
+    expect(convPath(conv2d([1, 8, 9, 9], [64, 4, 3, 3], [1, 1], [[0, 0], [0, 0]], [1, 1], 2).spec)).toBe('direct');
+  });
+
+
   it('refuses channels that do not split into the groups and a kernel that does not fit', () => {
     expect(() => planConv(conv2d([1, 4, 5, 5], [4, 3, 3, 3], [1, 1], [[0, 0], [0, 0]], [1, 1], 2).spec)).toThrow("conv: channels 4 in, 4 out do not split into 2 groups of w's 3");
     expect(() => planConv(conv1d([1, 1, 3], [1, 1, 5]).spec)).toThrow('conv: the dilated kernel does not fit the padded input (output [-1])');

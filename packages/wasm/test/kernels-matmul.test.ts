@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluate, tensor, toArray, trace } from '@spikeflow/core';
 import { i32 } from '../src/index.js';
 import { matmulScratchBytes, multiplyItems, multiplyStatements, packAItems, packAStatements, packBItems, packBStatements, planMatmul, type MatmulSpec } from '../src/kernels/matmul-forms.js';
+import { planRowsMatmul, rowsMatmulItems, rowsMatmulStatements, rowsPathApplies } from '../src/kernels/matmul-rows.js';
 import { KernelLayout, readF32 } from './kernels-harness.js';
 import { randomFloats } from './reference.js';
 
@@ -79,6 +80,17 @@ async function runMatmul(spec: MatmulSpec, a: Float32Array, b: Float32Array, thr
   return readF32(view, out, outLength);
 }
 
+async function runRowsMatmul(spec: MatmulSpec, a: Float32Array, b: Float32Array, threads: number): Promise<Float32Array> {
+  const plan = planRowsMatmul(planMatmul(spec));
+  const layout = new KernelLayout();
+  const aPtr = layout.place(a);
+  const bPtr = layout.place(b);
+  const outLength = size(plan.matmul.batch) * plan.matmul.m * plan.matmul.n;
+  const out = layout.place(outLength);
+  const view = await layout.run([{ items: rowsMatmulItems(plan), body: (fn, lo, hi) => rowsMatmulStatements(fn, plan, i32.const(aPtr), i32.const(bPtr), i32.const(out), lo, hi) }], threads);
+  return readF32(view, out, outLength);
+}
+
 const t = (aShape: number[], bShape: number[], transposeA = false, transposeB = false): MatmulSpec => ({ aShape, bShape, transposeA, transposeB });
 
 const SPECS: readonly MatmulSpec[] = [
@@ -116,7 +128,41 @@ describe.each([1, 2])('matmul forms on %i thread(s)', (threads) => {
   });
 });
 
+// M <= 4 with B as stored: full chunks, tails of vectors and scalars, K over several blocks, broadcast batch dims, A transposed.
+const ROW_SPECS: readonly MatmulSpec[] = [
+  t([1, 17], [17, 33]),
+  t([1, 600], [600, 70]),
+  t([2, 9], [9, 19]),
+  t([3, 300], [300, 13]),
+  t([4, 7], [7, 3]),
+  t([300, 4], [300, 9], true),
+  t([2, 1, 1, 9], [3, 9, 34]),
+  t([5, 3, 9], [9, 5]),
+];
+
+describe.each([1, 2])('matmul of a few rows with B unpacked, on %i thread(s)', (threads) => {
+  it.each(ROW_SPECS)('%j: bit for bit the kernel-order float32 product, within γ_k of the reference', async (spec) => {
+    const a = randomFloats(size(spec.aShape), size(spec.aShape) + 3);
+    const b = randomFloats(size(spec.bShape), size(spec.bShape) + 5);
+    const got = await runRowsMatmul(spec, a, b, threads);
+    const { exact, f32Ordered, magnitude, k } = referenceMatmul(spec, a, b);
+    expect(got).toEqual(f32Ordered);
+    const u = 2 ** -24;
+    const gamma = ((k + 1) * u) / (1 - (k + 1) * u);
+    got.forEach((value, i) => expect(Math.abs(value - exact[i]!)).toBeLessThanOrEqual(gamma * magnitude[i]!));
+  });
+});
+
 describe('matmul plan', () => {
+  it('takes the unpacked-B path for at most 4 rows with B not transposed', () => {
+    expect(rowsPathApplies(planMatmul(t([4, 8], [8, 3])))).toBe(true);
+    expect(rowsPathApplies(planMatmul(t([5, 8], [8, 3])))).toBe(false);
+    expect(rowsPathApplies(planMatmul(t([1, 8], [3, 8], false, true)))).toBe(false);
+    expect(rowsPathApplies(planMatmul(t([1, 0], [0, 3])))).toBe(false);
+    expect(planRowsMatmul(planMatmul(t([1, 8], [8, 70])))).toMatchObject({ vectors: 8, chunks: 3 });
+  });
+
+
   it('narrows the tile for one row and for four or fewer columns, and refuses mismatched shapes', () => {
     expect(planMatmul(t([1, 8], [8, 3])).tiling).toMatchObject({ rows: 1, vectors: 1 });
     expect(planMatmul(t([3, 8], [8, 9])).tiling).toMatchObject({ rows: 3, vectors: 2, mBlock: 63 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate, REDUCTIONS, tensor, toArray, trace, type ReduceOp } from '@spikeflow/core';
 import { f32, i32, v128, type Expr } from '../src/index.js';
-import { reduceItems, reduceStatements, type ReduceDType, type ReduceInput } from '../src/kernels/reduce.js';
+import { REDUCE_CHUNK, reduceCombineStatements, reduceItems, reducePartialItems, reducePartialStatements, reduceScratchBytes, reduceSplit, reduceStatements, type ReduceDType, type ReduceInput } from '../src/kernels/reduce.js';
 import { KernelLayout, readF32, readI32 } from './kernels-harness.js';
 import { randomFloats } from './reference.js';
 
@@ -156,6 +156,61 @@ describe.each([1, 2])('reduction kernels on %i thread(s)', (threads) => {
         expect(Array.from(dtype === 'u32' ? new Uint32Array(got.buffer) : got), `${op} over ${axes}`).toEqual(want);
       }
     }
+  });
+});
+
+/** The split whole-tensor reduction: partial stage, then combine, on the harness. */
+async function runSplit(op: ReduceOp, dtype: ReduceDType, shape: readonly number[], data: Float32Array | Int32Array, threads: number) {
+  const spec = { kind: REDUCTIONS[op], dtype, inputShape: shape, axes: shape.map((_, a) => a) };
+  const split = reduceSplit(spec)!;
+  const layout = new KernelLayout();
+  const x = layout.place(data);
+  const partials = layout.place(reduceScratchBytes(split) / 4);
+  const out = layout.place(1);
+  const address = (index: Expr<'i32'>) => i32.add(i32.const(x), i32.shl(index, i32.const(2)));
+  const input: ReduceInput = dtype === 'f32' ? { read: (index) => f32.load(address(index)), read4: (index) => v128.load(address(index), { align: 4 }) } : { read: (index) => i32.load(address(index)) };
+  const view = await layout.run(
+    [
+      { items: reducePartialItems(split), body: (fn, lo, hi) => reducePartialStatements(fn, spec, split, input, i32.const(partials), lo, hi) },
+      { items: 1, body: (fn, lo, hi) => reduceCombineStatements(fn, spec, split, i32.const(partials), i32.const(out), lo, hi) },
+    ],
+    threads,
+  );
+  return dtype === 'f32' ? readF32(view, out, 1) : readI32(view, out, 1);
+}
+
+describe.each([1, 2])('whole-tensor reductions split over chunks, on %i thread(s)', (threads) => {
+  it.each([[[3, REDUCE_CHUNK]], [[5, 7001]], [[2 * REDUCE_CHUNK + 3]]] as const)('f32 sum/max/mean of %j: each chunk in the run order, partials in chunk order, within γ of the reference', async (shape) => {
+    const size = shape.reduce((n, d) => n * d, 1);
+    const data = randomFloats(size, size + 7);
+    for (const op of ['sum', 'max', 'mean'] as const) {
+      const got = await runSplit(op, 'f32', shape, data, threads);
+      // Each chunk is a one-axis reduction in the run order, then the partials combine from the identity.
+      const partials: number[] = [];
+      for (let start = 0; start < size; start += REDUCE_CHUNK) partials.push(referenceF32(op === 'max' ? 'max' : 'sum', [Math.min(REDUCE_CHUNK, size - start)], [0], data.subarray(start, start + REDUCE_CHUNK))[0]!);
+      const total = partials.reduce((acc, p) => (op === 'max' ? Math.max(acc, p) : f(acc + p)), op === 'max' ? -Infinity : 0);
+      expect(got[0], op).toBe(op === 'mean' ? f(total / size) : total);
+      const want = evaluateReduce(op, 'f32', shape, shape.map((_, a) => a), data, false)[0]!;
+      const magnitude = data.reduce((acc, x) => acc + Math.abs(x), 0);
+      const u = 2 ** -24;
+      const bound = op === 'max' ? 0 : (((size + 2) * u) / (1 - (size + 2) * u)) * (op === 'mean' ? magnitude / size : magnitude);
+      expect(Math.abs(got[0]! - want), op).toBeLessThanOrEqual(bound);
+    }
+  });
+
+  it('i32 sum wraps and u32 max compares unsigned across chunks', async () => {
+    const data = Int32Array.from(randomFloats(REDUCE_CHUNK + 100, 3), (x) => Math.round(x * 2 ** 31) | 0);
+    data[REDUCE_CHUNK + 5] = -1;
+    const shape = [data.length];
+    expect((await runSplit('sum', 'i32', shape, data, threads))[0]).toBe(evaluateReduce('sum', 'i32', shape, [0], Array.from(data), false)[0]);
+    expect(new Uint32Array((await runSplit('max', 'u32', shape, data, threads)).buffer)[0]).toBe(2 ** 32 - 1);
+  });
+
+  it('splits only a single-output reduction longer than one chunk', () => {
+    const spec = (inputShape: number[], axes: number[]) => ({ kind: REDUCTIONS.sum, dtype: 'f32' as const, inputShape, axes });
+    expect(reduceSplit(spec([REDUCE_CHUNK], [0]))).toBeUndefined();
+    expect(reduceSplit(spec([2, REDUCE_CHUNK], [1]))).toBeUndefined();
+    expect(reduceSplit(spec([1, 3, REDUCE_CHUNK, 1], [1, 2]))).toEqual({ length: 3 * REDUCE_CHUNK, chunks: 3 });
   });
 });
 

@@ -12,6 +12,7 @@
 //
 // Each output is summed as the matmul sums (per K block from zero, increasing (ci, k) in
 // row-major order). The price is scratch: the packed columns take N·G·Cin/G·ΠK·⌈ΠO/NR⌉·NR floats.
+// conv-direct.ts computes the same bits without scratch; its `convPath` says which path a shape takes.
 import { f32, get, i32, if_, set, type Expr, type Local, type LocalAllocator, type Stmt } from '../module-builder/index.js';
 import { forRange, increment } from './loops.js';
 import { panelWidth } from './matmul.js';

@@ -19,9 +19,13 @@
 //   exact, so order does not matter).
 //
 // `mean` is the f32 sum rounded once more by one division by the count (0/0 = NaN for an empty
-// axis, as core's reference). `max` keeps a NaN (f32.max propagates it). A whole-tensor reduction
-// has one output, so it runs on one thread.
-import { f32, f32x4, get, i32, select, set, v128, type Expr, type Local, type LocalAllocator, type Stmt } from '../module-builder/index.js';
+// axis, as core's reference). `max` keeps a NaN (f32.max propagates it).
+//
+// A whole-tensor reduction has one output, so as one stage it runs on one thread. `reduceSplit`
+// splits it instead: stage 1 (items = chunks of REDUCE_CHUNK elements) reduces each chunk as one
+// run in the order above into a partial (scratch, 4 bytes a chunk); stage 2 (one item) combines
+// the partials in chunk order from the identity, then `mean` divides once.
+import { f32, f32x4, get, i32, if_, select, set, v128, type Expr, type Local, type LocalAllocator, type Stmt } from '../module-builder/index.js';
 import { forRange, increment, whileLess } from './loops.js';
 
 export type ReduceDType = 'f32' | 'i32' | 'u32';
@@ -264,4 +268,73 @@ export function reduceStatements<D extends ReduceDType>(fn: LocalAllocator, spec
       increment(address, i32.const(4)),
     ]),
   ];
+}
+
+/** Elements per partial of a split whole-tensor reduction (64 KiB of f32: one chunk streams through L2). */
+export const REDUCE_CHUNK = 16_384;
+
+/** A whole-tensor reduction split into chunks: the input's length and its chunk count. */
+export interface ReduceSplit {
+  readonly length: number;
+  readonly chunks: number;
+}
+
+/**
+ * The split of a reduction with one output over more than one chunk (every axis of length > 1
+ * reduced), or undefined: then `reduceStatements` alone does it.
+ */
+export function reduceSplit(spec: ReduceSpec): ReduceSplit | undefined {
+  const { blocks, empty } = blocksOf(spec.inputShape, spec.axes);
+  if (empty || blocks.some((b) => !b.reduced)) return undefined;
+  const length = spec.inputShape.reduce((n, d) => n * d, 1);
+  return length > REDUCE_CHUNK ? { length, chunks: Math.ceil(length / REDUCE_CHUNK) } : undefined;
+}
+
+/** Work items of the partial stage (the combine stage has one). */
+export const reducePartialItems = (split: ReduceSplit): number => split.chunks;
+
+/** Scratch between the stages, shared by all threads: one 4-byte partial per chunk. */
+export const reduceScratchBytes = (split: ReduceSplit): number => 4 * split.chunks;
+
+/** Stage 1 over chunks [lo, hi): each chunk's partial (f32 in the run order; integers wrap) stored at `partials` + 4·chunk. */
+export function reducePartialStatements<D extends ReduceDType>(fn: LocalAllocator, spec: ReduceSpec<D>, split: ReduceSplit, input: ReduceInput<D>, partials: Expr<'i32'>, lo: Expr<'i32'>, hi: Expr<'i32'>): Stmt[] {
+  const chunk = fn.local('i32');
+  const start = fn.local('i32');
+  const address = i32.add(partials, i32.shl(get(chunk), i32.const(2)));
+  const lastLength = split.length - (split.chunks - 1) * REDUCE_CHUNK;
+  const lengths = (body: (length: number) => Stmt[]): Stmt[] =>
+    lastLength === REDUCE_CHUNK ? body(REDUCE_CHUNK) : [if_(i32.lt_s(get(chunk), i32.const(split.chunks - 1)), body(REDUCE_CHUNK), body(lastLength))];
+  let perChunk: (length: number) => Stmt[];
+  if (spec.dtype === 'f32') {
+    const s = fn.local('f32');
+    perChunk = (length) => [...runReduce(fn, length, spec.kind.combine === 'max', input as ReduceInput<'f32'>, start, s), f32.store(address, get(s))];
+  } else {
+    const n = scalarOf(fn, spec) as Scalar<'i32'>;
+    const acc = fn.local('i32');
+    const i = fn.local('i32');
+    const read = (input as ReduceInput<'i32' | 'u32'>).read;
+    perChunk = (length) => [set(acc, n.identity), ...forRange(i, get(start), i32.add(get(start), i32.const(length)), 1, n.combine(acc, read(get(i)) as Expr<'i32'>)), n.store(address, get(acc))];
+  }
+  return forRange(chunk, lo, hi, 1, [set(start, i32.mul(get(chunk), i32.const(REDUCE_CHUNK))), ...lengths(perChunk)]);
+}
+
+/** Stage 2 (one item; [lo, hi) is [0, 1) or empty): the partials combined in chunk order into the output at `out`. */
+export function reduceCombineStatements(fn: LocalAllocator, spec: ReduceSpec, split: ReduceSplit, partials: Expr<'i32'>, out: Expr<'i32'>, lo: Expr<'i32'>, hi: Expr<'i32'>): Stmt[] {
+  const chunk = fn.local('i32');
+  const at = (): Expr<'i32'> => i32.add(partials, i32.shl(get(chunk), i32.const(2)));
+  const count = spec.axes.reduce((n, axis) => n * spec.inputShape[axis]!, 1);
+  if (spec.dtype === 'f32') {
+    const f = scalarOf(fn, spec) as Scalar<'f32'>;
+    const acc = fn.local('f32');
+    return [
+      if_(i32.lt_s(lo, hi), [
+        set(acc, f.identity),
+        ...forRange(chunk, i32.const(0), i32.const(split.chunks), 1, f.combine(acc, f32.load(at()))),
+        f.store(out, spec.kind.divideByCount ? f32.div(get(acc), f32.const(count)) : get(acc)),
+      ]),
+    ];
+  }
+  const n = scalarOf(fn, spec) as Scalar<'i32'>;
+  const acc = fn.local('i32');
+  return [if_(i32.lt_s(lo, hi), [set(acc, n.identity), ...forRange(chunk, i32.const(0), i32.const(split.chunks), 1, n.combine(acc, i32.load(at()))), n.store(out, get(acc))])];
 }
