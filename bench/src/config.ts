@@ -1,4 +1,5 @@
 import type { TimingOptions } from './harness/timing.js';
+import { DEFAULT_WASM_THREADS } from './peers/protocol.js';
 
 /**
  * What each suite measures. Full sizes are bench/WORKLOADS.md's and the issue's; quick mode
@@ -17,6 +18,8 @@ export interface BenchConfig {
     readonly timing: TimingOptions;
     /** Only these implementations run (GPU-only mode); all when absent. */
     readonly impls?: readonly string[];
+    /** Threads of the spikeflow-wasm implementations (`--wasm-threads`). */
+    readonly wasmThreads: number;
   };
   /** W1: batch 64, T per row; the agreement check runs at `checkT` (the smallest T). */
   readonly lifMlp: { readonly T: readonly number[]; readonly B: number; readonly checkT: number };
@@ -52,12 +55,12 @@ export const GPU_IMPLS = ['spikeflow', 'spikeflow-dense-x', 'tfjs-webgpu', 'jax-
  * round, and shorter timing budgets, so that W1, W2 and W3 at full sizes fit in a few minutes on
  * a hardware GPU (the CPU peers' big sizes alone take longer; bench/README.md has the estimate).
  */
-export function benchConfig(quick: boolean, gpuOnly = false): BenchConfig {
+export function benchConfig(quick: boolean, gpuOnly = false, wasmThreads = DEFAULT_WASM_THREADS): BenchConfig {
   const peerTiming = quick ? { reps: 2, warmup: 0, budgetMs: 2_000, minReps: 1 } : gpuOnly ? { reps: 5, warmup: 1, budgetMs: 2_000, minReps: 2 } : { reps: 3, warmup: 1, budgetMs: 8_000, minReps: 2 };
   return {
     quick,
     timing: quick ? { reps: 3, warmup: 0, budgetMs: 3_000, minReps: 2 } : gpuOnly ? { reps: 7, warmup: 1, budgetMs: 3_000, minReps: 3 } : { reps: 7, warmup: 1, budgetMs: 20_000, minReps: 3 },
-    peers: { rounds: quick || gpuOnly ? 1 : 3, timing: peerTiming, ...(gpuOnly ? { impls: GPU_IMPLS } : {}) },
+    peers: { rounds: quick || gpuOnly ? 1 : 3, timing: peerTiming, wasmThreads, ...(gpuOnly ? { impls: GPU_IMPLS } : {}) },
     lifMlp: { T: quick ? [8] : [8, 32, 128], B: 64, checkT: 8 },
     psn: { T: quick ? [8] : [8, 32, 128], N: quick ? [65536] : [65536, 262144] },
     deviceLimits: {

@@ -1,5 +1,5 @@
 /**
- * `pnpm bench [--quick] [--only=w1,w2,...] [--report-only]`: runs every suite one after another,
+ * `pnpm bench [--quick] [--only=w1,w2,...] [--wasm-threads=N] [--report-only]`: runs every suite one after another,
  * writes the rows to results/latest.json and regenerates BENCHMARKS.md with its charts. Quick mode
  * (the smallest sizes, few reps) writes under results/quick/ so it never replaces the full
  * results; it exists to keep the harness alive in CI and asserts nothing about timings.
@@ -15,6 +15,7 @@ import type { Row } from './harness/row.js';
 import { writeReport } from './report/markdown.js';
 import { TFJS_VERSION } from './tfjs/load.js';
 import { findPeers, type PeerSet } from './peers/peer-set.js';
+import { DEFAULT_WASM_THREADS } from './peers/protocol.js';
 import { lifMlpSuite } from './suites/lif-mlp.js';
 import { psnSuite } from './suites/psn.js';
 import { deviceLimitsSuite } from './suites/device-limits.js';
@@ -35,13 +36,16 @@ function parseArgs(argv: readonly string[]) {
   const valueOf = (flag: string) => args.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
   const only = valueOf('--only')?.split(',');
   const out = valueOf('--out');
-  const unknown = args.filter((a) => !['--quick', '--report-only', '--gpu-only'].includes(a) && !a.startsWith('--only=') && !a.startsWith('--out='));
-  if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(' ')} (use --quick, --gpu-only, --only=${SUITES.map((s) => s.id).join(',')}, --out=DIR, --report-only)`);
+  const threadsText = valueOf('--wasm-threads');
+  const unknown = args.filter((a) => !['--quick', '--report-only', '--gpu-only'].includes(a) && !['--only=', '--out=', '--wasm-threads='].some((flag) => a.startsWith(flag)));
+  if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(' ')} (use --quick, --gpu-only, --only=${SUITES.map((s) => s.id).join(',')}, --out=DIR, --wasm-threads=N, --report-only)`);
   if (out === '') throw new Error('--out needs a folder: --out=DIR');
+  const wasmThreads = threadsText === undefined ? DEFAULT_WASM_THREADS : Number(threadsText);
+  if (!Number.isInteger(wasmThreads) || wasmThreads < 1 || wasmThreads > 64) throw new Error(`--wasm-threads: '${threadsText}' is not a whole number of threads from 1 to 64`);
   const ids = SUITES.map((s) => s.id);
   const bad = only?.filter((id) => !ids.includes(id)) ?? [];
   if (bad.length > 0) throw new Error(`unknown suites: ${bad.join(', ')} (known: ${ids.join(', ')})`);
-  return { quick: args.includes('--quick'), gpuOnly: args.includes('--gpu-only'), reportOnly: args.includes('--report-only'), only, out };
+  return { quick: args.includes('--quick'), gpuOnly: args.includes('--gpu-only'), reportOnly: args.includes('--report-only'), only, out, wasmThreads };
 }
 
 /** The report's line about the peers: the versions found, or why one is missing. */
@@ -54,7 +58,7 @@ function peerLine(peers: PeerSet | undefined): string {
 }
 
 async function main(): Promise<void> {
-  const { quick, gpuOnly, reportOnly, only, out } = parseArgs(process.argv.slice(2));
+  const { quick, gpuOnly, reportOnly, only, out, wasmThreads } = parseArgs(process.argv.slice(2));
   // --out keeps a run apart (its rows, report and charts together), as quick mode's folder does.
   const resultsDir = out !== undefined ? path.resolve(out) : path.join(benchDir, 'results', ...(quick ? ['quick'] : []));
   const latest = path.join(resultsDir, 'latest.json');
@@ -75,7 +79,7 @@ async function main(): Promise<void> {
     if (!quick) process.env.MESA_SHADER_CACHE_DISABLE = 'true';
     const gpu = await acquireNodeDevice();
     let peers: Promise<PeerSet> | undefined;
-    const ctx: BenchContext = { config: benchConfig(quick, gpuOnly), gpu, peers: () => (peers ??= findPeers()), log };
+    const ctx: BenchContext = { config: benchConfig(quick, gpuOnly, wasmThreads), gpu, peers: () => (peers ??= findPeers()), log };
     log(`${quick ? 'quick' : 'full'} run on ${gpu.adapterInfo}`);
     // With --only, the other suites' rows of the last run are kept.
     rows = only && existsSync(latest) ? (JSON.parse(readFileSync(latest, 'utf8')) as Row[]).filter((r) => !only.includes(String(r.suite))) : [];

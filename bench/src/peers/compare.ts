@@ -74,7 +74,7 @@ export async function comparePeers(ctx: BenchContext, spec: Comparison): Promise
           const withCheck = index === 0 && round === 0;
           const out = path.join(dir, `check-${impl}`);
           const profile = ctx.config.profile && impl === 'spikeflow' && round === rounds - 1;
-          const request = { workload: spec.workload, impl, fixture, check: withCheck ? { fixture: checkFixture, out } : undefined, timing, profile };
+          const request = { workload: spec.workload, impl, fixture, check: withCheck ? { fixture: checkFixture, out } : undefined, timing, profile, wasmThreads: ctx.config.peers.wasmThreads };
           const result = await runWorker(launchers.get(impl)!, request, round === 0 ? process.env : laterRoundEnv());
           const ms = [...result.samples].sort((a, b) => a - b);
           ctx.log(`  round ${round + 1}/${rounds} ${impl} ${sizeText(sizes)}: median ${ms[ms.length >> 1]!.toFixed(1)} ms of ${ms.length} (first ${result.first_ms.toFixed(0)} ms, load ${result.load_1min.toFixed(1)})`);

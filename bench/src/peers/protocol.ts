@@ -10,8 +10,12 @@ export type WorkloadId = 'w1' | 'w2';
 
 /** Every implementation of a workload, in the order each round runs them (spikeflow, the reference, first). */
 export function implNames(workload: WorkloadId): string[] {
-  return ['spikeflow', ...(workload === 'w1' ? ['spikeflow-dense-x'] : []), 'tfjs-webgpu', 'tfjs-wasm', 'torch', 'jax-js-wasm', 'jax-js-webgpu'];
+  const w1 = workload === 'w1';
+  return ['spikeflow', ...(w1 ? ['spikeflow-dense-x'] : []), 'spikeflow-wasm', ...(w1 ? ['spikeflow-wasm-dense-x'] : []), 'tfjs-webgpu', 'tfjs-wasm', 'torch', 'jax-js-wasm', 'jax-js-webgpu'];
 }
+
+/** Threads of the spikeflow-wasm implementations when the request names none. */
+export const DEFAULT_WASM_THREADS = 2;
 
 export interface WorkerRequest {
   readonly workload: WorkloadId;
@@ -23,6 +27,8 @@ export interface WorkerRequest {
   readonly timing: TimingOptions;
   /** Also time the step's kernels one by one (spikeflow only). */
   readonly profile: boolean;
+  /** Threads of the spikeflow-wasm implementations (default DEFAULT_WASM_THREADS); others ignore it. */
+  readonly wasmThreads?: number;
 }
 
 export interface CheckAnswer {

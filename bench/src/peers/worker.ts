@@ -9,7 +9,7 @@ import type { JaxBackend } from '../jaxjs/load.js';
 import type { TfBackend } from '../tfjs/load.js';
 import type { LifMlpImpl, LifMlpRunner } from '../workloads/lif-mlp.js';
 import type { PsnImpl, PsnRunner } from '../workloads/psn.js';
-import { implNames, RESULT_MARKER, type CheckAnswer, type WorkerRequest, type WorkerResult, type WorkloadId } from './protocol.js';
+import { DEFAULT_WASM_THREADS, implNames, RESULT_MARKER, type CheckAnswer, type WorkerRequest, type WorkerResult, type WorkloadId } from './protocol.js';
 import { readLifMlpFixture, readPsnFixture, writeLifMlpCheck, writePsnCheck } from './workload-files.js';
 
 // Each process loads only its own implementation's modules (dynamic imports): starting a process
@@ -38,7 +38,12 @@ async function jax(impl: string): Promise<string> {
 /** The implementations this TypeScript process runs (torch runs from bench/torch/peer.py). */
 const knownHere = (workload: WorkloadId) => implNames(workload).filter((impl) => impl !== 'torch').join(', ');
 
-async function lifMlpImpl(impl: string): Promise<LifMlpImpl> {
+async function lifMlpImpl(impl: string, wasmThreads: number): Promise<LifMlpImpl> {
+  if (impl === 'spikeflow-wasm' || impl === 'spikeflow-wasm-dense-x') {
+    // As for WebGPU, `spikeflow-wasm` is told x holds spikes (a bool input) and the dense-x one is not.
+    const { wasmLifMlp } = await import('../spikeflow-wasm/lif-mlp.js');
+    return wasmLifMlp(impl, wasmThreads, impl === 'spikeflow-wasm');
+  }
   if (impl === 'spikeflow' || impl === 'spikeflow-dense-x') {
     const [{ device, adapterInfo }, { spikeflowLifMlp }] = await Promise.all([gpu(), import('../spikeflow/lif-mlp.js')]);
     // W1's x is defined as 0/1 spikes; `spikeflow` is told so (a compile option any user has), so
@@ -56,7 +61,11 @@ async function lifMlpImpl(impl: string): Promise<LifMlpImpl> {
   throw new Error(`unknown W1 implementation ${JSON.stringify(impl)} (known here: ${knownHere('w1')})`);
 }
 
-async function psnImpl(impl: string): Promise<PsnImpl> {
+async function psnImpl(impl: string, wasmThreads: number): Promise<PsnImpl> {
+  if (impl === 'spikeflow-wasm') {
+    const { wasmPsn } = await import('../spikeflow-wasm/psn.js');
+    return wasmPsn(impl, wasmThreads);
+  }
   if (impl === 'spikeflow') {
     const [{ device, adapterInfo }, { spikeflowPsn }] = await Promise.all([gpu(), import('../spikeflow/psn.js')]);
     return spikeflowPsn(device, adapterInfo);
@@ -131,11 +140,13 @@ async function runImpl<F, R extends { step(): Promise<number>; kernels?(): Promi
 async function main(): Promise<void> {
   const request = JSON.parse(process.argv[2] ?? 'null') as WorkerRequest | null;
   if (request === null || typeof request !== 'object') throw new Error('usage: worker.ts <request JSON> (see protocol.ts)');
+  const wasmThreads = request.wasmThreads ?? DEFAULT_WASM_THREADS;
+  if (!Number.isInteger(wasmThreads) || wasmThreads < 1) throw new Error(`request field wasmThreads must be a positive integer, not ${JSON.stringify(request.wasmThreads)}`);
   const answer =
     request.workload === 'w1'
-      ? await runImpl(request, await lifMlpImpl(request.impl), readLifMlpFixture, checkLifMlp)
+      ? await runImpl(request, await lifMlpImpl(request.impl, wasmThreads), readLifMlpFixture, checkLifMlp)
       : request.workload === 'w2'
-        ? await runImpl(request, await psnImpl(request.impl), readPsnFixture, checkPsn)
+        ? await runImpl(request, await psnImpl(request.impl, wasmThreads), readPsnFixture, checkPsn)
         : undefined;
   if (answer === undefined) throw new Error(`unknown workload ${JSON.stringify(request.workload)} (w1 or w2)`);
   const result: WorkerResult = { ...answer, load_1min: loadavg()[0]! };
