@@ -34,6 +34,8 @@ export interface BenchConfig {
     /** The multi-step LIF whose forward+backward is reported against the copy bandwidth. */
     readonly lif: { readonly T: number; readonly N: number };
   };
+  /** The WASM backend's matmul at n × n on each thread count, in `rounds` alternating rounds of `products` products per sample. */
+  readonly wasmMatmul: { readonly n: number; readonly threads: readonly number[]; readonly rounds: number; readonly products: number };
   readonly psnVsLif: { readonly T: readonly number[]; readonly N: readonly number[] };
   /** LIF-MLP BPTT memory plan at batch B for each T, with and without checkpointing. */
   readonly memory: { readonly T: readonly number[]; readonly B: number };
@@ -70,6 +72,7 @@ export function benchConfig(quick: boolean, gpuOnly = false, wasmThreads = DEFAU
       copies: quick ? 2 : 8,
       lif: quick ? { T: 32, N: 65536 } : { T: 128, N: 65536 },
     },
+    wasmMatmul: { n: 1024, threads: [1, 2], rounds: quick ? 1 : 3, products: quick ? 1 : 3 },
     psnVsLif: { T: quick ? [8, 32] : [8, 16, 32, 64, 128, 256], N: quick ? [4096] : [4096, 65536] },
     memory: { T: [32, 128, 512], B: 64 },
     epropMemory: quick ? { T: [16, 64], rounds: 2 } : { T: [128, 512, 2048], rounds: 3 },

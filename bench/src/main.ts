@@ -19,6 +19,7 @@ import { DEFAULT_WASM_THREADS } from './peers/protocol.js';
 import { lifMlpSuite } from './suites/lif-mlp.js';
 import { psnSuite } from './suites/psn.js';
 import { deviceLimitsSuite } from './suites/device-limits.js';
+import { wasmMatmulSuite } from './suites/wasm-matmul.js';
 import { psnVsLifSuite } from './suites/psn-vs-lif.js';
 import { bpttMemorySuite } from './suites/bptt-memory.js';
 import { spikeStorageSuite } from './suites/spike-storage.js';
@@ -26,7 +27,7 @@ import { finiteCheckSuite } from './suites/finite-check.js';
 import { epropMemorySuite } from './suites/eprop-memory.js';
 import { coldStartSuite } from './suites/cold-start.js';
 
-const SUITES: readonly Suite[] = [lifMlpSuite, psnSuite, deviceLimitsSuite, psnVsLifSuite, bpttMemorySuite, spikeStorageSuite, finiteCheckSuite, epropMemorySuite, coldStartSuite];
+const SUITES: readonly Suite[] = [lifMlpSuite, psnSuite, deviceLimitsSuite, wasmMatmulSuite, psnVsLifSuite, bpttMemorySuite, spikeStorageSuite, finiteCheckSuite, epropMemorySuite, coldStartSuite];
 
 const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const repoRoot = path.resolve(benchDir, '..');

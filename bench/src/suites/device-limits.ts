@@ -26,7 +26,8 @@ export const COPY_WORKLOAD = 'W3 copy';
 export const LIF_BANDWIDTH_WORKLOAD = 'W3 LIF fwd+bwd bandwidth';
 const MATMUL_TOLERANCE = 1e-4;
 
-function matmulGraph(n: number): Graph {
+/** C = A @ B over two n × n params: the W3 matmul, also compiled for the CPU by suites/wasm-matmul.ts. */
+export function matmulGraph(n: number): Graph {
   return trace((b) => ({ c: b.param('a', [n, n], { kind: 'zeros' }).matmul(b.param('b', [n, n], { kind: 'zeros' })) }));
 }
 
