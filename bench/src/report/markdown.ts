@@ -8,6 +8,7 @@ import { checkTable, howTimed, skippedLine, timingTable } from './peer-tables.js
 import { coldStartSection } from './cold-start-tables.js';
 import { BPTT_MEMORY_WORKLOAD } from '../suites/bptt-memory.js';
 import { COPY_WORKLOAD, LIF_BANDWIDTH_WORKLOAD, MATMUL_WORKLOAD } from '../suites/device-limits.js';
+import { WASM_MATMUL_WORKLOAD } from '../suites/wasm-matmul.js';
 import { LIF_MLP_WORKLOAD } from '../suites/lif-mlp.js';
 import { PSN_WORKLOAD } from '../suites/psn.js';
 import { SPIKE_STORAGE_WORKLOAD } from '../suites/spike-storage.js';
@@ -82,7 +83,7 @@ export async function writeReport(rows: readonly Row[], options: ReportOptions):
     const rates = Ts.map((T) => at('spikeflow', T) ?? w1.find((r) => r.T === T)!).map((r) => `T = ${r.T}: ${(100 * Number(r.rate1)).toFixed(1)}% / ${(100 * Number(r.rate2)).toFixed(1)}%`);
     sections.push(
       `## ${LIF_MLP_WORKLOAD}`,
-      `Forward, BPTT backward, SGD update and a blocking read of the loss, B = 64, one step per sample; every implementation uploads the batch (x, the labels) at each step. x holds 0/1 spikes in every implementation (a dense float32 tensor in the peers). \`spikeflow\` is told that x holds spikes (\`spikeInputs: ['x']\`, as W1 defines it), so x is stored as bits and the input matmuls skip its zeros; \`spikeflow-dense-x\` is the same step without that declaration. ${howTimed(w1)} Firing rates of the hidden / output layer: ${rates.join(', ')}.`,
+      `Forward, BPTT backward, SGD update and a blocking read of the loss, B = 64, one step per sample; every implementation uploads the batch (x, the labels) at each step. x holds 0/1 spikes in every implementation (a dense float32 tensor in the peers). \`spikeflow\` is told that x holds spikes (\`spikeInputs: ['x']\`, as W1 defines it), so x is stored as bits and the input matmuls skip its zeros; \`spikeflow-dense-x\` is the same step without that declaration. \`spikeflow-wasm\` and \`spikeflow-wasm-dense-x\` are the same two on the WebAssembly CPU backend (\`nodeWasmBackend\`, threads in the device column): the first declares x spikes by its type (a bool input cast to float32), so its x·W1 and xᵀ·dH1 take the zero-skipping spike matmul; both take it for the hidden spikes. ${howTimed(w1)} Firing rates of the hidden / output layer: ${rates.join(', ')}.`,
       ...checkTable(of(`${LIF_MLP_WORKLOAD} check`), ['dW1', 'dW2', 'update']),
       ...skippedLine(of(`${LIF_MLP_WORKLOAD} skipped`)),
       timingTable(w1, ['T']),
@@ -105,6 +106,18 @@ export async function writeReport(rows: readonly Row[], options: ReportOptions):
       timingTable(w2, ['T', 'N'], [{ header: 'GFLOP/s', cell: (r) => num(r.gflops, 2) }]),
       chartLink('w2.svg', barChartSpec({ title: 'W2 PSN forward+backward', yLabel: 'ms per step (log)', logY: true, categories: sizes.map(([T, N]) => `T ${T}, N ${N / 1024}Ki`), series: impls.map((i) => ({ name: i, values: sizes.map((s) => at(i, s)?.ms_median ?? null) })) }), 'W2 chart'),
       ...kernelTables(PSN_WORKLOAD),
+    );
+  }
+
+  const wasmMatmul = of(WASM_MATMUL_WORKLOAD);
+  if (wasmMatmul.length > 0) {
+    sections.push(
+      `## ${WASM_MATMUL_WORKLOAD}`,
+      `C = A @ B, n = ${wasmMatmul[0]!.N}, on the CPU: W3's graph compiled by \`nodeWasmBackend\` (pack A, pack B, the SIMD register-tiled multiply), ${wasmMatmul[0]!.products} products per sample, C checked against a float64 product first; the thread counts alternate in rounds. CPU/wall is the CPU time the process got per wall-clock time (about the thread count when each thread had a core of its own): on a loaded machine it says how much of a row is waiting for a core.`,
+      table(
+        ['threads', 'ms per sample', 'GFLOP/s (median)', 'GFLOP/s (best)', 'CPU/wall', 'load'],
+        wasmMatmul.map((r) => [String(r.threads), timed(r), num(r.gflops, 1), num(r.gflops_best, 1), num(r.cpu_per_wall, 2), num(r.load_1min, 1)]),
+      ),
     );
   }
 

@@ -3,6 +3,7 @@ import { BPTT_MEMORY_WORKLOAD, DEFAULT_SPIKE_STORAGE } from '../suites/bptt-memo
 import { LIF_BANDWIDTH_WORKLOAD, MATMUL_WORKLOAD } from '../suites/device-limits.js';
 import { LIF_MLP_WORKLOAD } from '../suites/lif-mlp.js';
 import { PSN_WORKLOAD } from '../suites/psn.js';
+import { WASM_MATMUL_GFLOPS_GOAL, WASM_MATMUL_WORKLOAD } from '../suites/wasm-matmul.js';
 import { FINITE_CHECK_BUDGET, FINITE_CHECK_WORKLOAD } from '../suites/finite-check.js';
 import { isSpikeflow } from './peer-tables.js';
 
@@ -26,15 +27,15 @@ export function targetChecks(rows: readonly Row[]): TargetCheck[] {
   const checks: TargetCheck[] = [];
 
   const sameSize = (a: Row, b: Row) => a.T === b.T && a.B === b.B && a.N === b.N;
-  /** Ours against the fastest rival at each size; the case names that rival. */
-  const speedups = (workload: string, target: string, ours: string, rivals: (r: Row) => boolean) => {
+  /** Ours against the fastest rival at each size (goal: that many times faster); the case names that rival. */
+  const speedups = (workload: string, target: string, ours: string, rivals: (r: Row) => boolean, goal = 5) => {
     const all = of(workload);
     for (const own of all.filter((r) => r.impl === ours)) {
       const timed = all.filter((r) => rivals(r) && sameSize(r, own) && ms(r) !== undefined);
       const ownMs = ms(own);
       if (timed.length === 0 || ownMs === undefined) continue;
       const fastest = timed.reduce((a, b) => (ms(b)! < ms(a)! ? b : a));
-      checks.push({ target, case: `${sizeOf(own)} (${fastest.impl})`, measured: ms(fastest)! / ownMs, goal: 5, higherIsBetter: true });
+      checks.push({ target, case: `${sizeOf(own)} (${fastest.impl})`, measured: ms(fastest)! / ownMs, goal, higherIsBetter: true });
     }
   };
   // W1 for both of spikeflow's ways of taking x (declared spikes, and dense), against every peer.
@@ -43,6 +44,16 @@ export function targetChecks(rows: readonly Row[]): TargetCheck[] {
   }
   speedups(PSN_WORKLOAD, 'W2 fwd+bwd: spikeflow vs tfjs-webgpu', 'spikeflow', (r) => r.impl === 'tfjs-webgpu');
   speedups(PSN_WORKLOAD, 'W2 fwd+bwd: spikeflow vs the fastest peer', 'spikeflow', (r) => !isSpikeflow(r.impl));
+
+  // The WebAssembly backend against the CPU peers: faster than each (goal 1×), and 5× tfjs-wasm on W1 with spike inputs.
+  for (const [impl, how] of [['spikeflow-wasm', 'x as spikes'], ['spikeflow-wasm-dense-x', 'x dense']] as const) {
+    speedups(LIF_MLP_WORKLOAD, `W1 step: spikeflow-wasm (${how}) vs PyTorch CPU`, impl, (r) => r.impl === 'torch', 1);
+  }
+  speedups(LIF_MLP_WORKLOAD, 'W1 step: spikeflow-wasm (x as spikes) vs tfjs-wasm', 'spikeflow-wasm', (r) => r.impl === 'tfjs-wasm');
+  speedups(PSN_WORKLOAD, 'W2 fwd+bwd: spikeflow-wasm vs jax-js-wasm and PyTorch CPU', 'spikeflow-wasm', (r) => r.impl === 'jax-js-wasm' || r.impl === 'torch', 1);
+  for (const r of of(WASM_MATMUL_WORKLOAD).filter((x) => x.threads === 2)) {
+    checks.push({ target: 'WASM matmul on 2 threads: GFLOP/s / 40', case: sizeOf(r), measured: Number(r.gflops) / WASM_MATMUL_GFLOPS_GOAL, goal: 1, higherIsBetter: true });
+  }
 
   const matmul = of(MATMUL_WORKLOAD);
   const sfMatmul = matmul.find((r) => r.impl === 'spikeflow');

@@ -7,6 +7,8 @@ import { wasmExecutable } from '../spikeflow-wasm/executable.js';
 import { matmulGraph } from './device-limits.js';
 
 export const WASM_MATMUL_WORKLOAD = 'WASM matmul';
+/** The backend's goal at n = 1,024 on 2 threads. */
+export const WASM_MATMUL_GFLOPS_GOAL = 40;
 
 /**
  * Largest excess of sampled entries of C = A·B (n × n) over the float32 error bound γ_n·Σ|a·b|
