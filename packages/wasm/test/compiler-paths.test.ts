@@ -4,10 +4,11 @@
 // bit on small integer data (every sum exact in float32 whatever the order).
 import { tensor, trace, type DType, type Graph, type Shape } from '@spikeflow/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { compileWasmProgram } from '../src/compiler/compile.js';
+import { compileWasmProgram, type WasmProgramOptions } from '../src/compiler/compile.js';
 import type { Step } from '../src/compiler/program.js';
-import type { WasmExecutable } from '../src/runtime/executable.js';
-import { bits, compiled, reference, values } from './support/compare.js';
+import { spawnNodeWorker } from '../src/node.js';
+import { WasmExecutable } from '../src/runtime/executable.js';
+import { bits, reference, values } from './support/compare.js';
 
 const open: WasmExecutable[] = [];
 afterEach(() => open.splice(0).forEach((e) => e.destroy()));
@@ -15,15 +16,18 @@ afterEach(() => open.splice(0).forEach((e) => e.destroy()));
 const size = (shape: Shape) => shape.reduce((n, d) => n * d, 1);
 
 /** Every kernel label of a graph's program, loops walked. */
-function labels(graph: Graph): string[] {
+function labels(graph: Graph, options: WasmProgramOptions = {}): string[] {
   const of = (steps: readonly Step[]): string[] => steps.flatMap((s) => (s.kind === 'kernel' ? [s.label] : s.kind === 'loop' ? of(s.body) : []));
-  return of(compileWasmProgram(graph).steps);
+  return of(compileWasmProgram(graph, options).steps);
 }
 
 /** The kernels of what was traced in `scope`, labelled `op` or `op/stage` (the scope dropped). */
-const stagesOf = (graph: Graph, scope: string): string[] => labels(graph).filter((l) => l.startsWith(`${scope}/`)).map((l) => l.slice(scope.length + 1));
+const stagesOf = (graph: Graph, scope: string, options: WasmProgramOptions = {}): string[] =>
+  labels(graph, options)
+    .filter((l) => l.startsWith(`${scope}/`))
+    .map((l) => l.slice(scope.length + 1));
 
-async function expectSameAsReference(graph: Graph, shapes: Readonly<Record<string, Shape | [Shape, DType]>>, threads = 1): Promise<void> {
+async function expectSameAsReference(graph: Graph, shapes: Readonly<Record<string, Shape | [Shape, DType]>>, threads = 1, options: WasmProgramOptions = {}): Promise<void> {
   const inputs = Object.fromEntries(
     Object.entries(shapes).map(([name, given], k) => {
       const [shape, dtype] = Array.isArray(given[0]) ? (given as [Shape, DType]) : [given as Shape, 'f32' as DType];
@@ -31,7 +35,7 @@ async function expectSameAsReference(graph: Graph, shapes: Readonly<Record<strin
     }),
   );
   const want = reference(graph, inputs);
-  const exe = await compiled(graph, threads);
+  const exe = await WasmExecutable.create(graph, { ...options, threads, spawn: spawnNodeWorker });
   open.push(exe);
   const got = await exe.run(inputs);
   for (const name of Object.keys(want)) {
@@ -99,6 +103,12 @@ describe('the compiler picks the fast kernel paths', () => {
     expect(stages('dwt')).toEqual(['matmul/spikesT', 'matmul/packB', 'matmul/spikes']);
     await expectSameAsReference(graph, { v: [12, 40], w: [40, 9], wt: [9, 40], d: [12, 9], dt: [9, 12] });
     await expectSameAsReference(graph, { v: [12, 40], w: [40, 9], wt: [9, 40], d: [12, 9], dt: [9, 12] }, 2);
+    // S is 12 × 40 floats: with less scratch allowed than its copy, Sᵀ·B walks S's columns as stored.
+    const noCopy = { spikeTransposeMaxBytes: 12 * 40 * 4 - 1 };
+    expect(stagesOf(graph, 'dw', noCopy)).toEqual(['matmul/spikes']);
+    expect(stagesOf(graph, 'dwt', noCopy)).toEqual(['matmul/packB', 'matmul/spikes']);
+    expect(stagesOf(graph, 'dw', { spikeTransposeMaxBytes: 12 * 40 * 4 })).toEqual(['matmul/spikesT', 'matmul/spikes']);
+    await expectSameAsReference(graph, { v: [12, 40], w: [40, 9], wt: [9, 40], d: [12, 9], dt: [9, 12] }, 2, noCopy);
   });
 
   it('a whole-tensor reduction past one chunk splits into partials and a combine, on 1 and 2 threads', async () => {

@@ -112,7 +112,8 @@ export function lowerMatmul({ low, node, out }: KernelContext<'matmul'>): Kernel
 }
 
 /**
- * Largest copy of S transposed (Sᵀ·B) the spike product makes: below it the copy then the one-row
+ * Largest copy of S transposed (Sᵀ·B) the spike product makes by default (option
+ * `spikeTransposeMaxBytes`): below it the copy then the one-row
  * walk (the faster route at every density measured, docs/wasm.md), above it the column walk over
  * S as stored, which needs no scratch.
  */
@@ -129,7 +130,7 @@ function spikeMatmulSteps(low: Lowering, node: NodeOf<'matmul'>, out: NodeId, sp
   let plan = stored;
   let spikes: (e: KernelEmit) => Expr<'i32'> = (e) => addressIn(low, e)(a);
   let spikesValue = argOf(low, a);
-  if (stored.transposeA && spikeTransposeScratchBytes(stored) <= SPIKE_TRANSPOSE_MAX_BYTES) {
+  if (stored.transposeA && spikeTransposeScratchBytes(stored) <= low.spikeTransposeMaxBytes) {
     const copy = `${out}/spikesT`;
     addValue(low, copy, { shape: [Math.max(1, spikeTransposeScratchBytes(stored) / 4)], dtype: 'f32' }, 'temp');
     steps.push({

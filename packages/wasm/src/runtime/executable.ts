@@ -53,7 +53,8 @@ export class WasmExecutable {
 
   static async create(graph: Graph, options: WasmExecutableOptions = {}): Promise<WasmExecutable> {
     const threads = options.threads ?? 1;
-    const program = compileWasmProgram(graph, { threads, ...(options.skipSpikeZeros === undefined ? {} : { skipSpikeZeros: options.skipSpikeZeros }) });
+    const { skipSpikeZeros, spikeTransposeMaxBytes } = options;
+    const program = compileWasmProgram(graph, { threads, ...(skipSpikeZeros === undefined ? {} : { skipSpikeZeros }), ...(spikeTransposeMaxBytes === undefined ? {} : { spikeTransposeMaxBytes }) });
     if (program.memoryBytes > MAX_BYTES) fail('device', 'memory', `the program needs ${program.memoryBytes} bytes of memory, more than WebAssembly addresses here`, `<= ${MAX_BYTES} bytes`, `${program.memoryBytes} bytes`);
     const pages = Math.max(1, Math.ceil(program.memoryBytes / PAGE_BYTES));
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
