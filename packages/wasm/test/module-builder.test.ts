@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ByteWriter, ModuleBuilder, block, br, br_if, call, f32, f32x4, f64, get, i32, i32x4, i64, ifValue, if_, loop, select, set, v128, valueBlock } from '../src/module-builder/index.js';
+import { memory_copy } from '../src/module-builder/ops-kernels.js';
 
 const instantiate = (bytes: Uint8Array<ArrayBuffer>, imports: WebAssembly.Imports = {}) => {
   expect(WebAssembly.validate(bytes)).toBe(true);
@@ -199,5 +200,31 @@ describe('ModuleBuilder: the instructions the rule table needs', () => {
     expect([e.ceil!(-1.5, 0), e.floor!(-1.5, 0), e.nearest!(-2.5, 0), e.trunc!(-1.5, 0)]).toEqual([-1, -2, -2, -1]);
     expect([e.fromInt!(-1), e.fromIntS!(-1)]).toEqual([4294967296, -1]);
     expect([e.allTrue!(1), e.allTrue!(0), e.anyTrue!(4), e.anyTrue!(0)]).toEqual([1, 0, 1, 0]);
+  });
+});
+
+describe('ModuleBuilder: memory.copy (bulk memory)', () => {
+  const copier = () => {
+    const m = new ModuleBuilder().importMemory({ module: 'env', name: 'memory', initial: 1, maximum: 1, shared: true });
+    m.function('copy', { params: { dst: 'i32', src: 'i32', n: 'i32' } }, (p) => ({ body: [memory_copy(get(p.dst), get(p.src), get(p.n))] }));
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    return { e: instantiate(m.encode(), { env: { memory } }), bytes: new Uint8Array(memory.buffer) };
+  };
+
+  it('copies bytes, overlapping ranges as if through a temporary, and traps past the memory', () => {
+    const { e, bytes } = copier();
+    bytes.set([1, 2, 3, 4, 5, 6, 7, 8, 9], 100);
+    e.copy!(200, 100, 9);
+    expect([...bytes.subarray(200, 209)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect([bytes[199], bytes[209]]).toEqual([0, 0]);
+    // Forward overlap (dst after src) and backward overlap (dst before src).
+    e.copy!(102, 100, 5);
+    expect([...bytes.subarray(100, 109)]).toEqual([1, 2, 1, 2, 3, 4, 5, 8, 9]);
+    e.copy!(100, 103, 4);
+    expect([...bytes.subarray(100, 109)]).toEqual([2, 3, 4, 5, 3, 4, 5, 8, 9]);
+    e.copy!(300, 100, 0);
+    expect(bytes[300]).toBe(0);
+    expect(() => e.copy!(65536 - 4, 0, 5)).toThrow(WebAssembly.RuntimeError);
+    expect(() => e.copy!(0, 65536 - 4, 8)).toThrow(WebAssembly.RuntimeError);
   });
 });

@@ -3,6 +3,7 @@ import { elementwiseStatements } from '../codegen/fused-values.js';
 import { isWasmKernelOp, type WasmKernelOp } from '../codegen/wasm-rules.js';
 import { kernelLowerings } from './kernel-lowerings.js';
 import { addressIn, addValue, argOf, type KernelContext, type Lowering, type NodeOf } from './lowering.js';
+import { SPIKE_TRANSPOSE_MAX_BYTES } from './matmul-steps.js';
 import type { KernelStep, Program, Step, ValueRole } from './program.js';
 import { scanSteps } from './scan.js';
 import { wasmPartition } from './wasm-partition.js';
@@ -91,6 +92,11 @@ export interface WasmProgramOptions {
    * skipped zero facing an infinite right operand gives no NaN there.
    */
   readonly skipSpikeZeros?: boolean;
+  /**
+   * Largest scratch copy of S transposed a spike product Sᵀ·B makes so that the faster one-row walk
+   * runs (default SPIKE_TRANSPOSE_MAX_BYTES, 64 MiB); past it the column walk reads S as stored.
+   */
+  readonly spikeTransposeMaxBytes?: number;
 }
 
 /** Byte offsets of the plan's slots, each on a 16-byte boundary, and the memory they need. */
@@ -109,7 +115,7 @@ export function compileWasmProgram(input: Graph, options: WasmProgramOptions = {
   const threads = options.threads ?? 1;
   const graph = hoistSequenceWork(simplify(input));
   const part = wasmPartition(graph);
-  const low: Lowering = { graph, values: new Map(), valueId: (id) => id, stepStrides: new Map(), aliases: part.aliases, threads, skipSpikeZeros: options.skipSpikeZeros !== false, lowerBody };
+  const low: Lowering = { graph, values: new Map(), valueId: (id) => id, stepStrides: new Map(), aliases: part.aliases, threads, skipSpikeZeros: options.skipSpikeZeros !== false, spikeTransposeMaxBytes: options.spikeTransposeMaxBytes ?? SPIKE_TRANSPOSE_MAX_BYTES, lowerBody };
   const resolve = (id: NodeId) => part.aliases.get(id) ?? id;
   registerValues(low, part, new Set(graph.outputs.map((o) => resolve(o.node))));
   // Interface leaves nothing reads still get memory, so feeding them works.

@@ -21,6 +21,8 @@ export interface Lowering {
   readonly threads: number;
   /** Whether a matmul whose left operand holds only 0 and 1 skips its zeros (see lowerMatmul). */
   readonly skipSpikeZeros: boolean;
+  /** Largest copy of S transposed a spike product Sᵀ·B makes for the one-row walk (see spikeMatmulSteps). */
+  readonly spikeTransposeMaxBytes: number;
   /**
    * Lowers a partitioned scan body with the compiler that lowers this graph: registers its
    * values and returns its steps. Passed in, so the scan lowering imports nothing above it.

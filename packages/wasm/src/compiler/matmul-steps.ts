@@ -1,6 +1,17 @@
 import type { NodeId, TensorType } from '@spikeflow/core';
-import { matmulScratchBytes, multiplyItems, multiplyStatements, packAItems, packAStatements, packBItems, packBStatements, planMatmul, type MatmulPlan } from '../kernels/matmul-forms.js';
-import { planSpikeMatmul, spikeItems, spikeMatmulStatements } from '../kernels/matmul-spike.js';
+import { matmulScratchBytes, multiplyItems, multiplyStatements, packAItems, packAStatements, packBItems, packBStatements, planMatmul, type MatmulPlan, type MatmulSpec } from '../kernels/matmul-forms.js';
+import { planRowsMatmul, rowsMatmulItems, rowsMatmulStatements, rowsPathApplies } from '../kernels/matmul-rows.js';
+import {
+  planSpikeMatmul,
+  spikeItems,
+  spikeMatmulStatements,
+  spikeMatmulUnpackedStatements,
+  spikeNeedsPackedB,
+  spikeTransposeItems,
+  spikeTransposeScratchBytes,
+  spikeTransposeStatements,
+  untransposedSpikeSpec,
+} from '../kernels/matmul-spike.js';
 import { i32, type Expr, type LocalAllocator, type Stmt } from '../module-builder/index.js';
 import { isBinary } from './binary-values.js';
 import { addressIn, addValue, argOf, type KernelContext, type Lowering, type NodeOf } from './lowering.js';
@@ -73,30 +84,84 @@ const packBStage = (plan: MatmulPlan, source: NodeId): PackStage => ({
 /**
  * The kernels of a `matmul` node, in any form the primitive allows (transposed operands,
  * broadcast batch dims). A left operand of spikes (only 0 and 1, see isBinary) goes through the
- * zero-skipping kernel: B packed, then per output row only the k of its spikes visited.
+ * zero-skipping kernel (spikeMatmulSteps). Otherwise at most 4 rows with B as stored take the
+ * unpacked rows path (one kernel, no scratch: packing B would cost as much as the product), and
+ * the rest the packed product. Every path gives the packed product's bits.
  */
 export function lowerMatmul({ low, node, out }: KernelContext<'matmul'>): KernelStep[] {
   const [a, b] = node.inputs as [NodeId, NodeId];
   const typeOf = (id: NodeId) => low.graph.nodes[id]!.type as TensorType;
   const spec = { aShape: typeOf(a).shape, bShape: typeOf(b).shape, transposeA: node.attrs.transposeA, transposeB: node.attrs.transposeB };
-  if (low.skipSpikeZeros && isBinary(low.graph, a)) return spikeMatmulSteps(low, node, out, planSpikeMatmul(spec), a, b);
+  if (low.skipSpikeZeros && isBinary(low.graph, a)) return spikeMatmulSteps(low, node, out, spec, a, b);
   const plan = planMatmul(spec);
+  if (rowsPathApplies(plan)) {
+    const rows = planRowsMatmul(plan);
+    return [
+      {
+        kind: 'kernel',
+        label: `${node.name}/rows`,
+        args: [argOf(low, a), argOf(low, b), out],
+        items: rowsMatmulItems(rows),
+        granule: 1,
+        itemCost: plan.m * plan.k * 4 * rows.vectors,
+        emit: (e) => rowsMatmulStatements(e.fn, rows, addressIn(low, e)(a), addressIn(low, e)(b), addressIn(low, e)(node.id), e.lo, e.hi),
+      },
+    ];
+  }
   return packedProductSteps(low, node, out, plan, packAStage(plan, a), packBStage(plan, b));
 }
 
-function spikeMatmulSteps(low: Lowering, node: NodeOf<'matmul'>, out: NodeId, plan: MatmulPlan, a: NodeId, b: NodeId): KernelStep[] {
+/**
+ * Largest copy of S transposed (Sᵀ·B) the spike product makes by default (option
+ * `spikeTransposeMaxBytes`): below it the copy then the one-row
+ * walk (the faster route at every density measured, docs/wasm.md), above it the column walk over
+ * S as stored, which needs no scratch.
+ */
+export const SPIKE_TRANSPOSE_MAX_BYTES = 64 * 2 ** 20;
+
+/**
+ * The zero-skipping product S·B: per output row only the k of its spikes visit B. S stored
+ * transposed (Sᵀ·B, a backward pass) is first copied to [..., M, K] when that copy is affordable;
+ * B is read as stored unless it is stored transposed ([..., N, K]), which is packed first.
+ */
+function spikeMatmulSteps(low: Lowering, node: NodeOf<'matmul'>, out: NodeId, spec: MatmulSpec, a: NodeId, b: NodeId): KernelStep[] {
+  const steps: KernelStep[] = [];
+  const stored = planSpikeMatmul(spec);
+  let plan = stored;
+  let spikes: (e: KernelEmit) => Expr<'i32'> = (e) => addressIn(low, e)(a);
+  let spikesValue = argOf(low, a);
+  if (stored.transposeA && spikeTransposeScratchBytes(stored) <= low.spikeTransposeMaxBytes) {
+    const copy = `${out}/spikesT`;
+    addValue(low, copy, { shape: [Math.max(1, spikeTransposeScratchBytes(stored) / 4)], dtype: 'f32' }, 'temp');
+    steps.push({
+      kind: 'kernel',
+      label: `${node.name}/spikesT`,
+      args: [argOf(low, a), copy],
+      items: spikeTransposeItems(stored),
+      granule: 1,
+      itemCost: stored.k,
+      emit: (e) => spikeTransposeStatements(e.fn, stored, addressIn(low, e)(a), at(e, copy), e.lo, e.hi),
+    });
+    plan = planSpikeMatmul(untransposedSpikeSpec(spec));
+    spikes = (e) => at(e, copy);
+    spikesValue = copy;
+  }
+  const spikeStep = (bValue: NodeId, emit: (e: KernelEmit) => Stmt[]): KernelStep => ({
+    kind: 'kernel',
+    label: `${node.name}/spikes`,
+    args: [spikesValue, bValue, out],
+    items: spikeItems(plan),
+    granule: 1,
+    itemCost: plan.k * 4,
+    emit,
+  });
+  if (!spikeNeedsPackedB(plan)) {
+    steps.push(spikeStep(argOf(low, b), (e) => spikeMatmulUnpackedStatements(e.fn, plan, spikes(e), addressIn(low, e)(b), addressIn(low, e)(node.id), e.lo, e.hi)));
+    return steps;
+  }
   const packedB = `${out}/packedB`;
   addValue(low, packedB, { shape: [Math.max(1, matmulScratchBytes(plan).packedB / 4)], dtype: 'f32' }, 'temp');
-  return [
-    packStep(low, node, packBStage(plan, b), packedB),
-    {
-      kind: 'kernel',
-      label: `${node.name}/spikes`,
-      args: [argOf(low, a), packedB, out],
-      items: spikeItems(plan),
-      granule: 1,
-      itemCost: plan.k * 4,
-      emit: (e) => spikeMatmulStatements(e.fn, plan, addressIn(low, e)(a), at(e, packedB), addressIn(low, e)(node.id), e.lo, e.hi),
-    },
-  ];
+  steps.push(packStep(low, node, packBStage(plan, b), packedB));
+  steps.push(spikeStep(packedB, (e) => spikeMatmulStatements(e.fn, plan, spikes(e), at(e, packedB), addressIn(low, e)(node.id), e.lo, e.hi)));
+  return steps;
 }

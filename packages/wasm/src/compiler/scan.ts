@@ -113,6 +113,7 @@ function stepLoop(low: Lowering, node: Node<'scan'>, inputs: readonly NodeId[], 
     aliases: bodyPart.aliases,
     threads: low.threads,
     skipSpikeZeros: low.skipSpikeZeros,
+    spikeTransposeMaxBytes: low.spikeTransposeMaxBytes,
     lowerBody: low.lowerBody,
   };
   const loop: Step[] = low.lowerBody(bodyLow, bodyPart);

@@ -1,4 +1,4 @@
-import { fail, initParams, initialValue, outputNode, type FeedValue, type Graph, type HostTensor, type NodeId, type TensorType } from '@spikeflow/core';
+import { fail, initParams, initialValue, outputNode, sizeOf, type FeedValue, type Graph, type HostTensor, type NodeId, type TensorType } from '@spikeflow/core';
 import { compileWasmProgram, type WasmProgramOptions } from '../compiler/compile.js';
 import type { KernelStep, Program, Step } from '../compiler/program.js';
 import { splitRange } from '../runtime.js';
@@ -53,7 +53,8 @@ export class WasmExecutable {
 
   static async create(graph: Graph, options: WasmExecutableOptions = {}): Promise<WasmExecutable> {
     const threads = options.threads ?? 1;
-    const program = compileWasmProgram(graph, { threads, ...(options.skipSpikeZeros === undefined ? {} : { skipSpikeZeros: options.skipSpikeZeros }) });
+    const { skipSpikeZeros, spikeTransposeMaxBytes } = options;
+    const program = compileWasmProgram(graph, { threads, ...(skipSpikeZeros === undefined ? {} : { skipSpikeZeros }), ...(spikeTransposeMaxBytes === undefined ? {} : { spikeTransposeMaxBytes }) });
     if (program.memoryBytes > MAX_BYTES) fail('device', 'memory', `the program needs ${program.memoryBytes} bytes of memory, more than WebAssembly addresses here`, `<= ${MAX_BYTES} bytes`, `${program.memoryBytes} bytes`);
     const pages = Math.max(1, Math.ceil(program.memoryBytes / PAGE_BYTES));
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
@@ -173,6 +174,24 @@ export class WasmExecutable {
     return Object.fromEntries(wanted.map((name) => [name, this.read(known.get(name)!, this.program.values.get(known.get(name)!)!.type)]));
   }
 
+  /**
+   * How many NaN or infinite values each named f32 state holds, counted in place in the shared
+   * memory (a tight loop over the words' exponent bits; nothing is copied out).
+   */
+  async countNonFinite(names: readonly string[]): Promise<Record<string, number>> {
+    this.assertAlive();
+    const known = new Map(this.program.state.map((s) => [s.name, s.value]));
+    const ranges = names.map((name) => {
+      const value = known.get(name);
+      if (value === undefined) fail('feed', `state.${name}`, 'the graph has no state of this name', [...known.keys()].join(', ') || 'none', name);
+      const type = this.program.values.get(value)!.type;
+      if (type.dtype !== 'f32') fail('feed', `state.${name}`, 'only f32 state can hold non-finite values', 'an f32 state', type.dtype);
+      return { start: this.offsetOf(value) / 4, length: sizeOf(type.shape) };
+    });
+    const words = new Int32Array(this.memory.buffer);
+    return Object.fromEntries(names.map((name, k) => [name, countNonFiniteWords(words, ranges[k]!.start, ranges[k]!.length)]));
+  }
+
   /** Copies of the current param values. */
   async readParams(): Promise<Record<string, HostTensor>> {
     this.assertAlive();
@@ -189,4 +208,14 @@ export class WasmExecutable {
     this.destroyed = true;
     void this.pool.destroy();
   }
+}
+
+/** f32 exponent bits: all ones marks NaN and ±Inf. */
+const EXPONENT = 0x7f800000;
+
+/** Words [start, start + length) whose f32 exponent is all ones (NaN or ±Inf). */
+function countNonFiniteWords(words: Int32Array, start: number, length: number): number {
+  let count = 0;
+  for (let i = start, end = start + length; i < end; i++) if ((words[i]! & EXPONENT) === EXPONENT) count++;
+  return count;
 }

@@ -28,6 +28,11 @@ export class WasmTrainStep implements StepRunner {
     this.executable.setState(values);
   }
 
+  /** How many NaN or infinite values each named state holds, counted in the shared memory (see WasmExecutable.countNonFinite). */
+  countNonFinite(names: readonly string[]): Promise<Record<string, number>> {
+    return this.executable.countNonFinite(names);
+  }
+
   destroy(): void {
     this.executable.destroy();
   }
