@@ -30,13 +30,20 @@ export function backendRequest(flag: string | undefined, env: NodeJS.ProcessEnv 
   }
 }
 
+export interface ChooseOptions {
+  readonly onCompileProgress?: CompileProgressCallback;
+  /** Keep auto on WebGPU, software adapter or not, and fail without it; `SPIKEFLOW_REQUIRE_WEBGPU=1` by default. */
+  readonly requireWebGPU?: boolean;
+}
+
 /** Picks the backend for `request`, offering the WebAssembly backend on all available cores. */
-export function chooseBackend(request: BackendRequest, onCompileProgress?: CompileProgressCallback, env: NodeJS.ProcessEnv = process.env): Promise<ChosenBackend> {
+export function chooseBackend(request: BackendRequest, options: ChooseOptions = {}): Promise<ChosenBackend> {
+  const { onCompileProgress, requireWebGPU = process.env.SPIKEFLOW_REQUIRE_WEBGPU === '1' } = options;
   const threads = availableParallelism();
   return chooseNodeBackend({
     prefer: request.prefer,
     preferSource: request.source,
-    requireWebGPU: env.SPIKEFLOW_REQUIRE_WEBGPU === '1',
+    requireWebGPU,
     wasm: { create: () => nodeWasmBackend({ threads }), threads },
     webgpu: onCompileProgress === undefined ? {} : { onCompileProgress },
   });

@@ -23,7 +23,7 @@ interface SessionBackend {
 }
 
 async function backend(request: BackendRequest, onCompileProgress: CompileProgressCallback | undefined): Promise<SessionBackend> {
-  const chosen = await chooseBackend(request, onCompileProgress);
+  const chosen = await chooseBackend(request, { onCompileProgress });
   process.stderr.write(`${describeChoice(chosen)}\n`);
   switch (chosen.kind) {
     // The whole context, not just its device: reads then fail with "device was lost" instead of hanging or an empty DOMException.
