@@ -4,8 +4,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { adapterFacts, softwareAdapterReason } from '@spikeflow/webgpu';
 import { nodeGpu } from '@spikeflow/webgpu/node';
-import { softwareAdapterReason } from '../bench/src/hardware/software-adapter.js';
 
 const script = fileURLToPath(new URL('../scripts/bench-hardware-gpu.sh', import.meta.url));
 const run = (...args: string[]) => spawnSync('bash', [script, '--check-only', '--skip-install', ...args], { encoding: 'utf8', timeout: 240_000 });
@@ -14,8 +14,8 @@ describe('bench-hardware-gpu.sh --check-only', () => {
   it("fails on a software adapter, naming the reason, and passes with --allow-software", async () => {
     const adapter = await (await nodeGpu()).requestAdapter({ powerPreference: 'high-performance' });
     expect(adapter).not.toBeNull();
-    const info = adapter!.info as GPUAdapterInfo & { isFallbackAdapter?: boolean };
-    const software = softwareAdapterReason({ vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description, isFallbackAdapter: info.isFallbackAdapter });
+    const info = adapter!.info;
+    const software = softwareAdapterReason(adapterFacts(adapter!));
     const strict = run();
     expect(strict.stdout).toContain(`vendor: ${info.vendor || '(empty)'}`);
     if (software === null) {

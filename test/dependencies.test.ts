@@ -37,7 +37,7 @@ const POLICY: Record<string, Policy> = {
   // Plots as Vega-Lite specs, for the CLI, the examples and the benchmarks; Node-only code (PNG files) stays in its node.ts.
   plot: { spikeflow: [], node: true },
   // A Node program at the top of the graph: nothing imports it.
-  cli: { spikeflow: ['@spikeflow/core', '@spikeflow/autodiff', '@spikeflow/webgpu', '@spikeflow/models', '@spikeflow/nir', '@spikeflow/plot'], node: true },
+  cli: { spikeflow: ['@spikeflow/core', '@spikeflow/autodiff', '@spikeflow/webgpu', '@spikeflow/wasm', '@spikeflow/models', '@spikeflow/nir', '@spikeflow/plot'], node: true },
 };
 
 const SOURCE_FILE = /\.(ts|tsx|mts|cts|js|mjs|cjs)$/;

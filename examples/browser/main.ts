@@ -3,7 +3,7 @@
 // and load a checkpoint, NIR file or spec JSON, or a data file, picked or dropped on the page.
 import { sizeOf, toArray, type HostTensor, type TensorType } from '@spikeflow/core';
 import { isDataFileName, loadCheckpoint, parseSequential, standardLayers } from '@spikeflow/models';
-import { selectBackend, type Backend, type CompileProgress } from '@spikeflow/webgpu';
+import { parseBackendPreference, selectBackend, softwareRendererName, type Backend, type BackendPreference, type CompileProgress } from '@spikeflow/webgpu';
 import { decodePageCheckpoint, download, encodePageCheckpoint } from './checkpoint-file.js';
 import { DEMOS, type Demo, type DemoChoice, type DemoLayer } from './demos/index.js';
 import { DATA_FILE_SETTINGS, dataFileDemo } from './demos/data-file.js';
@@ -75,19 +75,50 @@ const nextFrame = (): Promise<void> => new Promise((resolve) => {
 });
 
 let backendPromise: Promise<Backend> | undefined;
-/** One device for the page's lifetime; the fallback reason is shown, never hidden. */
+/**
+ * One device for the page's lifetime, chosen by `?backend=auto|webgpu|cpu` (auto by default), and
+ * one line saying which and why. The WebAssembly backend is not offered here yet: its kernels block
+ * in Atomics.wait, which a page's main thread may not do, so it has to run from a worker first.
+ */
 async function backend(): Promise<Backend> {
-  backendPromise ??= selectBackend({ label: 'spikeflow page' }).then((b) => {
+  backendPromise ??= choosePageBackend().then((b) => {
     progress.backend = b.kind;
     progress.adapter = b.kind === 'webgpu' ? b.ctx.adapterInfo : 'CPU reference interpreter';
-    $('adapter').textContent = b.kind === 'webgpu' ? `device: WebGPU — ${b.ctx.adapterInfo}` : 'device: CPU reference interpreter (slow)';
+    $('adapter').textContent = `${b.kind === 'webgpu' ? `backend: webgpu (${b.ctx.adapterInfo})` : 'backend: cpu (the reference interpreter, slow)'} — ${requestNote}${pageBackendReason(b)}`;
     if (b.kind === 'cpu') {
-      $('banner').textContent = `WebGPU is not available, so training runs on the CPU reference interpreter. ${b.reason}`;
+      $('banner').textContent = `Training runs on the CPU reference interpreter. ${b.reason}`;
       $('banner').classList.add('shown');
     }
     return b;
   });
   return backendPromise;
+}
+
+const PAGE_WASM_NOTE = "the WebAssembly backend is not wired into this page yet (it must run from a worker: a page's main thread may not Atomics.wait)";
+
+/** What the page could not do as asked (a bad or unservable ?backend), said before the reason. */
+let requestNote = '';
+
+async function choosePageBackend(): Promise<Backend> {
+  const asked = new URLSearchParams(location.search).get('backend');
+  let prefer: BackendPreference = 'auto';
+  try {
+    prefer = asked === null ? 'auto' : parseBackendPreference(asked, '?backend');
+  } catch (error) {
+    requestNote = `${error instanceof Error ? error.message : String(error)}; using auto. `;
+  }
+  if (prefer === 'cpu') return { kind: 'cpu', reason: 'asked for by ?backend=cpu' };
+  if (prefer === 'wasm') requestNote = `?backend=wasm is not served: ${PAGE_WASM_NOTE}; using auto. `;
+  return selectBackend({ label: 'spikeflow page', requireWebGPU: prefer === 'webgpu' });
+}
+
+/** Why the page runs where it does, including whether it could share memory with worker threads. */
+function pageBackendReason(b: Backend): string {
+  const isolation = crossOriginIsolated ? 'the page is cross-origin isolated' : 'the page is not cross-origin isolated, so a WebAssembly backend here would run single-threaded';
+  if (b.kind === 'cpu') return `${b.reason}; ${isolation}`;
+  const software = softwareRendererName(b.ctx.adapter);
+  const adapter = software === null ? 'a hardware WebGPU adapter' : `WebGPU adapter is software (${software}), kept because ${PAGE_WASM_NOTE}`;
+  return `${adapter}; ${isolation}`;
 }
 
 /** Kernel compilation in the status line: the first time on a software GPU it takes minutes. */

@@ -58,6 +58,14 @@ describe('the page server under malformed requests', () => {
     });
   }
 
+  it('sends the cross-origin isolation headers with every page resource, so the page may share memory between threads', async () => {
+    for (const path of Object.keys(page.sizes)) {
+      const reply = (await send(request(`GET ${path} HTTP/1.1`))).toLowerCase();
+      expect(reply, path).toContain('\r\ncross-origin-opener-policy: same-origin\r\n');
+      expect(reply, path).toContain('\r\ncross-origin-embedder-policy: require-corp\r\n');
+    }
+  });
+
   it('still serves the script and the digits after all of them', async () => {
     for (const path of ['/main.js', ...Object.keys(page.sizes).filter((p) => p !== '/' && p !== '/main.js')]) {
       expect(status(await send(request(`GET ${path} HTTP/1.1`))), path).toBe('200');

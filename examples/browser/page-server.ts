@@ -32,6 +32,13 @@ function requestPath(target: string | undefined): string | undefined {
   }
 }
 
+/**
+ * Cross-origin isolation: a page served with these may share memory between threads
+ * (SharedArrayBuffer, Atomics.wait in workers), which the WebAssembly backend's thread pool needs.
+ * Everything the page loads comes from this server, so requiring CORP of embedded resources costs nothing.
+ */
+export const ISOLATION_HEADERS = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } as const;
+
 /** Every request gets an answer: 400 for a target that is not a URL, 405 for anything but GET or HEAD, 404 off the routes. */
 function answer(routes: ReadonlyMap<string, Route>, request: IncomingMessage, response: ServerResponse): void {
   const path = requestPath(request.url);
@@ -40,7 +47,7 @@ function answer(routes: ReadonlyMap<string, Route>, request: IncomingMessage, re
   const found = routes.get(path);
   if (!found) return void response.writeHead(404).end();
   const gzip = /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''));
-  response.writeHead(200, { 'content-type': found.type, 'cache-control': 'no-store', ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
+  response.writeHead(200, { 'content-type': found.type, 'cache-control': 'no-store', ...ISOLATION_HEADERS, ...(gzip ? { 'content-encoding': 'gzip' } : {}) });
   response.end(request.method === 'HEAD' ? undefined : gzip ? found.gzipped : found.body);
 }
 

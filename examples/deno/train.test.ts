@@ -1,6 +1,7 @@
 // The Deno script end to end, run exactly as README.md says (`deno run --unstable-webgpu
-// --allow-env=NODE_ENV train.ts` in this folder, against the built packages) by the `deno` npm
-// package's binary; it must learn the task, not just run.
+// --allow-env=NODE_ENV,SPIKEFLOW_BACKEND,SPIKEFLOW_REQUIRE_WEBGPU train.ts` in this folder, against
+// the built packages) by the `deno` npm package's binary; it must learn the task, not just run, and
+// its first line must name the backend it trained on.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 function runTrain(deno: string, cacheDir: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
     const env = { ...process.env, DENO_DIR: cacheDir, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
-    execFile(deno, ['run', '--unstable-webgpu', '--allow-env=NODE_ENV', '--no-prompt', 'train.ts'], { cwd: HERE, env, timeout: 120_000 }, (error, stdout, stderr) => {
+    execFile(deno, ['run', '--unstable-webgpu', '--allow-env=NODE_ENV,SPIKEFLOW_BACKEND,SPIKEFLOW_REQUIRE_WEBGPU', '--no-prompt', 'train.ts'], { cwd: HERE, env, timeout: 120_000 }, (error, stdout, stderr) => {
       done({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stdout, stderr });
     });
   });
@@ -40,10 +41,9 @@ describe('examples/deno/train.ts', () => {
     const line = result.stdout.split('\n').find((l) => l.startsWith('RESULT '));
     if (line === undefined) throw new Error(`Deno printed no RESULT line (exit code ${result.code}):\n${result.stderr}`);
     const report = JSON.parse(line.slice('RESULT '.length)) as { accuracy: number; chance: number; device: string };
-    if (!report.device.startsWith('webgpu')) {
-      if (WEBGPU_REQUIRED) throw new Error(`Deno trained on '${report.device}', not WebGPU (SPIKEFLOW_REQUIRE_WEBGPU=1)`);
-      console.warn('Deno had no WebGPU adapter; the script fell back to the CPU interpreter');
-    }
+    const kind = report.device.split(' ')[0]!;
+    if (WEBGPU_REQUIRED && kind !== 'webgpu') throw new Error(`Deno trained on '${report.device}', not WebGPU (SPIKEFLOW_REQUIRE_WEBGPU=1)`);
+    expect(result.stdout.split('\n')[0]).toMatch(new RegExp(`^backend: ${kind} \\(.+\\) — .+`));
     expect(result.code).toBe(0);
     expect(report.accuracy).toBeGreaterThan(report.chance + MARGIN);
   }, 400_000);

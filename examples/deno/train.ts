@@ -1,35 +1,44 @@
 /**
- * Trains a small spiking classifier on the evidence-accumulation task with WebGPU in Deno.
- * After `pnpm build`, from this folder: `deno run --unstable-webgpu --allow-env=NODE_ENV train.ts`
- * (README.md says why). The last line is machine-readable:
- *   RESULT {"accuracy":0.9,"chance":0.5,"device":"webgpu ..."}
+ * Trains a small spiking classifier on the evidence-accumulation task in Deno, on WebGPU on a
+ * hardware GPU and on the WebAssembly backend (Web Workers) otherwise. After `pnpm build`, from
+ * this folder: `deno run --unstable-webgpu --allow-env=NODE_ENV,SPIKEFLOW_BACKEND,SPIKEFLOW_REQUIRE_WEBGPU train.ts`
+ * (README.md says why). SPIKEFLOW_BACKEND=auto|webgpu|wasm|cpu overrides the choice. The first
+ * line names the backend and why; the last line is machine-readable:
+ *   RESULT {"accuracy":0.9,"chance":0.5,"device":"wasm (4 threads)"}
  */
-import { cpuBackend, type TrainBackend } from '@spikeflow/core';
 import { adam, classifierModel, defaultClassifierSpec, evidenceAccumulation, taskData, Trainer } from '@spikeflow/models';
-import { selectBackend, webgpuBackend } from '@spikeflow/webgpu';
+import { webWasmBackend } from '@spikeflow/wasm/web';
+import { chooseTrainBackend, describeChoice, parseBackendPreference } from '@spikeflow/webgpu';
 
-declare const Deno: { exit(code: number): never };
+declare const Deno: { exit(code: number): never; env: { get(name: string): string | undefined } };
 
 const EPOCHS = 4;
 const BATCH = 32;
 
-const task = evidenceAccumulation();
-// No env access without --allow-env: the caller judges the device from the RESULT line.
-const backend = await selectBackend();
-let engine: TrainBackend;
-let device: string;
-if (backend.kind === 'webgpu') {
-  engine = webgpuBackend(backend.ctx.device);
-  device = `webgpu (${backend.ctx.adapterInfo})`;
-} else {
-  engine = cpuBackend();
-  device = 'cpu';
-  console.log(`no WebGPU adapter, training on the CPU interpreter: ${backend.reason}`);
+/** An environment variable, or undefined where it is unset or --allow-env does not grant it. */
+function env(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
 }
+
+const task = evidenceAccumulation();
+const asked = env('SPIKEFLOW_BACKEND');
+const threads = navigator.hardwareConcurrency > 0 ? navigator.hardwareConcurrency : 1;
+const chosen = await chooseTrainBackend({
+  prefer: asked === undefined ? 'auto' : parseBackendPreference(asked, 'SPIKEFLOW_BACKEND'),
+  preferSource: 'SPIKEFLOW_BACKEND',
+  requireWebGPU: env('SPIKEFLOW_REQUIRE_WEBGPU') === '1',
+  wasm: { create: () => webWasmBackend({ threads }), threads },
+});
+console.log(describeChoice(chosen));
+const device = chosen.kind === 'webgpu' ? `webgpu (${chosen.ctx.adapterInfo})` : chosen.kind === 'wasm' ? `wasm (${chosen.threads} threads)` : 'cpu';
 console.log(`task ${task.info.name}: T = ${task.info.steps}, ${task.info.inputSize} inputs, chance ${task.info.chance.value}; device ${device}`);
 
 const trainer = await Trainer.create({
-  backend: engine,
+  backend: chosen.backend,
   model: classifierModel(defaultClassifierSpec(task.info, 32), task.info, BATCH),
   optimizer: adam(),
   data: taskData({ train: task }, { batch: BATCH, trainBatches: 16, testBatches: 8 }),

@@ -1,4 +1,5 @@
-// The README's main job, at a CI budget: it must really learn MNIST on WebGPU.
+// The README's main job, at a CI budget: it must really learn MNIST, on WebGPU under
+// SPIKEFLOW_REQUIRE_WEBGPU=1, else on the backend chosen for this machine; its first line names that backend.
 import type { CompileProgress } from '@spikeflow/webgpu';
 import { describe, expect, it } from 'vitest';
 import { runDemo } from './mnist-demo.js';
@@ -22,6 +23,9 @@ describe('pnpm demo (short)', () => {
     });
     console.log(lines.join('\n'));
     if (process.env.SPIKEFLOW_REQUIRE_WEBGPU === '1') expect(result.device).toMatch(/^WebGPU/);
+    expect(lines[0]).toBe(result.backendLine);
+    const kind = { WebGPU: 'webgpu', WebAssembly: 'wasm', CPU: 'cpu' }[result.device.split(' ')[0]!];
+    expect(result.backendLine).toMatch(new RegExp(`^backend: ${kind} \\(.+\\) — .+`));
     if (result.device.startsWith('WebGPU')) {
       // Two graphs compiled (the step, then the evaluation), each reported from its first event to done = total.
       const starts = compiles.filter((e) => e.label === undefined);

@@ -1,13 +1,13 @@
 /**
- * The main job: train a spiking network on real MNIST digits (rate-coded spikes) on the GPU —
- * WebGPU through dawn.node, which is Mesa's software rasterizer on a machine with no GPU — and
- * report held-out accuracy. Without any WebGPU adapter it says so and trains on the CPU
- * reference interpreter instead, on a smaller budget.
+ * The main job: train a spiking network on real MNIST digits (rate-coded spikes) and report
+ * held-out accuracy, on the backend chosen for this machine: WebGPU (dawn.node) on a hardware
+ * GPU, the WebAssembly backend on all cores on a software adapter (lavapipe) or without WebGPU.
+ * `backend` (--backend, SPIKEFLOW_BACKEND) overrides the choice; the first line says which and why.
  */
-import { evaluate, leafName, toArray, type FeedValue, type Graph, type HostTensor } from '@spikeflow/core';
+import { leafName, type FeedValue, type Graph, type HostTensor, type TrainBackend } from '@spikeflow/core';
 import { adam, buildClassifier, classifierHead, countCorrect, lif, linear, loadMnist, mnistSplit, sequential, sequentialMnist, TaskRng, trainingGraph, type Task } from '@spikeflow/models';
-import { compile, compileTrainStep, type CompileProgressCallback } from '@spikeflow/webgpu';
-import { selectNodeBackend } from '@spikeflow/webgpu/node';
+import { describeChoice, type ChosenBackend, type CompileProgressCallback } from '@spikeflow/webgpu';
+import { chooseBackend, type BackendRequest } from '../../packages/cli/src/backend-choice.js';
 
 export interface DemoOptions {
   readonly epochs: number;
@@ -20,14 +20,18 @@ export interface DemoOptions {
   readonly seed: number;
   /** Prints a progress line; `done` of `total` batches in the current epoch. */
   readonly progress?: (line: string, final: boolean) => void;
-  /** Fail instead of falling back to the CPU when there is no WebGPU adapter. */
+  /** Train on WebGPU on any adapter, software included, and fail without one (SPIKEFLOW_REQUIRE_WEBGPU=1 by default). */
   readonly requireWebGPU?: boolean;
+  /** The backend asked for; auto by default. */
+  readonly backend?: BackendRequest;
   /** Hears the compiling of the GPU kernels (minutes on a software GPU the first time). */
   readonly onCompileProgress?: CompileProgressCallback;
 }
 
 export interface DemoResult {
   readonly device: string;
+  /** The backend line printed first: `backend: <kind> (<detail>) — <why>`. */
+  readonly backendLine: string;
   readonly epochs: readonly { readonly epoch: number; readonly loss: number; readonly testAccuracy: number; readonly seconds: number }[];
   readonly testAccuracy: number;
 }
@@ -59,40 +63,29 @@ function batches(indices: readonly number[], size: number): number[][] {
   return out;
 }
 
-/** What runs a step and an evaluation: the GPU executables, or the CPU interpreter. */
+/** What runs a step and an evaluation, on the chosen backend. */
 interface Engine {
   readonly device: string;
   step(feeds: Record<string, FeedValue>): Promise<number>;
   evaluateCounts(feeds: Record<string, FeedValue>): Promise<HostTensor>;
 }
 
-async function gpuEngine(ctx: { device: GPUDevice; adapterInfo: string }, train: Graph, forward: Graph, seed: number, onCompileProgress?: CompileProgressCallback): Promise<Engine> {
-  const step = await compileTrainStep(train, ctx.device, { seed, onCompileProgress });
-  const evalExe = await compile(forward, ctx.device, { onCompileProgress });
-  const paramNames = forward.params.map((id) => leafName(forward.nodes[id]!));
-  return {
-    device: `WebGPU (${ctx.adapterInfo})`,
-    step: (feeds) => step.stepWithLoss(feeds),
-    async evaluateCounts(feeds) {
-      evalExe.setParams(await step.readState(paramNames));
-      return (await evalExe.run(feeds, ['scores'])).scores!;
-    },
-  };
+function deviceName(chosen: ChosenBackend): string {
+  if (chosen.kind === 'webgpu') return `WebGPU (${chosen.ctx.adapterInfo})`;
+  return chosen.kind === 'wasm' ? `WebAssembly (${chosen.threads} threads)` : 'CPU reference interpreter';
 }
 
-function cpuEngine(train: Graph, forward: Graph, reason: string, seed: number): Engine {
-  let state: Record<string, HostTensor> | undefined;
+/** The training step and the evaluation compiled on `backend`; the evaluation takes the step's current params. */
+async function engineOn(backend: TrainBackend, device: string, train: Graph, forward: Graph, seed: number): Promise<Engine> {
+  const step = await backend.compileTrainStep(train, { seed });
+  const evaluation = await backend.compile(forward, { seed });
   const paramNames = forward.params.map((id) => leafName(forward.nodes[id]!));
   return {
-    device: `CPU reference interpreter (no WebGPU: ${reason})`,
-    async step(feeds) {
-      const out = evaluate(train, { inputs: feeds, ...(state ? { state } : {}) }, { seed });
-      state = { ...out.state };
-      return toArray(out.outputs.loss!)[0]!;
-    },
+    device,
+    step: (feeds) => step.stepWithLoss(feeds),
     async evaluateCounts(feeds) {
-      const params = Object.fromEntries(paramNames.map((n) => [n, state![n]!]));
-      return evaluate(forward, { inputs: feeds, params }).outputs.scores!;
+      evaluation.setParams(await step.readState(paramNames));
+      return (await evaluation.run(feeds)).scores!;
     },
   };
 }
@@ -108,9 +101,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const testCount = Math.min(options.testSize, split.test.count);
   const evalBatch = largestDivisorAtMost(testCount, options.batch);
   const forward = model(options.steps, evalBatch, options.hidden);
-  const backend = await selectNodeBackend({ requireWebGPU: options.requireWebGPU ?? false });
-  const engine = backend.kind === 'webgpu' ? await gpuEngine(backend.ctx, train, forward, options.seed, options.onCompileProgress) : cpuEngine(train, forward, backend.reason, options.seed);
-  say(`device: ${engine.device}`, true);
+  const chosen = await chooseBackend(options.backend ?? { prefer: 'auto', source: 'auto' }, {
+    ...(options.onCompileProgress === undefined ? {} : { onCompileProgress: options.onCompileProgress }),
+    ...(options.requireWebGPU === undefined ? {} : { requireWebGPU: options.requireWebGPU }),
+  });
+  const backendLine = describeChoice(chosen);
+  say(backendLine, true);
+  const engine = await engineOn(chosen.backend, deviceName(chosen), train, forward, options.seed);
   say(`model: 784 -> ${options.hidden} LIF -> 10 LIF, T = ${options.steps}, batch ${options.batch}, Adam lr ${options.lr}`, true);
 
   const testBatches = batches(Array.from({ length: testCount }, (_, i) => i), evalBatch);
@@ -137,5 +134,5 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     epochs.push(entry);
     say(`epoch ${epoch}: mean train loss ${entry.loss.toFixed(4)}, held-out accuracy ${(100 * entry.testAccuracy).toFixed(2)}% on ${seen} test digits (${entry.seconds.toFixed(1)} s)`, true);
   }
-  return { device: engine.device, epochs, testAccuracy: epochs[epochs.length - 1]!.testAccuracy };
+  return { device: engine.device, backendLine, epochs, testAccuracy: epochs[epochs.length - 1]!.testAccuracy };
 }

@@ -4,7 +4,7 @@
  * software renderer, unless --allow-software. Run by scripts/bench-hardware-gpu.sh.
  */
 import { nodeGpu } from '@spikeflow/webgpu/node';
-import { describeFacts, softwareAdapterReason, type AdapterFacts } from './software-adapter.js';
+import { adapterFacts, describeFacts, softwareAdapterReason } from '@spikeflow/webgpu';
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2).filter((a) => a !== '--');
@@ -13,9 +13,7 @@ async function main(): Promise<number> {
   const gpu = await nodeGpu();
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (adapter === null) throw new Error('dawn.node found no WebGPU adapter: is a Vulkan driver (ICD) for this GPU installed? (vulkaninfo --summary lists them)');
-  const info = (adapter as { info?: GPUAdapterInfo }).info;
-  const fallback = (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter ?? (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter;
-  const facts: AdapterFacts = { vendor: info?.vendor, architecture: info?.architecture, device: info?.device, description: info?.description, isFallbackAdapter: fallback };
+  const facts = adapterFacts(adapter);
   console.log(`WebGPU adapter picked by dawn.node:\n${describeFacts(facts)}`);
   const reason = softwareAdapterReason(facts);
   if (reason === null) {

@@ -4,6 +4,7 @@
  * (exit 1).
  */
 import { parseArgs } from 'node:util';
+import { backendRequest } from './backend-choice.js';
 import { evalCommand } from './eval.js';
 import { inspectCommand } from './inspect.js';
 import { DEFAULTS, firstLine, flagNumber, type RunConfig } from './run-config.js';
@@ -17,9 +18,9 @@ commands:
   train <task|config.json> [options]      train a model; per epoch, write metrics, plots and a checkpoint
   train --data FILE [options]             train on your data: an .npz (x, y, optional x_test, y_test) or an
                                           event table (.csv/.tsv), see docs/data.md
-  train --resume FILE [--epochs N] [--out DIR] [--overwrite]
+  train --resume FILE [--epochs N] [--out DIR] [--overwrite] [--backend B]
                                           continue a run from its checkpoint (its run.json fixes the rest)
-  eval FILE                               print the held-out loss and accuracy of a checkpoint as JSON
+  eval FILE [--backend B]                 print the held-out loss and accuracy of a checkpoint as JSON
   inspect <task|config.json> [--dot FILE] print the model's layers, shapes and parameter count
   help                                    print this text (also --help, -h)
 
@@ -35,6 +36,10 @@ train options (a flag overrides the config file's field of the same name):
   --overwrite         replace the run that --out holds (its checkpoint and metrics are deleted)
   --resume FILE       the checkpoint.spikeflow of an earlier run
   --data FILE         train on a data file instead of a task (its path becomes the run's task)
+train and eval options:
+  --backend B         auto (default: WebGPU on a hardware GPU, else the WebAssembly backend on all
+                      cores), webgpu, wasm or cpu (the reference interpreter); also SPIKEFLOW_BACKEND.
+                      The first line on stderr names the backend and why
 inspect options:
   --dot FILE          also write the graph as Graphviz DOT
 
@@ -68,6 +73,7 @@ function parse(argv: readonly string[]) {
         out: { type: 'string' },
         resume: { type: 'string' },
         data: { type: 'string' },
+        backend: { type: 'string' },
         dot: { type: 'string' },
         overwrite: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -88,11 +94,11 @@ function overrides(values: Readonly<Record<string, string | boolean | undefined>
 }
 
 /** The options each command takes; a resumed run keeps its run.json, so only its length and directory change. */
-const RESUME_OPTIONS = ['epochs', 'out', 'resume', 'overwrite'];
+const RESUME_OPTIONS = ['epochs', 'out', 'resume', 'overwrite', 'backend'];
 const OPTIONS_OF: ReadonlyMap<string, readonly string[]> = new Map([
-  ['train', [...Object.keys(NUMERIC), 'out', 'resume', 'overwrite', 'data']],
+  ['train', [...Object.keys(NUMERIC), 'out', 'resume', 'overwrite', 'data', 'backend']],
   ['train --resume', RESUME_OPTIONS],
-  ['eval', []],
+  ['eval', ['backend']],
   ['inspect', ['dot']],
 ]);
 
@@ -102,7 +108,7 @@ function checkOptions(command: string, values: Readonly<Record<string, unknown>>
   const given = Object.keys(values).filter((k) => k !== 'help' && values[k] !== undefined);
   const stray = given.find((k) => !allowed.includes(k));
   if (stray === undefined) return;
-  if (allowed === RESUME_OPTIONS) throw new UsageError(`--${stray}: a resumed run keeps the settings in its run.json (only --epochs, --out and --overwrite may be given with --resume)`);
+  if (allowed === RESUME_OPTIONS) throw new UsageError(`--${stray}: a resumed run keeps the settings in its run.json (only --epochs, --out, --overwrite and --backend may be given with --resume)`);
   throw new UsageError(`--${stray} is not an option of ${command} (--help for usage)`);
 }
 
@@ -116,12 +122,13 @@ async function main(argv: readonly string[]): Promise<void> {
   checkOptions(command, values);
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   const str = (v: string | boolean | undefined) => (typeof v === 'string' ? v : undefined);
+  const backend = backendRequest(str(values.backend));
   switch (command) {
     case 'train':
       if (values.data !== undefined && target !== undefined) throw new UsageError('train takes a task, a config.json or --data FILE (one of them)');
-      return trainCommand({ source: str(values.data) ?? target, resume: str(values.resume), out: str(values.out), overwrite: values.overwrite === true, overrides: overrides(values) });
+      return trainCommand({ source: str(values.data) ?? target, resume: str(values.resume), out: str(values.out), overwrite: values.overwrite === true, overrides: overrides(values), backend });
     case 'eval':
-      return evalCommand(target);
+      return evalCommand(target, backend);
     case 'inspect':
       return inspectCommand(target, str(values.dot));
   }

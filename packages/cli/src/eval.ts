@@ -3,13 +3,14 @@ import { SpikeflowError } from '@spikeflow/core';
 import { CompileProgressReporter } from './compile-progress.js';
 import { firstLine } from './run-config.js';
 import { openCheckpoint } from './run-files.js';
+import type { BackendRequest } from './backend-choice.js';
 import { openSession } from './session.js';
 import { UsageError } from './usage-error.js';
 
-export async function evalCommand(path: string | undefined): Promise<void> {
+export async function evalCommand(path: string | undefined, backend?: BackendRequest): Promise<void> {
   if (path === undefined) throw new UsageError('eval needs a checkpoint file');
   const { bytes, config } = await openCheckpoint(path, 'eval');
-  const { trainer, data, lostError } = await openSession(config, { onCompileProgress: new CompileProgressReporter().listener });
+  const { trainer, data, lostError } = await openSession(config, { ...(backend === undefined ? {} : { backend }), onCompileProgress: new CompileProgressReporter().listener });
   try {
     try {
       await trainer.resume(bytes);

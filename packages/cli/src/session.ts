@@ -1,8 +1,8 @@
-/** A run's trainer, built from its config on WebGPU (or the CPU, saying why): shared by train and eval. */
-import { cpuBackend, type SpikeflowError, type TrainBackend } from '@spikeflow/core';
+/** A run's trainer, built from its config on the backend chosen for this machine (saying which and why): shared by train and eval. */
+import type { SpikeflowError, TrainBackend } from '@spikeflow/core';
 import { adam, taskData, Trainer, type TaskInfo, type TaskSplit, type TrainerData } from '@spikeflow/models';
-import { webgpuBackend, type CompileProgressCallback } from '@spikeflow/webgpu';
-import { selectNodeBackend } from '@spikeflow/webgpu/node';
+import { describeChoice, type CompileProgressCallback } from '@spikeflow/webgpu';
+import { chooseBackend, type BackendRequest } from './backend-choice.js';
 import { configuredModel, firstLine, type RunConfig } from './run-config.js';
 import { loadTask, type LoadedTask } from './tasks.js';
 
@@ -22,12 +22,18 @@ interface SessionBackend {
   lostError(): SpikeflowError | undefined;
 }
 
-async function backend(onCompileProgress: CompileProgressCallback | undefined): Promise<SessionBackend> {
-  const selected = await selectNodeBackend();
-  // The whole context, not just its device: reads then fail with "device was lost" instead of hanging or an empty DOMException.
-  if (selected.kind === 'webgpu') return { engine: webgpuBackend(selected.ctx, { onCompileProgress }), device: `webgpu (${selected.ctx.adapterInfo})`, lostError: () => selected.ctx.lostError() };
-  console.error(`no WebGPU adapter, training on the CPU interpreter: ${firstLine(new Error(selected.reason))}`);
-  return { engine: cpuBackend(), device: 'cpu', lostError: () => undefined };
+async function backend(request: BackendRequest, onCompileProgress: CompileProgressCallback | undefined): Promise<SessionBackend> {
+  const chosen = await chooseBackend(request, { onCompileProgress });
+  process.stderr.write(`${describeChoice(chosen)}\n`);
+  switch (chosen.kind) {
+    // The whole context, not just its device: reads then fail with "device was lost" instead of hanging or an empty DOMException.
+    case 'webgpu':
+      return { engine: chosen.backend, device: `webgpu (${chosen.ctx.adapterInfo})`, lostError: () => chosen.ctx.lostError() };
+    case 'wasm':
+      return { engine: chosen.backend, device: `wasm (${chosen.threads} threads)`, lostError: () => undefined };
+    case 'cpu':
+      return { engine: chosen.backend, device: 'cpu', lostError: () => undefined };
+  }
 }
 
 export interface SessionOptions {
@@ -37,13 +43,15 @@ export interface SessionOptions {
   readonly task?: LoadedTask;
   /** Hears the compiling of the step's (and later the evaluation's) kernels, on WebGPU. */
   readonly onCompileProgress?: CompileProgressCallback;
+  /** The backend asked for (`--backend`, `SPIKEFLOW_BACKEND`); auto by default. */
+  readonly backend?: BackendRequest;
 }
 
 export async function openSession(config: RunConfig, options: SessionOptions = {}): Promise<Session> {
   const { onBatch, onCompileProgress } = options;
   const task = options.task ?? (await loadTask(config.task));
   const model = configuredModel(config, task.info);
-  const { engine, device, lostError } = await backend(onCompileProgress);
+  const { engine, device, lostError } = await backend(options.backend ?? { prefer: 'auto', source: 'auto' }, onCompileProgress);
   const data = taskData(task, { ...config, ...(onBatch === undefined ? {} : { onBatch }) });
   const trainer = await Trainer.create({
     backend: engine,

@@ -7,6 +7,7 @@ import { CompileProgressReporter } from './compile-progress.js';
 import { ProgressBar } from './progress.js';
 import { configuredModel, configuredSpec, firstLine, readConfig, type RunConfig } from './run-config.js';
 import { openCheckpoint, RunFiles } from './run-files.js';
+import type { BackendRequest } from './backend-choice.js';
 import { openSession, type Session } from './session.js';
 import { heldOutEpisode, scheduledInputs } from '@spikeflow/models';
 import { loadTask } from './tasks.js';
@@ -18,6 +19,8 @@ export interface TrainArgs {
   readonly out?: string;
   readonly overwrite: boolean;
   readonly overrides: Partial<RunConfig>;
+  /** The backend asked for; auto when absent. */
+  readonly backend?: BackendRequest;
 }
 
 /** Where a run stands when training fails: what to tell the user so they can go on from the last checkpoint. */
@@ -61,7 +64,7 @@ export async function trainCommand(args: TrainArgs): Promise<void> {
   let epoch = 0;
   let session: Session;
   try {
-    session = await openSession(config, { task, onBatch: (k, total) => bar.update(epoch, config.epochs, k, total), onCompileProgress: compiling.listener });
+    session = await openSession(config, { task, ...(args.backend === undefined ? {} : { backend: args.backend }), onBatch: (k, total) => bar.update(epoch, config.epochs, k, total), onCompileProgress: compiling.listener });
   } catch (error) {
     compiling.stopBar();
     await files.abandon();

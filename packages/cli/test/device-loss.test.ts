@@ -13,8 +13,8 @@ vi.mock('@spikeflow/webgpu/node', async (importOriginal) => {
   const real = await importOriginal<typeof import('@spikeflow/webgpu/node')>();
   return {
     ...real,
-    selectNodeBackend: async (...args: Parameters<typeof real.selectNodeBackend>) => {
-      const selected = await real.selectNodeBackend(...args);
+    chooseNodeBackend: async (...args: Parameters<typeof real.chooseNodeBackend>) => {
+      const selected = await real.chooseNodeBackend(...args);
       if (selected.kind === 'webgpu') devices.push(selected.ctx.device);
       return selected;
     },

@@ -3,7 +3,7 @@
  * Kept out of the main entry so browser and Deno bundles never pull in the native addon.
  */
 import { fail } from '@spikeflow/core';
-import { acquireDevice, selectBackend, type AcquireOptions, type Backend, type GpuContext, type SelectBackendOptions } from './device/index.js';
+import { acquireDevice, chooseTrainBackend, selectBackend, type AcquireOptions, type Backend, type ChooseBackendOptions, type ChosenBackend, type GpuContext, type SelectBackendOptions } from './device/index.js';
 
 // Also what keeps dawn.node's GPU alive: if it is garbage-collected while its devices are in use,
 // Dawn crashes the process (SIGSEGV or abort at the next mapAsync), so it is held for good.
@@ -44,4 +44,13 @@ export async function acquireNodeDevice(options: Omit<AcquireOptions, 'gpu'> = {
 /** selectBackend on dawn.node: a failure to load dawn.node falls back to the CPU like a missing adapter. */
 export function selectNodeBackend(options: Omit<SelectBackendOptions, 'gpu' | 'acquire'> = {}): Promise<Backend> {
   return selectBackend({ ...options, acquire: acquireNodeDevice });
+}
+
+/**
+ * chooseTrainBackend on dawn.node: a failure to load dawn.node counts as no WebGPU device. Pass
+ * `wasm: { create: () => nodeWasmBackend(), threads: availableParallelism() }` to offer the
+ * WebAssembly backend.
+ */
+export function chooseNodeBackend(options: Omit<ChooseBackendOptions, 'gpu' | 'acquire'> = {}): Promise<ChosenBackend> {
+  return chooseTrainBackend({ ...options, acquire: acquireNodeDevice });
 }

@@ -1,5 +1,6 @@
 import { fail } from '@spikeflow/core';
 import { createGpuContext, type GpuContext } from './context.js';
+import { adapterFacts } from './software-adapter.js';
 
 export interface AcquireOptions {
   /** The WebGPU entry point; `navigator.gpu` when absent (browser, Deno). Node passes dawn.node's (see '@spikeflow/webgpu/node'). */
@@ -59,7 +60,7 @@ export async function acquireDevice(options: AcquireOptions = {}): Promise<GpuCo
   } catch (error) {
     fail('device', 'requestDevice', `the adapter (${describeAdapter(adapter)}) refused a device with these limits: ${JSON.stringify(requiredLimits)}`, undefined, errorText(error));
   }
-  return createGpuContext(device, describeAdapter(adapter));
+  return createGpuContext(device, describeAdapter(adapter), adapterFacts(adapter));
 }
 
 /** The raised limits at the adapter's maximum, with the caller's own limits checked against the adapter and taking precedence. */

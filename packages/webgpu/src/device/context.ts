@@ -1,4 +1,5 @@
 import { SpikeflowError } from '@spikeflow/core';
+import type { AdapterFacts } from './software-adapter.js';
 
 /**
  * A WebGPU device with what spikeflow needs around it: device loss turned into a promise and a
@@ -9,6 +10,8 @@ export interface GpuContext {
   readonly device: GPUDevice;
   /** The adapter in words: vendor / architecture / description, as far as the runtime tells. */
   readonly adapterInfo: string;
+  /** What the adapter says about itself, field by field (empty where unknown): enough to tell a software renderer. */
+  readonly adapter: AdapterFacts;
   /** The limits the device was granted. */
   readonly limits: GPUSupportedLimits;
   /** Resolves (never rejects) with the error describing the loss once the device is lost or destroyed. */
@@ -25,7 +28,7 @@ export interface GpuContext {
 const MAX_RECORDED_ERRORS = 64;
 
 /** Wraps a device: watches `device.lost` and installs `device.onuncapturederror`. */
-export function createGpuContext(device: GPUDevice, adapterInfo: string): GpuContext {
+export function createGpuContext(device: GPUDevice, adapterInfo: string, adapter: AdapterFacts = {}): GpuContext {
   let lostError: SpikeflowError | undefined;
   // Pending raceLost calls. Not Promise.race against one shared rejection: each race would leave a
   // reaction on it until the device is lost, a leak for an executable that races every step.
@@ -67,6 +70,7 @@ export function createGpuContext(device: GPUDevice, adapterInfo: string): GpuCon
   return {
     device,
     adapterInfo,
+    adapter,
     limits: device.limits,
     lost,
     lostError: () => lostError,
