@@ -16,7 +16,7 @@ export const BITS: WasmTolerance = { ulps: 0, why: 'the same float32 operations 
 
 /** A transcendental: the measured bound of its polynomial (docs/wasm.md, Math accuracy). */
 export function ulpsOf(op: string, ulps: number): WasmTolerance {
-  return { ulps, why: `${op}: its polynomial is within ${ulps} ulp of Math.${op} rounded to float32` };
+  return { ulps, why: `${op}: within ${ulps} ulp of the CPU rule (float64 Math, rounded to float32)` };
 }
 
 /**
