@@ -2,8 +2,8 @@
 // comparison catches a wrong result.
 import { evaluate, graphToJSON, tensor, toArray } from '@spikeflow/core';
 import { describe, expect, it } from 'vitest';
-import { compareOutput, emptyStats, FUZZ_TOLERANCE } from './compare.js';
-import { buildPack, PACK_LOSS } from './pack.js';
+import { compareOutput, emptyStats, FUZZ_TOLERANCE } from '../../../../test/support/fuzz/compare.js';
+import { buildPack, PACK_LOSS } from '../../../../test/support/fuzz/pack.js';
 
 describe('fuzz generator', () => {
   it('is seed-stable: the same seed gives the same graph and inputs', () => {

@@ -2,7 +2,7 @@
 // to rerun one graph alone and print it. Compares WebGPU (dawn.node) with the CPU reference.
 import { parseArgs } from 'node:util';
 import { acquireNodeDevice } from '../../src/node.js';
-import { FUZZ_TOLERANCE } from './compare.js';
+import { FUZZ_TOLERANCE } from '../../../../test/support/fuzz/compare.js';
 import { describeFailure, fuzz, graphJSONOf, type FuzzReport } from './runner.js';
 
 interface Args {

@@ -1,7 +1,7 @@
 // Raw-WebGPU smoke cases: hand-written WGSL against a JavaScript reference. They check the
 // runtime itself (dispatch, bounds, workgroup memory and barriers, integer wrap-around) before
 // any compiler-generated kernel is trusted.
-import { assertClose } from './close.js';
+import { assertClose } from '../../../../test/support/parity/close.js';
 import { dispatch, readBytes, storageBuffer } from './compute.js';
 import type { ParityCase } from './suite.js';
 

@@ -1,7 +1,7 @@
 // The backend parity suite, run unchanged in Node (vitest), Deno and headless Chromium.
 // Platform-neutral on purpose: esbuild bundles this module for Deno and the browser, so nothing
 // here (or in what it imports) may use Node's modules.
-import { graphCases } from './cases.js';
+import { graphCases } from '../../../../test/support/parity/cases.js';
 import { runCase } from './runner.js';
 import { SMOKE_CASES } from './smoke-cases.js';
 

@@ -1,4 +1,4 @@
-import { testRandom } from '../../../../test/support/test-data.js';
+import { testRandom } from '../test-data.js';
 
 /**
  * The fuzzer's choices, from the tests' mulberry32 (independent of the framework's own Philox, so

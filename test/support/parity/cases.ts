@@ -1,18 +1,22 @@
 import { SURROGATE_NAMES, trace, type Graph, type GraphBuilder, type Tensor } from '@spikeflow/core';
 import { grad } from '@spikeflow/autodiff';
+import { BITS, LONG_SUM, NORMAL_DRAWS, REORDERED_SUM, ulpsOf, type WasmTolerance } from './wasm-tolerance.js';
 
 /**
  * The backend parity suite as data (in the manner of onnxruntime-web's op tests): each case is a
- * graph and the range of its random inputs; the runner evaluates it on the CPU reference and on
- * WebGPU and compares within the case's tolerance. The same list runs in Node, Deno and Chromium.
+ * graph and the range of its random inputs; a backend's runner evaluates it on the CPU reference
+ * and on the backend and compares within the case's tolerance for that backend. The same list runs
+ * on WebGPU (Node, Deno, Chromium) and on the WebAssembly backend (Node, Deno).
  */
 export interface GraphCase {
   readonly name: string;
   readonly graph: Graph;
   /** Range of random values per input name (default [-2, 2]); integer inputs are rounded. */
   readonly ranges?: Readonly<Record<string, readonly [number, number]>>;
-  /** Relative tolerance: |gpu - cpu| <= tol * max(1, |cpu|). */
+  /** WebGPU's relative tolerance: |gpu - cpu| <= tol * max(1, |cpu|). */
   readonly tol: number;
+  /** The WebAssembly backend's tolerance against the float32 CPU reference, with its reason. */
+  readonly wasm: WasmTolerance;
 }
 
 const ELEMENTWISE = 1e-5;
@@ -21,22 +25,36 @@ const REDUCTION = 1e-4;
 /** WGSL only promises sin and cos to 2^-11 absolute on [-pi, pi] (SwiftShader uses that freedom). */
 const TRIGONOMETRY = 2 ** -11;
 
+/** WASM bounds of the unary ops: bit for bit, or the measured ulp bound of its polynomial. */
+const WASM_UNARY: Readonly<Record<string, WasmTolerance>> = {
+  exp: ulpsOf('exp', 1),
+  log: ulpsOf('log', 1),
+  sin: ulpsOf('sin', 1),
+  cos: ulpsOf('cos', 2),
+  tanh: ulpsOf('tanh', 1),
+  sigmoid: ulpsOf('sigmoid', 2),
+  rsqrt: ulpsOf('rsqrt', 1),
+};
+
 function unaryCase(op: string, f: (x: Tensor) => Tensor, range: readonly [number, number] = [-2, 2], tol = ELEMENTWISE): GraphCase {
-  return { name: `unary ${op}`, graph: trace((b) => ({ y: f(b.input('x', [37, 3])) })), ranges: { x: range }, tol };
+  return { name: `unary ${op}`, graph: trace((b) => ({ y: f(b.input('x', [37, 3])) })), ranges: { x: range }, tol, wasm: WASM_UNARY[op] ?? BITS };
 }
 
 function binaryCase(op: string, f: (a: Tensor, b: Tensor) => Tensor, range: readonly [number, number] = [-2, 2]): GraphCase {
-  return { name: `binary ${op} (broadcast [3,1,5] with [4,1])`, graph: trace((b) => ({ y: f(b.input('a', [3, 1, 5]), b.input('b', [4, 1])) })), ranges: { a: range, b: range }, tol: ELEMENTWISE };
+  return { name: `binary ${op} (broadcast [3,1,5] with [4,1])`, graph: trace((b) => ({ y: f(b.input('a', [3, 1, 5]), b.input('b', [4, 1])) })), ranges: { a: range, b: range }, tol: ELEMENTWISE, wasm: BITS };
 }
 
-/** The gradient graph of `fn` (loss = sum(fn(x) * r)), to run VJP rules on the GPU. */
+/**
+ * The gradient graph of `fn` (loss = sum(fn(x) * r)), to run VJP rules on a backend. On WASM its
+ * loss (and any sum in a VJP: broadcast gradients, matmul, conv) is a float32 sum in another order.
+ */
 function gradCase(name: string, shapes: Readonly<Record<string, readonly number[]>>, fn: (b: GraphBuilder, xs: Record<string, Tensor>) => Tensor, tol = REDUCTION, ranges?: Readonly<Record<string, readonly [number, number]>>): GraphCase {
   const forward = trace((b) => {
     const xs = Object.fromEntries(Object.entries(shapes).map(([n, s]) => [n, b.input(n, s)]));
     const y = fn(b, xs);
     return { loss: y.mul(b.input('r', y.shape)).sum() };
   });
-  return { name: `grad ${name}`, graph: grad(forward, { of: 'loss', wrt: Object.keys(shapes) }), tol, ...(ranges ? { ranges } : {}) };
+  return { name: `grad ${name}`, graph: grad(forward, { of: 'loss', wrt: Object.keys(shapes) }), tol, wasm: REORDERED_SUM, ...(ranges ? { ranges } : {}) };
 }
 
 /** One gradient case per differentiable elementwise rule, on broadcasting shapes. */
@@ -122,20 +140,21 @@ export function graphCases(): GraphCase[] {
       ranges: { i: [-1000, 1000], j: [-5, 5], x: [-3, 3] },
       // u32 -> f32 may round either way by one ulp of 2^32 (WGSL leaves the direction open).
       tol: 1e-6,
+      wasm: BITS,
     },
-    { name: 'sum over axes 0,2 keepDims', graph: trace((b) => ({ y: b.input('x', [7, 9, 11]).sum([0, 2], true) })), tol: REDUCTION },
-    { name: 'max over axis -1', graph: trace((b) => ({ y: b.input('x', [5, 300]).max(-1) })), tol: REDUCTION },
-    { name: 'mean of all (large R, fused prologue)', graph: trace((b) => ({ y: b.input('x', [3, 50001]).exp().mean() })), tol: REDUCTION },
-    { name: 'reshape, transpose, broadcast', graph: trace((b) => ({ y: b.input('x', [6, 4]).reshape([2, 3, 4]).transpose([2, 0, 1]).add(b.input('z', [3]).broadcastTo([2, 3])) })), tol: ELEMENTWISE },
-    { name: 'slice with steps', graph: trace((b) => ({ y: b.input('x', [9, 10]).slice([1, -7], [8, 10], [3, 2]) })), tol: 0 },
-    { name: 'concat axis -1', graph: trace((b) => ({ y: b.concat([b.input('a', [2, 3]), b.input('b', [2, 1]), b.input('c', [2, 4])], -1) })), tol: 0 },
-    { name: 'pad', graph: trace((b) => ({ y: b.input('x', [3, 4]).pad([[1, 2], [0, 3]], 0.5) })), tol: 0 },
-    { name: 'gather and oneHot', graph: trace((b) => ({ y: b.input('x', [5, 6]).gather(b.input('i', [2, 3], 'i32'), 1), h: b.input('k', [7], 'i32').oneHot(4) })), ranges: { i: [0, 5], k: [-1, 4] }, tol: 0 },
-    { name: 'matmul 7x13 @ 13x5', graph: trace((b) => ({ y: b.input('a', [7, 13]).matmul(b.input('b', [13, 5])) })), tol: REDUCTION },
-    { name: 'matmul batched broadcast with transposes', graph: trace((b) => ({ y: b.input('a', [2, 1, 9, 5]).matmul(b.input('b', [3, 6, 9]), { transposeA: true, transposeB: true }) })), tol: REDUCTION },
-    { name: 'matmul 70x300 @ 300x90', graph: trace((b) => ({ y: b.input('a', [70, 300]).matmul(b.input('b', [300, 90])) })), tol: REDUCTION },
-    { name: 'conv1d stride 2, pads, dilation 2, groups 2', graph: trace((b) => ({ y: b.input('x', [2, 4, 17]).conv1d(b.input('w', [6, 2, 3]), { stride: 2, padding: [1, 2], dilation: 2, groups: 2 }) })), tol: REDUCTION },
-    { name: 'conv2d stride 2, padding', graph: trace((b) => ({ y: b.input('x', [1, 3, 9, 8]).conv2d(b.input('w', [4, 3, 3, 2]), { stride: [2, 1], padding: [[1, 0], [2, 1]] }) })), tol: REDUCTION },
+    { name: 'sum over axes 0,2 keepDims', graph: trace((b) => ({ y: b.input('x', [7, 9, 11]).sum([0, 2], true) })), tol: REDUCTION, wasm: REORDERED_SUM },
+    { name: 'max over axis -1', graph: trace((b) => ({ y: b.input('x', [5, 300]).max(-1) })), tol: REDUCTION, wasm: BITS },
+    { name: 'mean of all (large R, fused prologue)', graph: trace((b) => ({ y: b.input('x', [3, 50001]).exp().mean() })), tol: REDUCTION, wasm: LONG_SUM },
+    { name: 'reshape, transpose, broadcast', graph: trace((b) => ({ y: b.input('x', [6, 4]).reshape([2, 3, 4]).transpose([2, 0, 1]).add(b.input('z', [3]).broadcastTo([2, 3])) })), tol: ELEMENTWISE, wasm: BITS },
+    { name: 'slice with steps', graph: trace((b) => ({ y: b.input('x', [9, 10]).slice([1, -7], [8, 10], [3, 2]) })), tol: 0, wasm: BITS },
+    { name: 'concat axis -1', graph: trace((b) => ({ y: b.concat([b.input('a', [2, 3]), b.input('b', [2, 1]), b.input('c', [2, 4])], -1) })), tol: 0, wasm: BITS },
+    { name: 'pad', graph: trace((b) => ({ y: b.input('x', [3, 4]).pad([[1, 2], [0, 3]], 0.5) })), tol: 0, wasm: BITS },
+    { name: 'gather and oneHot', graph: trace((b) => ({ y: b.input('x', [5, 6]).gather(b.input('i', [2, 3], 'i32'), 1), h: b.input('k', [7], 'i32').oneHot(4) })), ranges: { i: [0, 5], k: [-1, 4] }, tol: 0, wasm: BITS },
+    { name: 'matmul 7x13 @ 13x5', graph: trace((b) => ({ y: b.input('a', [7, 13]).matmul(b.input('b', [13, 5])) })), tol: REDUCTION, wasm: REORDERED_SUM },
+    { name: 'matmul batched broadcast with transposes', graph: trace((b) => ({ y: b.input('a', [2, 1, 9, 5]).matmul(b.input('b', [3, 6, 9]), { transposeA: true, transposeB: true }) })), tol: REDUCTION, wasm: REORDERED_SUM },
+    { name: 'matmul 70x300 @ 300x90', graph: trace((b) => ({ y: b.input('a', [70, 300]).matmul(b.input('b', [300, 90])) })), tol: REDUCTION, wasm: LONG_SUM },
+    { name: 'conv1d stride 2, pads, dilation 2, groups 2', graph: trace((b) => ({ y: b.input('x', [2, 4, 17]).conv1d(b.input('w', [6, 2, 3]), { stride: 2, padding: [1, 2], dilation: 2, groups: 2 }) })), tol: REDUCTION, wasm: REORDERED_SUM },
+    { name: 'conv2d stride 2, padding', graph: trace((b) => ({ y: b.input('x', [1, 3, 9, 8]).conv2d(b.input('w', [4, 3, 3, 2]), { stride: [2, 1], padding: [[1, 0], [2, 1]] }) })), tol: REDUCTION, wasm: REORDERED_SUM },
     {
       name: 'uniform and bernoulli draws: bit-identical to the CPU',
       graph: trace((b) => {
@@ -144,6 +163,7 @@ export function graphCases(): GraphCase[] {
       }),
       ranges: { step: [0, 100], p: [0, 1] },
       tol: 0,
+      wasm: BITS,
     },
     {
       // Box-Muller goes through log and cos, so it inherits their WGSL accuracy (|z| <= ~5 times cos's bound).
@@ -151,6 +171,7 @@ export function graphCases(): GraphCase[] {
       graph: trace((b) => ({ n: b.normal([257], 2 ** 33 + 5, b.input('step', [], 'u32')) })),
       ranges: { step: [0, 100] },
       tol: 5 * TRIGONOMETRY,
+      wasm: NORMAL_DRAWS,
     },
     {
       name: 'LIF scan (elementwise body: one kernel)',
@@ -169,6 +190,7 @@ export function graphCases(): GraphCase[] {
       }),
       ranges: { x: [0, 3] },
       tol: ELEMENTWISE,
+      wasm: BITS,
     },
     {
       name: 'recurrent scan with a matmul (step loop), reverse',
@@ -187,6 +209,7 @@ export function graphCases(): GraphCase[] {
       }),
       ranges: { w: [-0.5, 0.5] },
       tol: REDUCTION,
+      wasm: REORDERED_SUM,
     },
     gradCase('elementwise chain with broadcasting', { a: [4, 5], b: [5] }, (_, { a, b }) => a!.mul(b!).sigmoid().add(a!.tanh()).div(b!.abs().add(1))),
     gradCase('reductions', { x: [6, 7] }, (_, { x }) => x!.max(1, true).add(x!.mean(0)).mul(x!.sum())),
