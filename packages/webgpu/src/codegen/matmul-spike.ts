@@ -1,5 +1,5 @@
 import { sizeOf } from '@spikeflow/core';
-import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, u, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, loadStored, u, type BufferBinding, type KernelSource } from './kernel-source.js';
 import type { MatmulArgs } from './matmul.js';
 import { batchBases, matmulDims } from './matmul-skinny.js';
 import { packedWords } from '../spike-packing/bit-layout.js';
@@ -86,7 +86,7 @@ export function matmulSpikeKernel(args: MatmulArgs, rowsPerGroup = SPIKE_MATMUL_
     `let tile = flat % ${u(tilesPerMatrix)};`,
     `let row0 = (tile / ${u(tilesN)}) * ${u(rowsPerGroup)};`,
     `let j = (tile % ${u(tilesN)}) * ${u(4 * threads)} + 4u * lid;`,
-    ...batchBases(args, dims, 'q'),
+    ...batchBases(args, dims, 'q', new KernelSizes(true)), // still specialised: sizes baked in
     `let out_base = q * ${u(m * n)};`,
     ...rows.map((r) => `var acc${r} = vec4f(0.0);`),
     ...walk,
