@@ -74,7 +74,7 @@ describe('reduceKernel', () => {
     const x = randomData(3000, 4);
     const expected = cpuReduce(c, x, (t) => t.exp().mul(2));
     const in0 = binding('in0', c.shape);
-    const source = reduceKernel({ ...argsFor(c, [6]), input: { code: 'fn reduce_input(i: u32) -> f32 { return exp(in0[i]) * 2.0; }', bindings: [in0] } });
+    const source = reduceKernel({ ...argsFor(c, [6]), input: () => ({ code: 'fn reduce_input(i: u32) -> f32 { return exp(in0[i]) * 2.0; }', bindings: [in0] }) });
     const [, out] = await runKernel(device, source, [x]);
     expectClose(out!, expected.data, 1e-4, 1e-5);
   });
