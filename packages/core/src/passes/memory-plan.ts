@@ -53,14 +53,41 @@ function lifetimes(steps: readonly Step[]): Map<NodeId, { first: number; last: n
 }
 
 /**
+ * Temporaries that must share one buffer, each with the span of the whole group: `inPlace` maps a
+ * value to the value whose buffer a kernel writes it into (it reads element i of that value only
+ * to write element i of this one), so the two are one buffer from the first's birth to the
+ * second's last use. Chains (a into b into c) make one group.
+ */
+function inPlaceGroups(temps: readonly PlannedValue[], spans: Map<NodeId, { first: number; last: number }>, inPlace: ReadonlyMap<NodeId, NodeId>) {
+  const rootOf = (id: NodeId): NodeId => {
+    const into = inPlace.get(id);
+    return into === undefined ? id : rootOf(into);
+  };
+  const groups = new Map<NodeId, { members: NodeId[]; bytes: number; span: { first: number; last: number } }>();
+  for (const v of temps) {
+    const span = spans.get(v.id)!;
+    const root = rootOf(v.id);
+    const group = groups.get(root);
+    if (group === undefined) groups.set(root, { members: [v.id], bytes: v.bytes, span: { ...span } });
+    else {
+      group.members.push(v.id);
+      group.bytes = Math.max(group.bytes, v.bytes);
+      group.span = { first: Math.min(group.span.first, span.first), last: Math.max(group.span.last, span.last) };
+    }
+  }
+  return [...groups.values()];
+}
+
+/**
  * Static buffer planning: temporaries whose lifetimes do not overlap share a slot; everything else
  * gets its own. Temporaries are placed largest first, each into the smallest slot that is big
  * enough and free for its whole lifetime, else into a new slot of its size: a slot's size is set
  * by its first (largest) tenant, so small values never claim a big value's slot at the moment
  * that value needs it. A slot is free only after the step of its tenant's last use, so no kernel
- * reads and writes one buffer.
+ * reads and writes one buffer, except values written in place (`inPlace`, temporaries only),
+ * which take the buffer they overwrite.
  */
-export function planMemory(values: ReadonlyMap<NodeId, PlannedValue>, steps: readonly PlannedStep[]) {
+export function planMemory(values: ReadonlyMap<NodeId, PlannedValue>, steps: readonly PlannedStep[], inPlace: ReadonlyMap<NodeId, NodeId> = new Map()) {
   const spans = lifetimes(steps);
   const slots = new Map<NodeId, number>();
   const slotBytes: number[] = [];
@@ -69,30 +96,32 @@ export function planMemory(values: ReadonlyMap<NodeId, PlannedValue>, steps: rea
   for (const v of values.values()) {
     unsharedBytes += v.bytes;
     if (v.role !== 'temp') {
+      if (inPlace.has(v.id) || [...inPlace.values()].includes(v.id)) throw new Error(`internal: ${v.id} is written in place but is not a temporary`);
       slots.set(v.id, slotBytes.length);
       slotBytes.push(v.bytes);
       residentBytes += v.bytes;
     }
   }
-  const temps = [...values.values()].filter((v) => v.role === 'temp' && spans.has(v.id));
-  // Largest first; equal sizes by first use, so the plan does not depend on map order.
-  temps.sort((a, b) => b.bytes - a.bytes || spans.get(a.id)!.first - spans.get(b.id)!.first);
+  const groups = inPlaceGroups([...values.values()].filter((v) => v.role === 'temp' && spans.has(v.id)), spans, inPlace);
+  // Largest first; equal sizes longest-lived first (a short one then fills a gap a long one
+  // leaves, rather than splitting the gap), then by first use, so the plan does not depend on map order.
+  const length = (s: { first: number; last: number }) => s.last - s.first;
+  groups.sort((a, b) => b.bytes - a.bytes || length(b.span) - length(a.span) || a.span.first - b.span.first);
   const tenants = new Map<number, { first: number; last: number }[]>();
   const overlaps = (a: { first: number; last: number }, b: { first: number; last: number }) => a.first <= b.last && b.first <= a.last;
-  for (const v of temps) {
-    const span = spans.get(v.id)!;
+  for (const { members, bytes, span } of groups) {
     let slot = -1;
     for (const [s, taken] of tenants) {
-      if (slotBytes[s]! < v.bytes || taken.some((t) => overlaps(t, span))) continue;
+      if (slotBytes[s]! < bytes || taken.some((t) => overlaps(t, span))) continue;
       if (slot < 0 || slotBytes[s]! < slotBytes[slot]!) slot = s;
     }
     if (slot < 0) {
       slot = slotBytes.length;
-      slotBytes.push(v.bytes);
+      slotBytes.push(bytes);
       tenants.set(slot, []);
     }
     tenants.get(slot)!.push(span);
-    slots.set(v.id, slot);
+    for (const id of members) slots.set(id, slot);
   }
   const plannedPeakBytes = slotBytes.reduce((s, b) => s + b, 0);
   return { slots, slotBytes, memory: { plannedPeakBytes, unsharedBytes, residentBytes } };

@@ -1,7 +1,8 @@
 import { eliminateDeadNodes, topologicalOrder } from '../analysis.js';
-import { type AnyNode, type Graph, type Node, type NodeId, type Primitive } from '../graph.js';
-import { BINARY_OPS, COMPARE_OPS, LOGICAL_OPS, UNARY_OPS } from '../primitives.js';
+import { type AnyNode, type Graph, type Node, type NodeId } from '../graph.js';
 import { type TensorType } from '../types.js';
+import { ELEMENTWISE, isScalarConstant } from './elementwise-nodes.js';
+import { foldIntoProducerScans } from './scan-fold.js';
 import { simplify } from './simplify.js';
 
 /**
@@ -12,6 +13,8 @@ import { simplify } from './simplify.js';
  * earlier. BPTT's reverse scan is the case this is for: the LIF backward recomputes the charged
  * membrane H = v + (h - v)/τ from the saved carries v and the layer's pre-activations h, so
  * hoisting H frees h (as large as the saved carries) before the backward's temporaries exist.
+ * The hoisted work then folds into the scan whose outputs it reads (`foldIntoProducerScans`): the
+ * forward scan emits H itself, so neither v nor h outlives it.
  */
 export function hoistSequenceWork(graph: Graph): Graph {
   let out = graph;
@@ -25,12 +28,8 @@ export function hoistSequenceWork(graph: Graph): Graph {
       scan = next.scan;
     }
   }
-  return out;
+  return foldIntoProducerScans(out);
 }
-
-const ELEMENTWISE: ReadonlySet<Primitive> = new Set<Primitive>([...UNARY_OPS, ...BINARY_OPS, ...COMPARE_OPS, ...LOGICAL_OPS, 'spike']);
-
-const isScalarConstant = (n: AnyNode) => n.op === 'constant' && typeof n.attrs.value === 'number' && (n.type as TensorType).shape.length === 0;
 
 /**
  * The body node whose value can replace two or more sequences (the first in execution order), with

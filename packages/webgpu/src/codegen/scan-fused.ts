@@ -36,7 +36,11 @@ export function fusedScanShape(node: Node<'scan'>, inputTypes: readonly TensorTy
 export interface FusedScanBindings {
   /** Per scan input (carries, sequences, consts), its read binding. */
   readonly inputs: readonly BufferBinding[];
-  /** Per tuple element (final carries, then stacked outputs), its write binding, or undefined when unused. */
+  /**
+   * Per tuple element (final carries, then stacked outputs), its write binding, or undefined when
+   * unused. A stacked output may be a read_write sequence input's binding: each thread reads
+   * element (t, i) of it before writing element (t, i), so it overwrites the sequence in place.
+   */
   readonly outputs: readonly (BufferBinding | undefined)[];
 }
 
@@ -100,7 +104,8 @@ export function fusedScanKernel(label: string, node: Node<'scan'>, shape: Shape,
   io.outputs.slice(0, numCarries).forEach((b, k) => {
     if (b !== undefined) lines.push(`  ${b.name}[i] = ${store(b.type.dtype, `c${k}`)};`);
   });
-  const bindings = sizes.bind([...io.inputs, ...io.outputs.filter((b): b is BufferBinding => b !== undefined)]);
+  // An output may be one of the inputs' bindings (written in place): it is bound once.
+  const bindings = sizes.bind([...io.inputs, ...io.outputs.filter((b): b is BufferBinding => b !== undefined && !io.inputs.includes(b))]);
   const code = [
     declareBindings(bindings),
     `@compute @workgroup_size(${WORKGROUP})`,

@@ -128,7 +128,7 @@ export function compileProgram(input: Graph, deviceLimits: CompileLimits, option
   const part = wgslPartition(graph, limits.maxStorageBuffersPerShaderStage);
   const saved = savedSpikeTrains(graph, part, limits.maxStorageBuffersPerShaderStage, spikeInputNodes(graph, options.spikeInputs ?? []));
   const packed = options.packSpikes === false ? new Set<NodeId>() : withAliases(saved, part);
-  const low: Lowering = { graph, limits, values: new Map(), valueId: (id) => id, stepStrides: new Map(), inLoop: false, packed, skipSpikeZeros: options.skipSpikeZeros !== false, lowerBody };
+  const low: Lowering = { graph, limits, values: new Map(), valueId: (id) => id, stepStrides: new Map(), inLoop: false, packed, inPlace: new Map(), skipSpikeZeros: options.skipSpikeZeros !== false, lowerBody };
   const resolve = (id: NodeId) => part.aliases.get(id) ?? id;
   registerValues(low, part, new Set(graph.outputs.map((o) => resolve(o.node))));
   // Interface leaves nothing reads still get a buffer, so feeding them works.
@@ -142,7 +142,7 @@ export function compileProgram(input: Graph, deviceLimits: CompileLimits, option
   for (const s of graph.state) {
     if (resolve(s.update) !== s.node) steps.push({ kind: 'copy', from: resolve(s.update), to: s.node, bytes: low.values.get(s.node)!.bytes });
   }
-  const { slots, slotBytes, memory: plan } = planMemory(low.values, steps);
+  const { slots, slotBytes, memory: plan } = planMemory(low.values, steps, low.inPlace);
   const memory = { ...plan, savedSpikeBytes: [...saved].reduce((sum, id) => sum + low.values.get(id)!.bytes, 0) };
   const nameOf = (id: NodeId) => leafName(graph.nodes[id]!);
   return {

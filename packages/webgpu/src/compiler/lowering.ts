@@ -33,6 +33,12 @@ export interface Lowering {
    * producers write a plain buffer (`producedValueId`) that a pack step turns into the packed one.
    */
   readonly packed: ReadonlySet<NodeId>;
+  /**
+   * Values a kernel writes into the buffer of a value it reads for the last time (element i read
+   * only to write element i; see `inPlaceOutputs`): written value -> overwritten value, for the
+   * memory plan, which gives both one buffer.
+   */
+  readonly inPlace: Map<NodeId, NodeId>;
   /** Whether a matmul whose left operand is packed may skip its zeros (see lowerMatmul). */
   readonly skipSpikeZeros?: boolean;
   /**

@@ -3,6 +3,7 @@ import { copyKernel } from '../codegen/copy.js';
 import type { BufferBinding } from '../codegen/kernel-source.js';
 import { fusedScanKernel, fusedScanShape } from '../codegen/scan-fused.js';
 import { addValue, producedValueId, type Lowering } from './lowering.js';
+import { inPlaceOutputs } from './scan-in-place.js';
 import { wgslPartition } from './wgsl-partition.js';
 import type { Step } from './program.js';
 
@@ -54,11 +55,15 @@ export function scanSteps(low: Lowering, node: Node<'scan'>, part: Partition): S
   const shape = oneKernelScanShape(low.graph, node, low.limits.maxStorageBuffersPerShaderStage);
   const used = tuple.map((_, k) => readers.get(k));
   if (shape !== undefined) {
+    // An output written in place is bound as the sequence it overwrites, one read_write binding.
+    const inPlace = inPlaceOutputs(low, part, node, inputs, shape, readers);
+    const overwritten = new Set(inPlace.values());
+    const inputBindings = inputTypes.map((t, k) => ({ ...plain(`s${k}`, t, overwritten.has(k) ? 'read_write' : 'read'), ...(low.packed.has(node.inputs[k]!) ? { packed: true } : {}) }));
     const source = fusedScanKernel(node.name, node, shape, {
-      inputs: inputTypes.map((t, k) => ({ ...plain(`s${k}`, t, 'read'), ...(low.packed.has(node.inputs[k]!) ? { packed: true } : {}) })),
-      outputs: tuple.map((t, k) => (used[k] === undefined ? undefined : plain(`o${k}`, t, 'read_write'))),
+      inputs: inputBindings,
+      outputs: tuple.map((t, k) => (used[k] === undefined ? undefined : inPlace.has(k) ? inputBindings[inPlace.get(k)!]! : plain(`o${k}`, t, 'read_write'))),
     });
-    const outs = used.filter((u): u is NodeId => u !== undefined).map((id) => producedValueId(low, id));
+    const outs = used.flatMap((id, k) => (id === undefined || inPlace.has(k) ? [] : [producedValueId(low, id)]));
     steps.push({ kind: 'kernel', source, args: [...inputs, ...outs], nodes: [node.id] });
     return steps;
   }
@@ -125,6 +130,7 @@ function stepLoop(low: Lowering, node: Node<'scan'>, inputs: readonly NodeId[], 
     stepStrides: strides,
     inLoop: true,
     packed,
+    inPlace: low.inPlace,
     ...(low.skipSpikeZeros === undefined ? {} : { skipSpikeZeros: low.skipSpikeZeros }),
     lowerBody: low.lowerBody,
   };

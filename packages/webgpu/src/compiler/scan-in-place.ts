@@ -1,0 +1,53 @@
+import type { Node, NodeId, Partition, Shape, TensorType } from '@spikeflow/core';
+import { producedValueId, type Lowering } from './lowering.js';
+
+const sameShape = (a: Shape, b: Shape) => a.length === b.length && a.every((d, k) => d === b[k]);
+
+/**
+ * Whether `scan` is the last reader of its input `k`'s buffer: no other node of the graph reads
+ * the value or a reshape alias of it, it is read once, and it is a temporary (no output, no
+ * state update), so a kernel of the scan may overwrite it.
+ */
+function diesInScan(low: Lowering, part: Partition, scan: Node<'scan'>, k: number): boolean {
+  const resolve = (id: NodeId) => part.aliases.get(id) ?? id;
+  const source = resolve(scan.inputs[k]!);
+  if (low.packed.has(source) || low.values.get(low.valueId(source))?.role !== 'temp') return false;
+  if (scan.inputs.filter((i) => resolve(i) === source).length !== 1) return false;
+  if (low.graph.state.some((s) => resolve(s.update) === source)) return false;
+  return Object.values(low.graph.nodes).every((n) => n.id === scan.id || resolve(n.id) === source || !n.inputs.some((i) => resolve(i) === source));
+}
+
+/**
+ * For a scan lowered to one thread-per-element kernel: which stacked outputs it may write into
+ * the buffer of a sequence it reads for the last time, as output index -> input index. Such a
+ * thread reads element (t, i) of the sequence at step t before it writes element (t, i) of the
+ * output, and no other thread touches either, so one read_write binding serves both. Pairs need
+ * the sequence to be exactly [length, ...element shape] (no broadcast: then other threads would
+ * read the element) and the output's dtype; they are recorded in `low.inPlace` for the memory plan.
+ * Not inside a step loop, whose buffers are per-step slices of larger ones.
+ */
+export function inPlaceOutputs(low: Lowering, part: Partition, scan: Node<'scan'>, inputs: readonly NodeId[], shape: Shape, readers: ReadonlyMap<number, NodeId>): Map<number, number> {
+  const pairs = new Map<number, number>();
+  if (low.inLoop) return pairs;
+  const { numCarries, numSequences, length } = scan.attrs;
+  const tuple = (scan.type as { tuple: readonly TensorType[] }).tuple;
+  const stacked = [length, ...shape];
+  const claimed = new Set<number>();
+  for (let out = numCarries; out < tuple.length; out++) {
+    const reader = readers.get(out);
+    if (reader === undefined || !sameShape(tuple[out]!.shape, stacked)) continue;
+    const written = producedValueId(low, reader);
+    if (low.values.get(written)?.role !== 'temp') continue;
+    for (let k = numCarries; k < numCarries + numSequences; k++) {
+      const type = low.graph.nodes[scan.inputs[k]!]!.type as TensorType;
+      const read = low.values.get(inputs[k]!);
+      if (claimed.has(k) || type.dtype !== tuple[out]!.dtype || !sameShape(type.shape, stacked) || read?.bytes !== low.values.get(written)!.bytes) continue;
+      if (!diesInScan(low, part, scan, k)) continue;
+      claimed.add(k);
+      pairs.set(out, k);
+      low.inPlace.set(written, inputs[k]!);
+      break;
+    }
+  }
+  return pairs;
+}
