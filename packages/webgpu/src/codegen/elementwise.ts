@@ -14,7 +14,7 @@ const LANES = 4;
  * One kernel computing a fused elementwise group into the buffer of its root node. Each thread
  * computes LANES consecutive elements through the group's scalar value functions (so broadcasts,
  * index rules and random draws need nothing new) and stores them as one vec4 when the output's
- * size and scan step offset are multiples of 4, else element by element with the tail guarded.
+ * innermost extent and scan step offset are multiples of 4, else element by element with the tail guarded.
  * The element count comes from the size table: a group whose inputs all have the output's shape
  * reads and writes at `i` with no index arithmetic at all, whatever the sizes.
  */
@@ -32,7 +32,9 @@ export function elementwiseKernel(
   const fns = valueFunctions(graph, members, loads, stepStrides, packed, sizes);
   const n = sizeOf(type.shape);
   const scalarOut: BufferBinding = { name: 'out', access: 'read_write', type, stepStride: stepStrides.get(root) ?? 0 };
-  const vectorised = vec4Viewable(scalarOut, n);
+  // Decided by the innermost extent, not the element count: [B, 10] scores then take one path at
+  // every batch size B, so another batch size reuses the pipeline.
+  const vectorised = vec4Viewable(scalarOut, type.shape[type.shape.length - 1] ?? 1);
   const out: BufferBinding = vectorised ? { ...scalarOut, vec4: true } : scalarOut;
   const threads = Math.ceil(n / LANES);
   // The vec4 path stores whole vec4s (n is a multiple of 4): only the scalar path guards each element.

@@ -1,6 +1,6 @@
 import { sizeOf } from '@spikeflow/core';
-import { computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, wgslLiteral, type BufferBinding, type KernelSource } from '../codegen/kernel-source.js';
-import { packedWords, SPIKES_PER_WORD } from './bit-layout.js';
+import { computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, loadStored, wgslLiteral, type BufferBinding, type KernelSource } from '../codegen/kernel-source.js';
+import { packedWords } from './bit-layout.js';
 
 const WORKGROUP = 64;
 
@@ -13,19 +13,20 @@ export function spikePackKernel(label: string, from: BufferBinding, to: BufferBi
   if (to.packed !== true || from.packed === true || from.stepStride !== 0 || to.stepStride !== 0) throw new Error('internal: spike packing goes from a plain buffer to a packed one');
   const n = sizeOf(from.type.shape);
   const words = packedWords(n);
+  const sizes = new KernelSizes();
   const zero = wgslLiteral(0, from.type.dtype === 'bool' ? 'u32' : from.type.dtype);
   const bit = `select(0u, 1u, ${loadStored(from, 'e')} != ${zero}) << b`;
-  // A full word needs no bound check; only the last one of a size not a multiple of 32 does.
-  const gather = n % SPIKES_PER_WORD === 0
-    ? [`for (var b = 0u; b < 32u; b++) { let e = base + b; word |= ${bit}; }`]
-    : [`for (var b = 0u; b < 32u; b++) { let e = base + b; if (e < ${n}u) { word |= ${bit}; } }`];
-  const { code } = computeModule([from, to], WORKGROUP, [
+  // Every word checks its bound (the element count comes from the size table, so whether the last
+  // word is full is not known when the kernel is generated).
+  const [count, wordCount] = [sizes.of(n), sizes.of(words)];
+  const bindings = sizes.bind([from, to]);
+  const { code } = computeModule(bindings, WORKGROUP, [
     `let w = ${FLAT_WORKGROUP_INDEX} * ${WORKGROUP}u + lid;`,
-    `if (w >= ${words}u) { return; }`,
+    `if (w >= ${wordCount}) { return; }`,
     'let base = w * 32u;',
     'var word = 0u;',
-    ...gather,
+    `for (var b = 0u; b < 32u; b++) { let e = base + b; if (e < ${count}) { word |= ${bit}; } }`,
     `${to.name}[w] = word;`,
   ]);
-  return { label, kind: 'spike-pack', code, bindings: [from, to], workgroups: dispatch2d(Math.ceil(words / WORKGROUP)), usesStep: false };
+  return { label, kind: 'spike-pack', code, bindings, workgroups: dispatch2d(Math.ceil(words / WORKGROUP)), usesStep: false, sizes: sizes.values };
 }
