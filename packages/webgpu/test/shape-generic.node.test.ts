@@ -1,7 +1,7 @@
 // Shape-generic kernels: a second batch size reuses every compiled pipeline (sizes come from each
 // kernel's size table) and computes what the CPU interpreter computes.
 import { evaluate, initParams, tensor, toArray, type Graph, type HostTensor } from '@spikeflow/core';
-import { adam, buildClassifier, defaultClassifierSpec, leakyIntegrator, linear, psn, sequential, trainingGraph, type SequentialSpec } from '@spikeflow/models';
+import { adam, buildClassifier, defaultClassifierSpec, leakyIntegrator, linear, psn, recurrentClassifierSpec, sequential, trainingGraph, type SequentialSpec } from '@spikeflow/models';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile, compileTrainStep } from '../src/index.js';
 import { pipelinesCreated } from '../src/runtime/pipelines.js';
@@ -16,8 +16,11 @@ const skip = skipWithoutDevice(acquired, 'the shape-generic kernel tests');
 // matmul to another kernel (rows T·B) and batch 17 to lose vec4 stores ([17, 10] scores).
 const [T, F, HIDDEN, CLASSES] = [8, 40, 64, 10];
 
+const INFO = { inputSize: F, outputSize: CLASSES } as Parameters<typeof defaultClassifierSpec>[0];
 const SPECS: Readonly<Record<string, SequentialSpec>> = {
-  'LIF MLP': defaultClassifierSpec({ inputSize: F, outputSize: CLASSES } as Parameters<typeof defaultClassifierSpec>[0], HIDDEN),
+  'LIF MLP': defaultClassifierSpec(INFO, HIDDEN),
+  // A recurrent layer runs as a step loop: its per-step slices' stride (B · hidden) is a table size.
+  'recurrent LIF': recurrentClassifierSpec(INFO, HIDDEN),
   PSN: sequential([linear(F, HIDDEN, { initScale: 4 }), psn(T), linear(HIDDEN, CLASSES), leakyIntegrator()]),
 };
 

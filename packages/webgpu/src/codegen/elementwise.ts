@@ -31,7 +31,7 @@ export function elementwiseKernel(
   const sizes = new KernelSizes();
   const fns = valueFunctions(graph, members, loads, stepStrides, packed, sizes);
   const n = sizeOf(type.shape);
-  const scalarOut: BufferBinding = { name: 'out', access: 'read_write', type, stepStride: stepStrides.get(root) ?? 0 };
+  const scalarOut: BufferBinding = sizes.stepped({ name: 'out', access: 'read_write', type, stepStride: stepStrides.get(root) ?? 0 });
   // Decided by the innermost extent, not the element count: [B, 10] scores then take one path at
   // every batch size B, so another batch size reuses the pipeline.
   const vectorised = vec4Viewable(scalarOut, type.shape[type.shape.length - 1] ?? 1);

@@ -40,6 +40,15 @@ export class KernelSizes {
     return `${SIZE_TABLE}[${this.slots.length - 1}u]`;
   }
 
+  /**
+   * `b` reading its scan step stride from the table: a step loop's per-step slice (B·H elements,
+   * say) then does not change the kernel's text either.
+   */
+  stepped<B extends BufferBinding>(b: B): B {
+    if (b.stepStride === 0 || this.baked) return b;
+    return { ...b, stepStrideAt: this.of(b.stepStride) };
+  }
+
   get values(): readonly number[] {
     return [...this.slots];
   }
@@ -79,6 +88,8 @@ export interface BufferBinding {
    * of a sequence or of a stacked output lives at `step * stepStride` in a larger buffer.
    */
   readonly stepStride: number;
+  /** WGSL reading `stepStride` from the kernel's size table (see `KernelSizes.stepped`); absent: a literal. */
+  readonly stepStrideAt?: string;
   /**
    * Whether the buffer holds a proven spike train bit-packed, 32 elements per u32 (element e is
    * bit e % 32 of word e / 32): read through `loadStored`, never written by a consumer.
@@ -165,7 +176,7 @@ export function declareBindings(bindings: readonly BufferBinding[]): string {
 /** WGSL index expression into a binding, adding the scan step offset when it has one. */
 export function bindingIndex(b: BufferBinding, index: string): string {
   if (b.vec4 === true) throw new Error(`internal: binding ${b.name} is a vec4 view; index it with vec4Index`);
-  return b.stepStride === 0 ? index : `step.t * ${b.stepStride}u + ${index}`;
+  return b.stepStride === 0 ? index : `step.t * ${b.stepStrideAt ?? u(b.stepStride)} + ${index}`;
 }
 
 /**
@@ -181,7 +192,8 @@ export function vec4Viewable(b: BufferBinding, contiguous: number): boolean {
 /** WGSL index expression into a vec4 view (`index4` in vec4 units), adding the scan step offset. */
 export function vec4Index(b: BufferBinding, index4: string): string {
   if (b.vec4 !== true) throw new Error(`internal: binding ${b.name} is not a vec4 view`);
-  return b.stepStride === 0 ? index4 : `step.t * ${b.stepStride / 4}u + ${index4}`;
+  if (b.stepStride === 0) return index4;
+  return `step.t * ${b.stepStrideAt === undefined ? u(b.stepStride / 4) : `(${b.stepStrideAt} / 4u)`} + ${index4}`;
 }
 
 /**

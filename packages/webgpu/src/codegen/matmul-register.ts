@@ -53,16 +53,16 @@ export function matmulRegisterKernel(args: MatmulArgs, dims: MatmulDims, tiling?
   const { threadsM, threadsN } = tiling ?? REGISTER_TILING;
   const [tileM, tileN] = [REGISTER_ROWS * threadsM, 4 * COL_VECS * threadsN];
   const views = registerViews(args, dims);
-  const a: BufferBinding = views.a ? { ...args.a, vec4: true } : args.a;
-  const b: BufferBinding = views.b ? { ...args.b, vec4: true } : args.b;
-  const out: BufferBinding = views.out ? { ...args.out, vec4: true } : args.out;
+  const sizes = new KernelSizes();
+  const a: BufferBinding = sizes.stepped(views.a ? { ...args.a, vec4: true } : args.a);
+  const b: BufferBinding = sizes.stepped(views.b ? { ...args.b, vec4: true } : args.b);
+  const out: BufferBinding = sizes.stepped(views.out ? { ...args.out, vec4: true } : args.out);
   const tilesN = Math.ceil(n / tileN);
   const tilesPerMatrix = Math.ceil(m / tileM) * tilesN;
   const total = tilesPerMatrix * sizeOf(dims.batch);
   const rows = upTo(REGISTER_ROWS);
   const vecs = upTo(COL_VECS);
   const cols = upTo(4 * COL_VECS);
-  const sizes = new KernelSizes();
   const [mS, kS, nS] = [sizes.of(m), sizes.of(k), sizes.of(n)];
   const [m4, n4] = [views.a ? sizes.of(m / 4) : '', views.b || views.out ? sizes.of(n / 4) : ''];
   // Indices clamped into the matrix. Always: a size that is not a multiple of the block (a batch

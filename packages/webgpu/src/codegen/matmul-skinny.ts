@@ -66,9 +66,10 @@ export function batchBases(args: MatmulArgs, dims: MatmulDims, q: string, sizes:
  * operand it loads feeds four products.
  */
 export function matmulNarrowKernel(args: MatmulArgs, dims: MatmulDims, narrow: 'm' | 'n'): KernelSource {
-  const { a, b, out, transposeA, transposeB } = args;
+  const { transposeA, transposeB } = args;
   const { m, k, n } = dims;
   const sizes = new KernelSizes();
+  const [a, b, out] = [sizes.stepped(args.a), sizes.stepped(args.b), sizes.stepped(args.out)];
   const readA = reader(a, transposeA, m, k, sizes);
   const readB = reader(b, transposeB, k, n, sizes);
   const [small, long] = narrow === 'm' ? [m, n] : [n, m];
@@ -119,9 +120,10 @@ export interface SplitK {
  * step it reads 4 + 4 values for 16 products.
  */
 export function matmulSplitKKernel(args: MatmulArgs, dims: MatmulDims, split: SplitK, partial: BufferBinding): KernelSource {
-  const { a, b, transposeA, transposeB } = args;
+  const { transposeA, transposeB } = args;
   const { m, k, n } = dims;
   const sizes = new KernelSizes();
+  const [a, b] = [sizes.stepped(args.a), sizes.stepped(args.b)];
   const readA = reader(a, transposeA, m, k, sizes);
   const readB = reader(b, transposeB, k, n, sizes);
   const blocksN = Math.ceil(n / BLOCK);

@@ -27,10 +27,10 @@ const upTo = (count: number) => Array.from({ length: count }, (_, i) => i);
  * for bit), and skipped zeros do not multiply B, so an infinite B where S is 0 gives no NaN.
  */
 export function matmulSpikeKernel(args: MatmulArgs, rowsPerGroup = SPIKE_MATMUL_ROWS): KernelSource {
-  const { a, b, out, transposeA, transposeB } = args;
-  if (a.packed !== true) throw new Error('internal: the spike matmul reads a bit-packed left operand');
+  const { transposeA, transposeB } = args;
+  if (args.a.packed !== true) throw new Error('internal: the spike matmul reads a bit-packed left operand');
   if (!Number.isInteger(rowsPerGroup) || rowsPerGroup < 1 || rowsPerGroup > 32) throw new Error(`internal: ${rowsPerGroup} spike matmul rows do not fit one u32 of bits`);
-  const dims = matmulDims(a, b, transposeA, transposeB);
+  const dims = matmulDims(args.a, args.b, transposeA, transposeB);
   const { m, k, n } = dims;
   // The columns decide the workgroup (its width and whether columns need guards); every other
   // size, the rows M = T·B of a time-major model included, comes from the size table.
@@ -39,6 +39,7 @@ export function matmulSpikeKernel(args: MatmulArgs, rowsPerGroup = SPIKE_MATMUL_
   const tilesPerMatrix = Math.ceil(m / rowsPerGroup) * tilesN;
   const total = tilesPerMatrix * sizeOf(dims.batch);
   const sizes = new KernelSizes();
+  const [a, b, out] = [sizes.stepped(args.a), sizes.stepped(args.b), sizes.stepped(args.out)];
   const [mS, kS, nS] = [sizes.of(m), sizes.of(k), sizes.of(n)];
   const columnsGuarded = n % (4 * threads) !== 0;
   // A per-step slice of a packed sequence (in a step loop) sits inside a longer buffer.

@@ -117,13 +117,14 @@ function combineFn(op: ReduceOp, t: string): string {
  * Integer sums wrap as WGSL's do.
  */
 export function reduceKernel(args: ReduceArgs): KernelSource {
-  const { op, inShape, dtype, out } = args;
+  const { op, inShape, dtype } = args;
   const { axes, kept, count, outputs } = reductionExtent(inShape, args.axes);
   if (REDUCTIONS[op].combine === 'max' && count === 0) throw new Error('internal: max over an empty axis has no value');
   const t = wgslValueType(dtype);
-  const plain = args.inputBinding ?? { name: 'in0', access: 'read', type: { shape: inShape, dtype }, stepStride: 0 };
   const sizes = new KernelSizes();
+  const plain = sizes.stepped(args.inputBinding ?? { name: 'in0', access: 'read', type: { shape: inShape, dtype }, stepStride: 0 });
   const prologue = args.input?.(sizes);
+  const out = sizes.stepped(args.out);
   const inputBindings = prologue?.bindings ?? [plain];
   const inputCode = prologue?.code ?? `fn reduce_input(i: u32) -> ${t} { return ${loadStored(plain, 'i')}; }`;
 

@@ -30,7 +30,7 @@ export function valueFunctions(
   const bindings: BufferBinding[] = [];
   loads.forEach((id, k) => {
     const type = graph.nodes[id]!.type as TensorType;
-    const binding: BufferBinding = { name: `in${k}`, access: 'read', type, stepStride: stepStrides.get(id) ?? 0, ...(packed.has(id) ? { packed: true } : {}) };
+    const binding: BufferBinding = sizes.stepped({ name: `in${k}`, access: 'read', type, stepStride: stepStrides.get(id) ?? 0, ...(packed.has(id) ? { packed: true } : {}) });
     bindings.push(binding);
     const name = `v${names.size}`;
     names.set(id, name);
