@@ -27,6 +27,12 @@ interface Timed {
 async function timed(name: string, source: KernelSource, sizes: readonly number[], dispatches: number): Promise<Timed> {
   const kernel = await rawKernel(device, source.code, source.bindings.map((b) => b.access));
   const buffers = sizes.map((n) => storageBuffer(device, 4 * n));
+  // A kernel that reads its sizes from a size table binds it last (see KernelSizes).
+  if ((source.sizes?.length ?? 0) > 0) {
+    const table = storageBuffer(device, 4 * source.sizes!.length);
+    device.queue.writeBuffer(table, 0, new Uint32Array(source.sizes!));
+    buffers.push(table);
+  }
   const group = device.createBindGroup({ layout: kernel.layout0, entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })) });
   const run = async () => {
     const encoder = device.createCommandEncoder();

@@ -1,4 +1,4 @@
-import type { Executable, KernelStep, Step } from '@spikeflow/webgpu';
+import { tensorBindings, type Executable, type KernelStep, type Step } from '@spikeflow/webgpu';
 import { row, type Row, type Sizes } from '../harness/row.js';
 import { encodeDispatches, rawKernel, storageBuffer, submitAndWait } from './raw-kernel.js';
 
@@ -27,6 +27,14 @@ function kernelSteps(steps: readonly Step[], times: number, out: { step: KernelS
 
 const bytesOf = (shape: readonly number[]) => 4 * shape.reduce((n, d) => n * d, 1);
 
+/** A kernel's size table (its last binding, after the step's args; see KernelSizes), or undefined when it reads none. */
+function sizeTable(device: GPUDevice, sizes: readonly number[]): GPUBuffer | undefined {
+  if (sizes.length === 0) return undefined;
+  const buffer = device.createBuffer({ size: 4 * sizes.length, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, label: 'profile sizes' });
+  device.queue.writeBuffer(buffer, 0, new Uint32Array(sizes));
+  return buffer;
+}
+
 /**
  * Times each kernel of a compiled program alone, on buffers of its own (zero-filled: spikeflow's
  * kernels do not branch on data, so their cost does not depend on the values; the one exception,
@@ -44,9 +52,13 @@ export async function profileKernels(device: GPUDevice, exe: Executable, repeat 
   for (const { step, times } of steps) {
     const { source } = step;
     const kernel = await rawKernel(device, source.code, source.bindings.map((b) => b.access), source.usesStep);
+    const table = sizeTable(device, source.sizes ?? []);
     const group0 = device.createBindGroup({
       layout: kernel.layout0,
-      entries: step.args.map((value, binding) => ({ binding, resource: { buffer: buffers[program.slots.get(value)!]! } })),
+      entries: [
+        ...step.args.map((value, binding) => ({ binding, resource: { buffer: buffers[program.slots.get(value)!]! } })),
+        ...(table === undefined ? [] : [{ binding: step.args.length, resource: { buffer: table } }]),
+      ],
     });
     const group1 = kernel.layout1 && device.createBindGroup({ layout: kernel.layout1, entries: [{ binding: 0, resource: { buffer: uniform, size: 4 } }] });
     const run = async (n: number) => {
@@ -65,8 +77,9 @@ export async function profileKernels(device: GPUDevice, exe: Executable, repeat 
       firstMs,
       msPerDispatch,
       msPerCall: msPerDispatch * times,
-      boundBytes: source.bindings.reduce((n, b) => n + bytesOf(b.type.shape), 0),
+      boundBytes: tensorBindings(source).reduce((n, b) => n + bytesOf(b.type.shape), 0),
     });
+    table?.destroy();
   }
   for (const b of buffers) b.destroy();
   uniform.destroy();

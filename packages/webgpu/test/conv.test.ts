@@ -47,10 +47,11 @@ describe('convKernel', () => {
       "@group(0) @binding(0) var<storage, read> x: array<f32>;
       @group(0) @binding(1) var<storage, read> w: array<f32>;
       @group(0) @binding(2) var<storage, read_write> out: array<f32>;
+      @group(0) @binding(3) var<storage, read> dims: array<u32>;
       @compute @workgroup_size(256)
       fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
         let o = (wid.x + wid.y * nwg.x) * 256u + lid;
-        if (o >= 72u) { return; }
+        if (o >= dims[0u]) { return; }
         let ow = i32(o % 6u);
         let co = (o / 6u) % 6u;
         let n = o / 36u;
@@ -75,10 +76,11 @@ describe('convKernel', () => {
       "@group(0) @binding(0) var<storage, read> x: array<f32>;
       @group(0) @binding(1) var<storage, read> w: array<f32>;
       @group(0) @binding(2) var<storage, read_write> out: array<f32>;
+      @group(0) @binding(3) var<storage, read> dims: array<u32>;
       @compute @workgroup_size(256)
       fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
         let o = (wid.x + wid.y * nwg.x) * 256u + lid;
-        if (o >= 150u) { return; }
+        if (o >= dims[0u]) { return; }
         let ow = i32(o % 5u);
         let oh = i32((o / 5u) % 6u);
         let co = (o / 30u) % 5u;

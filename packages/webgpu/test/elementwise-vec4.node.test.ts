@@ -56,7 +56,10 @@ describe('vec4 elementwise codegen', () => {
     expect(kernelOf(16).code).toContain('out: array<vec4<f32>>');
     expect(kernelOf(16).workgroups).toEqual([1, 1, 1]);
     expect(kernelOf(18).code).toContain('out: array<f32>');
-    expect(kernelOf(18).code).toContain('if (i + x >= 18u) { return; }');
+    // The guard's bound, 18 elements, is a slot of the kernel's size table.
+    const guard = /if \(i \+ x >= dims\[(\d+)u\]\) \{ return; \}/.exec(kernelOf(18).code);
+    expect(guard).not.toBeNull();
+    expect(kernelOf(18).sizes![Number(guard![1])]).toBe(18);
     // 16M elements: 4M threads in workgroups of 256.
     expect(kernelOf(16 * 1024 * 1024).workgroups).toEqual([16384, 1, 1]);
   });

@@ -18,7 +18,7 @@ const cases: [string, Case][] = [
   ['ragged rows, N a multiple of 4 but not 8 [37,19] @ [19,44]', { a: [37, 19], b: [19, 44] }],
   ['N not a multiple of 4: scalar B and output [45,33] @ [33,70]', { a: [45, 33], b: [33, 70] }],
   ['K = 1 [40,1] @ [1,40]', { a: [40, 1], b: [1, 40] }],
-  ['tiny [1,1] @ [1,1]', { a: [1, 1], b: [1, 1] }],
+  ['one row, K = 1 [1,1] @ [1,40] (one column would take the narrow kernel)', { a: [1, 1], b: [1, 40] }],
   ['transposed A, vec4 view of A [50,72]ᵀ @ [50,96]', { a: [50, 72], b: [50, 96], transposeA: true }],
   ['transposed A, M not a multiple of 4 [30,69]ᵀ @ [30,40]', { a: [30, 69], b: [30, 40], transposeA: true }],
   ['transposed B [72,40] @ [96,40]ᵀ', { a: [72, 40], b: [96, 40], transposeB: true }],

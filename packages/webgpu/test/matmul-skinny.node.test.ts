@@ -45,9 +45,12 @@ describe.skipIf(skip)('skinny matmuls on WebGPU', () => {
 
 describe('matmul strategy', () => {
   const dims = (m: number, k: number, n: number, batch: Shape = []) => matmulStrategy({ batch, m, k, n });
-  it('splits K only for a small output over a long K, and narrows only a short side with a long other side', () => {
+  it('splits K only for a small output over a long K, and narrows few columns, or few rows with a long other side', () => {
     expect(dims(8, 65536, 8)).toEqual({ kind: 'split-k' });
-    expect(dims(8, 512, 8)).toEqual({ kind: 'register' }); // K too short to split; too few threads to narrow
+    expect(dims(8, 512, 64)).toEqual({ kind: 'register' }); // K too short to split; too few columns to narrow the rows
+    expect(dims(8, 512, 8)).toEqual({ kind: 'narrow', side: 'n' }); // few columns: narrow whatever the rows
+    // A readout [T·B, 64] @ [64, 10] takes one kernel at every batch size B (T = 8).
+    for (const batch of [1, 17, 32, 64, 512]) expect(dims(8 * batch, 64, 10)).toEqual({ kind: 'narrow', side: 'n' });
     expect(dims(28, 1400, 256)).toEqual({ kind: 'split-k' }); // 4 tiles would leave most threads idle
     expect(dims(128, 65536, 128)).toEqual({ kind: 'register' }); // an output this size reuses operands better in tiles
     expect(dims(256, 65536, 256)).toEqual({ kind: 'register' }); // 16 tiles: enough workgroups already

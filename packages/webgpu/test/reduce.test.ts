@@ -74,7 +74,7 @@ describe('reduceKernel', () => {
     const x = randomData(3000, 4);
     const expected = cpuReduce(c, x, (t) => t.exp().mul(2));
     const in0 = binding('in0', c.shape);
-    const source = reduceKernel({ ...argsFor(c, [6]), input: { code: 'fn reduce_input(i: u32) -> f32 { return exp(in0[i]) * 2.0; }', bindings: [in0] } });
+    const source = reduceKernel({ ...argsFor(c, [6]), input: () => ({ code: 'fn reduce_input(i: u32) -> f32 { return exp(in0[i]) * 2.0; }', bindings: [in0] }) });
     const [, out] = await runKernel(device, source, [x]);
     expectClose(out!, expected.data, 1e-4, 1e-5);
   });
@@ -96,16 +96,17 @@ describe('reduceKernel', () => {
     expect(source.code).toMatchInlineSnapshot(`
       "@group(0) @binding(0) var<storage, read> in0: array<f32>;
       @group(0) @binding(1) var<storage, read_write> out: array<f32>;
+      @group(0) @binding(2) var<storage, read> dims: array<u32>;
       fn reduce_input(i: u32) -> f32 { return in0[i]; }
       fn reduce_combine(a: f32, b: f32) -> f32 { return a + b; }
       @compute @workgroup_size(256)
       fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
         let o = (wid.x + wid.y * nwg.x) * 256u + lid;
-        let n = 15u;
+        let n = dims[2u];
         var acc = f32(0);
-        if (o < 4u) {
-          let base = o * 5u;
-          for (var r = 0u; r < 15u; r++) { acc = reduce_combine(acc, reduce_input(base + (r / 5u) * 20u + (r % 5u))); }
+        if (o < dims[1u]) {
+          let base = o * dims[3u];
+          for (var r = 0u; r < dims[0u]; r++) { acc = reduce_combine(acc, reduce_input(base + (r / dims[4u]) * dims[6u] + (r % dims[5u]))); }
           out[o] = acc / f32(n);
         }
       }"
@@ -119,27 +120,28 @@ describe('reduceKernel', () => {
     expect(source.code).toMatchInlineSnapshot(`
       "@group(0) @binding(0) var<storage, read> in0: array<f32>;
       @group(0) @binding(1) var<storage, read_write> out: array<f32>;
+      @group(0) @binding(2) var<storage, read> dims: array<u32>;
       fn reduce_input(i: u32) -> f32 { return in0[i]; }
       fn reduce_is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
       fn reduce_combine(a: f32, b: f32) -> f32 { return select(select(max(a, b), b, reduce_is_nan(b)), a, reduce_is_nan(a)); }
       var<workgroup> partial: array<f32, 256>;
       @compute @workgroup_size(256)
       fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-        let lane = lid % 8u;
-        let o = (wid.x + wid.y * nwg.x) * 32u + lid / 8u;
+        let lane = lid & (dims[2u] - 1u);
+        let o = (wid.x + wid.y * nwg.x) * (256u >> dims[3u]) + (lid >> dims[3u]);
         var acc = f32(0);
-        if (o < 70u) {
-          let base = (o / 7u) * 2100u + (o % 7u);
+        if (o < dims[1u]) {
+          let base = (o / dims[4u]) * dims[6u] + (o % dims[5u]);
           acc = reduce_input(base);
-          for (var r = lane; r < 300u; r += 8u) { acc = reduce_combine(acc, reduce_input(base + r * 7u)); }
+          for (var r = lane; r < dims[0u]; r += dims[2u]) { acc = reduce_combine(acc, reduce_input(base + r * dims[7u])); }
         }
         partial[lid] = acc;
         workgroupBarrier();
-        for (var s = 4u; s > 0u; s >>= 1u) {
-          if (lane < s) { partial[lid] = reduce_combine(partial[lid], partial[lid + s]); }
+        for (var s = 128u; s > 0u; s >>= 1u) {
+          if (lane < s && s < dims[2u]) { partial[lid] = reduce_combine(partial[lid], partial[lid + s]); }
           workgroupBarrier();
         }
-        if (lane == 0u && o < 70u) { out[o] = partial[lid]; }
+        if (lane == 0u && o < dims[1u]) { out[o] = partial[lid]; }
       }"
     `);
   });

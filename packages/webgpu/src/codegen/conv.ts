@@ -1,5 +1,5 @@
 import { sizeOf, type Node } from '@spikeflow/core';
-import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, loadStored, type BufferBinding, type KernelSource } from './kernel-source.js';
 
 /** A convolution node; its op tells which attrs it has. */
 export type ConvNode = Node<'conv1d'> | Node<'conv2d'>;
@@ -86,7 +86,11 @@ function tapLoop(axis: Axis, inner: readonly string[]): string[] {
  * channels, then the kernel window row by row, in the reference's order.
  */
 export function convKernel(args: ConvArgs): KernelSource {
-  const { x, w, out } = args;
+  // The batch size appears only in the element count (and a step loop's strides), which the size
+  // table holds; channels, spatial sizes, strides and pads are the model's and stay literals (the
+  // divisions by them compile to multiplies).
+  const sizes = new KernelSizes();
+  const [x, w, out] = [sizes.stepped(args.x), sizes.stepped(args.w), sizes.stepped(args.out)];
   const [h, wAxis] = axesOf(args);
   const [, cin] = x.type.shape as [number, number];
   const [cout, perGroup] = w.type.shape as [number, number];
@@ -99,10 +103,11 @@ export function convKernel(args: ConvArgs): KernelSource {
   const wIndex = `w_base + ${wRow} * ${wAxis.kernel}u + u32(kw)`;
   const tap = `acc += ${loadStored(x, xIndex)} * ${loadStored(w, wIndex)};`;
   const taps = tapLoop(h, tapLoop(wAxis, [tap]));
-  const bindings = [x, w, out];
+  const count = sizes.of(total);
+  const bindings = sizes.bind([x, w, out]);
   const body = [
     `let o = ${FLAT_WORKGROUP_INDEX} * ${WORKGROUP}u + lid;`,
-    `if (o >= ${total}u) { return; }`,
+    `if (o >= ${count}) { return; }`,
     `let ow = i32(o % ${wAxis.out}u);`,
     ...(trivial(h) ? [] : [`let oh = i32((o / ${wAxis.out}u) % ${h.out}u);`]),
     `let co = (o / ${outPlane}u) % ${cout}u;`,
@@ -117,5 +122,5 @@ export function convKernel(args: ConvArgs): KernelSource {
     `${out.name}[${bindingIndex(out, 'o')}] = acc;`,
   ];
   const { code, usesStep } = computeModule(bindings, WORKGROUP, body);
-  return { label: args.label, kind: args.conv.op, code, bindings, workgroups: dispatch2d(Math.ceil(total / WORKGROUP)), usesStep };
+  return { label: args.label, kind: args.conv.op, code, bindings, workgroups: dispatch2d(Math.ceil(total / WORKGROUP)), usesStep, sizes: sizes.values };
 }

@@ -1,6 +1,6 @@
 import type { Graph, NodeId, TensorType } from '@spikeflow/core';
 import { sizeOf } from '@spikeflow/core';
-import { bindingIndex, declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, STEP_UNIFORM, u, vec4Index, vec4Viewable, wgslStorageType, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, STEP_UNIFORM, u, vec4Index, vec4Viewable, wgslStorageType, type BufferBinding, type KernelSource } from './kernel-source.js';
 import { valueFunctions } from './value-functions.js';
 
 const WORKGROUP = 256;
@@ -14,7 +14,9 @@ const LANES = 4;
  * One kernel computing a fused elementwise group into the buffer of its root node. Each thread
  * computes LANES consecutive elements through the group's scalar value functions (so broadcasts,
  * index rules and random draws need nothing new) and stores them as one vec4 when the output's
- * size and scan step offset are multiples of 4, else element by element with the tail guarded.
+ * innermost extent and scan step offset are multiples of 4, else element by element with the tail guarded.
+ * The element count comes from the size table: a group whose inputs all have the output's shape
+ * reads and writes at `i` with no index arithmetic at all, whatever the sizes.
  */
 export function elementwiseKernel(
   graph: Graph,
@@ -26,14 +28,20 @@ export function elementwiseKernel(
 ): KernelSource {
   const node = graph.nodes[root]!;
   const type = node.type as TensorType;
-  const fns = valueFunctions(graph, members, loads, stepStrides, packed);
+  const sizes = new KernelSizes();
+  const fns = valueFunctions(graph, members, loads, stepStrides, packed, sizes);
   const n = sizeOf(type.shape);
-  const scalarOut: BufferBinding = { name: 'out', access: 'read_write', type, stepStride: stepStrides.get(root) ?? 0 };
-  const vectorised = vec4Viewable(scalarOut, n);
+  const scalarOut: BufferBinding = sizes.stepped({ name: 'out', access: 'read_write', type, stepStride: stepStrides.get(root) ?? 0 });
+  // Decided by the innermost extent, not the element count: [B, 10] scores then take one path at
+  // every batch size B, so another batch size reuses the pipeline.
+  const vectorised = vec4Viewable(scalarOut, type.shape[type.shape.length - 1] ?? 1);
   const out: BufferBinding = vectorised ? { ...scalarOut, vec4: true } : scalarOut;
-  const bindings = [...fns.bindings, out];
-  const usesStep = bindings.some((b) => b.stepStride !== 0);
   const threads = Math.ceil(n / LANES);
+  // The vec4 path stores whole vec4s (n is a multiple of 4): only the scalar path guards each element.
+  const threadBound = sizes.of(threads);
+  const elementBound = vectorised ? '' : sizes.of(n);
+  const bindings = sizes.bind([...fns.bindings, out]);
+  const usesStep = bindings.some((b) => b.stepStride !== 0);
   const value = (index: string) => {
     const v = `${fns.names.get(root)!}(${index})`;
     return type.dtype === 'bool' ? `select(0u, 1u, ${v})` : v;
@@ -44,7 +52,7 @@ export function elementwiseKernel(
         `for (var x = 0u; x < ${u(LANES)}; x++) { lanes[x] = ${value('i + x')}; }`,
         `out[${vec4Index(out, 't')}] = lanes;`,
       ]
-    : [`for (var x = 0u; x < ${u(LANES)}; x++) {`, `  if (i + x >= ${u(n)}) { return; }`, `  out[${bindingIndex(out, 'i + x')}] = ${value('i + x')};`, '}'];
+    : [`for (var x = 0u; x < ${u(LANES)}; x++) {`, `  if (i + x >= ${elementBound}) { return; }`, `  out[${bindingIndex(out, 'i + x')}] = ${value('i + x')};`, '}'];
   const code = [
     declareBindings(bindings),
     usesStep ? STEP_UNIFORM : '',
@@ -52,12 +60,12 @@ export function elementwiseKernel(
     `@compute @workgroup_size(${WORKGROUP})`,
     'fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {',
     `  let t = ${FLAT_WORKGROUP_INDEX} * ${u(WORKGROUP)} + lid;`,
-    `  if (t >= ${u(threads)}) { return; }`,
+    `  if (t >= ${threadBound}) { return; }`,
     `  let i = t * ${u(LANES)};`,
     ...store.map((l) => `  ${l}`),
     '}',
   ]
     .filter((l) => l !== '')
     .join('\n');
-  return { label: node.name, kind: 'elementwise', code, bindings, workgroups: dispatch2d(Math.ceil(threads / WORKGROUP)), usesStep };
+  return { label: node.name, kind: 'elementwise', code, bindings, workgroups: dispatch2d(Math.ceil(threads / WORKGROUP)), usesStep, sizes: sizes.values };
 }

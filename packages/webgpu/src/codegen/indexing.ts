@@ -1,27 +1,30 @@
 import { stridesOf, type Shape } from '@spikeflow/core';
+import type { KernelSizes } from './kernel-source.js';
 
 /**
- * WGSL index arithmetic with static shapes baked in as constants. Every index is a u32 linear
- * row-major index; these helpers turn one into per-axis coordinates and back.
+ * WGSL index arithmetic over row-major shapes whose extents and strides are read from the
+ * kernel's size table (see KernelSizes). Every index is a u32 linear row-major index; these
+ * helpers turn one into per-axis coordinates and back. What the code does may depend on which
+ * extents are 1 (a broadcast axis, a stride of 1): that is part of a kernel's shape class.
  */
 
 /** Coordinate expressions of linear index `i` in `shape` (one per axis). */
-export function coordinates(i: string, shape: Shape): string[] {
+export function coordinates(i: string, shape: Shape, sizes: KernelSizes): string[] {
   const strides = stridesOf(shape);
   return shape.map((dim, axis) => {
-    const q = strides[axis] === 1 ? i : `(${i} / ${strides[axis]}u)`;
-    return axis === 0 ? q : `(${q} % ${dim}u)`;
+    const q = strides[axis] === 1 ? i : `(${i} / ${sizes.of(strides[axis]!)})`;
+    return axis === 0 ? q : `(${q} % ${sizes.of(dim)})`;
   });
 }
 
-/** Linear index expression from coordinate expressions and strides (zero strides dropped). */
-export function linearIndex(coords: readonly string[], strides: readonly number[]): string {
-  const terms = coords.flatMap((c, axis) => (strides[axis] === 0 ? [] : [strides[axis] === 1 ? c : `${c} * ${strides[axis]}u`]));
+/** Linear index expression from coordinate expressions and strides (zero strides dropped, unit strides need no product). */
+export function linearIndex(coords: readonly string[], strides: readonly number[], sizes: KernelSizes): string {
+  const terms = coords.flatMap((c, axis) => (strides[axis] === 0 ? [] : [strides[axis] === 1 ? c : `${c} * ${sizes.of(strides[axis]!)}`]));
   return terms.length === 0 ? '0u' : terms.join(' + ');
 }
 
 /** Index into `inShape` of the element that numpy broadcasting reads for index `i` of `outShape`. */
-export function broadcastIndex(i: string, outShape: Shape, inShape: Shape): string {
+export function broadcastIndex(i: string, outShape: Shape, inShape: Shape, sizes: KernelSizes): string {
   if (inShape.length === outShape.length && inShape.every((d, k) => d === outShape[k])) return i;
   if (inShape.every((d) => d === 1)) return '0u';
   const inStrides = stridesOf(inShape);
@@ -30,5 +33,12 @@ export function broadcastIndex(i: string, outShape: Shape, inShape: Shape): stri
     const k = axis - lead;
     return k < 0 || inShape[k] === 1 ? 0 : inStrides[k]!;
   });
-  return linearIndex(coordinates(i, outShape), strides);
+  // Only the innermost axes that the input has: the leading broadcast ones need no coordinate.
+  const first = strides.findIndex((s) => s !== 0);
+  if (strides.slice(first).every((s) => s !== 0) && first > 0) {
+    // A trailing-axes broadcast (a bias [N] over [B, N]): the index is i modulo the input's size.
+    const within = inShape.slice(inShape.length - (outShape.length - first)).reduce((a, b) => a * b, 1);
+    return `(${i} % ${sizes.of(within)})`;
+  }
+  return linearIndex(coordinates(i, outShape, sizes), strides, sizes);
 }

@@ -10,8 +10,55 @@ export function wgslStorageType(dtype: DType): 'f32' | 'i32' | 'u32' {
   return dtype === 'bool' ? 'u32' : dtype;
 }
 
-/** A u32 WGSL literal of a non-negative integer (sizes, strides, indices). */
+/** A u32 WGSL literal of a non-negative integer: a structural constant (lanes, block sizes, unroll indices), never a tensor size. */
 export const u = (n: number): string => `${n}u`;
+
+/** WGSL name of the size table, the read-only u32 buffer a kernel's last binding holds. */
+export const SIZE_TABLE = 'dims';
+
+/**
+ * The sizes a kernel reads at run time (extents, strides, element counts, dispatch bounds), in
+ * slot order. A generator asks for each size through `of`, which returns WGSL reading its slot,
+ * so the kernel's text depends on how many sizes it reads and in which order, never on their
+ * values: one compiled pipeline serves every batch size. The executable writes the values into
+ * the table once, when it is created.
+ */
+export class KernelSizes {
+  private readonly slots: number[] = [];
+
+  /**
+   * `baked`: every size becomes a u32 literal and no table is bound, for the generators that
+   * still specialise on sizes (see docs/architecture.md, "Route A").
+   */
+  constructor(private readonly baked = false) {}
+
+  /** WGSL reading size `n` from the table. */
+  of(n: number): string {
+    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new Error(`internal: size ${n} is not a u32`);
+    if (this.baked) return u(n);
+    this.slots.push(n);
+    return `${SIZE_TABLE}[${this.slots.length - 1}u]`;
+  }
+
+  /**
+   * `b` reading its scan step stride from the table: a step loop's per-step slice (B·H elements,
+   * say) then does not change the kernel's text either.
+   */
+  stepped<B extends BufferBinding>(b: B): B {
+    if (b.stepStride === 0 || this.baked) return b;
+    return { ...b, stepStrideAt: this.of(b.stepStride) };
+  }
+
+  get values(): readonly number[] {
+    return [...this.slots];
+  }
+
+  /** `bindings` with the size table appended as the last binding, when any size was asked for. */
+  bind(bindings: readonly BufferBinding[]): BufferBinding[] {
+    if (this.slots.length === 0) return [...bindings];
+    return [...bindings, { name: SIZE_TABLE, access: 'read', type: { shape: [this.slots.length], dtype: 'u32' }, stepStride: 0 }];
+  }
+}
 
 /** A WGSL literal of a number in a dtype (always a valid token: no NaN/Infinity reach here). */
 export function wgslLiteral(value: number, dtype: DType): string {
@@ -41,6 +88,8 @@ export interface BufferBinding {
    * of a sequence or of a stacked output lives at `step * stepStride` in a larger buffer.
    */
   readonly stepStride: number;
+  /** WGSL reading `stepStride` from the kernel's size table (see `KernelSizes.stepped`); absent: a literal. */
+  readonly stepStrideAt?: string;
   /**
    * Whether the buffer holds a proven spike train bit-packed, 32 elements per u32 (element e is
    * bit e % 32 of word e / 32): read through `loadStored`, never written by a consumer.
@@ -64,6 +113,16 @@ export interface KernelSource {
   readonly workgroups: readonly [number, number, number];
   /** Whether the kernel reads the per-step uniform (group 1, binding 0) of a step-by-step scan. */
   readonly usesStep: boolean;
+  /**
+   * The values of its size table (see KernelSizes), bound as the last binding when there are any;
+   * the kernel's other bindings are a step's `args` in order. Absent or empty: no size table.
+   */
+  readonly sizes?: readonly number[];
+}
+
+/** The tensor bindings of a kernel, without its size table. */
+export function tensorBindings(source: KernelSource): readonly BufferBinding[] {
+  return (source.sizes?.length ?? 0) > 0 ? source.bindings.slice(0, -1) : source.bindings;
 }
 
 /** The most workgroups per dispatch dimension that every WebGPU device allows. */
@@ -117,7 +176,7 @@ export function declareBindings(bindings: readonly BufferBinding[]): string {
 /** WGSL index expression into a binding, adding the scan step offset when it has one. */
 export function bindingIndex(b: BufferBinding, index: string): string {
   if (b.vec4 === true) throw new Error(`internal: binding ${b.name} is a vec4 view; index it with vec4Index`);
-  return b.stepStride === 0 ? index : `step.t * ${b.stepStride}u + ${index}`;
+  return b.stepStride === 0 ? index : `step.t * ${b.stepStrideAt ?? u(b.stepStride)} + ${index}`;
 }
 
 /**
@@ -133,7 +192,8 @@ export function vec4Viewable(b: BufferBinding, contiguous: number): boolean {
 /** WGSL index expression into a vec4 view (`index4` in vec4 units), adding the scan step offset. */
 export function vec4Index(b: BufferBinding, index4: string): string {
   if (b.vec4 !== true) throw new Error(`internal: binding ${b.name} is not a vec4 view`);
-  return b.stepStride === 0 ? index4 : `step.t * ${b.stepStride / 4}u + ${index4}`;
+  if (b.stepStride === 0) return index4;
+  return `step.t * ${b.stepStrideAt === undefined ? u(b.stepStride / 4) : `(${b.stepStrideAt} / 4u)`} + ${index4}`;
 }
 
 /**

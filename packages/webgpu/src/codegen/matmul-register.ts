@@ -1,6 +1,6 @@
 import { sizeOf } from '@spikeflow/core';
 import { batchBases, type MatmulDims } from './matmul-skinny.js';
-import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, u, vec4Index, vec4Viewable, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, loadStored, u, vec4Index, vec4Viewable, type BufferBinding, type KernelSource } from './kernel-source.js';
 import type { MatmulArgs } from './matmul.js';
 
 /**
@@ -10,7 +10,8 @@ import type { MatmulArgs } from './matmul.js';
  * accumulators in registers; per K step it reads REGISTER_ROWS values of A and 8 of B. Operands
  * are read as vec4s where their contiguous axis lies along the vectorised one (B and the output
  * along N, a transposed A along M) and is a multiple of 4, else as scalars; rows and columns
- * past the edge read the last row or column and are never stored.
+ * past the edge read the last row or column and are never stored. Every size comes from the
+ * size table; which operands are vec4 views is the kernel's shape class.
  * Measurements: BENCHMARKS.md, "Kernel tuning notes".
  */
 export const REGISTER_ROWS = 8;
@@ -52,69 +53,74 @@ export function matmulRegisterKernel(args: MatmulArgs, dims: MatmulDims, tiling?
   const { threadsM, threadsN } = tiling ?? REGISTER_TILING;
   const [tileM, tileN] = [REGISTER_ROWS * threadsM, 4 * COL_VECS * threadsN];
   const views = registerViews(args, dims);
-  const a: BufferBinding = views.a ? { ...args.a, vec4: true } : args.a;
-  const b: BufferBinding = views.b ? { ...args.b, vec4: true } : args.b;
-  const out: BufferBinding = views.out ? { ...args.out, vec4: true } : args.out;
+  const sizes = new KernelSizes();
+  const a: BufferBinding = sizes.stepped(views.a ? { ...args.a, vec4: true } : args.a);
+  const b: BufferBinding = sizes.stepped(views.b ? { ...args.b, vec4: true } : args.b);
+  const out: BufferBinding = sizes.stepped(views.out ? { ...args.out, vec4: true } : args.out);
   const tilesN = Math.ceil(n / tileN);
   const tilesPerMatrix = Math.ceil(m / tileM) * tilesN;
   const total = tilesPerMatrix * sizeOf(dims.batch);
   const rows = upTo(REGISTER_ROWS);
   const vecs = upTo(COL_VECS);
   const cols = upTo(4 * COL_VECS);
-  // Indices clamped into the matrix (only where a size is not a multiple of the block).
-  const clamp = (first: string, x: number, size: number, block: number) => (size % block === 0 ? `${first} + ${u(x)}` : `min(${first} + ${u(x)}, ${u(size - 1)})`);
+  const [mS, kS, nS] = [sizes.of(m), sizes.of(k), sizes.of(n)];
+  const [m4, n4] = [views.a ? sizes.of(m / 4) : '', views.b || views.out ? sizes.of(n / 4) : ''];
+  // Indices clamped into the matrix. Always: a size that is not a multiple of the block (a batch
+  // of 17) must not change the kernel's text; the clamps are loop-invariant.
+  const clamp = (first: string, x: number, size: string) => `min(${first} + ${u(x)}, ${size} - 1u)`;
 
   const aValues = (): string[] => {
     if (views.a) {
       // Transposed A is [K, M]: rows i0 .. i0 + 3 at step p are one vec4.
       return upTo(REGISTER_ROWS / 4).flatMap((g) => [
-        `let av${g} = ${a.name}[${vec4Index(a, `a_base / 4u + p * ${u(m / 4)} + ${clamp('row0 / 4u', g, m / 4, REGISTER_ROWS / 4)}`)}];`,
+        `let av${g} = ${a.name}[${vec4Index(a, `a_base / 4u + p * ${m4} + ${clamp('row0 / 4u', g, m4)}`)}];`,
         ...upTo(4).map((x) => `let a${4 * g + x} = av${g}[${x}];`),
       ]);
     }
-    const index = (r: number) => (args.transposeA ? `p * ${u(m)} + i${r}` : `i${r} * ${u(k)} + p`);
+    const index = (r: number) => (args.transposeA ? `p * ${mS} + i${r}` : `i${r} * ${kS} + p`);
     return rows.map((r) => `let a${r} = ${loadStored(a, `a_base + ${index(r)}`)};`);
   };
   const bValues = (): string[] => {
-    if (views.b) return vecs.map((v) => `let b${v} = ${b.name}[${vec4Index(b, `b_base / 4u + p * ${u(n / 4)} + ${clamp('col0 / 4u', v, n / 4, COL_VECS)}`)}];`);
-    const index = (c: number) => (args.transposeB ? `j${c} * ${u(k)} + p` : `p * ${u(n)} + j${c}`);
+    if (views.b) return vecs.map((v) => `let b${v} = ${b.name}[${vec4Index(b, `b_base / 4u + p * ${n4} + ${clamp('col0 / 4u', v, n4)}`)}];`);
+    const index = (c: number) => (args.transposeB ? `j${c} * ${kS} + p` : `p * ${nS} + j${c}`);
     return vecs.map((v) => `let b${v} = vec4f(${upTo(4).map((x) => loadStored(b, `b_base + ${index(4 * v + x)}`)).join(', ')});`);
   };
   const stores = rows.flatMap((r) => {
-    const rowGuard = m % REGISTER_ROWS === 0 ? [] : [`row0 + ${u(r)} < ${u(m)}`];
+    const rowGuard = `row0 + ${u(r)} < ${mS}`;
     return vecs.flatMap((v) => {
-      const guarded = (write: string, guards: string[]) => (guards.length === 0 ? [write] : [`if (${guards.join(' && ')}) { ${write} }`]);
       if (views.out) {
-        const colGuard = n % (4 * COL_VECS) === 0 ? [] : [`col0 + ${u(4 * v)} < ${u(n)}`];
-        return guarded(`${out.name}[${vec4Index(out, `(out_base + (row0 + ${u(r)}) * ${u(n)} + col0) / 4u + ${u(v)}`)}] = acc${r}_${v};`, [...rowGuard, ...colGuard]);
+        const write = `${out.name}[${vec4Index(out, `(out_base + (row0 + ${u(r)}) * ${nS} + col0) / 4u + ${u(v)}`)}] = acc${r}_${v};`;
+        return [`if (${rowGuard} && col0 + ${u(4 * v)} < ${nS}) { ${write} }`];
       }
-      return upTo(4).flatMap((x) => {
-        const colGuard = n % (4 * COL_VECS) === 0 ? [] : [`col0 + ${u(4 * v + x)} < ${u(n)}`];
-        return guarded(`${out.name}[${bindingIndex(out, `out_base + (row0 + ${u(r)}) * ${u(n)} + col0 + ${u(4 * v + x)}`)}] = acc${r}_${v}[${x}];`, [...rowGuard, ...colGuard]);
+      return upTo(4).map((x) => {
+        const write = `${out.name}[${bindingIndex(out, `out_base + (row0 + ${u(r)}) * ${nS} + col0 + ${u(4 * v + x)}`)}] = acc${r}_${v}[${x}];`;
+        return `if (${rowGuard} && col0 + ${u(4 * v + x)} < ${nS}) { ${write} }`;
       });
     });
   });
+  const tilesS = sizes.of(tilesPerMatrix);
+  const tilesNS = sizes.of(tilesN);
   const body = [
     `let flat = ${FLAT_WORKGROUP_INDEX};`,
-    `if (flat >= ${u(total)}) { return; }`,
-    `let q = flat / ${u(tilesPerMatrix)};`,
-    `let tile = flat % ${u(tilesPerMatrix)};`,
-    `let row0 = (tile / ${u(tilesN)}) * ${u(tileM)} + (lid / ${u(threadsN)}) * ${u(REGISTER_ROWS)};`,
-    `let col0 = (tile % ${u(tilesN)}) * ${u(tileN)} + (lid % ${u(threadsN)}) * ${u(4 * COL_VECS)};`,
+    `if (flat >= ${sizes.of(total)}) { return; }`,
+    `let q = flat / ${tilesS};`,
+    `let tile = flat % ${tilesS};`,
+    `let row0 = (tile / ${tilesNS}) * ${u(tileM)} + (lid / ${u(threadsN)}) * ${u(REGISTER_ROWS)};`,
+    `let col0 = (tile % ${tilesNS}) * ${u(tileN)} + (lid % ${u(threadsN)}) * ${u(4 * COL_VECS)};`,
     // Threads wholly past the edge of a ragged tile have nothing to store.
-    ...(m % tileM === 0 && n % tileN === 0 ? [] : [`if (row0 >= ${u(m)} || col0 >= ${u(n)}) { return; }`]),
-    ...batchBases(args, dims, 'q'),
-    `let out_base = q * ${u(m * n)};`,
-    ...(views.a ? [] : rows.map((r) => `let i${r} = ${clamp('row0', r, m, REGISTER_ROWS)};`)),
-    ...(views.b ? [] : cols.map((c) => `let j${c} = ${clamp('col0', c, n, 4 * COL_VECS)};`)),
+    `if (row0 >= ${mS} || col0 >= ${nS}) { return; }`,
+    ...batchBases(args, dims, 'q', sizes),
+    `let out_base = q * ${sizes.of(m * n)};`,
+    ...(views.a ? [] : rows.map((r) => `let i${r} = ${clamp('row0', r, mS)};`)),
+    ...(views.b ? [] : cols.map((c) => `let j${c} = ${clamp('col0', c, nS)};`)),
     ...rows.flatMap((r) => vecs.map((v) => `var acc${r}_${v} = vec4f(0.0);`)),
-    `for (var p = 0u; p < ${u(k)}; p++) {`,
+    `for (var p = 0u; p < ${kS}; p++) {`,
     ...bValues().map((l) => `  ${l}`),
     ...aValues().map((l) => `  ${l}`),
     ...rows.flatMap((r) => vecs.map((v) => `  acc${r}_${v} += a${r} * b${v};`)),
     '}',
     ...stores,
   ];
-  const bindings = [a, b, out];
-  return { label: args.label, kind: 'matmul-register', ...computeModule(bindings, threadsM * threadsN, body), bindings, workgroups: dispatch2d(total) };
+  const bindings = sizes.bind([a, b, out]);
+  return { label: args.label, kind: 'matmul-register', ...computeModule(bindings, threadsM * threadsN, body), bindings, workgroups: dispatch2d(total), sizes: sizes.values };
 }

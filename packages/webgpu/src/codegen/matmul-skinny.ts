@@ -1,6 +1,6 @@
 import { broadcastShapes, sizeOf, type Shape } from '@spikeflow/core';
 import { broadcastIndex } from './indexing.js';
-import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, u, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, loadStored, u, type BufferBinding, type KernelSource } from './kernel-source.js';
 import type { MatmulArgs } from './matmul.js';
 
 /**
@@ -41,20 +41,22 @@ export function matmulDims(a: BufferBinding, b: BufferBinding, transposeA: boole
 }
 
 /** WGSL reading element (row, col) of the logical (untransposed) operand from row-major storage at `<name>_base`, packed or not. */
-function reader(binding: BufferBinding, transposed: boolean, rows: number, cols: number): (row: string, col: string) => string {
+function reader(binding: BufferBinding, transposed: boolean, rows: number, cols: number, sizes: KernelSizes): (row: string, col: string) => string {
+  const stride = sizes.of(transposed ? rows : cols);
   return (row, col) => {
-    const index = transposed ? `${col} * ${u(rows)} + ${row}` : `${row} * ${u(cols)} + ${col}`;
+    const index = transposed ? `${col} * ${stride} + ${row}` : `${row} * ${stride} + ${col}`;
     return loadStored(binding, `${binding.name}_base + ${index}`);
   };
 }
 
 /** WGSL: `a_base` and `b_base`, the offsets of batch matrix `q`'s operands (broadcast batch dims read stride 0). */
-export function batchBases(args: MatmulArgs, dims: MatmulDims, q: string): string[] {
+export function batchBases(args: MatmulArgs, dims: MatmulDims, q: string, sizes: KernelSizes): string[] {
   const { a, b } = args;
-  return [
-    `let a_base = (${broadcastIndex(q, dims.batch, a.type.shape.slice(0, -2))}) * ${u(dims.m * dims.k)};`,
-    `let b_base = (${broadcastIndex(q, dims.batch, b.type.shape.slice(0, -2))}) * ${u(dims.k * dims.n)};`,
-  ];
+  const base = (name: string, shape: readonly number[], matrix: number) => {
+    const index = broadcastIndex(q, dims.batch, shape.slice(0, -2), sizes);
+    return `let ${name}_base = ${index === '0u' ? '0u' : `(${index}) * ${sizes.of(matrix)}`};`;
+  };
+  return [base('a', a.type.shape, dims.m * dims.k), base('b', b.type.shape, dims.k * dims.n)];
 }
 
 /**
@@ -64,43 +66,46 @@ export function batchBases(args: MatmulArgs, dims: MatmulDims, q: string): strin
  * operand it loads feeds four products.
  */
 export function matmulNarrowKernel(args: MatmulArgs, dims: MatmulDims, narrow: 'm' | 'n'): KernelSource {
-  const { a, b, out, transposeA, transposeB } = args;
+  const { transposeA, transposeB } = args;
   const { m, k, n } = dims;
-  const readA = reader(a, transposeA, m, k);
-  const readB = reader(b, transposeB, k, n);
+  const sizes = new KernelSizes();
+  const [a, b, out] = [sizes.stepped(args.a), sizes.stepped(args.b), sizes.stepped(args.out)];
+  const readA = reader(a, transposeA, m, k, sizes);
+  const readB = reader(b, transposeB, k, n, sizes);
   const [small, long] = narrow === 'm' ? [m, n] : [n, m];
   const groups = Math.ceil(long / LONG_PER_THREAD);
   const total = sizeOf(dims.batch) * groups;
   const offsets = Array.from({ length: LONG_PER_THREAD }, (_, x) => x);
-  // Positions past the long side's end read position 0 (in bounds) and are never stored.
-  const ragged = long % LONG_PER_THREAD !== 0;
-  const position = (x: number) => (ragged ? `select(0u, first + ${u(x)}, first + ${u(x)} < ${u(long)})` : `first + ${u(x)}`);
+  const [longS, groupsS, nS] = [sizes.of(long), sizes.of(groups), sizes.of(n)];
+  // Positions past the long side's end read position 0 (in bounds) and are never stored. Always
+  // guarded: the long side is often the batch, whose size must not change the kernel's text.
+  const position = (x: number) => `select(0u, first + ${u(x)}, first + ${u(x)} < ${longS})`;
   // Along the long side: the long operand's value at (p, w), and the small one's at (s, p).
   const longValue = (w: string) => (narrow === 'm' ? readB('p', w) : readA(w, 'p'));
   const smallValue = (s: number) => (narrow === 'm' ? readA(u(s), 'p') : readB('p', u(s)));
-  const outIndex = (s: number, w: string) => (narrow === 'm' ? `${u(s * n)} + ${w}` : `${w} * ${u(n)} + ${u(s)}`);
+  const outIndex = (s: number, w: string) => (narrow === 'm' ? `${u(s)} * ${nS} + ${w}` : `${w} * ${nS} + ${u(s)}`);
   // One named accumulator per narrow element, unrolled: a loop over a private array would keep it in memory.
   const lanes = Array.from({ length: small }, (_, s) => s);
   const body = [
     `let flat = ${FLAT_WORKGROUP_INDEX} * ${u(WORKGROUP)} + lid;`,
-    `if (flat >= ${u(total)}) { return; }`,
-    `let q = flat / ${u(groups)};`,
-    `let first = (flat % ${u(groups)}) * ${u(LONG_PER_THREAD)};`,
+    `if (flat >= ${sizes.of(total)}) { return; }`,
+    `let q = flat / ${groupsS};`,
+    `let first = (flat % ${groupsS}) * ${u(LONG_PER_THREAD)};`,
     ...offsets.map((x) => `let w${x} = ${position(x)};`),
-    ...batchBases(args, dims, 'q'),
-    `let out_base = q * ${u(m * n)};`,
+    ...batchBases(args, dims, 'q', sizes),
+    `let out_base = q * ${sizes.of(m * n)};`,
     ...lanes.map((s) => `var acc${s} = vec4f(0.0);`),
-    `for (var p = 0u; p < ${u(k)}; p++) {`,
+    `for (var p = 0u; p < ${sizes.of(k)}; p++) {`,
     `  let v = vec4f(${offsets.map((x) => longValue(`w${x}`)).join(', ')});`,
     ...lanes.map((s) => `  acc${s} += ${smallValue(s)} * v;`),
     '}',
     ...offsets.flatMap((x) => {
       const writes = lanes.map((s) => `${out.name}[${bindingIndex(out, `out_base + ${outIndex(s, `w${x}`)}`)}] = acc${s}[${x}];`);
-      return x === 0 || !ragged ? writes : [`if (first + ${u(x)} < ${u(long)}) {`, ...writes.map((l) => `  ${l}`), '}'];
+      return x === 0 ? writes : [`if (first + ${u(x)} < ${longS}) {`, ...writes.map((l) => `  ${l}`), '}'];
     }),
   ];
-  const bindings = [a, b, out];
-  return { label: args.label, kind: 'matmul-narrow', ...computeModule(bindings, WORKGROUP, body), bindings, workgroups: dispatch2d(Math.ceil(total / WORKGROUP)) };
+  const bindings = sizes.bind([a, b, out]);
+  return { label: args.label, kind: 'matmul-narrow', ...computeModule(bindings, WORKGROUP, body), bindings, workgroups: dispatch2d(Math.ceil(total / WORKGROUP)), sizes: sizes.values };
 }
 
 /** How a split-K product divides K: `chunks` partial products of `chunkK` steps each (the last may be shorter). */
@@ -115,45 +120,45 @@ export interface SplitK {
  * step it reads 4 + 4 values for 16 products.
  */
 export function matmulSplitKKernel(args: MatmulArgs, dims: MatmulDims, split: SplitK, partial: BufferBinding): KernelSource {
-  const { a, b, transposeA, transposeB } = args;
+  const { transposeA, transposeB } = args;
   const { m, k, n } = dims;
-  const readA = reader(a, transposeA, m, k);
-  const readB = reader(b, transposeB, k, n);
+  const sizes = new KernelSizes();
+  const [a, b] = [sizes.stepped(args.a), sizes.stepped(args.b)];
+  const readA = reader(a, transposeA, m, k, sizes);
+  const readB = reader(b, transposeB, k, n, sizes);
   const blocksN = Math.ceil(n / BLOCK);
   const blocksPerMatrix = Math.ceil(m / BLOCK) * blocksN;
   const batchCount = sizeOf(dims.batch);
   const total = split.chunks * batchCount * blocksPerMatrix;
   const rows = Array.from({ length: BLOCK }, (_, x) => x);
-  // Rows and columns past the edge read index 0 (always in bounds) and are never stored.
-  const clamp = (index: string, limit: number, x: number) => (limit % BLOCK === 0 ? `${index} + ${u(x)}` : `select(0u, ${index} + ${u(x)}, ${index} + ${u(x)} < ${u(limit)})`);
+  const [mS, nS, blocksS, blocksNS, batchS, chunkS] = [sizes.of(m), sizes.of(n), sizes.of(blocksPerMatrix), sizes.of(blocksN), sizes.of(batchCount), sizes.of(split.chunkK)];
+  // Rows and columns past the edge read index 0 (always in bounds) and are never stored; always
+  // guarded, so the kernel's text does not depend on the sizes.
+  const clamp = (index: string, limit: string, x: number) => `select(0u, ${index} + ${u(x)}, ${index} + ${u(x)} < ${limit})`;
   const body = [
     `let flat = ${FLAT_WORKGROUP_INDEX} * ${u(WORKGROUP)} + lid;`,
-    `if (flat >= ${u(total)}) { return; }`,
-    `let block = flat % ${u(blocksPerMatrix)};`,
-    `let q = (flat / ${u(blocksPerMatrix)}) % ${u(batchCount)};`,
-    `let c = flat / ${u(blocksPerMatrix * batchCount)};`,
-    `let row0 = (block / ${u(blocksN)}) * ${u(BLOCK)};`,
-    `let col0 = (block % ${u(blocksN)}) * ${u(BLOCK)};`,
-    ...rows.map((x) => `let i${x} = ${clamp('row0', m, x)};`),
-    ...rows.map((x) => `let j${x} = ${clamp('col0', n, x)};`),
-    ...batchBases(args, dims, 'q'),
+    `if (flat >= ${sizes.of(total)}) { return; }`,
+    `let block = flat % ${blocksS};`,
+    `let q = (flat / ${blocksS}) % ${batchS};`,
+    `let c = flat / (${blocksS} * ${batchS});`,
+    `let row0 = (block / ${blocksNS}) * ${u(BLOCK)};`,
+    `let col0 = (block % ${blocksNS}) * ${u(BLOCK)};`,
+    ...rows.map((x) => `let i${x} = ${clamp('row0', mS, x)};`),
+    ...rows.map((x) => `let j${x} = ${clamp('col0', nS, x)};`),
+    ...batchBases(args, dims, 'q', sizes),
     ...rows.map((x) => `var acc${x} = vec4f(0.0);`),
-    `let k_end = min(${u(k)}, (c + 1u) * ${u(split.chunkK)});`,
-    `for (var p = c * ${u(split.chunkK)}; p < k_end; p++) {`,
+    `let k_end = min(${sizes.of(k)}, (c + 1u) * ${chunkS});`,
+    `for (var p = c * ${chunkS}; p < k_end; p++) {`,
     `  let bv = vec4f(${rows.map((x) => readB('p', `j${x}`)).join(', ')});`,
     ...rows.map((x) => `  acc${x} += ${readA(`i${x}`, 'p')} * bv;`),
     '}',
-    `let out_base = (c * ${u(batchCount)} + q) * ${u(m * n)};`,
+    `let out_base = (c * ${batchS} + q) * ${sizes.of(m * n)};`,
     ...rows.flatMap((x) =>
-      rows.map((y) => {
-        const write = `${partial.name}[out_base + (row0 + ${u(x)}) * ${u(n)} + col0 + ${u(y)}] = acc${x}[${y}];`;
-        const guards = [...(m % BLOCK === 0 ? [] : [`row0 + ${u(x)} < ${u(m)}`]), ...(n % BLOCK === 0 ? [] : [`col0 + ${u(y)} < ${u(n)}`])];
-        return guards.length === 0 ? write : `if (${guards.join(' && ')}) { ${write} }`;
-      }),
+      rows.map((y) => `if (row0 + ${u(x)} < ${mS} && col0 + ${u(y)} < ${nS}) { ${partial.name}[out_base + (row0 + ${u(x)}) * ${nS} + col0 + ${u(y)}] = acc${x}[${y}]; }`),
     ),
   ];
-  const bindings = [a, b, partial];
-  return { label: args.label, kind: 'matmul-split-k', ...computeModule(bindings, WORKGROUP, body), bindings, workgroups: dispatch2d(Math.ceil(total / WORKGROUP)) };
+  const bindings = sizes.bind([a, b, partial]);
+  return { label: args.label, kind: 'matmul-split-k', ...computeModule(bindings, WORKGROUP, body), bindings, workgroups: dispatch2d(Math.ceil(total / WORKGROUP)), sizes: sizes.values };
 }
 
 /** Threads worth aiming a split-K dispatch at: enough to fill a GPU, few enough that partial sums stay small. */

@@ -1,5 +1,5 @@
 import { sizeOf } from '@spikeflow/core';
-import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, u, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, loadStored, u, type BufferBinding, type KernelSource } from './kernel-source.js';
 import type { MatmulArgs } from './matmul.js';
 import { batchBases, matmulDims } from './matmul-skinny.js';
 import { packedWords } from '../spike-packing/bit-layout.js';
@@ -27,31 +27,37 @@ const upTo = (count: number) => Array.from({ length: count }, (_, i) => i);
  * for bit), and skipped zeros do not multiply B, so an infinite B where S is 0 gives no NaN.
  */
 export function matmulSpikeKernel(args: MatmulArgs, rowsPerGroup = SPIKE_MATMUL_ROWS): KernelSource {
-  const { a, b, out, transposeA, transposeB } = args;
-  if (a.packed !== true) throw new Error('internal: the spike matmul reads a bit-packed left operand');
+  const { transposeA, transposeB } = args;
+  if (args.a.packed !== true) throw new Error('internal: the spike matmul reads a bit-packed left operand');
   if (!Number.isInteger(rowsPerGroup) || rowsPerGroup < 1 || rowsPerGroup > 32) throw new Error(`internal: ${rowsPerGroup} spike matmul rows do not fit one u32 of bits`);
-  const dims = matmulDims(a, b, transposeA, transposeB);
+  const dims = matmulDims(args.a, args.b, transposeA, transposeB);
   const { m, k, n } = dims;
+  // The columns decide the workgroup (its width and whether columns need guards); every other
+  // size, the rows M = T·B of a time-major model included, comes from the size table.
   const threads = Math.min(MAX_THREADS, Math.ceil(n / 4));
   const tilesN = Math.ceil(n / (4 * threads));
   const tilesPerMatrix = Math.ceil(m / rowsPerGroup) * tilesN;
   const total = tilesPerMatrix * sizeOf(dims.batch);
+  const sizes = new KernelSizes();
+  const [a, b, out] = [sizes.stepped(args.a), sizes.stepped(args.b), sizes.stepped(args.out)];
+  const [mS, kS, nS] = [sizes.of(m), sizes.of(k), sizes.of(n)];
+  const columnsGuarded = n % (4 * threads) !== 0;
   // A per-step slice of a packed sequence (in a step loop) sits inside a longer buffer.
-  const lastWord = a.stepStride === 0 ? u(packedWords(sizeOf(a.type.shape)) - 1) : `arrayLength(&${a.name}) - 1u`;
+  const lastWord = a.stepStride === 0 ? sizes.of(packedWords(sizeOf(a.type.shape)) - 1) : `arrayLength(&${a.name}) - 1u`;
   const rows = upTo(rowsPerGroup);
-  const bIndex = (kk: string, c: number) => (transposeB ? `b_base + (j + ${u(c)}) * ${u(k)} + ${kk}` : `b_base + ${kk} * ${u(n)} + j + ${u(c)}`);
-  const bColumn = (c: number) => (n % (4 * threads) === 0 ? loadStored(b, bIndex('kk', c)) : `select(0.0, ${loadStored(b, bIndex('kk', c))}, j + ${u(c)} < ${u(n)})`);
+  const bIndex = (kk: string, c: number) => (transposeB ? `b_base + (j + ${u(c)}) * ${kS} + ${kk}` : `b_base + ${kk} * ${nS} + j + ${u(c)}`);
+  const bColumn = (c: number) => (columnsGuarded ? `select(0.0, ${loadStored(b, bIndex('kk', c))}, j + ${u(c)} < ${nS})` : loadStored(b, bIndex('kk', c)));
   // Rows past M have no spikes; bits past K (the next row's, or past the buffer) are masked off.
-  const rowGuard = (r: number, word: string) => (m % rowsPerGroup === 0 ? word : `select(0u, ${word}, row0 + ${u(r)} < ${u(m)})`);
+  const rowGuard = (r: number, word: string) => `select(0u, ${word}, row0 + ${u(r)} < ${mS})`;
   const full = u(2 ** rowsPerGroup - 1);
-  const rowsMask = m % rowsPerGroup === 0 ? full : `select(${full}, (1u << (${u(m)} - row0)) - 1u, ${u(m)} - row0 < ${u(rowsPerGroup)})`;
+  const rowsMask = `select(${full}, (1u << (${mS} - row0)) - 1u, ${mS} - row0 < ${u(rowsPerGroup)})`;
   const addRow = (r: number, bit: string) => `if (((m${r} >> ${bit}) & 1u) != 0u) { acc${r} += bv; }`;
   const loadB = `let bv = vec4f(${upTo(4).map(bColumn).join(', ')});`;
   const walk = transposeA
     ? [
         // S is [K, M]: the rows' spikes at step kk are consecutive bits (none past row M).
-        `for (var kk = 0u; kk < ${u(k)}; kk++) {`,
-        `  let bits = spike_window(a_base + kk * ${u(m)} + row0) & ${rowsMask};`,
+        `for (var kk = 0u; kk < ${kS}; kk++) {`,
+        `  let bits = spike_window(a_base + kk * ${mS} + row0) & ${rowsMask};`,
         '  if (bits == 0u) { continue; }',
         `  ${loadB}`,
         ...rows.map((r) => `  let m${r} = bits >> ${u(r)};`),
@@ -59,9 +65,9 @@ export function matmulSpikeKernel(args: MatmulArgs, rowsPerGroup = SPIKE_MATMUL_
         '}',
       ]
     : [
-        `for (var k0 = 0u; k0 < ${u(k)}; k0 += 32u) {`,
-        `  let valid = select(0xffffffffu, (1u << (${u(k)} - k0)) - 1u, ${u(k)} - k0 < 32u);`,
-        ...rows.map((r) => `  let m${r} = ${rowGuard(r, `spike_window(a_base + (row0 + ${u(r)}) * ${u(k)} + k0)`)} & valid;`),
+        `for (var k0 = 0u; k0 < ${kS}; k0 += 32u) {`,
+        `  let valid = select(0xffffffffu, (1u << (${kS} - k0)) - 1u, ${kS} - k0 < 32u);`,
+        ...rows.map((r) => `  let m${r} = ${rowGuard(r, `spike_window(a_base + (row0 + ${u(r)}) * ${kS} + k0)`)} & valid;`),
         `  var any = ${rows.map((r) => `m${r}`).join(' | ')};`,
         '  while (any != 0u) {',
         '    let bit = countTrailingZeros(any);',
@@ -74,25 +80,26 @@ export function matmulSpikeKernel(args: MatmulArgs, rowsPerGroup = SPIKE_MATMUL_
       ];
   const store = rows.flatMap((r) =>
     upTo(4).map((c) => {
-      const guards = [...(m % rowsPerGroup === 0 ? [] : [`row0 + ${u(r)} < ${u(m)}`]), ...(n % (4 * threads) === 0 ? [] : [`j + ${u(c)} < ${u(n)}`])];
-      const write = `${out.name}[${bindingIndex(out, `out_base + (row0 + ${u(r)}) * ${u(n)} + j + ${u(c)}`)}] = acc${r}[${c}];`;
-      return guards.length === 0 ? write : `if (${guards.join(' && ')}) { ${write} }`;
+      const guards = [`row0 + ${u(r)} < ${mS}`, ...(columnsGuarded ? [`j + ${u(c)} < ${nS}`] : [])];
+      const write = `${out.name}[${bindingIndex(out, `out_base + (row0 + ${u(r)}) * ${nS} + j + ${u(c)}`)}] = acc${r}[${c}];`;
+      return `if (${guards.join(' && ')}) { ${write} }`;
     }),
   );
+  const tilesS = sizes.of(tilesPerMatrix);
   const body = [
     `let flat = ${FLAT_WORKGROUP_INDEX};`,
-    `if (flat >= ${u(total)}) { return; }`,
-    `let q = flat / ${u(tilesPerMatrix)};`,
-    `let tile = flat % ${u(tilesPerMatrix)};`,
-    `let row0 = (tile / ${u(tilesN)}) * ${u(rowsPerGroup)};`,
-    `let j = (tile % ${u(tilesN)}) * ${u(4 * threads)} + 4u * lid;`,
-    ...batchBases(args, dims, 'q'),
-    `let out_base = q * ${u(m * n)};`,
+    `if (flat >= ${sizes.of(total)}) { return; }`,
+    `let q = flat / ${tilesS};`,
+    `let tile = flat % ${tilesS};`,
+    `let row0 = (tile / ${sizes.of(tilesN)}) * ${u(rowsPerGroup)};`,
+    `let j = (tile % ${sizes.of(tilesN)}) * ${u(4 * threads)} + 4u * lid;`,
+    ...batchBases(args, dims, 'q', sizes),
+    `let out_base = q * ${sizes.of(m * n)};`,
     ...rows.map((r) => `var acc${r} = vec4f(0.0);`),
     ...walk,
     ...store,
   ];
-  const bindings = [a, b, out];
+  const bindings = sizes.bind([a, b, out]);
   const { code, usesStep } = computeModule(bindings, threads, body, [
     '/** The 32 spikes from element e on (bits past the tensor are whatever follows; callers mask them). */',
     'fn spike_window(e: u32) -> u32 {',
@@ -103,5 +110,5 @@ export function matmulSpikeKernel(args: MatmulArgs, rowsPerGroup = SPIKE_MATMUL_
     `  return (${a.name}[w] >> s) | select(next << (32u - s), 0u, s == 0u);`,
     '}',
   ]);
-  return { label: args.label, kind: 'matmul-spike', code, bindings, workgroups: dispatch2d(total), usesStep };
+  return { label: args.label, kind: 'matmul-spike', code, bindings, workgroups: dispatch2d(total), usesStep, sizes: sizes.values };
 }

@@ -1,6 +1,6 @@
 import { REDUCTIONS, sizeOf, stridesOf, type DType, type ReduceOp, type Shape } from '@spikeflow/core';
 import { coordinates, linearIndex } from './indexing.js';
-import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, u, wgslValueType, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, loadStored, u, wgslValueType, type BufferBinding, type KernelSource } from './kernel-source.js';
 
 export interface ReduceArgs {
   readonly label: string;
@@ -12,8 +12,11 @@ export interface ReduceArgs {
   readonly keepDims: boolean;
   /** Element type of the input and the output. */
   readonly dtype: DType;
-  /** A fused elementwise prologue: WGSL defining `fn reduce_input(i: u32) -> T` over `bindings`. */
-  readonly input: { readonly code: string; readonly bindings: readonly BufferBinding[] } | undefined;
+  /**
+   * A fused elementwise prologue: WGSL defining `fn reduce_input(i: u32) -> T` over `bindings`,
+   * generated with the kernel's size table.
+   */
+  readonly input: ((sizes: KernelSizes) => { readonly code: string; readonly bindings: readonly BufferBinding[] }) | undefined;
   /** The buffer read without a prologue (default: `in0`, the input shape, no step offset). */
   readonly inputBinding?: BufferBinding;
   readonly out: BufferBinding;
@@ -83,13 +86,13 @@ function mergeAxes(shape: Shape, strides: readonly number[]): { shape: number[];
 }
 
 /** Index into the input of linear index `i` over `axes` of it (in the order given). */
-function indexOver(i: string, inShape: Shape, axes: readonly number[]): string {
+function indexOver(i: string, inShape: Shape, axes: readonly number[], sizes: KernelSizes): string {
   const strides = stridesOf(inShape);
   const merged = mergeAxes(
     axes.map((a) => inShape[a]!),
     axes.map((a) => strides[a]!),
   );
-  return linearIndex(coordinates(i, merged.shape), merged.strides);
+  return linearIndex(coordinates(i, merged.shape, sizes), merged.strides, sizes);
 }
 
 /** WGSL combining two partial results; max keeps a NaN, as the CPU's Math.max does. */
@@ -114,14 +117,16 @@ function combineFn(op: ReduceOp, t: string): string {
  * Integer sums wrap as WGSL's do.
  */
 export function reduceKernel(args: ReduceArgs): KernelSource {
-  const { op, inShape, dtype, out } = args;
+  const { op, inShape, dtype } = args;
   const { axes, kept, count, outputs } = reductionExtent(inShape, args.axes);
   if (REDUCTIONS[op].combine === 'max' && count === 0) throw new Error('internal: max over an empty axis has no value');
   const t = wgslValueType(dtype);
-  const plain = args.inputBinding ?? { name: 'in0', access: 'read', type: { shape: inShape, dtype }, stepStride: 0 };
-  const inputBindings = args.input?.bindings ?? [plain];
-  const inputCode = args.input?.code ?? `fn reduce_input(i: u32) -> ${t} { return ${loadStored(plain, 'i')}; }`;
-  const bindings = [...inputBindings, out];
+  const sizes = new KernelSizes();
+  const plain = sizes.stepped(args.inputBinding ?? { name: 'in0', access: 'read', type: { shape: inShape, dtype }, stepStride: 0 });
+  const prologue = args.input?.(sizes);
+  const out = sizes.stepped(args.out);
+  const inputBindings = prologue?.bindings ?? [plain];
+  const inputCode = prologue?.code ?? `fn reduce_input(i: u32) -> ${t} { return ${loadStored(plain, 'i')}; }`;
 
   // A split pass 1 computes `chunks` partial results per output, each over a slice of the range.
   const chunks = args.chunks ?? 1;
@@ -134,20 +139,26 @@ export function reduceKernel(args: ReduceArgs): KernelSource {
   // `count` as a runtime divisor: a constant 0.0 / 0.0 would be a shader-creation error, not NaN.
   const divisor = REDUCTIONS[op].divideByCount && chunks === 1 ? count : args.divisor;
   const result = (acc: string) => (divisor !== undefined ? `${acc} / f32(n)` : acc);
-  const [first, end] = chunks === 1 ? ['0u', u(count)] : ['chunk_start', 'chunk_end'];
+  const [first, end] = chunks === 1 ? ['0u', sizes.of(count)] : ['chunk_start', 'chunk_end'];
   // Unsplit, a slot is an output `o`.
   const slot = chunks === 1 ? 'o' : 'slot';
+  const slotBound = sizes.of(slots);
+  // The tree's width (threads per output, a power of two) comes from the table too, as its log2:
+  // a batch that changes it must not change the kernel's text. Only tree or no tree is a class.
+  const [width, shift] = tree ? [sizes.of(threads), sizes.of(Math.log2(threads))] : ['1u', '0u'];
   const body = [
-    ...(tree ? [`let lane = lid % ${u(threads)};`, `let ${slot} = ${FLAT_WORKGROUP_INDEX} * ${u(perGroup)} + lid / ${u(threads)};`] : [`let ${slot} = ${FLAT_WORKGROUP_INDEX} * ${u(WORKGROUP)} + lid;`]),
-    ...(divisor !== undefined ? [`let n = ${u(divisor)};`] : []),
+    ...(tree
+      ? [`let lane = lid & (${width} - 1u);`, `let ${slot} = ${FLAT_WORKGROUP_INDEX} * (${u(WORKGROUP)} >> ${shift}) + (lid >> ${shift});`]
+      : [`let ${slot} = ${FLAT_WORKGROUP_INDEX} * ${u(WORKGROUP)} + lid;`]),
+    ...(divisor !== undefined ? [`let n = ${sizes.of(divisor)};`] : []),
     `var acc = ${t}(0);`,
-    `if (${slot} < ${u(slots)}) {`,
+    `if (${slot} < ${slotBound}) {`,
     ...(chunks === 1
       ? []
-      : [`  let o = slot / ${u(chunks)};`, `  let chunk_start = (slot % ${u(chunks)}) * ${u(chunkLength)};`, `  let chunk_end = min(chunk_start + ${u(chunkLength)}, ${u(count)});`]),
-    `  let base = ${indexOver('o', inShape, kept)};`,
-    ...(REDUCTIONS[op].combine === 'max' ? [chunks === 1 ? '  acc = reduce_input(base);' : `  acc = reduce_input(base + ${indexOver(first, inShape, axes)});`] : []),
-    `  for (var r = ${tree ? (chunks === 1 ? 'lane' : `${first} + lane`) : first}; r < ${end}; ${tree ? `r += ${u(threads)}` : 'r++'}) { acc = reduce_combine(acc, reduce_input(base + ${indexOver('r', inShape, axes)})); }`,
+      : [`  let o = slot / ${sizes.of(chunks)};`, `  let chunk_start = (slot % ${sizes.of(chunks)}) * ${sizes.of(chunkLength)};`, `  let chunk_end = min(chunk_start + ${sizes.of(chunkLength)}, ${sizes.of(count)});`]),
+    `  let base = ${indexOver('o', inShape, kept, sizes)};`,
+    ...(REDUCTIONS[op].combine === 'max' ? [chunks === 1 ? '  acc = reduce_input(base);' : `  acc = reduce_input(base + ${indexOver(first, inShape, axes, sizes)});`] : []),
+    `  for (var r = ${tree ? (chunks === 1 ? 'lane' : `${first} + lane`) : first}; r < ${end}; ${tree ? `r += ${width}` : 'r++'}) { acc = reduce_combine(acc, reduce_input(base + ${indexOver('r', inShape, axes, sizes)})); }`,
     ...(tree ? [] : [`  ${out.name}[${bindingIndex(out, slot)}] = ${result('acc')};`]),
     '}',
     ...(tree
@@ -155,18 +166,20 @@ export function reduceKernel(args: ReduceArgs): KernelSource {
           // Barriers stay in uniform control flow: threads past the last output still take part.
           'partial[lid] = acc;',
           'workgroupBarrier();',
-          `for (var s = ${u(threads / 2)}; s > 0u; s >>= 1u) {`,
-          '  if (lane < s) { partial[lid] = reduce_combine(partial[lid], partial[lid + s]); }',
+          // A constant trip count keeps the barriers in uniform control flow; halves wider than the tree skip.
+          `for (var s = ${u(WORKGROUP / 2)}; s > 0u; s >>= 1u) {`,
+          `  if (lane < s && s < ${width}) { partial[lid] = reduce_combine(partial[lid], partial[lid + s]); }`,
           '  workgroupBarrier();',
           '}',
-          `if (lane == 0u && ${slot} < ${u(slots)}) { ${out.name}[${bindingIndex(out, slot)}] = ${result('partial[lid]')}; }`,
+          `if (lane == 0u && ${slot} < ${slotBound}) { ${out.name}[${bindingIndex(out, slot)}] = ${result('partial[lid]')}; }`,
         ]
       : []),
   ];
+  const bindings = sizes.bind([...inputBindings, out]);
   const { code, usesStep } = computeModule(bindings, WORKGROUP, body, [
     inputCode,
     combineFn(op, t),
     ...(tree ? [`var<workgroup> partial: array<${t}, ${WORKGROUP}>;`] : []),
   ]);
-  return { label: args.label, kind: 'reduce', code, bindings, workgroups: dispatch2d(Math.ceil(slots / perGroup)), usesStep };
+  return { label: args.label, kind: 'reduce', code, bindings, workgroups: dispatch2d(Math.ceil(slots / perGroup)), usesStep, sizes: sizes.values };
 }

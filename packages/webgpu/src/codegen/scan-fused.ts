@@ -1,6 +1,6 @@
 import { broadcastShapes, sizeOf, topologicalOrder, type Node, type Shape, type TensorType } from '@spikeflow/core';
 import { broadcastIndex } from './indexing.js';
-import { declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, loadStored, wgslLiteral, wgslValueType, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, loadStored, wgslLiteral, wgslValueType, type BufferBinding, type KernelSource } from './kernel-source.js';
 import { mapExpr, wgslRules } from './wgsl-rules.js';
 
 const WORKGROUP = 64;
@@ -47,11 +47,14 @@ export interface FusedScanBindings {
 /**
  * One kernel for a whole scan whose body is elementwise: each thread owns one element (a neuron),
  * keeps its carries in registers and loops over t, in either direction. This is what makes
- * multi-step neurons fast: T steps cost one dispatch and no intermediate buffers.
+ * multi-step neurons fast: T steps cost one dispatch and no intermediate buffers. The element
+ * count, T and the per-step strides come from the size table.
  */
 export function fusedScanKernel(label: string, node: Node<'scan'>, shape: Shape, io: FusedScanBindings): KernelSource {
   const { body, numCarries, numSequences, length, reverse } = node.attrs;
   const n = sizeOf(shape);
+  const sizes = new KernelSizes();
+  const count = sizes.of(n);
   const names = new Map<string, string>();
   const lines: string[] = [];
   const load = (b: BufferBinding, index: string) => {
@@ -61,16 +64,17 @@ export function fusedScanKernel(label: string, node: Node<'scan'>, shape: Shape,
   const store = (dtype: string, value: string) => (dtype === 'bool' ? `select(0u, 1u, ${value})` : value);
   io.inputs.forEach((b, k) => {
     if (k < numCarries) lines.push(`  var c${k}: ${wgslValueType(b.type.dtype)} = ${load(b, 'i')};`);
-    else if (k >= numCarries + numSequences) lines.push(`  let k${k}: ${wgslValueType(b.type.dtype)} = ${load(b, broadcastIndex('i', shape, b.type.shape))};`);
+    else if (k >= numCarries + numSequences) lines.push(`  let k${k}: ${wgslValueType(b.type.dtype)} = ${load(b, broadcastIndex('i', shape, b.type.shape, sizes))};`);
   });
-  lines.push(`  for (var s: u32 = 0u; s < ${length}u; s = s + 1u) {`);
-  lines.push(`    let t = ${reverse ? `${length - 1}u - s` : 's'};`);
+  const steps = sizes.of(length);
+  lines.push(`  for (var s: u32 = 0u; s < ${steps}; s = s + 1u) {`);
+  lines.push(`    let t = ${reverse ? `${steps} - 1u - s` : 's'};`);
   body.inputs.forEach((id, k) => {
     const b = io.inputs[k]!;
     if (k < numCarries) names.set(id, `c${k}`);
     else if (k < numCarries + numSequences) {
       const slice = b.type.shape.slice(1);
-      lines.push(`    let x${k} = ${load(b, `t * ${sizeOf(slice)}u + ${broadcastIndex('i', shape, slice)}`)};`);
+      lines.push(`    let x${k} = ${load(b, `t * ${sizes.of(sizeOf(slice))} + ${broadcastIndex('i', shape, slice, sizes)}`)};`);
       names.set(id, `x${k}`);
     } else names.set(id, `k${k}`);
   });
@@ -90,7 +94,7 @@ export function fusedScanKernel(label: string, node: Node<'scan'>, shape: Shape,
   }
   body.outputs.slice(numCarries).forEach((o, k) => {
     const b = io.outputs[numCarries + k];
-    if (b !== undefined) lines.push(`    ${b.name}[t * ${n}u + i] = ${store(b.type.dtype, names.get(o.node)!)};`);
+    if (b !== undefined) lines.push(`    ${b.name}[t * ${count} + i] = ${store(b.type.dtype, names.get(o.node)!)};`);
   });
   // Carries update after every output of the step is written (outputs may read the old carries).
   // Through temporaries, so a body that permutes its carries reads the old values.
@@ -101,15 +105,15 @@ export function fusedScanKernel(label: string, node: Node<'scan'>, shape: Shape,
     if (b !== undefined) lines.push(`  ${b.name}[i] = ${store(b.type.dtype, `c${k}`)};`);
   });
   // An output may be one of the inputs' bindings (written in place): it is bound once.
-  const bindings = [...io.inputs, ...io.outputs.filter((b): b is BufferBinding => b !== undefined && !io.inputs.includes(b))];
+  const bindings = sizes.bind([...io.inputs, ...io.outputs.filter((b): b is BufferBinding => b !== undefined && !io.inputs.includes(b))]);
   const code = [
     declareBindings(bindings),
     `@compute @workgroup_size(${WORKGROUP})`,
     'fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {',
     `  let i = ${FLAT_WORKGROUP_INDEX} * ${WORKGROUP}u + lid;`,
-    `  if (i >= ${n}u) { return; }`,
+    `  if (i >= ${count}) { return; }`,
     ...lines,
     '}',
   ].join('\n');
-  return { label, kind: 'scan-fused', code, bindings, workgroups: dispatch2d(Math.ceil(n / WORKGROUP)), usesStep: false };
+  return { label, kind: 'scan-fused', code, bindings, workgroups: dispatch2d(Math.ceil(n / WORKGROUP)), usesStep: false, sizes: sizes.values };
 }

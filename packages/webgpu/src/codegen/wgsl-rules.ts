@@ -1,7 +1,7 @@
 import type { BinaryOp, CompareOp, DType, LogicalOp, Node, Primitive, PrimitiveAttrs, TensorType, UnaryOp } from '@spikeflow/core';
 import { RANDOM_OPS, stridesOf } from '@spikeflow/core';
 import { broadcastIndex, coordinates, linearIndex } from './indexing.js';
-import { wgslLiteral, wgslValueType } from './kernel-source.js';
+import { wgslLiteral, wgslValueType, type KernelSizes } from './kernel-source.js';
 
 /** What an index rule may call: input k's value at a linear index (of input k's shape). */
 export interface IndexContext<P extends Primitive> {
@@ -10,6 +10,8 @@ export interface IndexContext<P extends Primitive> {
   readonly outType: TensorType;
   /** The u32 variable holding this element's linear index. */
   readonly i: string;
+  /** Where the rule's extents and strides come from (attribute values stay literals). */
+  readonly sizes: KernelSizes;
   input(k: number, index: string): string;
 }
 
@@ -52,8 +54,8 @@ function castExpr(a: string, from: DType, to: DType): string {
 }
 
 /** The row-major index into input 0 (shape `inShape`) at per-axis coordinates `coords`. */
-function indexIn(coords: readonly string[], inShape: readonly number[]): string {
-  return linearIndex(coords, stridesOf(inShape));
+function indexIn(coords: readonly string[], inShape: readonly number[], sizes: KernelSizes): string {
+  return linearIndex(coords, stridesOf(inShape), sizes);
 }
 
 const rules = {
@@ -108,38 +110,38 @@ const rules = {
 
   // Views: the same element count or a re-indexing of input 0; no data moves.
   reshape: { kind: 'index', body: (c) => `return ${c.input(0, c.i)};` },
-  broadcast: { kind: 'index', body: (c) => `return ${c.input(0, broadcastIndex(c.i, c.outType.shape, c.inTypes[0]!.shape))};` },
+  broadcast: { kind: 'index', body: (c) => `return ${c.input(0, broadcastIndex(c.i, c.outType.shape, c.inTypes[0]!.shape, c.sizes))};` },
   transpose: {
     kind: 'index',
     body: (c) => {
-      const out = coordinates(c.i, c.outType.shape);
+      const out = coordinates(c.i, c.outType.shape, c.sizes);
       const inCoords = c.attrs.perm.map((_, k) => out[c.attrs.perm.indexOf(k)]!);
-      return `return ${c.input(0, indexIn(inCoords, c.inTypes[0]!.shape))};`;
+      return `return ${c.input(0, indexIn(inCoords, c.inTypes[0]!.shape, c.sizes))};`;
     },
   },
   slice: {
     kind: 'index',
     body: (c) => {
-      const coords = coordinates(c.i, c.outType.shape).map((x, k) => {
+      const coords = coordinates(c.i, c.outType.shape, c.sizes).map((x, k) => {
         const step = c.attrs.steps[k]!;
         const start = c.attrs.starts[k]!;
         const scaled = step === 1 ? x : `${x} * ${step}u`;
         return start === 0 ? scaled : `(${start}u + ${scaled})`;
       });
-      return `return ${c.input(0, indexIn(coords, c.inTypes[0]!.shape))};`;
+      return `return ${c.input(0, indexIn(coords, c.inTypes[0]!.shape, c.sizes))};`;
     },
   },
   pad: {
     kind: 'index',
     body: (c) => {
       const inShape = c.inTypes[0]!.shape;
-      const coords = coordinates(c.i, c.outType.shape);
+      const coords = coordinates(c.i, c.outType.shape, c.sizes);
       const lines = coords.map((x, k) => `  let c${k} = i32(${x}) - ${c.attrs.pads[k]![0]};`);
-      const inside = coords.map((_, k) => `c${k} >= 0 && c${k} < ${inShape[k]}`).join(' && ') || 'true';
+      const inside = coords.map((_, k) => `c${k} >= 0 && c${k} < i32(${c.sizes.of(inShape[k]!)})`).join(' && ') || 'true';
       const inCoords = coords.map((_, k) => `u32(c${k})`);
       return [
         ...lines,
-        `  if (${inside}) { return ${c.input(0, indexIn(inCoords, inShape))}; }`,
+        `  if (${inside}) { return ${c.input(0, indexIn(inCoords, inShape, c.sizes))}; }`,
         `  return ${wgslLiteral(c.attrs.value, c.outType.dtype)};`,
       ].join('\n');
     },
@@ -148,14 +150,14 @@ const rules = {
     kind: 'index',
     body: (c) => {
       const axis = c.attrs.axis < 0 ? c.attrs.axis + c.outType.shape.length : c.attrs.axis;
-      const coords = coordinates(c.i, c.outType.shape);
+      const coords = coordinates(c.i, c.outType.shape, c.sizes);
       const lines = [`  let a = ${coords[axis]};`];
       let offset = 0;
       c.inTypes.forEach((t, k) => {
-        const local = coords.map((x, ax) => (ax === axis ? `(a - ${offset}u)` : x));
-        const read = `return ${c.input(k, indexIn(local, t.shape))};`;
+        const local = coords.map((x, ax) => (ax === axis ? (offset === 0 ? 'a' : `(a - ${c.sizes.of(offset)})`) : x));
+        const read = `return ${c.input(k, indexIn(local, t.shape, c.sizes))};`;
         offset += t.shape[axis]!;
-        lines.push(k === c.inTypes.length - 1 ? `  ${read}` : `  if (a < ${offset}u) { ${read} }`);
+        lines.push(k === c.inTypes.length - 1 ? `  ${read}` : `  if (a < ${c.sizes.of(offset)}) { ${read} }`);
       });
       return lines.join('\n');
     },
@@ -165,13 +167,13 @@ const rules = {
     body: (c) => {
       const [x, idx] = c.inTypes as [TensorType, TensorType];
       const axis = c.attrs.axis < 0 ? c.attrs.axis + x.shape.length : c.attrs.axis;
-      const out = coordinates(c.i, c.outType.shape);
+      const out = coordinates(c.i, c.outType.shape, c.sizes);
       const r = idx.shape.length;
       const idxCoords = out.slice(axis, axis + r);
       // Out-of-range indices are an error on the CPU; on the GPU they are clamped so no read strays.
-      const pick = `min(u32(max(i32(${c.input(1, indexIn(idxCoords, idx.shape))}), 0)), ${x.shape[axis]! - 1}u)`;
+      const pick = `min(u32(max(i32(${c.input(1, indexIn(idxCoords, idx.shape, c.sizes))}), 0)), ${c.sizes.of(x.shape[axis]! - 1)})`;
       const inCoords = [...out.slice(0, axis), 'k', ...out.slice(axis + r)];
-      return [`  let k = ${pick};`, `  return ${c.input(0, indexIn(inCoords, x.shape))};`].join('\n');
+      return [`  let k = ${pick};`, `  return ${c.input(0, indexIn(inCoords, x.shape, c.sizes))};`].join('\n');
     },
   },
   oneHot: {
@@ -193,7 +195,7 @@ const rules = {
   bernoulli: {
     kind: 'index',
     body: (c) =>
-      `return select(0.0, 1.0, rng_uniform(${seedWords(c.attrs.seed)}, ${c.i}, u32(${c.input(0, '0u')})) < ${c.input(1, broadcastIndex(c.i, c.outType.shape, c.inTypes[1]!.shape))});`,
+      `return select(0.0, 1.0, rng_uniform(${seedWords(c.attrs.seed)}, ${c.i}, u32(${c.input(0, '0u')})) < ${c.input(1, broadcastIndex(c.i, c.outType.shape, c.inTypes[1]!.shape, c.sizes))});`,
   },
 
   scan: STRUCTURAL,

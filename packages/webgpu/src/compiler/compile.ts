@@ -120,7 +120,9 @@ function spikeInputNodes(graph: Graph, names: readonly string[]): Set<NodeId> {
 }
 
 /** Compiles a graph to a Program: simplify, hoist sequence work out of scans and sink whole-sequence matmuls into segment scans, partition (fuse), schedule, generate WGSL, plan memory. */
-export function compileProgram(input: Graph, limits: CompileLimits, options: ProgramOptions = {}): Program {
+export function compileProgram(input: Graph, deviceLimits: CompileLimits, options: ProgramOptions = {}): Program {
+  // Every kernel may bind its size table (see KernelSizes): one storage binding fewer for tensors.
+  const limits = { ...deviceLimits, maxStorageBuffersPerShaderStage: deviceLimits.maxStorageBuffersPerShaderStage - 1 };
   const graph = sinkIntoSegmentScans(hoistSequenceWork(simplify(input)));
   const part = wgslPartition(graph, limits.maxStorageBuffersPerShaderStage);
   const saved = savedSpikeTrains(graph, part, limits.maxStorageBuffersPerShaderStage, spikeInputNodes(graph, options.spikeInputs ?? []));

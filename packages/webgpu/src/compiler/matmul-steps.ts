@@ -31,13 +31,19 @@ const NARROW_MIN_THREADS = 512;
 /** The narrow kernel streams K once per thread; past this a blocked kernel's reuse wins. */
 const NARROW_MAX_K = 1024;
 
+/**
+ * Few output columns (a readout's classes) take the narrow kernel whatever the rows: rows are
+ * T·B in a time-major model, and a choice that looked at them would switch kernels, and so
+ * compile another pipeline, when only the batch size changes. Few rows (PSN's T) need a long
+ * enough row side to fill the device.
+ */
 export function matmulStrategy({ batch, m, k, n }: MatmulDims): MatmulStrategy {
   const matrices = sizeOf(batch);
   const tiles = Math.ceil(m / 64) * Math.ceil(n / 64) * matrices;
   if (tiles < FEW_TILES && m * n * matrices <= SPLIT_K_MAX_OUTPUTS && k >= SPLIT_K_MIN_K) return { kind: 'split-k' };
-  const side = m <= n ? 'm' : 'n';
-  const [small, long] = side === 'm' ? [m, n] : [n, m];
-  if (small <= NARROW_MAX && long * matrices >= NARROW_MIN_THREADS && k <= NARROW_MAX_K) return { kind: 'narrow', side };
+  if (k > NARROW_MAX_K) return { kind: 'register' };
+  if (n <= NARROW_MAX) return { kind: 'narrow', side: 'n' };
+  if (m <= NARROW_MAX && n * matrices >= NARROW_MIN_THREADS) return { kind: 'narrow', side: 'm' };
   return { kind: 'register' };
 }
 

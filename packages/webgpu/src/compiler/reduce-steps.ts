@@ -14,7 +14,6 @@ export function lowerReduction({ low, node, members, loads, arg, out }: KernelCo
   const input = node.inputs[0]!;
   const inType = graph.nodes[input]!.type as TensorType;
   const packed = new Set(loads.filter((l) => low.packed.has(l)));
-  const prologue = members.length > 0 ? valueFunctions(graph, members, loads, low.stepStrides, packed) : undefined;
   const reduction: ReduceArgs = {
     label: node.name,
     op: node.op,
@@ -23,10 +22,13 @@ export function lowerReduction({ low, node, members, loads, arg, out }: KernelCo
     keepDims: node.attrs.keepDims,
     dtype: inType.dtype,
     input:
-      prologue === undefined
+      members.length === 0
         ? undefined
-        : { code: `${prologue.code}\nfn reduce_input(i: u32) -> ${inType.dtype} { return ${prologue.names.get(input)!}(i); }`, bindings: prologue.bindings },
-    inputBinding: prologue === undefined ? bindingOf(low, input, 'in0', 'read') : undefined,
+        : (sizes) => {
+            const prologue = valueFunctions(graph, members, loads, low.stepStrides, packed, sizes);
+            return { code: `${prologue.code}\nfn reduce_input(i: u32) -> ${inType.dtype} { return ${prologue.names.get(input)!}(i); }`, bindings: prologue.bindings };
+          },
+    inputBinding: members.length === 0 ? bindingOf(low, input, 'in0', 'read') : undefined,
     out,
   };
   return reduceSteps(low, reduction, loads.map(arg), producedValueId(low, node.id), members.length > 0 ? members : [node.id]);

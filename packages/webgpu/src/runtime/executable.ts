@@ -75,6 +75,8 @@ export class Executable {
   private readonly buffers: GPUBuffer[];
   private readonly encoded = new Map<KernelStep, Encoded>();
   private readonly loopUniforms = new Map<Step, GPUBuffer>();
+  /** Every kernel's size table, one region each (see KernelSizes); written once, at creation. */
+  private sizeTables: GPUBuffer | undefined;
   private readonly uniformStride: number;
   private destroyed = false;
   /** Counters of non-finite values, one per list of state names asked about (usually one list). */
@@ -130,12 +132,17 @@ export class Executable {
     collect(this.program.steps, undefined);
     const debug = options.debug === true ? (label: string, wgsl: string) => console.log(`// ${label}\n${wgsl}`) : options.debug || undefined;
     const kernels = await compiledKernels(device, kernelSteps.map(({ step }) => step.source), options.onCompileProgress);
+    const sizeTables = this.writeSizeTables(kernelSteps.map(({ step }) => step));
     kernelSteps.forEach(({ step, loop }, k) => {
       debug?.(step.source.label, step.source.code);
       const kernel = kernels[k]!;
+      const table = sizeTables[k];
       const group0 = device.createBindGroup({
         layout: kernel.layout0,
-        entries: step.args.map((value, i) => ({ binding: i, resource: { buffer: this.bufferOf(value) } })),
+        entries: [
+          ...step.args.map((value, i) => ({ binding: i, resource: { buffer: this.bufferOf(value) } })),
+          ...(table === undefined ? [] : [{ binding: step.args.length, resource: table }]),
+        ],
       });
       const uniform = loop === undefined ? undefined : this.loopUniforms.get(loop);
       const group1 =
@@ -155,6 +162,36 @@ export class Executable {
     this.seed = options.seed ?? 0;
     this.setParams(initParams(this.graph, { seed: this.seed }));
     this.resetState();
+  }
+
+  /**
+   * Writes every kernel's size table into one buffer, each at an offset the device can bind, and
+   * returns each kernel's binding of its table (undefined for a kernel without one).
+   */
+  private writeSizeTables(steps: readonly KernelStep[]): (GPUBufferBinding | undefined)[] {
+    const { device } = this.handle;
+    const align = device.limits.minStorageBufferOffsetAlignment;
+    let bytes = 0;
+    const offsets = steps.map((step) => {
+      const count = step.source.sizes?.length ?? 0;
+      if (count === 0) return undefined;
+      const offset = bytes;
+      bytes += Math.ceil((count * 4) / align) * align;
+      return offset;
+    });
+    if (bytes === 0) return steps.map(() => undefined);
+    const data = new Uint32Array(bytes / 4);
+    steps.forEach((step, k) => {
+      const offset = offsets[k];
+      if (offset !== undefined) data.set(step.source.sizes!, offset / 4);
+    });
+    const buffer = device.createBuffer({ size: bytes, usage: 0x80 | 0x08, label: 'kernel sizes' }); // STORAGE | COPY_DST
+    device.queue.writeBuffer(buffer, 0, data);
+    this.sizeTables = buffer;
+    return steps.map((step, k) => {
+      const offset = offsets[k];
+      return offset === undefined ? undefined : { buffer, offset, size: step.source.sizes!.length * 4 };
+    });
   }
 
   private writeValue(value: NodeId, data: FeedValue, field: string): void {
@@ -374,6 +411,7 @@ export class Executable {
     for (const b of this.buffers) b.destroy();
     for (const counter of this.counters.values()) void counter.then((c) => c.destroy(), () => undefined);
     for (const u of this.loopUniforms.values()) u.destroy();
+    this.sizeTables?.destroy();
   }
 }
 

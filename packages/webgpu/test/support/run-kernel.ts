@@ -34,8 +34,10 @@ function readBackAs(type: BufferBinding['type'], bytes: ArrayBuffer): KernelData
 export async function runKernel(device: GPUDevice, source: KernelSource, data: readonly (KernelData | undefined)[], step = 0): Promise<KernelData[]> {
   const { pipeline, layout0, layout1 } = await compiledKernel(device, source);
   const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+  const tableAt = (source.sizes?.length ?? 0) > 0 ? source.bindings.length - 1 : -1;
   const buffers = source.bindings.map((b, k) => {
-    const init = data[k];
+    // The kernel's size table is filled from its sizes unless the test gives it.
+    const init = data[k] ?? (k === tableAt ? new Uint32Array(source.sizes!) : undefined);
     const buffer = device.createBuffer({ size: Math.max(4, init?.byteLength ?? sizeOf(b.type.shape) * 4), usage });
     if (init !== undefined && init.byteLength > 0) device.queue.writeBuffer(buffer, 0, init);
     return buffer;
