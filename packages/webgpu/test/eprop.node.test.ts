@@ -61,8 +61,8 @@ describe('e-prop: what the training step compiles to', () => {
   // factorised updates are batch contractions (matmuls, one more with x_t), ALIF's per-synapse
   // eligibility vectors [B, N_pre, N_post] are batch sums (reductions) of elementwise products.
   const expected = [
-    { label: 'LIF', kinds: { elementwise: 28, 'matmul-spike': 2, 'matmul-register': 7, reduce: 9 }, total: 46 },
-    { label: 'ALIF', kinds: { elementwise: 39, 'matmul-spike': 1, 'matmul-register': 4, reduce: 11 }, total: 55 },
+    { label: 'LIF', kinds: { elementwise: 28, 'matmul-spike': 2, 'matmul-narrow': 7, reduce: 9 }, total: 46 },
+    { label: 'ALIF', kinds: { elementwise: 39, 'matmul-spike': 1, 'matmul-narrow': 4, reduce: 11 }, total: 55 },
   ];
   for (const c of cases) {
     const want = expected.find((e) => c.label.startsWith(e.label))!;
