@@ -27,4 +27,6 @@ export { simplify } from './passes/simplify.js';
 export { hoistSequenceWork } from './passes/scan-hoist.js';
 export { sinkIntoSegmentScans } from './passes/scan-sink.js';
 export { partition, type Partition, type FusiblePredicate } from './passes/partition.js';
-export { planMemory, valueLifetimes, type PlannedStep, type PlannedValue } from './passes/memory-plan.js';
+export { planMemory, valueLifetimes, valueRole, type PlannedStep, type PlannedValue, type ValueRole } from './passes/memory-plan.js';
+export { elementwiseScanShape } from './passes/elementwise-scan.js';
+export * from './executable-step-runner.js';

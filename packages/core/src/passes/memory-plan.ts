@@ -1,4 +1,17 @@
-import type { NodeId } from '../graph.js';
+import type { Graph, NodeId } from '../graph.js';
+
+/** Why a value exists; all but `temp` live as long as the compiled program, at a place of their own. */
+export type ValueRole = 'input' | 'param' | 'state' | 'constant' | 'output' | 'temp';
+
+/** The role of a graph node's value: its leaf kind, else `output` if an output reads it, else `temp`. */
+export function valueRole(graph: Graph, id: NodeId, outputs: ReadonlySet<NodeId>): ValueRole {
+  const op = graph.nodes[id]!.op;
+  if (op === 'input') return 'input';
+  if (op === 'param') return 'param';
+  if (op === 'state') return 'state';
+  if (op === 'constant') return 'constant';
+  return outputs.has(id) ? 'output' : 'temp';
+}
 
 /**
  * What the memory plan needs of a backend's program: each value's size and whether it is a
@@ -8,7 +21,7 @@ import type { NodeId } from '../graph.js';
 export interface PlannedValue {
   readonly id: NodeId;
   readonly bytes: number;
-  readonly role: string;
+  readonly role: ValueRole;
 }
 
 export type PlannedStep =

@@ -1,4 +1,4 @@
-import { hoistSequenceWork, isLeaf, leafName, nodeAs, planMemory, simplify, sizeOf, type AnyNode, type Graph, type NodeId, type Partition, type TensorType } from '@spikeflow/core';
+import { valueRole, hoistSequenceWork, isLeaf, leafName, nodeAs, planMemory, simplify, sizeOf, type AnyNode, type Graph, type NodeId, type Partition, type TensorType } from '@spikeflow/core';
 import { elementwiseStatements } from '../codegen/fused-values.js';
 import { isWasmKernelOp, type WasmKernelOp } from '../codegen/wasm-rules.js';
 import { kernelLowerings } from './kernel-lowerings.js';
@@ -11,15 +11,6 @@ import { wasmPartition } from './wasm-partition.js';
 /** Values start on a 16-byte boundary (a v128), and address 0 is never used. */
 const ALIGN = 16;
 
-function roleOf(graph: Graph, id: NodeId, outputs: ReadonlySet<NodeId>): ValueRole {
-  const op = graph.nodes[id]!.op;
-  if (op === 'input') return 'input';
-  if (op === 'param') return 'param';
-  if (op === 'state') return 'state';
-  if (op === 'constant') return 'constant';
-  return outputs.has(id) ? 'output' : 'temp';
-}
-
 /** Registers a value for every materialized node of a partition (aliases resolve to their source). */
 function registerValues(low: Lowering, part: Partition, outputs: ReadonlySet<NodeId>): void {
   for (const id of part.materialized) {
@@ -29,7 +20,7 @@ function registerValues(low: Lowering, part: Partition, outputs: ReadonlySet<Nod
       ...(isLeaf(node) ? { name: node.attrs.name } : {}),
       ...(node.op === 'constant' ? { constant: node.attrs.value } : {}),
     };
-    addValue(low, low.valueId(id), node.type as TensorType, roleOf(low.graph, id, outputs), extra);
+    addValue(low, low.valueId(id), node.type as TensorType, valueRole(low.graph, id, outputs), extra);
   }
 }
 
@@ -121,7 +112,7 @@ export function compileWasmProgram(input: Graph, options: WasmProgramOptions = {
   // Interface leaves nothing reads still get memory, so feeding them works.
   for (const id of [...graph.inputs, ...graph.params, ...graph.state.map((s) => s.node)]) {
     const node = graph.nodes[id]!;
-    addValue(low, id, node.type as TensorType, roleOf(graph, id, new Set()), { name: leafName(node) });
+    addValue(low, id, node.type as TensorType, valueRole(graph, id, new Set()), { name: leafName(node) });
   }
   const steps = kernelSteps(low, part);
   for (const s of graph.state) {

@@ -1,9 +1,9 @@
-import type { Initializer, NodeId, TensorType } from '@spikeflow/core';
+import type { Initializer, NodeId, TensorType, ValueRole } from '@spikeflow/core';
 import type { KernelLibrary } from '../codegen/kernel-library.js';
 import type { Expr, LocalAllocator, Stmt } from '../module-builder/index.js';
 
-/** Why a value exists; all but `temp` live for the executable's lifetime at an address of their own. */
-export type ValueRole = 'input' | 'param' | 'state' | 'constant' | 'output' | 'temp';
+/** Why a value exists (core's memory plan): all but `temp` live for the executable's lifetime at an address of their own. */
+export type { ValueRole };
 
 /** A value the program keeps in the shared memory: 4 bytes an element, row-major. */
 export interface ProgramValue {

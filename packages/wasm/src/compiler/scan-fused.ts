@@ -1,4 +1,4 @@
-import { broadcastShapes, sizeOf, topologicalOrder, type DType, type Node, type NodeId, type Shape, type TensorType } from '@spikeflow/core';
+import { elementwiseScanShape, sizeOf, topologicalOrder, type DType, type Node, type NodeId, type Shape, type TensorType } from '@spikeflow/core';
 import { mapValue, type ValueExpr } from '../codegen/fused-values.js';
 import { broadcastIndex } from '../codegen/indexing.js';
 import { asF32, asI32, literal, wasmRules } from '../codegen/wasm-rules.js';
@@ -12,26 +12,7 @@ import type { KernelEmit, KernelStep } from './program.js';
  * per element; else undefined (it runs as a step loop).
  */
 export function oneKernelScanShape(node: Node<'scan'>, inputTypes: readonly TensorType[]): Shape | undefined {
-  const { body, numCarries, numSequences } = node.attrs;
-  const outs = body.outputs.map((o) => body.nodes[o.node]!.type as TensorType);
-  const shape = (outs[0] ?? inputTypes[0])?.shape;
-  if (shape === undefined) return undefined;
-  const same = (s: Shape) => s.length === shape.length && s.every((d, k) => d === shape[k]);
-  const fits = (s: Shape) => {
-    const b = broadcastShapes(s, shape);
-    return b !== undefined && same(b);
-  };
-  if (!outs.every((t) => same(t.shape))) return undefined;
-  if (!inputTypes.slice(0, numCarries).every((t) => same(t.shape))) return undefined;
-  if (!inputTypes.slice(numCarries, numCarries + numSequences).every((t) => fits(t.shape.slice(1)))) return undefined;
-  if (!inputTypes.slice(numCarries + numSequences).every((t) => fits(t.shape))) return undefined;
-  for (const n of Object.values(body.nodes)) {
-    if (n.op === 'input') continue;
-    if (n.op === 'constant' && typeof n.attrs.value === 'number') continue;
-    if (wasmRules[n.op].kind !== 'map') return undefined;
-    if (!fits((n.type as TensorType).shape)) return undefined;
-  }
-  return shape;
+  return elementwiseScanShape(node, inputTypes, (op) => wasmRules[op].kind === 'map');
 }
 
 type ValueLocal = Local<'f32'> | Local<'i32'>;

@@ -1,4 +1,4 @@
-import { broadcastShapes, sizeOf, topologicalOrder, type Node, type Shape, type TensorType } from '@spikeflow/core';
+import { elementwiseScanShape, sizeOf, topologicalOrder, type Node, type Shape, type TensorType } from '@spikeflow/core';
 import { broadcastIndex } from './indexing.js';
 import { declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, loadStored, wgslLiteral, wgslValueType, type BufferBinding, type KernelSource } from './kernel-source.js';
 import { mapExpr, wgslRules } from './wgsl-rules.js';
@@ -7,30 +7,11 @@ const WORKGROUP = 64;
 
 /**
  * The element shape every value of an elementwise scan body broadcasts to (the carries'), or
- * undefined when the body cannot run as one thread-per-element loop: it has a non-elementwise
- * node, or values that do not all broadcast to one shape that carries and per-step outputs fill.
+ * undefined when the body cannot run as one thread-per-element loop (core's `elementwiseScanShape`
+ * with the WGSL rules' `map` kind).
  */
 export function fusedScanShape(node: Node<'scan'>, inputTypes: readonly TensorType[]): Shape | undefined {
-  const { body, numCarries, numSequences } = node.attrs;
-  const outs = body.outputs.map((o) => body.nodes[o.node]!.type as TensorType);
-  const shape = (outs[0] ?? inputTypes[0])?.shape;
-  if (shape === undefined) return undefined;
-  const same = (s: Shape) => s.length === shape.length && s.every((d, k) => d === shape[k]);
-  const fits = (s: Shape) => {
-    const b = broadcastShapes(s, shape);
-    return b !== undefined && same(b);
-  };
-  if (!outs.every((t) => same(t.shape))) return undefined;
-  if (!inputTypes.slice(0, numCarries).every((t) => same(t.shape))) return undefined;
-  if (!inputTypes.slice(numCarries, numCarries + numSequences).every((t) => fits(t.shape.slice(1)))) return undefined;
-  if (!inputTypes.slice(numCarries + numSequences).every((t) => fits(t.shape))) return undefined;
-  for (const n of Object.values(body.nodes)) {
-    if (n.op === 'input') continue;
-    if (n.op === 'constant' && typeof n.attrs.value === 'number') continue;
-    if (wgslRules[n.op].kind !== 'map') return undefined;
-    if (!fits((n.type as TensorType).shape)) return undefined;
-  }
-  return shape;
+  return elementwiseScanShape(node, inputTypes, (op) => wgslRules[op].kind === 'map');
 }
 
 export interface FusedScanBindings {

@@ -1,4 +1,4 @@
-import { fail, hoistSequenceWork, isLeaf, leafName, nodeAs, planMemory, simplify, sinkIntoSegmentScans, sizeOf, type AnyNode, type Graph, type NodeId, type Partition, type TensorType } from '@spikeflow/core';
+import { valueRole, fail, hoistSequenceWork, isLeaf, leafName, nodeAs, planMemory, simplify, sinkIntoSegmentScans, sizeOf, type AnyNode, type Graph, type NodeId, type Partition, type TensorType } from '@spikeflow/core';
 import { elementwiseKernel } from '../codegen/elementwise.js';
 import { isKernelOp, type KernelOp } from '../codegen/wgsl-rules.js';
 import { packedWords } from '../spike-packing/bit-layout.js';
@@ -11,15 +11,6 @@ import { scanSteps } from './scan.js';
 import { wgslPartition } from './wgsl-partition.js';
 
 export { compileLimitsOf, type CompileLimits } from './lowering.js';
-
-function roleOf(graph: Graph, id: NodeId, outputs: ReadonlySet<NodeId>): BufferRole {
-  const op = graph.nodes[id]!.op;
-  if (op === 'input') return 'input';
-  if (op === 'param') return 'param';
-  if (op === 'state') return 'state';
-  if (op === 'constant') return 'constant';
-  return outputs.has(id) ? 'output' : 'temp';
-}
 
 /** Registers a buffer for every materialized node of a partition (aliases resolve to their source). */
 function registerValues(low: Lowering, part: Partition, outputs: ReadonlySet<NodeId>): void {
@@ -36,7 +27,7 @@ function registerValues(low: Lowering, part: Partition, outputs: ReadonlySet<Nod
       if (node.op !== 'input') addValue(low, producedValueId(low, id), type, 'temp', node.name);
       Object.assign(extra, { packed: true, bytes: 4 * packedWords(sizeOf(type.shape)) });
     }
-    addValue(low, low.valueId(id), type, roleOf(low.graph, id, outputs), node.name, extra);
+    addValue(low, low.valueId(id), type, valueRole(low.graph, id, outputs), node.name, extra);
   }
 }
 
@@ -135,7 +126,7 @@ export function compileProgram(input: Graph, deviceLimits: CompileLimits, option
     const node = graph.nodes[id]!;
     const type = node.type as TensorType;
     const packedInput = low.packed.has(id) ? { packed: true, bytes: 4 * packedWords(sizeOf(type.shape)) } : {};
-    addValue(low, id, type, roleOf(graph, id, new Set()), node.name, { name: leafName(node), ...packedInput });
+    addValue(low, id, type, valueRole(graph, id, new Set()), node.name, { name: leafName(node), ...packedInput });
   }
   const steps = kernelSteps(low, part);
   for (const s of graph.state) {

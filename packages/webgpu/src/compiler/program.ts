@@ -1,8 +1,8 @@
-import type { Initializer, NodeId, TensorType } from '@spikeflow/core';
+import type { Initializer, NodeId, TensorType, ValueRole } from '@spikeflow/core';
 import type { KernelSource } from '../codegen/kernel-source.js';
 
 /** Why a buffer exists; all but `temp` live for the executable's lifetime. */
-export type BufferRole = 'input' | 'param' | 'state' | 'constant' | 'output' | 'temp';
+export type BufferRole = ValueRole;
 
 /** A value the program keeps in a GPU buffer. */
 export interface ProgramValue {
