@@ -114,7 +114,7 @@ async function choosePageBackend(): Promise<Backend> {
 
 /** Why the page runs where it does, including whether it could share memory with worker threads. */
 function pageBackendReason(b: Backend): string {
-  const isolation = crossOriginIsolated ? 'the page is cross-origin isolated' : 'the page is not cross-origin isolated, so a WebAssembly backend here would run single-threaded';
+  const isolation = crossOriginIsolated ? 'the page is cross-origin isolated' : 'the page is not cross-origin isolated (threads sharing memory would need it)';
   if (b.kind === 'cpu') return `${b.reason}; ${isolation}`;
   const software = softwareRendererName(b.ctx.adapter);
   const adapter = software === null ? 'a hardware WebGPU adapter' : `WebGPU adapter is software (${software}), kept because ${PAGE_WASM_NOTE}`;

@@ -21,7 +21,8 @@ export const BACKEND_ENV = 'SPIKEFLOW_BACKEND';
 /** The `--backend` flag's value if given, else `SPIKEFLOW_BACKEND`'s, else auto; a bad value is one usage line naming the flag or variable. */
 export function backendRequest(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): BackendRequest {
   const [value, source] = flag !== undefined ? [flag, '--backend'] : [env[BACKEND_ENV], BACKEND_ENV];
-  if (value === undefined) return { prefer: 'auto', source: 'auto' };
+  // An empty variable (`SPIKEFLOW_BACKEND=`) is unset, as shells treat it; an empty flag is a bad value.
+  if (value === undefined || (flag === undefined && value === '')) return { prefer: 'auto', source: 'auto' };
   try {
     return { prefer: parseBackendPreference(value, source), source };
   } catch (error) {

@@ -20,6 +20,8 @@ describe('backendRequest', () => {
     expect(backendRequest('wasm', { SPIKEFLOW_BACKEND: 'cpu' })).toEqual({ prefer: 'wasm', source: '--backend' });
     expect(backendRequest(undefined, { SPIKEFLOW_BACKEND: 'cpu' })).toEqual({ prefer: 'cpu', source: 'SPIKEFLOW_BACKEND' });
     expect(backendRequest(undefined, {})).toEqual({ prefer: 'auto', source: 'auto' });
+    expect(backendRequest(undefined, { SPIKEFLOW_BACKEND: '' })).toEqual({ prefer: 'auto', source: 'auto' });
+    expect(() => backendRequest('', {})).toThrow("--backend: unknown backend ''");
   });
 });
 
