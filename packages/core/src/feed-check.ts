@@ -21,7 +21,7 @@ const INTEGER_RANGE: Readonly<Record<'i32' | 'u32', readonly [number, number]>> 
  * included, as a computation may; only a non-number (a hole, a string) is refused there.
  */
 function checkElement(v: unknown, dtype: DType, where: string): void {
-  if (typeof v !== 'number') fail('feed', where, `${String(v)} is not a number`, `a ${dtype} value`, typeof v);
+  if (typeof v !== 'number') fail('feed', where, `${String(v)} is not a number`, 'a number', typeof v);
   if (dtype === 'f32') return;
   if (dtype === 'bool') {
     if (v !== 0 && v !== 1) fail('feed', where, `${v} is not a bool`, '0 or 1', String(v));

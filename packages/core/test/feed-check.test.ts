@@ -112,7 +112,7 @@ describe('feedToTypedArray rejects, with one message naming the field', () => {
     expect(rejection([1, 0, 2], type('bool', [3]))).toBe("[feed] at 'inputs.labels[2]': 2 is not a bool; expected 0 or 1; found 2");
     const t = type('bool', [2]);
     expect(rejection(raw(t, new Uint8Array([0, 5])), t)).toBe("[feed] at 'inputs.labels[1]': 5 is not a bool; expected 0 or 1; found 5");
-    expect(rejection([true, 0] as unknown as FeedValue, t)).toBe("[feed] at 'inputs.labels[0]': true is not a number; expected a bool value; found boolean");
+    expect(rejection([true, 0] as unknown as FeedValue, t)).toBe("[feed] at 'inputs.labels[0]': true is not a number; expected a number; found boolean");
   });
 
   it('an i32 HostTensor whose float data is not integral', () => {
@@ -121,9 +121,8 @@ describe('feedToTypedArray rejects, with one message naming the field', () => {
   });
 
   it('a hole or a non-number in an f32 array, instead of reading NaN', () => {
-    // eslint-disable-next-line no-sparse-arrays
-    expect(rejection([1, , 3] as unknown as FeedValue, type('f32', [3]))).toBe("[feed] at 'inputs.labels[1]': undefined is not a number; expected a f32 value; found undefined");
-    expect(rejection([1, '2'] as unknown as FeedValue, type('f32', [2]))).toBe("[feed] at 'inputs.labels[1]': 2 is not a number; expected a f32 value; found string");
+    expect(rejection([1, , 3] as unknown as FeedValue, type('f32', [3]))).toBe("[feed] at 'inputs.labels[1]': undefined is not a number; expected a number; found undefined");
+    expect(rejection([1, '2'] as unknown as FeedValue, type('f32', [2]))).toBe("[feed] at 'inputs.labels[1]': 2 is not a number; expected a number; found string");
   });
 
   it('only the first bad element, before allocating anything', () => {
