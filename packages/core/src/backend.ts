@@ -1,5 +1,5 @@
 import type { Graph } from './graph.js';
-import type { FeedValue } from './interpreter/evaluate.js';
+import type { FeedValue } from './feed-check.js';
 import type { HostTensor } from './host-tensor.js';
 
 /**

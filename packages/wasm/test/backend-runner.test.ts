@@ -62,6 +62,9 @@ describe('the WebAssembly executable', () => {
       [{ x: GOOD.x }, /inputs\.y.*missing/],
       [{ ...GOOD, z: 1 }, /inputs\.z.*no input of this name/],
       [{ x: [1, 2, 3], y: GOOD.y }, /inputs\.x.*wrong length/],
+      [{ ...GOOD, y: [1, 2.7, 3] }, /inputs\.y\[1\]': 2\.7 is not an integer/],
+      [{ ...GOOD, y: [1, 2 ** 31, 3] }, /inputs\.y\[1\]': 2147483648 is out of range for i32/],
+      [{ ...GOOD, y: { type: GOOD.y.type, data: new Int32Array(2) } }, /inputs\.y.*data does not fill its shape/],
     ];
     for (const [feeds, message] of bad) {
       await expect(exe.run(feeds as typeof GOOD)).rejects.toThrow(message);

@@ -1,5 +1,5 @@
 // What the compiler does, seen through the statistics API, on a real device (dawn.node).
-import { evaluate, SpikeflowError, toArray, trace, type Graph } from '@spikeflow/core';
+import { evaluate, SpikeflowError, tensor, toArray, trace, type Graph } from '@spikeflow/core';
 import { grad } from '@spikeflow/autodiff';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile, compileProgram } from '../src/index.js';
@@ -122,6 +122,24 @@ describe.skipIf(skip)('compiler on WebGPU', () => {
     await expect(exe.run({ x: [1, 2, 3, 4, 5, 6], k: [1, 1, 1], z: [0] })).rejects.toThrow(/inputs\.z/);
     const out = await exe.run({ x: [1, 2, 3, 4, 5, 6], k: [1, 10, 100] });
     expect(toArray(out.y!)).toEqual([1, 20, 300, 4, 50, 600]);
+    exe.destroy();
+  });
+
+  it('rejects integer and bool feeds the dtype cannot hold, as the CPU interpreter does', async () => {
+    const { device } = deviceOf(acquired);
+    const g = trace((b) => ({ y: b.input('i', [2], 'i32').add(b.input('u', [2], 'u32').cast('i32')).add(b.input('m', [2], 'bool').cast('i32')) }));
+    const exe = await compile(g, device);
+    const good = { i: [3, -4], u: [5, 6], m: [1, 0] };
+    await expect(exe.run({ ...good, i: [3, 2.7] })).rejects.toThrow("[feed] at 'inputs.i[1]': 2.7 is not an integer");
+    await expect(exe.run({ ...good, u: [-1, 6] })).rejects.toThrow("[feed] at 'inputs.u[0]': -1 is out of range for u32");
+    await expect(exe.run({ ...good, m: [2, 0] })).rejects.toThrow("[feed] at 'inputs.m[0]': 2 is not a bool");
+    await expect(exe.run({ ...good, i: tensor([2], [1, 2], 'i32'), m: { type: { shape: [2], dtype: 'bool' }, data: new Uint8Array(3) } })).rejects.toThrow(
+      "[feed] at 'inputs.m': fed tensor's data does not fill its shape; expected 2 elements; found 3",
+    );
+    // Hand-worked (3 + 5 + 1, -4 + 6 + 0), and the CPU interpreter agrees.
+    expect(toArray((await exe.run(good)).y!)).toEqual([9, 2]);
+    expect(toArray(evaluate(g, { inputs: good }).outputs.y!)).toEqual([9, 2]);
+    expect(() => evaluate(g, { inputs: { ...good, u: [-1, 6] } })).toThrow("[feed] at 'inputs.u[0]': -1 is out of range for u32");
     exe.destroy();
   });
 

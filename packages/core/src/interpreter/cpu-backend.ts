@@ -1,10 +1,11 @@
 import type { NamedFeeds, Runner, StepRunner, TrainBackend } from '../backend.js';
 import { fail } from '../errors.js';
 import { leafName, nodeAs, type Graph } from '../graph.js';
-import { tensor, toArray, type HostTensor, type Precision } from '../host-tensor.js';
+import { toArray, type HostTensor, type Precision } from '../host-tensor.js';
 import { initialValue, initParams } from '../init.js';
-import { formatShape, sameShape, sizeOf, type TensorType } from '../types.js';
-import { evaluate, type FeedValue } from './evaluate.js';
+import type { TensorType } from '../types.js';
+import { feedToHostTensor } from '../feed-check.js';
+import { evaluate } from './evaluate.js';
 
 export interface CpuBackendOptions {
   /** `f64` for finite-difference checks; `f32` (default) rounds as a GPU does. */
@@ -19,28 +20,13 @@ function leafTypes(graph: Graph, ids: readonly string[]): Map<string, TensorType
   return new Map(ids.map((id) => [leafName(graph.nodes[id]!), graph.nodes[id]!.type as TensorType]));
 }
 
-/** A private copy of one value for a leaf of this type, or a 'feed' error naming the field. */
-function leafValue(value: FeedValue, type: TensorType, field: string, precision: Precision): HostTensor {
-  if (typeof value === 'number') {
-    if (type.shape.length !== 0) fail('feed', field, 'a scalar was fed to a tensor', formatShape(type.shape), 'a number');
-    return tensor([], [value], type.dtype, precision);
-  }
-  if ('type' in value && 'data' in value) {
-    if (!sameShape(value.type.shape, type.shape)) fail('feed', field, 'fed tensor has the wrong shape', formatShape(type.shape), formatShape(value.type.shape));
-    if (value.type.dtype !== type.dtype) fail('feed', field, 'fed tensor has the wrong dtype', type.dtype, value.type.dtype);
-    return tensor(type.shape, value.data, type.dtype, precision);
-  }
-  if (value.length !== sizeOf(type.shape)) fail('feed', field, `fed array has the wrong length for shape ${formatShape(type.shape)}`, `${sizeOf(type.shape)} elements`, `${value.length}`);
-  return tensor(type.shape, value, type.dtype, precision);
-}
-
 /** Checks every value before replacing any: a bad call changes nothing. */
 function replaced(current: Leaves, values: NamedFeeds, types: Map<string, TensorType>, kind: 'params' | 'state', precision: Precision): Leaves {
   const next = { ...current };
   for (const [name, value] of Object.entries(values)) {
     const type = types.get(name);
     if (type === undefined) fail('feed', `${kind}.${name}`, `the graph has no ${kind === 'params' ? 'param' : 'state'} of this name`, [...types.keys()].join(', ') || 'none', name);
-    next[name] = leafValue(value, type, `${kind}.${name}`, precision);
+    next[name] = feedToHostTensor(value, type, `${kind}.${name}`, precision);
   }
   return next;
 }

@@ -5,10 +5,9 @@ import { initialValue } from '../init.js';
 import { MAX_EVALUATION_BYTES } from '../limits.js';
 import { cpuRules } from '../rules/index.js';
 import type { CpuContext, CpuRule } from '../rules/rule-types.js';
-import { formatShape, formatType, isTupleType, sameShape, sizeOf, type TensorType, type ValueType } from '../types.js';
-import { allocTensor, isHostTuple, type HostTensor, type HostValue, type Precision } from '../host-tensor.js';
-
-export type FeedValue = HostTensor | ArrayLike<number> | number;
+import { formatType, isTupleType, sizeOf, type TensorType, type ValueType } from '../types.js';
+import { feedToHostTensor, type FeedValue } from '../feed-check.js';
+import { isHostTuple, type HostTensor, type HostValue, type Precision } from '../host-tensor.js';
 
 export interface Feeds {
   readonly inputs?: Readonly<Record<string, FeedValue>>;
@@ -33,32 +32,6 @@ export interface EvaluateResult {
 }
 
 type LeafKind = 'inputs' | 'params' | 'state';
-
-/** Converts one fed value to a host tensor of the leaf's type, or rejects it naming the field. */
-function toHost(value: FeedValue, type: TensorType, field: string, precision: Precision): HostTensor {
-  const out = allocTensor(type, precision);
-  if (typeof value === 'number') {
-    if (type.shape.length !== 0) {
-      fail('feed', field, 'a scalar was fed to a tensor', formatType(type), 'a number');
-    }
-    out.data[0] = value;
-    return out;
-  }
-  if ('type' in value && 'data' in value) {
-    if (!sameShape(value.type.shape, type.shape)) {
-      fail('feed', field, 'fed tensor has the wrong shape', formatShape(type.shape), formatShape(value.type.shape));
-    }
-    if (value.type.dtype !== type.dtype) fail('feed', field, 'fed tensor has the wrong dtype', type.dtype, value.type.dtype);
-    out.data.set(value.data);
-    return out;
-  }
-  const size = sizeOf(type.shape);
-  if (value.length !== size) {
-    fail('feed', field, `fed array has the wrong length for shape ${formatShape(type.shape)}`, `${size} elements`, `${value.length}`);
-  }
-  for (let i = 0; i < size; i++) out.data[i] = value[i]!;
-  return out;
-}
 
 function leafKind(node: Node): LeafKind | undefined {
   if (node.op === 'input') return 'inputs';
@@ -87,7 +60,7 @@ function bindFeeds(graph: Graph, feeds: Feeds, precision: Precision, seed: numbe
       // Own keys only: a plain feed object would otherwise answer `constructor` from its prototype.
       const value = Object.hasOwn(given, name) ? given[name] : undefined;
       const type = node.type as TensorType;
-      if (value !== undefined) bound.set(node.id, toHost(value, type, `${kind}.${name}`, precision));
+      if (value !== undefined) bound.set(node.id, feedToHostTensor(value, type, `${kind}.${name}`, precision));
       else if (kind === 'state') {
         const { init } = nodeAs(graph, node.id, 'state').attrs;
         bound.set(node.id, initialValue(init, type, precision, name, seed));

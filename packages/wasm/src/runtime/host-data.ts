@@ -1,4 +1,4 @@
-import { fail, formatShape, sizeOf, tensor, type DType, type FeedValue, type HostTensor, type TensorType } from '@spikeflow/core';
+import { feedToTypedArray, sizeOf, tensor, type DType, type FeedValue, type HostTensor, type TensorType } from '@spikeflow/core';
 
 /** The words a value of this dtype holds in the shared memory (i32 for i32; u32 bits; bool as 0/1). */
 export type WordArray = Float32Array | Int32Array | Uint32Array;
@@ -11,25 +11,7 @@ function wordArray(dtype: DType, size: number): WordArray {
 
 /** A fed value as the words its memory holds, rejected with the field's name if it does not fit. */
 export function feedToWords(value: FeedValue, type: TensorType, field: string): WordArray {
-  const size = sizeOf(type.shape);
-  const out = wordArray(type.dtype, size);
-  const put = (i: number, v: number) => (out[i] = type.dtype === 'bool' ? Number(v !== 0) : v);
-  if (typeof value === 'number') {
-    if (type.shape.length !== 0) fail('feed', field, 'a scalar was fed to a tensor', formatShape(type.shape), 'a number');
-    put(0, value);
-    return out;
-  }
-  if ('type' in value && 'data' in value) {
-    if (value.type.shape.length !== type.shape.length || value.type.shape.some((d, i) => d !== type.shape[i])) {
-      fail('feed', field, 'fed tensor has the wrong shape', formatShape(type.shape), formatShape(value.type.shape));
-    }
-    if (value.type.dtype !== type.dtype) fail('feed', field, 'fed tensor has the wrong dtype', type.dtype, value.type.dtype);
-    for (let i = 0; i < size; i++) put(i, value.data[i]!);
-    return out;
-  }
-  if (value.length !== size) fail('feed', field, `fed array has the wrong length for shape ${formatShape(type.shape)}`, `${size} elements`, `${value.length}`);
-  for (let i = 0; i < size; i++) put(i, value[i]!);
-  return out;
+  return feedToTypedArray(value, type, field, wordArray);
 }
 
 /** Writes words at a byte offset of the memory. */

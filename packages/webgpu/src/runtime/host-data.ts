@@ -1,4 +1,4 @@
-import { fail, formatShape, sizeOf, tensor, type DType, type FeedValue, type HostTensor, type TensorType } from '@spikeflow/core';
+import { feedToTypedArray, sizeOf, tensor, type DType, type FeedValue, type HostTensor, type TensorType } from '@spikeflow/core';
 
 /** Typed arrays over plain ArrayBuffers, as queue.writeBuffer takes. */
 export type GpuArray = Float32Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint32Array<ArrayBuffer>;
@@ -10,26 +10,9 @@ export function gpuArray(dtype: DType, size: number): GpuArray {
   return new Uint32Array(size);
 }
 
-/** A fed value as the typed array its GPU buffer holds, rejected with the field's name if it does not fit. */
+/** A fed value as the typed array its GPU buffer holds (never empty), rejected with the field's name if it does not fit. */
 export function feedToGpu(value: FeedValue, type: TensorType, field: string): GpuArray {
-  const size = sizeOf(type.shape);
-  const out = gpuArray(type.dtype, Math.max(1, size));
-  if (typeof value === 'number') {
-    if (type.shape.length !== 0) fail('feed', field, 'a scalar was fed to a tensor', formatShape(type.shape), 'a number');
-    out[0] = value;
-    return out;
-  }
-  if ('type' in value && 'data' in value) {
-    if (value.type.shape.length !== type.shape.length || value.type.shape.some((d, i) => d !== type.shape[i])) {
-      fail('feed', field, 'fed tensor has the wrong shape', formatShape(type.shape), formatShape(value.type.shape));
-    }
-    if (value.type.dtype !== type.dtype) fail('feed', field, 'fed tensor has the wrong dtype', type.dtype, value.type.dtype);
-    out.set(value.data);
-    return out;
-  }
-  if (value.length !== size) fail('feed', field, `fed array has the wrong length for shape ${formatShape(type.shape)}`, `${size} elements`, `${value.length}`);
-  for (let i = 0; i < size; i++) out[i] = value[i]!;
-  return out;
+  return feedToTypedArray(value, type, field, (dtype, size) => gpuArray(dtype, Math.max(1, size)));
 }
 
 /** A host tensor from a read-back buffer (bool back to 0/1 bytes). */
