@@ -112,6 +112,7 @@ describe('primitive tables', () => {
       'packages/wasm/src/codegen/wasm-rules.ts > wasmRules': ['newOp', 'newReduce', 'newUnary'],
       'packages/wasm/src/codegen/wasm-rules.ts > WasmKernelOp': [],
       'packages/wasm/src/compiler/reduce-steps.ts > lowerReduction': ['newReduce'],
+      'packages/wasm/src/compiler/reduce-steps.ts > splitSteps': ['newReduce'],
     });
     expect(diagnostics.get(AUGMENTATION)).toEqual([]);
   });
