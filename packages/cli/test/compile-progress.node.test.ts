@@ -54,7 +54,7 @@ describe.skipIf(skip)('spikeflow train on a cold shader cache', () => {
   beforeAll(() => ensureBuilt(), 300_000);
 
   it('prints a done/total kernel-compilation line within 2 s of the command starting', async () => {
-    const { ms, cpu, line } = await firstLine(['train', 'evidence', '--epochs', '1', '--out', 'run'], /^compiling /, { MESA_SHADER_CACHE_DISABLE: 'true' });
+    const { ms, cpu, line } = await firstLine(['train', 'evidence', '--epochs', '1', '--out', 'run', '--backend', 'webgpu'], /^compiling /, { MESA_SHADER_CACHE_DISABLE: 'true' });
     console.log(`"${line}" ${ms.toFixed(0)} ms after the spawn, ${cpu.toFixed(0)} ms of the CLI's CPU time`);
     const match = /^compiling (\d+) kernels \.\.\. (\d+)\/(\d+) \(\d+\.\d s\)$/.exec(line);
     expect(match, line).not.toBeNull();
