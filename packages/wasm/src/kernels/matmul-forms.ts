@@ -15,7 +15,7 @@
 // increasing k, then added to the previous blocks' total. Narrow shapes get a narrower tile
 // (rows = M when M < rows; one vector when N <= 4), so a 1-row or 4-column product does not
 // compute padding.
-import { f32, get, i32, if_, select, set, v128, type Expr, type LocalAllocator, type Stmt } from '../module-builder/index.js';
+import { f32, get, i32, if_, select, set, v128, type Expr, type Local, type LocalAllocator, type Stmt } from '../module-builder/index.js';
 import { forRange, increment, whileLess } from './loops.js';
 import { DEFAULT_MATMUL_TILING, panelWidth, tileStatements, type MatmulTiling } from './matmul.js';
 
@@ -49,6 +49,22 @@ export interface MatmulPlan {
 }
 
 const c = i32.const;
+
+/**
+ * Which stored matrix of an operand output matrix q reads (shared by the matmul paths): Σ_d (q's
+ * index along batch axis d)·strides[d], with constant divisors; broadcast axes have stride 0.
+ */
+export function matrixIndex(plan: MatmulPlan, q: Local<'i32'>, strides: readonly number[]): Expr<'i32'> {
+  let sum: Expr<'i32'> = c(0);
+  let divisor = 1;
+  for (let d = plan.batch.length - 1; d >= 0; d--) {
+    const size = plan.batch[d]!;
+    if (strides[d] !== 0) sum = i32.add(sum, i32.mul(i32.rem_u(i32.div_u(get(q), c(divisor)), c(size)), c(strides[d]!)));
+    divisor *= size;
+  }
+  return sum;
+}
+
 const product = (dims: readonly number[]) => dims.reduce((x, d) => x * d, 1);
 
 /** Strides, in matrices, of a batch dims broadcast to `batch` (right-aligned; 0 where length 1 or absent). */

@@ -12,7 +12,7 @@
 // packed one give the same bits.
 import { f32, f32x4, get, i32, if_, select, set, v128, type Expr, type Local, type LocalAllocator, type Stmt } from '../module-builder/index.js';
 import { forRange, increment } from './loops.js';
-import type { MatmulPlan } from './matmul-forms.js';
+import { matrixIndex, type MatmulPlan } from './matmul-forms.js';
 
 /** The most rows this path takes. */
 export const ROWS_PATH_MAX_M = 4;
@@ -37,18 +37,6 @@ export function planRowsMatmul(plan: MatmulPlan): RowsMatmulPlan {
 export const rowsMatmulItems = (plan: RowsMatmulPlan): number => plan.matmul.batch.reduce((x, d) => x * d, 1) * plan.chunks;
 
 const c = i32.const;
-
-/** Σ_d (q's index along batch axis d)·strides[d], with constant divisors. */
-function matrixIndex(plan: MatmulPlan, q: Local<'i32'>, strides: readonly number[]): Expr<'i32'> {
-  let sum: Expr<'i32'> = c(0);
-  let divisor = 1;
-  for (let d = plan.batch.length - 1; d >= 0; d--) {
-    const size = plan.batch[d]!;
-    if (strides[d] !== 0) sum = i32.add(sum, i32.mul(i32.rem_u(i32.div_u(get(q), c(divisor)), c(size)), c(strides[d]!)));
-    divisor *= size;
-  }
-  return sum;
-}
 
 /**
  * Items [lo, hi) (output matrix × column chunk): C at byte address `out` from A at `a` and B at

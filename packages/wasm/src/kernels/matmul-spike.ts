@@ -21,7 +21,7 @@ import { f32, f32x4, get, i32, if_, select, set, v128, type Expr, type Local, ty
 import { v128_any_true } from '../module-builder/ops-kernels.js';
 import { forRange, increment } from './loops.js';
 import { DEFAULT_MATMUL_TILING, panelWidth } from './matmul.js';
-import { packedBMatrixBytes, packedBOffset, planMatmul, type MatmulPlan, type MatmulSpec } from './matmul-forms.js';
+import { matrixIndex, packedBMatrixBytes, packedBOffset, planMatmul, type MatmulPlan, type MatmulSpec } from './matmul-forms.js';
 
 const c = i32.const;
 /** Widest panel: 8 accumulators and one B vector within 16 registers (for one row). */
@@ -71,18 +71,6 @@ export function spikeMatmulUnpackedStatements(fn: LocalAllocator, plan: MatmulPl
   if (plan.transposeB) throw new RangeError('spike matmul: B stored transposed has no contiguous rows; pack it (spikeMatmulStatements)');
   const source: BSource = { start: (matrix, panel) => i32.add(b, i32.add(i32.mul(matrix, c(plan.k * plan.n * 4)), i32.mul(panel, c(panelWidth(plan.tiling) * 4)))), rowBytes: plan.n * 4 };
   return spikeStatements(fn, plan, s, source, out, lo, hi);
-}
-
-/** Σ_d (q's index along batch axis d)·strides[d], with constant divisors. */
-function matrixIndex(plan: MatmulPlan, q: Local<'i32'>, strides: readonly number[]): Expr<'i32'> {
-  let sum: Expr<'i32'> = c(0);
-  let divisor = 1;
-  for (let d = plan.batch.length - 1; d >= 0; d--) {
-    const size = plan.batch[d]!;
-    if (strides[d] !== 0) sum = i32.add(sum, i32.mul(i32.rem_u(i32.div_u(get(q), c(divisor)), c(size)), c(strides[d]!)));
-    divisor *= size;
-  }
-  return sum;
 }
 
 function spikeStatements(fn: LocalAllocator, plan: MatmulPlan, s: Expr<'i32'>, source: BSource, out: Expr<'i32'>, lo: Expr<'i32'>, hi: Expr<'i32'>): Stmt[] {
