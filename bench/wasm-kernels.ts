@@ -56,22 +56,14 @@ import {
   type Stmt,
 } from '@spikeflow/wasm';
 import { spawnNodeWorker } from '@spikeflow/wasm/node';
+import { flag, positiveInteger } from './src/harness/script-flags.js';
 import { timeSteps } from './src/harness/timing.js';
 
-function flag(name: string, fallback: string): number {
-  const given = process.argv.slice(2).find((a) => a.startsWith(`--${name}=`));
-  const value = Number(given === undefined ? fallback : given.slice(name.length + 3));
-  if (!Number.isInteger(value) || value < 1) {
-    console.error(`--${name}: '${given}' is not a positive integer`);
-    process.exit(2);
-  }
-  return value;
-}
-const threads = flag('threads', '1');
+const threads = positiveInteger('threads', flag('threads', '1'));
 // --only=conv,reduce,spike,narrow runs those sections (all by default).
 const only = process.argv.slice(2).find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const runs = (section: string) => only === undefined || only.includes(section);
-const reps = flag('reps', '5');
+const reps = positiveInteger('reps', flag('reps', '5'));
 
 type Body = (fn: LocalAllocator, lo: Expr<'i32'>, hi: Expr<'i32'>) => Stmt[];
 interface Stage {

@@ -12,22 +12,8 @@
 import { loadavg } from 'node:os';
 import { createNodeKernels } from '@spikeflow/wasm/node';
 import type { MatmulTiling, WasmKernels } from '@spikeflow/wasm';
+import { flag, positiveInteger } from './src/harness/script-flags.js';
 import { timeSteps } from './src/harness/timing.js';
-
-function flag(name: string, fallback: string): string {
-  const prefix = `--${name}=`;
-  const given = process.argv.slice(2).find((a) => a.startsWith(prefix));
-  return given === undefined ? fallback : given.slice(prefix.length);
-}
-
-function positiveInteger(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) {
-    console.error(`--${name}: '${text}' is not a positive integer`);
-    process.exit(2);
-  }
-  return value;
-}
 
 function parseTiling(text: string): MatmulTiling {
   const match = /^(\d+)x(\d+)x(\d+)x(\d+)$/.exec(text);

@@ -10,22 +10,8 @@ import { loadavg } from 'node:os';
 import { cpuBackend, tensor, trace, type StepRunner, type TrainBackend } from '@spikeflow/core';
 import { adam, buildLif, buildLinear, lif, linear, rateRegularizer, softmaxCrossEntropy, timeReadout, trainingGraph } from '@spikeflow/models';
 import { nodeWasmBackend } from '@spikeflow/wasm/node';
+import { flag, positiveInteger } from './src/harness/script-flags.js';
 import { timeSteps } from './src/harness/timing.js';
-
-function flag(name: string, fallback: string): string {
-  const prefix = `--${name}=`;
-  const given = process.argv.slice(2).find((a) => a.startsWith(prefix));
-  return given === undefined ? fallback : given.slice(prefix.length);
-}
-
-function positiveInteger(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) {
-    console.error(`--${name}: '${text}' is not a positive integer`);
-    process.exit(2);
-  }
-  return value;
-}
 
 const [T, B, I, H, C, reps] = (['T', 'B', 'I', 'H', 'C', 'reps'] as const).map((name, k) => positiveInteger(name, flag(name, ['25', '32', '100', '128', '10', '20'][k]!)));
 const threadCounts = flag('threads', '1,2').split(',').map((t) => positiveInteger('threads', t));
