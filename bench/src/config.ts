@@ -16,7 +16,7 @@ export interface BenchConfig {
   readonly peers: {
     readonly rounds: number;
     readonly timing: TimingOptions;
-    /** Only these implementations run (GPU-only mode); all when absent. */
+    /** Only these implementations run (`--gpu-only`, `--cpu-only`); all when absent. */
     readonly impls?: readonly string[];
     /** Threads of the spikeflow-wasm implementations (`--wasm-threads`). */
     readonly wasmThreads: number;
@@ -52,17 +52,25 @@ export interface BenchConfig {
 /** The implementations that run on the GPU: what `--gpu-only` keeps of W1 and W2. */
 export const GPU_IMPLS = ['spikeflow', 'spikeflow-dense-x', 'tfjs-webgpu', 'jax-js-webgpu'] as const;
 
+/** The implementations that run on the CPU: what `--cpu-only` keeps of W1 and W2 (full rounds and budgets). */
+export const CPU_IMPLS = ['spikeflow-wasm', 'spikeflow-wasm-dense-x', 'tfjs-wasm', 'torch', 'jax-js-wasm'] as const;
+
+/** Which implementations W1 and W2 run: all, the GPU ones or the CPU ones. */
+export type ImplSelection = 'all' | 'gpu' | 'cpu';
+
 /**
- * `gpuOnly` (scripts/bench-hardware-gpu.sh): W1 and W2 with the GPU implementations only, one
+ * `selection` 'gpu' (scripts/bench-hardware-gpu.sh): W1 and W2 with the GPU implementations only, one
  * round, and shorter timing budgets, so that W1, W2 and W3 at full sizes fit in a few minutes on
  * a hardware GPU (the CPU peers' big sizes alone take longer; bench/README.md has the estimate).
  */
-export function benchConfig(quick: boolean, gpuOnly = false, wasmThreads = DEFAULT_WASM_THREADS): BenchConfig {
+export function benchConfig(quick: boolean, selection: ImplSelection = 'all', wasmThreads = DEFAULT_WASM_THREADS): BenchConfig {
+  const gpuOnly = selection === 'gpu';
+  const impls = selection === 'gpu' ? GPU_IMPLS : selection === 'cpu' ? CPU_IMPLS : undefined;
   const peerTiming = quick ? { reps: 2, warmup: 0, budgetMs: 2_000, minReps: 1 } : gpuOnly ? { reps: 5, warmup: 1, budgetMs: 2_000, minReps: 2 } : { reps: 3, warmup: 1, budgetMs: 8_000, minReps: 2 };
   return {
     quick,
     timing: quick ? { reps: 3, warmup: 0, budgetMs: 3_000, minReps: 2 } : gpuOnly ? { reps: 7, warmup: 1, budgetMs: 3_000, minReps: 3 } : { reps: 7, warmup: 1, budgetMs: 20_000, minReps: 3 },
-    peers: { rounds: quick || gpuOnly ? 1 : 3, timing: peerTiming, wasmThreads, ...(gpuOnly ? { impls: GPU_IMPLS } : {}) },
+    peers: { rounds: quick || gpuOnly ? 1 : 3, timing: peerTiming, wasmThreads, ...(impls ? { impls } : {}) },
     lifMlp: { T: quick ? [8] : [8, 32, 128], B: 64, checkT: 8 },
     psn: { T: quick ? [8] : [8, 32, 128], N: quick ? [65536] : [65536, 262144] },
     deviceLimits: {

@@ -9,7 +9,7 @@ import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acquireNodeDevice } from '@spikeflow/webgpu/node';
-import { benchConfig } from './config.js';
+import { benchConfig, CPU_IMPLS, type ImplSelection } from './config.js';
 import type { BenchContext, Suite } from './context.js';
 import type { Row } from './harness/row.js';
 import { writeReport } from './report/markdown.js';
@@ -38,15 +38,17 @@ function parseArgs(argv: readonly string[]) {
   const only = valueOf('--only')?.split(',');
   const out = valueOf('--out');
   const threadsText = valueOf('--wasm-threads');
-  const unknown = args.filter((a) => !['--quick', '--report-only', '--gpu-only'].includes(a) && !['--only=', '--out=', '--wasm-threads='].some((flag) => a.startsWith(flag)));
-  if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(' ')} (use --quick, --gpu-only, --only=${SUITES.map((s) => s.id).join(',')}, --out=DIR, --wasm-threads=N, --report-only)`);
+  const unknown = args.filter((a) => !['--quick', '--report-only', '--gpu-only', '--cpu-only'].includes(a) && !['--only=', '--out=', '--wasm-threads='].some((flag) => a.startsWith(flag)));
+  if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(' ')} (use --quick, --gpu-only, --cpu-only, --only=${SUITES.map((s) => s.id).join(',')}, --out=DIR, --wasm-threads=N, --report-only)`);
   if (out === '') throw new Error('--out needs a folder: --out=DIR');
   const wasmThreads = threadsText === undefined ? DEFAULT_WASM_THREADS : Number(threadsText);
   if (!Number.isInteger(wasmThreads) || wasmThreads < 1 || wasmThreads > 64) throw new Error(`--wasm-threads: '${threadsText}' is not a whole number of threads from 1 to 64`);
   const ids = SUITES.map((s) => s.id);
   const bad = only?.filter((id) => !ids.includes(id)) ?? [];
   if (bad.length > 0) throw new Error(`unknown suites: ${bad.join(', ')} (known: ${ids.join(', ')})`);
-  return { quick: args.includes('--quick'), gpuOnly: args.includes('--gpu-only'), reportOnly: args.includes('--report-only'), only, out, wasmThreads };
+  if (args.includes('--gpu-only') && args.includes('--cpu-only')) throw new Error('--gpu-only and --cpu-only exclude each other');
+  const selection: ImplSelection = args.includes('--gpu-only') ? 'gpu' : args.includes('--cpu-only') ? 'cpu' : 'all';
+  return { quick: args.includes('--quick'), selection, reportOnly: args.includes('--report-only'), only, out, wasmThreads };
 }
 
 /** The report's line about the peers: the versions found, or why one is missing. */
@@ -59,7 +61,7 @@ function peerLine(peers: PeerSet | undefined): string {
 }
 
 async function main(): Promise<void> {
-  const { quick, gpuOnly, reportOnly, only, out, wasmThreads } = parseArgs(process.argv.slice(2));
+  const { quick, selection, reportOnly, only, out, wasmThreads } = parseArgs(process.argv.slice(2));
   // --out keeps a run apart (its rows, report and charts together), as quick mode's folder does.
   const resultsDir = out !== undefined ? path.resolve(out) : path.join(benchDir, 'results', ...(quick ? ['quick'] : []));
   const latest = path.join(resultsDir, 'latest.json');
@@ -80,7 +82,7 @@ async function main(): Promise<void> {
     if (!quick) process.env.MESA_SHADER_CACHE_DISABLE = 'true';
     const gpu = await acquireNodeDevice();
     let peers: Promise<PeerSet> | undefined;
-    const ctx: BenchContext = { config: benchConfig(quick, gpuOnly, wasmThreads), gpu, peers: () => (peers ??= findPeers()), log };
+    const ctx: BenchContext = { config: benchConfig(quick, selection, wasmThreads), gpu, peers: () => (peers ??= findPeers()), log };
     log(`${quick ? 'quick' : 'full'} run on ${gpu.adapterInfo}`);
     // With --only, the other suites' rows of the last run are kept.
     rows = only && existsSync(latest) ? (JSON.parse(readFileSync(latest, 'utf8')) as Row[]).filter((r) => !only.includes(String(r.suite))) : [];
@@ -96,7 +98,7 @@ async function main(): Promise<void> {
     // A partial run adds a line to the description of the run whose other rows it keeps.
     const previous = only && existsSync(runFile) ? (JSON.parse(readFileSync(runFile, 'utf8')) as string[]) : undefined;
     about = previous ? [...previous, `Re-run of suites ${only!.join(', ')}: ${when}, ${minutes}.`] : [
-      `Run: ${when}, ${quick ? 'quick mode (smallest sizes, few repetitions)' : 'full mode'}${gpuOnly ? ', GPU implementations only (one round, short timing budgets)' : ''}${only ? `, suites ${only.join(', ')}` : ''}, ${minutes} in all.`,
+      `Run: ${when}, ${quick ? 'quick mode (smallest sizes, few repetitions)' : 'full mode'}${selection === 'gpu' ? ', GPU implementations only (one round, short timing budgets)' : selection === 'cpu' ? `, CPU implementations only in W1 and W2 (${CPU_IMPLS.join(', ')})` : ''}${only ? `, suites ${only.join(', ')}` : ''}, ${minutes} in all.`,
       `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. GPU: ${gpu.adapterInfo} via dawn.node; Mesa shader disk cache ${process.env.MESA_SHADER_CACHE_DISABLE === 'true' ? 'off (first calls include every compilation)' : 'on (first calls may reuse shaders compiled by earlier runs)'}.`,
       peerLine(peers === undefined ? undefined : await peers),
     ];
