@@ -59,6 +59,20 @@ describe('feedToTypedArray accepts', () => {
     expect(Array.from(feedToTypedArray([], type('f32', [0]), 'x', (_d, n) => new Float32Array(Math.max(1, n))))).toEqual([0]);
   });
 
+  it('typed arrays of every kind, copied by value (a same-kind array in one call, others converted)', () => {
+    const f64 = new Float64Array([0.1, -2.5, NaN]);
+    const x = feedToTypedArray(f64, type('f32', [3]), 'x');
+    expect(Array.from(x)).toEqual([Math.fround(0.1), -2.5, NaN]);
+    const f32 = new Float32Array([1.5, -0]);
+    const copy = feedToTypedArray(f32, type('f32', [2]), 'x');
+    expect(copy).not.toBe(f32);
+    f32[0] = 9;
+    expect(Array.from(copy)).toEqual([1.5, -0]);
+    expect(Array.from(feedToTypedArray(new Uint8Array([0, 255]), type('i32', [2]), 'x'))).toEqual([0, 255]);
+    expect(Array.from(feedToTypedArray(new Float32Array([0, 1, 1]), type('bool', [3]), 'x', (_d, n) => new Int32Array(n)))).toEqual([0, 1, 1]);
+    expect(Array.from(feedToTypedArray(new Float32Array([3, 0]), type('i32', [2]), 'x'))).toEqual([3, 0]);
+  });
+
   it('f64 data at f64 precision, unrounded', () => {
     const t = feedToHostTensor([0.1], type('f32', [1]), 'x', 'f64');
     expect(t.data).toBeInstanceOf(Float64Array);
@@ -113,6 +127,11 @@ describe('feedToTypedArray rejects, with one message naming the field', () => {
     const t = type('bool', [2]);
     expect(rejection(raw(t, new Uint8Array([0, 5])), t)).toBe("[feed] at 'inputs.labels[1]': 5 is not a bool; expected 0 or 1; found 5");
     expect(rejection([true, 0] as unknown as FeedValue, t)).toBe("[feed] at 'inputs.labels[0]': true is not a number; expected a number; found boolean");
+    // A typed array of another kind takes the fast loop, with the same message.
+    const many = new Float32Array(1000);
+    many[997] = 0.5;
+    expect(rejection(many, type('bool', [1000]))).toBe("[feed] at 'inputs.labels[997]': 0.5 is not a bool; expected 0 or 1; found 0.5");
+    expect(rejection(new Float32Array([1, NaN]), t)).toBe("[feed] at 'inputs.labels[1]': NaN is not a bool; expected 0 or 1; found NaN");
   });
 
   it('an i32 HostTensor whose float data is not integral', () => {

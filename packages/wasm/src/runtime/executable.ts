@@ -1,9 +1,9 @@
-import { fail, initParams, initialValue, outputNode, sizeOf, type FeedValue, type Graph, type HostTensor, type NodeId, type TensorType } from '@spikeflow/core';
+import { checkFeed, fail, initParams, initialValue, outputNode, sizeOf, type FeedValue, type Graph, type HostTensor, type NodeId, type TensorType } from '@spikeflow/core';
 import { compileWasmProgram, type WasmProgramOptions } from '../compiler/compile.js';
 import type { KernelStep, Program, Step } from '../compiler/program.js';
 import { splitRange } from '../runtime.js';
 import { ThreadPool, type SpawnKernelWorker } from '../threads/pool.js';
-import { feedToWords, hostFromMemory, writeWords, type WordArray } from './host-data.js';
+import { hostFromMemory, writeCheckedFeed, writeWords } from './host-data.js';
 import { PROGRAM_MEMORY, programModule } from './program-module.js';
 
 const PAGE_BYTES = 65536;
@@ -98,16 +98,17 @@ export class WasmExecutable {
     const known = new Map(leaves.map((p) => [p.name, p.value]));
     const singular = kind === 'inputs' ? 'input' : kind === 'params' ? 'param' : 'state';
     for (const name of Object.keys(values)) if (!known.has(name)) fail('feed', `${kind}.${name}`, `the graph has no ${singular} of this name`, [...known.keys()].join(', ') || 'none', name);
-    const writes: [NodeId, WordArray][] = [];
+    const writes: [NodeId, ArrayLike<number>][] = [];
     for (const { name, value } of leaves) {
       const fed = Object.hasOwn(values, name) ? values[name] : undefined;
       if (fed === undefined) {
         if (requireAll) fail('feed', `${kind}.${name}`, `missing ${singular} '${name}'`, 'a value', 'nothing');
         continue;
       }
-      writes.push([value, feedToWords(fed, this.program.values.get(value)!.type, `${kind}.${name}`)]);
+      writes.push([value, checkFeed(fed, this.program.values.get(value)!.type, `${kind}.${name}`)]);
     }
-    for (const [value, words] of writes) if (this.program.offsets.has(value)) writeWords(this.memory, this.offsetOf(value), words);
+    // Only once every value passed: written in place, with no intermediate array.
+    for (const [value, elements] of writes) if (this.program.offsets.has(value)) writeCheckedFeed(this.memory, this.offsetOf(value), this.program.values.get(value)!.type.dtype, elements);
   }
 
   /** Replaces param values by name; every value is checked before any is written. */

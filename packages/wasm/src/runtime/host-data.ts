@@ -1,4 +1,4 @@
-import { feedToTypedArray, sizeOf, tensor, type DType, type FeedValue, type HostTensor, type TensorType } from '@spikeflow/core';
+import { copyFeed, sizeOf, tensor, type DType, type FeedValue, type HostTensor, type TensorType } from '@spikeflow/core';
 
 /** The words a value of this dtype holds in the shared memory (i32 for i32; u32 bits; bool as 0/1). */
 export type WordArray = Float32Array | Int32Array | Uint32Array;
@@ -9,9 +9,11 @@ function wordArray(dtype: DType, size: number): WordArray {
   return new Int32Array(size);
 }
 
-/** A fed value as the words its memory holds, rejected with the field's name if it does not fit. */
-export function feedToWords(value: FeedValue, type: TensorType, field: string): WordArray {
-  return feedToTypedArray(value, type, field, wordArray);
+/** Stores elements checked by core's `checkFeed` straight into the memory at a byte offset, as the words of the dtype. */
+export function writeCheckedFeed(memory: WebAssembly.Memory, offset: number, dtype: DType, elements: ArrayLike<number>): void {
+  const size = elements.length;
+  const view = dtype === 'f32' ? new Float32Array(memory.buffer, offset, size) : dtype === 'u32' ? new Uint32Array(memory.buffer, offset, size) : new Int32Array(memory.buffer, offset, size);
+  copyFeed(elements, view);
 }
 
 /** Writes words at a byte offset of the memory. */
