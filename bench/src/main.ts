@@ -95,10 +95,11 @@ async function main(): Promise<void> {
     gpu.device.destroy();
     const when = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`;
     const minutes = `${((performance.now() - started) / 60e3).toFixed(1)} min`;
+    const selectionNote = selection === 'gpu' ? ', GPU implementations only (one round, short timing budgets)' : selection === 'cpu' ? `, CPU implementations only in W1 and W2 (${CPU_IMPLS.join(', ')})` : '';
     // A partial run adds a line to the description of the run whose other rows it keeps.
     const previous = only && existsSync(runFile) ? (JSON.parse(readFileSync(runFile, 'utf8')) as string[]) : undefined;
-    about = previous ? [...previous, `Re-run of suites ${only!.join(', ')}: ${when}, ${minutes}.`] : [
-      `Run: ${when}, ${quick ? 'quick mode (smallest sizes, few repetitions)' : 'full mode'}${selection === 'gpu' ? ', GPU implementations only (one round, short timing budgets)' : selection === 'cpu' ? `, CPU implementations only in W1 and W2 (${CPU_IMPLS.join(', ')})` : ''}${only ? `, suites ${only.join(', ')}` : ''}, ${minutes} in all.`,
+    about = previous ? [...previous, `Re-run of suites ${only!.join(', ')}${selectionNote}: ${when}, ${minutes}.`] : [
+      `Run: ${when}, ${quick ? 'quick mode (smallest sizes, few repetitions)' : 'full mode'}${selectionNote}${only ? `, suites ${only.join(', ')}` : ''}, ${minutes} in all.`,
       `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}. GPU: ${gpu.adapterInfo} via dawn.node; Mesa shader disk cache ${process.env.MESA_SHADER_CACHE_DISABLE === 'true' ? 'off (first calls include every compilation)' : 'on (first calls may reuse shaders compiled by earlier runs)'}.`,
       peerLine(peers === undefined ? undefined : await peers),
     ];
