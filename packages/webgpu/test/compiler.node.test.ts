@@ -125,6 +125,17 @@ describe.skipIf(skip)('compiler on WebGPU', () => {
     exe.destroy();
   });
 
+  it('looks input names up as own properties: an input named like an Object method is still missing when not fed', async () => {
+    const { device } = deviceOf(acquired);
+    const exe = await compile(trace((b) => ({ y: b.input('toString', [2]).mul(2) })), device);
+    await expect(exe.run({})).rejects.toThrow(/missing input 'toString'/);
+    // A caller's own Float32Array is uploaded as given (no copy needed) and not changed.
+    const x = new Float32Array([1.5, -2]);
+    expect(toArray((await exe.run({ toString: x })).y!)).toEqual([3, -4]);
+    expect(Array.from(x)).toEqual([1.5, -2]);
+    exe.destroy();
+  });
+
   it('rejects integer and bool feeds the dtype cannot hold, as the CPU interpreter does', async () => {
     const { device } = deviceOf(acquired);
     const g = trace((b) => ({ y: b.input('i', [2], 'i32').add(b.input('u', [2], 'u32').cast('i32')).add(b.input('m', [2], 'bool').cast('i32')) }));

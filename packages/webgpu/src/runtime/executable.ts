@@ -1,7 +1,7 @@
-import { fail, initParams, initialValue, outputNode, sizeOf, type FeedValue, type Graph, type HostTensor, type NodeId, type TensorType } from '@spikeflow/core';
+import { checkFeed, fail, initParams, initialValue, outputNode, sizeOf, type FeedValue, type Graph, type HostTensor, type NodeId, type TensorType } from '@spikeflow/core';
 import { compileLimitsOf, compileProgram, type ProgramOptions } from '../compiler/compile.js';
 import type { KernelStep, Program, Step } from '../compiler/program.js';
-import { feedToGpu, gpuArray, hostFromGpu } from './host-data.js';
+import { checkedToGpu, feedToGpu, gpuArray, hostFromGpu } from './host-data.js';
 import { NonFiniteCounter } from './non-finite-count.js';
 import type { CompileProgressCallback } from './compile-progress.js';
 import { compiledKernels, type CompiledKernel } from './pipelines.js';
@@ -253,11 +253,11 @@ export class Executable {
     const known = new Map(this.program.inputs.map((p) => [p.name, p.value]));
     for (const name of Object.keys(inputs)) if (!known.has(name)) fail('feed', `inputs.${name}`, 'the graph has no input of this name', [...known.keys()].join(', ') || 'none', name);
     const arrays = this.program.inputs.map((p) => {
-      const value = inputs[p.name];
+      const value = Object.hasOwn(inputs, p.name) ? inputs[p.name] : undefined;
       if (value === undefined) fail('feed', `inputs.${p.name}`, `missing input '${p.name}'`, 'a value', 'nothing');
       const v = this.program.values.get(p.value)!;
-      const data = feedToGpu(value, v.type, `inputs.${p.name}`);
-      return v.packed === true ? packSpikeFeed(data, `inputs.${p.name}`) : data;
+      const elements = checkFeed(value, v.type, `inputs.${p.name}`);
+      return v.packed === true ? packSpikeFeed(elements, `inputs.${p.name}`) : checkedToGpu(elements, v.type.dtype);
     });
     // Every feed is checked before any is written: a bad call changes nothing.
     this.program.inputs.forEach((p, k) => this.handle.device.queue.writeBuffer(this.bufferOf(p.value), 0, arrays[k]!));

@@ -1,4 +1,4 @@
-import { feedToTypedArray, sizeOf, tensor, type DType, type FeedValue, type HostTensor, type TensorType } from '@spikeflow/core';
+import { checkFeed, copyFeed, sizeOf, tensor, type DType, type FeedValue, type HostTensor, type TensorType } from '@spikeflow/core';
 
 /** Typed arrays over plain ArrayBuffers, as queue.writeBuffer takes. */
 export type GpuArray = Float32Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint32Array<ArrayBuffer>;
@@ -12,7 +12,19 @@ export function gpuArray(dtype: DType, size: number): GpuArray {
 
 /** A fed value as the typed array its GPU buffer holds (never empty), rejected with the field's name if it does not fit. */
 export function feedToGpu(value: FeedValue, type: TensorType, field: string): GpuArray {
-  return feedToTypedArray(value, type, field, (dtype, size) => gpuArray(dtype, Math.max(1, size)));
+  return checkedToGpu(checkFeed(value, type, field), type.dtype);
+}
+
+/**
+ * Elements checked by core's `checkFeed` as the typed array a GPU buffer of `dtype` holds: the
+ * caller's own array when it already is one (queue.writeBuffer copies it at once), else a copy.
+ */
+export function checkedToGpu(elements: ArrayLike<number>, dtype: DType): GpuArray {
+  const ready = dtype === 'f32' ? elements instanceof Float32Array : dtype === 'i32' ? elements instanceof Int32Array : elements instanceof Uint32Array;
+  if (ready && elements.length > 0 && (elements as GpuArray).buffer instanceof ArrayBuffer) return elements as GpuArray;
+  const out = gpuArray(dtype, Math.max(1, elements.length));
+  copyFeed(elements, out);
+  return out;
 }
 
 /** A host tensor from a read-back buffer (bool back to 0/1 bytes). */

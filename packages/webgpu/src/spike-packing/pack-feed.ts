@@ -1,5 +1,4 @@
 import { fail } from '@spikeflow/core';
-import type { GpuArray } from '../runtime/host-data.js';
 import { packedWords } from './bit-layout.js';
 
 /**
@@ -7,7 +6,7 @@ import { packedWords } from './bit-layout.js';
  * The compiler trusted the input to hold only 0 and 1; any other value is rejected here, naming
  * the input, so the trust is checked at every feed.
  */
-export function packSpikeFeed(values: GpuArray, field: string): Uint32Array<ArrayBuffer> {
+export function packSpikeFeed(values: ArrayLike<number>, field: string): Uint32Array<ArrayBuffer> {
   const words = new Uint32Array(packedWords(values.length));
   for (let e = 0; e < values.length; e++) {
     const v = values[e]!;
