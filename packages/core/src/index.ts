@@ -30,4 +30,8 @@ export { sinkIntoSegmentScans } from './passes/scan-sink.js';
 export { partition, type Partition, type FusiblePredicate } from './passes/partition.js';
 export { planMemory, valueLifetimes, valueRole, type PlannedStep, type PlannedValue, type ValueRole } from './passes/memory-plan.js';
 export { elementwiseScanShape } from './passes/elementwise-scan.js';
+export { partitionValues, partitionWork, type KernelWork, type PartitionValue, type ScanWork } from './passes/partition-work.js';
+export { elementReaders, planStepLoop, type CarryUpdate, type LoopCarry, type StackedOutput, type StepLoopOptions, type StepLoopPlan, type StepSlice } from './passes/step-loop-plan.js';
+export { stepLoopSteps, wholeScanInputs, type ScanStepsBackend, type StepLoopBackend } from './passes/step-loop-steps.js';
+export { programInterface, stateUpdateCopies, type CopyStep, type LoopStep, type NamedValue, type ProgramInterface, type ProgramValue, type StateValue } from './passes/program.js';
 export * from './executable-step-runner.js';

@@ -1,10 +1,10 @@
-import { valueRole, hoistSequenceWork, isLeaf, leafName, nodeAs, planMemory, simplify, sizeOf, type AnyNode, type Graph, type NodeId, type Partition, type TensorType } from '@spikeflow/core';
+import { valueRole, hoistSequenceWork, leafName, partitionValues, partitionWork, planMemory, programInterface, simplify, sizeOf, stateUpdateCopies, type AnyNode, type Graph, type NodeId, type Partition, type TensorType } from '@spikeflow/core';
 import { elementwiseStatements } from '../codegen/fused-values.js';
 import { isWasmKernelOp, type WasmKernelOp } from '../codegen/wasm-rules.js';
 import { kernelLowerings } from './kernel-lowerings.js';
 import { addressIn, addValue, argOf, type KernelContext, type Lowering, type NodeOf } from './lowering.js';
 import { SPIKE_TRANSPOSE_MAX_BYTES } from './matmul-steps.js';
-import type { KernelStep, Program, Step, ValueRole } from './program.js';
+import type { KernelStep, Program, Step } from './program.js';
 import { scanSteps } from './scan.js';
 import { wasmPartition } from './wasm-partition.js';
 
@@ -13,15 +13,7 @@ const ALIGN = 16;
 
 /** Registers a value for every materialized node of a partition (aliases resolve to their source). */
 function registerValues(low: Lowering, part: Partition, outputs: ReadonlySet<NodeId>): void {
-  for (const id of part.materialized) {
-    if (part.aliases.has(id)) continue;
-    const node = low.graph.nodes[id]!;
-    const extra = {
-      ...(isLeaf(node) ? { name: node.attrs.name } : {}),
-      ...(node.op === 'constant' ? { constant: node.attrs.value } : {}),
-    };
-    addValue(low, low.valueId(id), node.type as TensorType, valueRole(low.graph, id, outputs), extra);
-  }
+  for (const { id, type, role, extra } of partitionValues(low.graph, part, outputs)) addValue(low, low.valueId(id), type, role, extra);
 }
 
 /** Whether a node's primitive has kernels of its own (its WASM rule is `kernel`). */
@@ -39,16 +31,12 @@ function lowerKernel<P extends WasmKernelOp>(ctx: KernelContext<P>): KernelStep[
 export function kernelSteps(low: Lowering, part: Partition): Step[] {
   const { graph } = low;
   const steps: Step[] = [];
-  for (const id of part.order) {
-    const node = graph.nodes[id]!;
-    if (node.op === 'scan') {
-      steps.push(...scanSteps(low, node, part));
+  for (const work of partitionWork(graph, part)) {
+    if (work.kind === 'scan') {
+      steps.push(...scanSteps(low, work.node, part));
       continue;
     }
-    if (!part.isMaterialized.has(id) || part.aliases.has(id)) continue;
-    const members = part.fused.get(id);
-    const loads = part.loads.get(id);
-    if (members === undefined || loads === undefined) continue; // leaves, constants, tuple elements
+    const { id, node, members, loads } = work;
     const out = low.valueId(id);
     if (isKernelNode(node)) steps.push(...lowerKernel({ low, node, members, loads, out }));
     else {
@@ -114,24 +102,9 @@ export function compileWasmProgram(input: Graph, options: WasmProgramOptions = {
     const node = graph.nodes[id]!;
     addValue(low, id, node.type as TensorType, valueRole(graph, id, new Set()), { name: leafName(node) });
   }
-  const steps = kernelSteps(low, part);
-  for (const s of graph.state) {
-    if (resolve(s.update) !== s.node) steps.push({ kind: 'copy', from: resolve(s.update), to: s.node, bytes: low.values.get(s.node)!.bytes });
-  }
+  const steps = [...kernelSteps(low, part), ...stateUpdateCopies(graph, resolve, (id) => low.values.get(id)!.bytes)];
   const { slots, slotBytes, memory } = planMemory(low.values, steps);
   const { starts, end } = layOut(slotBytes);
   const offsets = new Map([...slots].map(([id, slot]) => [id, starts[slot]!]));
-  const nameOf = (id: NodeId) => leafName(graph.nodes[id]!);
-  return {
-    values: low.values,
-    offsets,
-    memoryBytes: end,
-    steps,
-    inputs: graph.inputs.map((id) => ({ name: nameOf(id), value: id })),
-    params: graph.params.map((id) => ({ name: nameOf(id), value: id })),
-    state: graph.state.map((s) => ({ name: nameOf(s.node), value: s.node, update: resolve(s.update), init: nodeAs(graph, s.node, 'state').attrs.init })),
-    outputs: graph.outputs.map((o) => ({ name: o.name, value: resolve(o.node) })),
-    memory,
-    threads,
-  };
+  return { values: low.values, offsets, memoryBytes: end, steps, ...programInterface(graph, resolve), memory, threads };
 }

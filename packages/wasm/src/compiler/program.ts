@@ -1,21 +1,12 @@
-import type { Initializer, NodeId, TensorType, ValueRole } from '@spikeflow/core';
+import type { CopyStep, LoopStep as StepLoop, NodeId, ProgramInterface, ProgramValue, ValueRole } from '@spikeflow/core';
 import type { KernelLibrary } from '../codegen/kernel-library.js';
 import type { Expr, LocalAllocator, Stmt } from '../module-builder/index.js';
 
 /** Why a value exists (core's memory plan): all but `temp` live for the executable's lifetime at an address of their own. */
 export type { ValueRole };
 
-/** A value the program keeps in the shared memory: 4 bytes an element, row-major. */
-export interface ProgramValue {
-  readonly id: NodeId;
-  readonly type: TensorType;
-  readonly bytes: number;
-  readonly role: ValueRole;
-  /** Interface name (inputs, params, state, outputs). */
-  readonly name?: string;
-  /** For constants: the literal to write once (one number fills). */
-  readonly constant?: number | readonly number[];
-}
+/** A value the program keeps in the shared memory: 4 bytes an element, row-major (core's). */
+export type { ProgramValue };
 
 /** What a kernel's body is generated with, once the memory plan has fixed every address. */
 export interface KernelEmit {
@@ -49,21 +40,9 @@ export interface KernelStep {
   readonly emit: (e: KernelEmit) => Stmt[];
 }
 
-/** A value-to-value copy of whole values (state updates, scan carries). */
-export interface CopyStep {
-  readonly kind: 'copy';
-  readonly from: NodeId;
-  readonly to: NodeId;
-  readonly bytes: number;
-}
-
-/** Steps repeated once per scan step t in `times`, each kernel called with step = t. */
-export interface LoopStep {
-  readonly kind: 'loop';
-  readonly times: readonly number[];
-  readonly body: readonly Step[];
-  readonly label: string;
-}
+/** Whole-value copies (state updates, scan carries) and loops over a scan's steps (each kernel called with step = t), as core lowers scans. */
+export type { CopyStep };
+export type LoopStep = StepLoop<Step>;
 
 export type Step = KernelStep | CopyStep | LoopStep;
 
@@ -76,17 +55,13 @@ export interface MemoryStats {
 }
 
 /** The compiled form of a graph: values at fixed byte offsets, and the steps that compute them. */
-export interface Program {
+export interface Program extends ProgramInterface {
   readonly values: ReadonlyMap<NodeId, ProgramValue>;
   /** Byte offset of every value (values with disjoint lifetimes share memory). */
   readonly offsets: ReadonlyMap<NodeId, number>;
   /** Bytes of memory the program needs, from address 0. */
   readonly memoryBytes: number;
   readonly steps: readonly Step[];
-  readonly inputs: readonly { readonly name: string; readonly value: NodeId }[];
-  readonly params: readonly { readonly name: string; readonly value: NodeId }[];
-  readonly state: readonly { readonly name: string; readonly value: NodeId; readonly update: NodeId; readonly init: Initializer }[];
-  readonly outputs: readonly { readonly name: string; readonly value: NodeId }[];
   readonly memory: MemoryStats;
   /** Threads the kernels were planned for (scratch per thread). */
   readonly threads: number;

@@ -1,4 +1,4 @@
-import { valueRole, fail, hoistSequenceWork, isLeaf, leafName, nodeAs, planMemory, simplify, sinkIntoSegmentScans, sizeOf, type AnyNode, type Graph, type NodeId, type Partition, type TensorType } from '@spikeflow/core';
+import { valueRole, fail, hoistSequenceWork, leafName, partitionValues, partitionWork, planMemory, programInterface, simplify, sinkIntoSegmentScans, sizeOf, stateUpdateCopies, type AnyNode, type Graph, type NodeId, type Partition, type TensorType } from '@spikeflow/core';
 import { elementwiseKernel } from '../codegen/elementwise.js';
 import { isKernelOp, type KernelOp } from '../codegen/wgsl-rules.js';
 import { packedWords } from '../spike-packing/bit-layout.js';
@@ -6,7 +6,7 @@ import { packStep } from '../spike-packing/pack-step.js';
 import { savedSpikeTrains, withAliases } from '../spike-packing/saved-spike-trains.js';
 import { kernelLowerings } from './kernel-lowerings.js';
 import { addValue, bindingOf, producedValueId, type CompileLimits, type KernelContext, type Lowering, type NodeOf } from './lowering.js';
-import type { BufferRole, KernelStep, Program, ProgramValue, Step } from './program.js';
+import type { KernelStep, Program, Step } from './program.js';
 import { scanSteps } from './scan.js';
 import { wgslPartition } from './wgsl-partition.js';
 
@@ -14,20 +14,15 @@ export { compileLimitsOf, type CompileLimits } from './lowering.js';
 
 /** Registers a buffer for every materialized node of a partition (aliases resolve to their source). */
 function registerValues(low: Lowering, part: Partition, outputs: ReadonlySet<NodeId>): void {
-  for (const id of part.materialized) {
-    if (part.aliases.has(id)) continue;
-    const node = low.graph.nodes[id]!;
-    const extra: Partial<ProgramValue> = {};
-    if (isLeaf(node)) Object.assign(extra, { name: node.attrs.name });
-    if (node.op === 'constant') Object.assign(extra, { constant: node.attrs.value });
-    const type = node.type as TensorType;
-    if (low.packed.has(id)) {
-      // The producer writes the plain buffer, short-lived; the packed one is what readers keep.
-      // (A spike input arrives packed from the host.)
-      if (node.op !== 'input') addValue(low, producedValueId(low, id), type, 'temp', node.name);
-      Object.assign(extra, { packed: true, bytes: 4 * packedWords(sizeOf(type.shape)) });
+  for (const { id, node, type, role, extra } of partitionValues(low.graph, part, outputs)) {
+    if (!low.packed.has(id)) {
+      addValue(low, low.valueId(id), type, role, node.name, extra);
+      continue;
     }
-    addValue(low, low.valueId(id), type, valueRole(low.graph, id, outputs), node.name, extra);
+    // The producer writes the plain buffer, short-lived; the packed one is what readers keep.
+    // (A spike input arrives packed from the host.)
+    if (node.op !== 'input') addValue(low, producedValueId(low, id), type, 'temp', node.name);
+    addValue(low, low.valueId(id), type, role, node.name, { ...extra, packed: true, bytes: 4 * packedWords(sizeOf(type.shape)) });
   }
 }
 
@@ -47,16 +42,12 @@ export function kernelSteps(low: Lowering, part: Partition): Step[] {
   const { graph } = low;
   const steps: Step[] = [];
   const arg = (id: NodeId) => low.valueId(part.aliases.get(id) ?? id);
-  for (const id of part.order) {
-    const node = graph.nodes[id]!;
-    if (node.op === 'scan') {
-      steps.push(...scanSteps(low, node, part)); // with the packing of its outputs stored as bits
+  for (const work of partitionWork(graph, part)) {
+    if (work.kind === 'scan') {
+      steps.push(...scanSteps(low, work.node, part)); // with the packing of its outputs stored as bits
       continue;
     }
-    if (!part.isMaterialized.has(id) || part.aliases.has(id)) continue;
-    const members = part.fused.get(id);
-    const loads = part.loads.get(id);
-    if (members === undefined || loads === undefined) continue; // leaves, constants, tuple elements
+    const { id, node, members, loads } = work;
     const out = bindingOf(low, id, 'out', 'read_write');
     if (isKernelNode(node)) steps.push(...lowerKernel({ low, node, members, loads, arg, out }));
     else {
@@ -128,22 +119,8 @@ export function compileProgram(input: Graph, deviceLimits: CompileLimits, option
     const packedInput = low.packed.has(id) ? { packed: true, bytes: 4 * packedWords(sizeOf(type.shape)) } : {};
     addValue(low, id, type, valueRole(graph, id, new Set()), node.name, { name: leafName(node), ...packedInput });
   }
-  const steps = kernelSteps(low, part);
-  for (const s of graph.state) {
-    if (resolve(s.update) !== s.node) steps.push({ kind: 'copy', from: resolve(s.update), to: s.node, bytes: low.values.get(s.node)!.bytes });
-  }
+  const steps = [...kernelSteps(low, part), ...stateUpdateCopies(graph, resolve, (id) => low.values.get(id)!.bytes)];
   const { slots, slotBytes, memory: plan } = planMemory(low.values, steps, low.inPlace);
   const memory = { ...plan, savedSpikeBytes: [...saved].reduce((sum, id) => sum + low.values.get(id)!.bytes, 0) };
-  const nameOf = (id: NodeId) => leafName(graph.nodes[id]!);
-  return {
-    values: low.values,
-    slots,
-    slotBytes,
-    steps,
-    inputs: graph.inputs.map((id) => ({ name: nameOf(id), value: id })),
-    params: graph.params.map((id) => ({ name: nameOf(id), value: id })),
-    state: graph.state.map((s) => ({ name: nameOf(s.node), value: s.node, update: resolve(s.update), init: nodeAs(graph, s.node, 'state').attrs.init })),
-    outputs: graph.outputs.map((o) => ({ name: o.name, value: resolve(o.node) })),
-    memory,
-  };
+  return { values: low.values, slots, slotBytes, steps, ...programInterface(graph, resolve), memory };
 }

@@ -1,20 +1,12 @@
-import type { Initializer, NodeId, TensorType, ValueRole } from '@spikeflow/core';
+import type { CopyStep, LoopStep as StepLoop, NodeId, ProgramInterface, ProgramValue as StoredValue, ValueRole } from '@spikeflow/core';
 import type { KernelSource } from '../codegen/kernel-source.js';
 
 /** Why a buffer exists; all but `temp` live for the executable's lifetime. */
 export type BufferRole = ValueRole;
 
 /** A value the program keeps in a GPU buffer. */
-export interface ProgramValue {
-  readonly id: NodeId;
-  readonly type: TensorType;
-  readonly bytes: number;
-  readonly role: BufferRole;
-  /** Interface name (inputs, params, state, outputs). */
-  readonly name?: string;
-  /** For constants: the literal to upload (one number fills). */
-  readonly constant?: number | readonly number[];
-  /** Whether it holds a spike train packed 32 elements per u32 word. */
+export interface ProgramValue extends StoredValue {
+  /** Whether it holds a spike train packed 32 elements per u32 word (then `bytes` counts the words). */
   readonly packed?: boolean;
 }
 
@@ -27,35 +19,19 @@ export interface KernelStep {
   readonly nodes: readonly NodeId[];
 }
 
-/** A buffer-to-buffer copy (state updates, scan carries). */
-export interface CopyStep {
-  readonly kind: 'copy';
-  readonly from: NodeId;
-  readonly to: NodeId;
-  readonly bytes: number;
-}
-
-/** Steps repeated once per scan step t in `times`, with the step uniform set to t. */
-export interface LoopStep {
-  readonly kind: 'loop';
-  readonly times: readonly number[];
-  readonly body: readonly Step[];
-  readonly label: string;
-}
+/** Whole-value copies (state updates, scan carries) and loops over a scan's steps (the step uniform set to t), as core lowers scans. */
+export type { CopyStep };
+export type LoopStep = StepLoop<Step>;
 
 export type Step = KernelStep | CopyStep | LoopStep;
 
 /** The compiled form of a graph, before GPU objects exist: values, buffer plan and steps. */
-export interface Program {
+export interface Program extends ProgramInterface {
   readonly values: ReadonlyMap<NodeId, ProgramValue>;
   /** Value -> buffer slot; values with disjoint lifetimes share a slot. */
   readonly slots: ReadonlyMap<NodeId, number>;
   readonly slotBytes: readonly number[];
   readonly steps: readonly Step[];
-  readonly inputs: readonly { readonly name: string; readonly value: NodeId }[];
-  readonly params: readonly { readonly name: string; readonly value: NodeId }[];
-  readonly state: readonly { readonly name: string; readonly value: NodeId; readonly update: NodeId; readonly init: Initializer }[];
-  readonly outputs: readonly { readonly name: string; readonly value: NodeId }[];
   readonly memory: MemoryStats;
 }
 

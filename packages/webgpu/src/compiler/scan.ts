@@ -1,4 +1,4 @@
-import { simplify, sizeOf, type Graph, type Node, type NodeId, type Partition, type Shape, type TensorType } from '@spikeflow/core';
+import { elementReaders, planStepLoop, stepLoopSteps, wholeScanInputs, type Graph, type Node, type NodeId, type Partition, type ScanStepsBackend, type Shape, type StepLoopPlan, type TensorType } from '@spikeflow/core';
 import { copyKernel } from '../codegen/copy.js';
 import type { BufferBinding } from '../codegen/kernel-source.js';
 import { fusedScanKernel, fusedScanShape } from '../codegen/scan-fused.js';
@@ -9,15 +9,6 @@ import { wgslPartition } from './wgsl-partition.js';
 import type { Step } from './program.js';
 
 const plain = (name: string, type: TensorType, access: BufferBinding['access'], stepStride = 0): BufferBinding => ({ name, access, type, stepStride });
-
-/** Ids of the tupleGet nodes reading each element of a scan's tuple. */
-export function elementReaders(graph: Graph, scan: NodeId): Map<number, NodeId> {
-  const readers = new Map<number, NodeId>();
-  for (const n of Object.values(graph.nodes)) {
-    if (n.op === 'tupleGet' && n.inputs[0] === scan) readers.set(n.attrs.index, n.id);
-  }
-  return readers;
-}
 
 /**
  * The element shape when a scan lowers to ONE kernel looping over t (its body is elementwise and
@@ -38,20 +29,12 @@ export function oneKernelScanShape(graph: Graph, node: Node<'scan'>, maxBindings
  * step loop itself, step by step (see `stepLoop`).
  */
 export function scanSteps(low: Lowering, node: Node<'scan'>, part: Partition): Step[] {
-  const steps: Step[] = [];
   const scanId = low.valueId(node.id);
+  const backend = scanBackend(low, node);
   const inputTypes = node.inputs.map((i) => low.graph.nodes[i]!.type as TensorType);
-  // Scan inputs as plain buffers: a per-step slice of an enclosing loop is copied out first,
-  // because this scan's kernels index by their own step.
-  const inputs = node.inputs.map((id, k) => {
-    const value = low.valueId(part.aliases.get(id) ?? id);
-    const stride = low.stepStrides.get(id) ?? 0;
-    if (stride === 0) return value;
-    const copy = `${scanId}/in${k}`;
-    addValue(low, copy, inputTypes[k]!, 'temp', node.name);
-    steps.push({ kind: 'kernel', source: copyKernel(`${node.name}/input${k}`, plain('src', inputTypes[k]!, 'read', stride), plain('dst', inputTypes[k]!, 'read_write')), args: [value, copy], nodes: [node.id] });
-    return copy;
-  });
+  // Scan inputs as plain buffers (a per-step slice of an enclosing loop is copied out first).
+  const slices = node.inputs.map((id) => ({ value: low.valueId(part.aliases.get(id) ?? id), stride: low.stepStrides.get(id) ?? 0 }));
+  const { inputs, steps } = wholeScanInputs(node, scanId, slices, inputTypes, backend);
   const readers = elementReaders(low.graph, node.id);
   const tuple = (node.type as { tuple: readonly TensorType[] }).tuple;
   const shape = oneKernelScanShape(low.graph, node, low.limits.maxStorageBuffersPerShaderStage);
@@ -69,8 +52,17 @@ export function scanSteps(low: Lowering, node: Node<'scan'>, part: Partition): S
     steps.push({ kind: 'kernel', source, args: [...inputs, ...outs], nodes: [node.id] });
     return [...steps, ...packSteps(low, readers, new Set())];
   }
-  const loop = stepLoop(low, node, inputs, readers);
+  const loop = stepLoop(low, node, inputs, readers, backend);
   return [...steps, ...loop.steps, ...packSteps(low, readers, loop.packedPerStep)];
+}
+
+/** Core's scan lowering with temporaries checked against the device and copies as copy kernels, all charged to the scan node. */
+function scanBackend(low: Lowering, node: Node<'scan'>): ScanStepsBackend<Step> {
+  return {
+    addTemp: (id, type) => addValue(low, id, type, 'temp', node.name),
+    bytesOf: (id) => low.values.get(id)!.bytes,
+    copySlice: (label, type, from, to) => ({ kind: 'kernel', source: copyKernel(label, plain('src', type, 'read', from.stride), plain('dst', type, 'read_write', to.stride)), args: [from.value, to.value], nodes: [node.id] }),
+  };
 }
 
 /** Pack steps after a scan for its outputs stored as bits that its step loop did not pack itself. */
@@ -79,113 +71,47 @@ function packSteps(low: Lowering, readers: ReadonlyMap<number, NodeId>, packedPe
 }
 
 /**
- * A scan as a loop of its body's steps. A stacked output stored as bits whose per-step slice fills
- * whole words is packed into its slice of the packed buffer at every step (`packedPerStep`, the
- * readers so packed), so its float32 sequence is never stored: the dense buffer registered for it
- * is dropped.
+ * A scan as a loop of its body's steps (core's `planStepLoop`). A stacked output stored as bits
+ * whose per-step slice fills whole words is packed into its slice of the packed buffer at every
+ * step (`packedPerStep`, the readers so packed), so its float32 sequence is never stored: the dense
+ * buffer registered for it is dropped.
  */
-function stepLoop(low: Lowering, node: Node<'scan'>, inputs: readonly NodeId[], readers: ReadonlyMap<number, NodeId>): { steps: Step[]; packedPerStep: Set<NodeId> } {
-  const { numCarries, numSequences, length, reverse } = node.attrs;
-  const body = simplify(node.attrs.body);
-  const scanId = low.valueId(node.id);
-  const prefix = `${scanId}/`;
-  const tuple = (node.type as { tuple: readonly TensorType[] }).tuple;
-  const steps: Step[] = [];
+function stepLoop(low: Lowering, node: Node<'scan'>, inputs: readonly NodeId[], readers: ReadonlyMap<number, NodeId>, backend: ScanStepsBackend<Step>): { steps: Step[]; packedPerStep: Set<NodeId> } {
+  const plan = planStepLoop(node, low.valueId(node.id), inputs, readers, {
+    partition: (body) => wgslPartition(body, low.limits.maxStorageBuffersPerShaderStage),
+    readerValue: (reader) => producedValueId(low, reader),
+    convertedPerStep: (reader, type) => low.packed.has(reader) && packsPerStep(type),
+  });
+  const steps = stepLoopSteps(plan, node.name, {
+    ...backend,
+    lowerBody: (p) => low.lowerBody(bodyLowering(low, node, p), p.part),
+    storeConverted: (out) => {
+      low.values.delete(producedValueId(low, out.reader));
+      return packSliceStep(`${node.name}/output${out.index}/pack`, out.type, out.from.value, out.from.stride, low.valueId(out.reader), node.id);
+    },
+  });
+  return { steps, packedPerStep: new Set(plan.stacked.filter((out) => out.converted).map((out) => out.reader)) };
+}
 
-  // Carry buffers: the final-carry outputs when read, else temporaries; seeded from the inits.
-  const carries = tuple.slice(0, numCarries).map((t, k) => {
-    const reader = readers.get(k);
-    const id = reader === undefined ? `${prefix}carry${k}` : producedValueId(low, reader);
-    addValue(low, id, t, 'temp', node.name);
-    steps.push({ kind: 'copy', from: inputs[k]!, to: id, bytes: Math.max(4, sizeOf(t.shape) * 4) });
-    return id;
-  });
-
-  // Body nodes map onto outer buffers where they are the scan's own inputs and outputs.
-  const bodyIds = new Map<NodeId, NodeId>();
-  const strides = new Map<NodeId, number>();
-  body.inputs.forEach((id, k) => {
-    if (k < numCarries) bodyIds.set(id, carries[k]!);
-    else {
-      bodyIds.set(id, inputs[k]!);
-      if (k < numCarries + numSequences) strides.set(id, sizeOf((body.nodes[id]!.type as TensorType).shape));
-    }
-  });
-  const bodyPart = wgslPartition(body, low.limits.maxStorageBuffersPerShaderStage);
-  const outputIds = body.outputs.map((o) => bodyPart.aliases.get(o.node) ?? o.node);
-  const packedPerStep = new Set<NodeId>();
-  outputIds.slice(numCarries).forEach((id, l) => {
-    const reader = readers.get(numCarries + l);
-    if (reader !== undefined && low.packed.has(reader) && packsPerStep(body.nodes[id]!.type as TensorType)) packedPerStep.add(reader);
-  });
-  // A per-step output computed by a body kernel is written straight into its stacked buffer
-  // (unless it is packed per step: the kernel then writes the body's own buffer).
-  const direct = new Set<NodeId>();
-  outputIds.slice(numCarries).forEach((id, l) => {
-    const reader = readers.get(numCarries + l);
-    const bn = body.nodes[id]!;
-    const computed = bodyPart.loads.has(id) && !bodyIds.has(id) && bn.op !== 'tupleGet';
-    const once = outputIds.filter((o) => o === id).length === 1;
-    if (reader !== undefined && !packedPerStep.has(reader) && computed && once) {
-      bodyIds.set(id, producedValueId(low, reader));
-      strides.set(id, sizeOf((bn.type as TensorType).shape));
-      direct.add(id);
-    }
-  });
-  // A reshape alias is bound as its source's buffer, so it is the same per-step slice: kernels
-  // look strides up by the node they load (the alias), and without this read step 0's slice.
-  for (const [alias, source] of bodyPart.aliases) {
-    const stride = strides.get(source);
-    if (stride !== undefined) strides.set(alias, stride);
-  }
-  // A sequence or constant stored as packed bits outside is read as bits inside (the outer
-  // compiler packed it only where every body reader unpacks: see stepLoopPackedInputs).
-  const packed = new Set(body.inputs.filter((_, k) => k >= numCarries && low.packed.has(node.inputs[k]!)));
-  for (const [alias, source] of bodyPart.aliases) if (packed.has(source)) packed.add(alias);
-  const bodyLow: Lowering = {
+/**
+ * The lowering of a step loop's body: its buffers named and sliced as the plan says. A sequence
+ * or constant stored as packed bits outside is read as bits inside (the outer compiler packed it
+ * only where every body reader unpacks: see stepLoopPackedInputs).
+ */
+function bodyLowering(low: Lowering, node: Node<'scan'>, plan: StepLoopPlan): Lowering {
+  const { body, part } = plan;
+  const packed = new Set(body.inputs.filter((_, k) => k >= node.attrs.numCarries && low.packed.has(node.inputs[k]!)));
+  for (const [alias, source] of part.aliases) if (packed.has(source)) packed.add(alias);
+  return {
     graph: body,
     limits: low.limits,
     values: low.values,
-    valueId: (id) => bodyIds.get(id) ?? `${prefix}${id}`,
-    stepStrides: strides,
+    valueId: plan.valueOf,
+    stepStrides: plan.strides,
     inLoop: true,
     packed,
     inPlace: low.inPlace,
     ...(low.skipSpikeZeros === undefined ? {} : { skipSpikeZeros: low.skipSpikeZeros }),
     lowerBody: low.lowerBody,
   };
-  const loop: Step[] = low.lowerBody(bodyLow, bodyPart);
-  const valueOf = (id: NodeId) => bodyLow.valueId(id);
-  const typeOf = (id: NodeId) => body.nodes[id]!.type as TensorType;
-
-  outputIds.slice(numCarries).forEach((id, l) => {
-    const reader = readers.get(numCarries + l);
-    if (reader === undefined || direct.has(id)) return;
-    const type = typeOf(id);
-    if (packedPerStep.has(reader)) {
-      loop.push(packSliceStep(`${node.name}/output${l}/pack`, type, valueOf(id), strides.get(id) ?? 0, low.valueId(reader), node.id));
-      low.values.delete(producedValueId(low, reader));
-      return;
-    }
-    const from = plain('src', type, 'read', strides.get(id) ?? 0);
-    const to = plain('dst', type, 'read_write', sizeOf(type.shape));
-    loop.push({ kind: 'kernel', source: copyKernel(`${node.name}/output${l}`, from, to), args: [valueOf(id), producedValueId(low, reader)], nodes: [node.id] });
-  });
-  // New carries go through a temporary when they are body inputs, so a permutation of carries
-  // (or a carry set from a sequence slice) never reads a value already overwritten this step.
-  const staged = outputIds.slice(0, numCarries).map((id, k) => {
-    if (valueOf(id) === carries[k]) return undefined;
-    if (!body.inputs.includes(id)) return valueOf(id);
-    const type = typeOf(id);
-    const temp = `${prefix}next${k}`;
-    addValue(low, temp, type, 'temp', node.name);
-    loop.push({ kind: 'kernel', source: copyKernel(`${node.name}/carry${k}`, plain('src', type, 'read', strides.get(id) ?? 0), plain('dst', type, 'read_write')), args: [valueOf(id), temp], nodes: [node.id] });
-    return temp;
-  });
-  staged.forEach((from, k) => {
-    if (from !== undefined) loop.push({ kind: 'copy', from, to: carries[k]!, bytes: low.values.get(carries[k]!)!.bytes });
-  });
-  const times = Array.from({ length }, (_, s) => (reverse ? length - 1 - s : s));
-  steps.push({ kind: 'loop', times, body: loop, label: node.name });
-  return { steps, packedPerStep };
 }
