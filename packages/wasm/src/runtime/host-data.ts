@@ -1,4 +1,4 @@
-import { feedToTypedArray, sizeOf, tensor, type DType, type FeedValue, type HostTensor, type TensorType } from '@spikeflow/core';
+import { fail, feedToHostTensor, feedToTypedArray, sizeOf, tensor, type DType, type FeedValue, type HostTensor, type TensorType } from '@spikeflow/core';
 
 /** The words a value of this dtype holds in the shared memory (i32 for i32; u32 bits; bool as 0/1). */
 export type WordArray = Float32Array | Int32Array | Uint32Array;
@@ -12,6 +12,22 @@ function wordArray(dtype: DType, size: number): WordArray {
 /** A fed value as the words its memory holds, rejected with the field's name if it does not fit. */
 export function feedToWords(value: FeedValue, type: TensorType, field: string): WordArray {
   return feedToTypedArray(value, type, field, wordArray);
+}
+
+/**
+ * A fed value of a declared spike input (see spikeInputsAsBool) as the bool words its memory
+ * holds: checked against the input's declared type as any feed is, then every element must be 0
+ * or 1 (in float64, so 1 + 1e-12 is not taken for 1), else ONE error naming the element.
+ */
+export function spikeFeedToWords(value: FeedValue, declared: TensorType, field: string): Int32Array {
+  const values = feedToHostTensor(value, declared, field, 'f64').data;
+  const words = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v !== 0 && v !== 1) fail('feed', declared.shape.length === 0 ? field : `${field}[${i}]`, 'a spike input holds only 0 and 1', '0 or 1', String(v));
+    words[i] = v;
+  }
+  return words;
 }
 
 /** Writes words at a byte offset of the memory. */
