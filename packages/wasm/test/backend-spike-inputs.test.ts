@@ -83,7 +83,8 @@ describe('spikeInputs on the WebAssembly backend', () => {
     const bad: [Record<string, unknown>, RegExp][] = [
       [withValue(7, 0.5), /at 'inputs\.x\[7\]': a spike input holds only 0 and 1; expected 0 or 1; found 0\.5$/],
       [withValue(30, NaN), /at 'inputs\.x\[30\]': a spike input holds only 0 and 1; expected 0 or 1; found NaN$/],
-      [{ ...good, x: x.map((v, i) => (i === 3 ? 1 + 1e-12 : v)) }, /inputs\.x\[3\]': a spike input holds only 0 and 1/],
+      // The nearest float32 above 1, fed as a plain array.
+      [{ ...good, x: x.map((v, i) => (i === 3 ? 1 + 2 ** -23 : v)) }, /at 'inputs\.x\[3\]': a spike input holds only 0 and 1; expected 0 or 1; found 1\.0000001192092896$/],
       // Fed as declared (float32): a bool tensor is the wrong dtype, as for the undeclared graph.
       [{ ...good, x: tensor(data.x.type.shape, x, 'bool') }, /inputs\.x.*wrong dtype; expected f32; found bool/],
       [{ ...good, x: tensor([1], [1]) }, /inputs\.x.*wrong shape/],

@@ -1,4 +1,4 @@
-import { fail, feedToHostTensor, feedToTypedArray, sizeOf, tensor, type DType, type FeedValue, type HostTensor, type TensorType } from '@spikeflow/core';
+import { fail, feedToTypedArray, sizeOf, tensor, type DType, type FeedValue, type HostTensor, type TensorType } from '@spikeflow/core';
 
 /** The words a value of this dtype holds in the shared memory (i32 for i32; u32 bits; bool as 0/1). */
 export type WordArray = Float32Array | Int32Array | Uint32Array;
@@ -16,11 +16,11 @@ export function feedToWords(value: FeedValue, type: TensorType, field: string): 
 
 /**
  * A fed value of a declared spike input (see spikeInputsAsBool) as the bool words its memory
- * holds: checked against the input's declared type as any feed is, then every element must be 0
- * or 1 (in float64, so 1 + 1e-12 is not taken for 1), else ONE error naming the element.
+ * holds: checked and stored in its declared type as any feed is (float32 rounding included, as
+ * WebGPU packs such an input), then every element must be 0 or 1, else ONE error naming it.
  */
 export function spikeFeedToWords(value: FeedValue, declared: TensorType, field: string): Int32Array {
-  const values = feedToHostTensor(value, declared, field, 'f64').data;
+  const values = feedToWords(value, declared, field);
   const words = new Int32Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
