@@ -12,8 +12,10 @@
 import { loadavg } from 'node:os';
 import { createNodeKernels } from '@spikeflow/wasm/node';
 import type { MatmulTiling, WasmKernels } from '@spikeflow/wasm';
+import { Rng } from './src/harness/rng.js';
 import { flag, positiveInteger } from './src/harness/script-flags.js';
 import { timeSteps } from './src/harness/timing.js';
+import { matmulExcess, withCpuPerWall } from './src/suites/wasm-matmul.js';
 
 function parseTiling(text: string): MatmulTiling {
   const match = /^(\d+)x(\d+)x(\d+)x(\d+)$/.exec(text);
@@ -29,34 +31,11 @@ const threadCounts = flag('threads', '1,2').split(',').map((t) => positiveIntege
 const tilings = flag('tilings', '4x2x256x64').split(',').map(parseTiling);
 const reps = positiveInteger('reps', flag('reps', '10'));
 
-function fill(kernels: WasmKernels, length: number, seed: number) {
-  const array = kernels.f32(length);
-  const view = array.array;
-  let s = seed;
-  for (let i = 0; i < length; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    view[i] = s / 2 ** 31 - 1;
-  }
+/** n × n entries in [-1, 1) in the kernels' memory. */
+function fill(kernels: WasmKernels, seed: number) {
+  const array = kernels.f32(n * n);
+  array.array.set(new Rng(seed).uniform(n * n, -1, 1));
   return array;
-}
-
-/** Largest excess over the float32 error bound among 256 sampled entries (≤ 0 when all are within it). */
-function sampledError(a: Float32Array, b: Float32Array, c: Float32Array): number {
-  const gamma = (n * 2 ** -24) / (1 - n * 2 ** -24);
-  let worst = -Infinity;
-  for (let s = 0; s < 256; s++) {
-    const i = (s * 7919) % n;
-    const j = (s * 104_729) % n;
-    let exact = 0;
-    let magnitude = 0;
-    for (let p = 0; p < n; p++) {
-      const term = a[i * n + p]! * b[p * n + j]!;
-      exact += term;
-      magnitude += Math.abs(term);
-    }
-    worst = Math.max(worst, Math.abs(c[i * n + j]! - exact) - gamma * magnitude);
-  }
-  return worst;
 }
 
 const flops = 2 * n ** 3;
@@ -65,19 +44,17 @@ for (const tiling of tilings) {
   for (const threads of threadCounts) {
     const kernels = await createNodeKernels({ threads, tiling });
     try {
-      const a = fill(kernels, n * n, 1);
-      const b = fill(kernels, n * n, 2);
+      const a = fill(kernels, 1);
+      const b = fill(kernels, 2);
       const c = kernels.f32(n * n);
       const loadBefore = loadavg()[0]!;
       const timing = await timeSteps(async () => kernels.matmul(a, b, c, n, n, n), { reps, warmup: 3, budgetMs: 20_000, minReps: 3 });
       const loadAfter = loadavg()[0]!;
       // How much CPU the machine gave the process: on a loaded machine a second thread may get no core of its own.
-      const cpuBefore = process.cpuUsage();
-      const wallBefore = performance.now();
-      for (let k = 0; k < 3; k++) kernels.matmul(a, b, c, n, n, n);
-      const cpu = process.cpuUsage(cpuBefore);
-      const coresUsed = (cpu.user + cpu.system) / 1000 / (performance.now() - wallBefore);
-      const excess = sampledError(a.array, b.array, c.array);
+      const { cpuPerWall: coresUsed } = await withCpuPerWall(async () => {
+        for (let k = 0; k < 3; k++) kernels.matmul(a, b, c, n, n, n);
+      });
+      const excess = matmulExcess(a.array, b.array, c.array, n);
       if (!(excess <= 0)) throw new Error(`matmul result off by ${excess} beyond the float32 bound`);
       const gflops = (ms: number) => (flops / (ms * 1e-3) / 1e9).toFixed(1);
       console.log(

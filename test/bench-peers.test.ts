@@ -1,38 +1,27 @@
 // The benchmark harness's peer machinery, without timing: the interleaved rounds and how they
 // merge, the worker protocol, the array files, and the peers' W1 and W2 on tiny exact fixtures
 // against spikeflow's CPU reference interpreter (an independent truth for their gradients).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { grad, gradName } from '@spikeflow/autodiff';
-import { evaluate, tensor, toArray } from '@spikeflow/core';
+import { describe, expect, it } from 'vitest';
 import { scaledError } from '../bench/src/harness/agreement.js';
 import { row } from '../bench/src/harness/row.js';
 import { targetChecks } from '../bench/src/report/targets.js';
 import { LIF_MLP_WORKLOAD } from '../bench/src/suites/lif-mlp.js';
 import { interleavedRounds, mergeRounds, PeerUnavailable } from '../bench/src/peers/interleave.js';
 import { planImpls } from '../bench/src/peers/peer-set.js';
-import { parseWorkerResult, RESULT_MARKER, type WorkerRequest } from '../bench/src/peers/protocol.js';
+import { parseWorkerResult, RESULT_MARKER } from '../bench/src/peers/protocol.js';
 import { readArrays, writeArrays } from '../bench/src/peers/fixture-files.js';
 import { findJaxJs, findTorchPython, pythonLauncher, runWorker } from '../bench/src/peers/spawn.js';
-import { readLifMlpCheck, readPsnCheck, writeLifMlpFixture, writePsnFixture } from '../bench/src/peers/workload-files.js';
+import { writePsnFixture } from '../bench/src/peers/workload-files.js';
 import { jaxLifMlp } from '../bench/src/jaxjs/lif-mlp.js';
 import { jaxPsn } from '../bench/src/jaxjs/psn.js';
 import { startJax } from '../bench/src/jaxjs/load.js';
-import { LIF_MLP, LIF_MLP_PARAMS, lifMlpFixture, lifMlpHostForward, lifMlpModel, type LifMlpFixture } from '../bench/src/workloads/lif-mlp.js';
-import { psnFixture, psnIsExact, type PsnFixture } from '../bench/src/workloads/psn.js';
-import { layerWrt, PSN_LAYER, spikingLayerModel } from '../bench/src/workloads/spiking-layers.js';
+import { LIF_MLP, lifMlpHostForward } from '../bench/src/workloads/lif-mlp.js';
+import { psnIsExact } from '../bench/src/workloads/psn.js';
+import { expectLifMlpWorkerAgrees, expectPsnWorkerAgrees, lifTiny, psnTiny, referenceLifMlp, referencePsn, tempDirs, TOLERANCE } from './support/bench-checks.js';
 
-const TOLERANCE = 1e-4;
-
-const dirs: string[] = [];
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'spikeflow-bench-peers-'));
-  dirs.push(dir);
-  return dir;
-};
-afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+const tempDir = tempDirs('spikeflow-bench-peers-');
 
 describe('interleaved rounds', () => {
   it('runs every implementation once per round, in the same order each round', async () => {
@@ -125,35 +114,9 @@ describe('array files', () => {
   });
 });
 
-/** W1's loss and gradients by spikeflow's CPU reference interpreter (float64). */
-function referenceLifMlp(f: LifMlpFixture) {
-  const graph = grad(lifMlpModel(f.T, f.B), { of: 'loss', wrt: [LIF_MLP_PARAMS.w1, LIF_MLP_PARAMS.w2] });
-  const { outputs } = evaluate(
-    graph,
-    { inputs: { x: tensor([f.T, f.B, LIF_MLP.inputs], f.x), y: tensor([f.B], f.labels, 'i32') }, params: { [LIF_MLP_PARAMS.w1]: f.w1, [LIF_MLP_PARAMS.w2]: f.w2 } },
-    { precision: 'f64' },
-  );
-  return { loss: toArray(outputs.loss!)[0]!, w1: toArray(outputs[gradName(LIF_MLP_PARAMS.w1)]!), w2: toArray(outputs[gradName(LIF_MLP_PARAMS.w2)]!) };
-}
-
-/** W2's loss and gradients by the CPU reference interpreter (float64). */
-function referencePsn(f: PsnFixture) {
-  const { scope } = PSN_LAYER;
-  const { outputs } = evaluate(
-    grad(spikingLayerModel(PSN_LAYER, f.T, f.N), { of: 'loss', wrt: layerWrt(PSN_LAYER) }),
-    { params: { X: f.x, G: f.g, [`${scope}/w`]: f.w, [`${scope}/b`]: f.b } },
-    { precision: 'f64' },
-  );
-  return { loss: toArray(outputs.loss!)[0]!, w: toArray(outputs[gradName(`${scope}/w`)]!), b: toArray(outputs[gradName(`${scope}/b`)]!), x: toArray(outputs[gradName('X')]!) };
-}
-
-// Tiny fixtures on the 1/64 grid, exact in float32, so every implementation computes the same spikes.
-const lifFixture = lifMlpFixture(3, 4, 1, 64);
-const psnTiny = psnFixture(4, 64, 2, 64);
-
 describe('the tiny check fixtures', () => {
   it('are exact in float32 and make the hidden layer spike', () => {
-    const host = lifMlpHostForward(lifFixture);
+    const host = lifMlpHostForward(lifTiny);
     expect(host.exact).toBe(true);
     expect(host.rate1).toBeGreaterThan(0.02);
     expect(psnIsExact(psnTiny)).toBe(true);
@@ -164,9 +127,9 @@ describe('jax-js peer (wasm)', () => {
   it('computes W1 loss and gradients as the CPU reference does, and its step applies lr x the gradients', async () => {
     const device = await startJax('wasm', async () => 'unused');
     expect(device).toMatch(/^CPU via wasm/);
-    const runner = await jaxLifMlp('jax-js-wasm', device).create(lifFixture);
+    const runner = await jaxLifMlp('jax-js-wasm', device).create(lifTiny);
     const grads = await runner.gradients();
-    const want = referenceLifMlp(lifFixture);
+    const want = referenceLifMlp(lifTiny);
     expect(scaledError([grads.loss], [want.loss])).toBeLessThan(TOLERANCE);
     expect(scaledError(grads.w1, want.w1)).toBeLessThan(TOLERANCE);
     expect(scaledError(grads.w2, want.w2)).toBeLessThan(TOLERANCE);
@@ -174,7 +137,7 @@ describe('jax-js peer (wasm)', () => {
     const stepLoss = await runner.step();
     expect(scaledError([stepLoss], [want.loss])).toBeLessThan(TOLERANCE);
     const after = await runner.weights();
-    const update = lifFixture.w2.map((w, i) => w - after.w2[i]!);
+    const update = lifTiny.w2.map((w, i) => w - after.w2[i]!);
     expect(scaledError(update, want.w2.map((g) => g * LIF_MLP.lr))).toBeLessThan(1e-3);
     runner.dispose();
   });
@@ -210,33 +173,13 @@ describe('PyTorch peer', () => {
     });
   } else {
     it('runs W1 in its own process and agrees with the CPU reference, its SGD step included', async () => {
-      const dir = tempDir();
-      writeLifMlpFixture(join(dir, 'fixture'), lifFixture);
-      const request: WorkerRequest = { workload: 'w1', impl: 'torch', fixture: join(dir, 'fixture'), check: { fixture: join(dir, 'fixture'), out: join(dir, 'out') }, timing, profile: false };
-      const result = await runWorker(pythonLauncher(torch.python), request);
-      const want = referenceLifMlp(lifFixture);
+      const result = await expectLifMlpWorkerAgrees(tempDir(), pythonLauncher(torch.python), { impl: 'torch', timing, profile: false });
       expect(result.device).toContain(`PyTorch ${torch.version}`);
       expect(result.samples).toHaveLength(1);
-      expect(scaledError([result.check!.loss], [want.loss])).toBeLessThan(TOLERANCE);
-      expect(scaledError([result.check!.step_loss], [want.loss])).toBeLessThan(TOLERANCE);
-      const got = readLifMlpCheck(join(dir, 'out'));
-      expect(scaledError(got.w1, want.w1)).toBeLessThan(TOLERANCE);
-      expect(scaledError(got.w2, want.w2)).toBeLessThan(TOLERANCE);
-      const update = lifFixture.w1.map((w, i) => w - got.w1After[i]!);
-      expect(scaledError(update, want.w1.map((g) => g * LIF_MLP.lr))).toBeLessThan(1e-3);
     });
 
     it('runs W2 in its own process and agrees with the CPU reference', async () => {
-      const dir = tempDir();
-      writePsnFixture(join(dir, 'fixture'), psnTiny);
-      const request: WorkerRequest = { workload: 'w2', impl: 'torch', fixture: join(dir, 'fixture'), check: { fixture: join(dir, 'fixture'), out: join(dir, 'out') }, timing, profile: false };
-      const result = await runWorker(pythonLauncher(torch.python), request);
-      const want = referencePsn(psnTiny);
-      const got = readPsnCheck(join(dir, 'out'));
-      expect(scaledError([result.check!.loss], [want.loss])).toBeLessThan(TOLERANCE);
-      expect(scaledError(got.w, want.w)).toBeLessThan(TOLERANCE);
-      expect(scaledError(got.b, want.b)).toBeLessThan(TOLERANCE);
-      expect(scaledError(got.x, want.x)).toBeLessThan(TOLERANCE);
+      await expectPsnWorkerAgrees(tempDir(), pythonLauncher(torch.python), { impl: 'torch', timing, profile: false });
     });
 
     it('fails a request for another implementation with one line', async () => {

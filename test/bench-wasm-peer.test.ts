@@ -1,12 +1,8 @@
 // The spikeflow-wasm implementations of W1 and W2 through the peer protocol: each runs in its own
 // process (the worker the harness starts) on a tiny exact fixture and must agree with spikeflow's
 // CPU reference interpreter (float64), the SGD update included; and the request's threads field.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { grad, gradName } from '@spikeflow/autodiff';
-import { evaluate, tensor, toArray } from '@spikeflow/core';
+import { describe, expect, it } from 'vitest';
 import { scaledError } from '../bench/src/harness/agreement.js';
 import { row } from '../bench/src/harness/row.js';
 import { targetChecks } from '../bench/src/report/targets.js';
@@ -15,42 +11,11 @@ import { PSN_WORKLOAD } from '../bench/src/suites/psn.js';
 import { matmulExcess, WASM_MATMUL_WORKLOAD } from '../bench/src/suites/wasm-matmul.js';
 import { implNames, type WorkerRequest } from '../bench/src/peers/protocol.js';
 import { runWorker, tsxLauncher } from '../bench/src/peers/spawn.js';
-import { readLifMlpCheck, readPsnCheck, writeLifMlpFixture, writePsnFixture } from '../bench/src/peers/workload-files.js';
-import { LIF_MLP, LIF_MLP_PARAMS, lifMlpFixture, lifMlpModel, type LifMlpFixture } from '../bench/src/workloads/lif-mlp.js';
-import { psnFixture, type PsnFixture } from '../bench/src/workloads/psn.js';
-import { layerWrt, PSN_LAYER, spikingLayerModel } from '../bench/src/workloads/spiking-layers.js';
+import { writePsnFixture } from '../bench/src/peers/workload-files.js';
+import { expectLifMlpWorkerAgrees, expectPsnWorkerAgrees, psnTiny, referencePsn, tempDirs, TOLERANCE } from './support/bench-checks.js';
 
-const TOLERANCE = 1e-4;
 const timing = { reps: 2, warmup: 0, budgetMs: 0, minReps: 2 };
-
-const dirs: string[] = [];
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'spikeflow-bench-wasm-'));
-  dirs.push(dir);
-  return dir;
-};
-afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-
-function referenceLifMlp(f: LifMlpFixture) {
-  const graph = grad(lifMlpModel(f.T, f.B), { of: 'loss', wrt: [LIF_MLP_PARAMS.w1, LIF_MLP_PARAMS.w2] });
-  const inputs = { x: tensor([f.T, f.B, LIF_MLP.inputs], f.x), y: tensor([f.B], f.labels, 'i32') };
-  const { outputs } = evaluate(graph, { inputs, params: { [LIF_MLP_PARAMS.w1]: f.w1, [LIF_MLP_PARAMS.w2]: f.w2 } }, { precision: 'f64' });
-  return { loss: toArray(outputs.loss!)[0]!, w1: toArray(outputs[gradName(LIF_MLP_PARAMS.w1)]!), w2: toArray(outputs[gradName(LIF_MLP_PARAMS.w2)]!) };
-}
-
-function referencePsn(f: PsnFixture) {
-  const { scope } = PSN_LAYER;
-  const { outputs } = evaluate(
-    grad(spikingLayerModel(PSN_LAYER, f.T, f.N), { of: 'loss', wrt: layerWrt(PSN_LAYER) }),
-    { params: { X: f.x, G: f.g, [`${scope}/w`]: f.w, [`${scope}/b`]: f.b } },
-    { precision: 'f64' },
-  );
-  return { loss: toArray(outputs.loss!)[0]!, w: toArray(outputs[gradName(`${scope}/w`)]!), b: toArray(outputs[gradName(`${scope}/b`)]!), x: toArray(outputs[gradName('X')]!) };
-}
-
-// Tiny fixtures on the 1/64 grid, exact in float32, so every implementation computes the same spikes.
-const lifTiny = lifMlpFixture(3, 4, 1, 64);
-const psnTiny = psnFixture(4, 64, 2, 64);
+const tempDir = tempDirs('spikeflow-bench-wasm-');
 
 describe('spikeflow-wasm in the W1 and W2 comparisons', () => {
   it('is planned for both workloads, x as spikes and dense for W1, after the WebGPU ones', () => {
@@ -60,38 +25,17 @@ describe('spikeflow-wasm in the W1 and W2 comparisons', () => {
 
   for (const [impl, threads] of [['spikeflow-wasm', 2], ['spikeflow-wasm-dense-x', 1]] as const) {
     it(`${impl} on ${threads} thread(s) runs W1 in its own process and agrees with the CPU reference, its SGD step included`, async () => {
-      const dir = tempDir();
-      writeLifMlpFixture(join(dir, 'fixture'), lifTiny);
-      const request: WorkerRequest = { workload: 'w1', impl, fixture: join(dir, 'fixture'), check: { fixture: join(dir, 'fixture'), out: join(dir, 'out') }, timing, profile: false, wasmThreads: threads };
-      const result = await runWorker(tsxLauncher(), request);
-      const want = referenceLifMlp(lifTiny);
+      const result = await expectLifMlpWorkerAgrees(tempDir(), tsxLauncher(), { impl, timing, profile: false, wasmThreads: threads });
       expect(result.impl).toBe(impl);
       expect(result.device).toBe(`CPU via WebAssembly SIMD (${threads} thread${threads === 1 ? '' : 's'})`);
       expect(result.samples).toHaveLength(2);
-      expect(scaledError([result.check!.loss], [want.loss])).toBeLessThan(TOLERANCE);
-      expect(scaledError([result.check!.step_loss], [want.loss])).toBeLessThan(TOLERANCE);
-      const got = readLifMlpCheck(join(dir, 'out'));
-      expect(want.w1.some((g) => g !== 0)).toBe(true);
-      expect(scaledError(got.w1, want.w1)).toBeLessThan(TOLERANCE);
-      expect(scaledError(got.w2, want.w2)).toBeLessThan(TOLERANCE);
-      const update = lifTiny.w1.map((w, i) => w - got.w1After[i]!);
-      expect(scaledError(update, want.w1.map((g) => g * LIF_MLP.lr))).toBeLessThan(1e-3);
     });
   }
 
   it('runs W2 in its own process and agrees with the CPU reference (loss, dW, db, dX)', async () => {
-    const dir = tempDir();
-    writePsnFixture(join(dir, 'fixture'), psnTiny);
-    const request: WorkerRequest = { workload: 'w2', impl: 'spikeflow-wasm', fixture: join(dir, 'fixture'), check: { fixture: join(dir, 'fixture'), out: join(dir, 'out') }, timing, profile: false };
-    const result = await runWorker(tsxLauncher(), request);
-    const want = referencePsn(psnTiny);
+    const result = await expectPsnWorkerAgrees(tempDir(), tsxLauncher(), { impl: 'spikeflow-wasm', timing, profile: false });
     expect(result.device).toBe('CPU via WebAssembly SIMD (2 threads)');
-    const got = readPsnCheck(join(dir, 'out'));
-    expect(scaledError([result.check!.loss], [want.loss])).toBeLessThan(TOLERANCE);
-    expect(scaledError([result.check!.step_loss], [want.loss])).toBeLessThan(TOLERANCE);
-    expect(scaledError(got.w, want.w)).toBeLessThan(TOLERANCE);
-    expect(scaledError(got.b, want.b)).toBeLessThan(TOLERANCE);
-    expect(scaledError(got.x, want.x)).toBeLessThan(TOLERANCE);
+    expect(scaledError([result.check!.step_loss], [referencePsn(psnTiny).loss])).toBeLessThan(TOLERANCE);
   });
 
   it('fails a request with a bad thread count with one line naming the field', async () => {

@@ -40,7 +40,7 @@ const knownHere = (workload: WorkloadId) => implNames(workload).filter((impl) =>
 
 async function lifMlpImpl(impl: string, wasmThreads: number): Promise<LifMlpImpl> {
   if (impl === 'spikeflow-wasm' || impl === 'spikeflow-wasm-dense-x') {
-    // As for WebGPU, `spikeflow-wasm` is told x holds spikes (a bool input) and the dense-x one is not.
+    // As for WebGPU, `spikeflow-wasm` is told x holds spikes (`spikeInputs: ['x']`) and the dense-x one is not.
     const { wasmLifMlp } = await import('../spikeflow-wasm/lif-mlp.js');
     return wasmLifMlp(impl, wasmThreads, impl === 'spikeflow-wasm');
   }

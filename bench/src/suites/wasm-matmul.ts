@@ -33,6 +33,19 @@ export function matmulExcess(a: Float32Array, b: Float32Array, c: Float32Array, 
 }
 
 /**
+ * Runs `work` and resolves to its value and the CPU time the process got per wall-clock time
+ * meanwhile: about the thread count when every thread had a core of its own, less on a loaded
+ * machine where a second thread may get no core.
+ */
+export async function withCpuPerWall<T>(work: () => Promise<T>): Promise<{ value: T; cpuPerWall: number }> {
+  const cpuBefore = process.cpuUsage();
+  const wallBefore = performance.now();
+  const value = await work();
+  const cpu = process.cpuUsage(cpuBefore);
+  return { value, cpuPerWall: (cpu.user + cpu.system) / 1e3 / (performance.now() - wallBefore) };
+}
+
+/**
  * The WebAssembly backend's matmul, C = A @ B at n = 1,024, as a user gets it: W3's graph compiled
  * by `nodeWasmBackend` (pack A, pack B, the SIMD register-tiled multiply), once per thread count.
  * C is checked against a float64 product first. The thread counts alternate in rounds, so a change
@@ -63,14 +76,12 @@ export const wasmMatmulSuite: Suite = {
       };
       for (let round = 0; round < rounds; round++) {
         for (const threads of threadCounts) {
-          const cpuBefore = process.cpuUsage();
-          const wallBefore = performance.now();
-          const { first, samples: ms } = await sampleSteps(sample(threads), ctx.config.timing);
-          const cpu = process.cpuUsage(cpuBefore);
+          const { value: sampled, cpuPerWall } = await withCpuPerWall(() => sampleSteps(sample(threads), ctx.config.timing));
+          const { first, samples: ms } = sampled;
           const got = samples.get(threads)!;
           if (round === 0) got.first = first;
           got.ms.push(...ms);
-          got.cores.push((cpu.user + cpu.system) / 1e3 / (performance.now() - wallBefore));
+          got.cores.push(cpuPerWall);
           ctx.log(`  round ${round + 1}/${rounds} ${threads} thread(s): median ${([...ms].sort((x, y) => x - y)[ms.length >> 1]! / products).toFixed(1)} ms per product`);
         }
       }

@@ -50,14 +50,12 @@ function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
 /**
  * The forward graph, traced: inputs `x` and `y` (i32 labels), params `fc1/w` and `fc2/w`, outputs
  * `loss` and both layers' firing rates. linear(in, out, initScale) has bound initScale/sqrt(in),
- * so 7/sqrt(784) = 0.25 and 9.6/sqrt(256) = 0.6 are the workload's init. With `boolX`, x is fed
- * as a bool input cast to float32 (the same values): how a graph declares its input spikes to a
- * compiler that recognizes 0/1 values by their type (the WASM backend's zero-skipping matmul).
+ * so 7/sqrt(784) = 0.25 and 9.6/sqrt(256) = 0.6 are the workload's init.
  */
-export function lifMlpModel(T: number, B: number, { boolX = false }: { readonly boolX?: boolean } = {}): Graph {
+export function lifMlpModel(T: number, B: number): Graph {
   const { inputs, hidden, classes, w1Bound, w2Bound } = LIF_MLP;
   return trace((b) => {
-    const x = boolX ? b.input('x', [T, B, inputs], 'bool').cast('f32') : b.input('x', [T, B, inputs]);
+    const x = b.input('x', [T, B, inputs]);
     const y = b.input('y', [B], 'i32');
     const h1 = b.scope('fc1', () => buildLinear(b, x, linear(inputs, hidden, { initScale: w1Bound * Math.sqrt(inputs) })));
     const s1 = b.scope('lif1', () => buildLif(b, h1, WORKLOAD_LIF));

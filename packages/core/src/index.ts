@@ -11,6 +11,7 @@ export * from './init.js';
 export { fnv1a32 } from './rng/philox.js';
 export * from './host-tensor.js';
 export * from './feed-check.js';
+export * from './spike-inputs.js';
 export * from './interpreter/evaluate.js';
 export * from './interpreter/cpu-backend.js';
 export { inferRules, cpuRules } from './rules/index.js';

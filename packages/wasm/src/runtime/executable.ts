@@ -3,8 +3,9 @@ import { compileWasmProgram, type WasmProgramOptions } from '../compiler/compile
 import type { KernelStep, Program, Step } from '../compiler/program.js';
 import { splitRange } from '../runtime.js';
 import { ThreadPool, type SpawnKernelWorker } from '../threads/pool.js';
-import { hostFromMemory, writeCheckedFeed, writeWords } from './host-data.js';
+import { checkSpikeFeed, hostFromMemory, writeCheckedFeed, writeSpikeFeed, writeWords } from './host-data.js';
 import { PROGRAM_MEMORY, programModule } from './program-module.js';
+import { spikeInputsAsBool } from './spike-inputs.js';
 
 const PAGE_BYTES = 65536;
 /** 2 GiB: generated code adds byte offsets as i32. */
@@ -25,6 +26,13 @@ export interface WasmExecutableOptions extends Omit<WasmProgramOptions, 'threads
   readonly smallKernelCost?: number;
   /** Seed of the params' and state's initializers (as core's cpuBackend: the same seed, the same values). */
   readonly seed?: number;
+  /**
+   * Names of inputs that hold spike trains (only 0 and 1), as WebGPU's option of the name: they are
+   * kept as bools and a matmul reading one skips its zeros (see spikeInputsAsBool). Callers feed
+   * them as declared; a feed holding another value is rejected, naming the element, and changes
+   * nothing. An unknown name is an error.
+   */
+  readonly spikeInputs?: readonly string[];
 }
 
 type KernelFunction = (lo: number, hi: number, step: number) => void;
@@ -49,10 +57,13 @@ export class WasmExecutable {
     private readonly names: ReadonlyMap<KernelStep, string>,
     private readonly seed: number,
     private readonly smallKernelCost: number,
+    /** Declared spike inputs, by name, with the type they are fed as (their memory holds bools). */
+    private readonly spikeInputs: ReadonlyMap<string, TensorType>,
   ) {}
 
-  static async create(graph: Graph, options: WasmExecutableOptions = {}): Promise<WasmExecutable> {
+  static async create(declaredGraph: Graph, options: WasmExecutableOptions = {}): Promise<WasmExecutable> {
     const threads = options.threads ?? 1;
+    const { graph, fedAs } = spikeInputsAsBool(declaredGraph, options.spikeInputs ?? []);
     const { skipSpikeZeros, spikeTransposeMaxBytes } = options;
     const program = compileWasmProgram(graph, { threads, ...(skipSpikeZeros === undefined ? {} : { skipSpikeZeros }), ...(spikeTransposeMaxBytes === undefined ? {} : { spikeTransposeMaxBytes }) });
     if (program.memoryBytes > MAX_BYTES) fail('device', 'memory', `the program needs ${program.memoryBytes} bytes of memory, more than WebAssembly addresses here`, `<= ${MAX_BYTES} bytes`, `${program.memoryBytes} bytes`);
@@ -65,7 +76,7 @@ export class WasmExecutable {
     // The calling thread's own instance runs small kernels without waking the workers.
     const instance = new WebAssembly.Instance(module, { [PROGRAM_MEMORY.module]: { [PROGRAM_MEMORY.name]: memory } });
     const local = new Map([...names].map(([step, name]) => [step, instance.exports[name] as KernelFunction]));
-    const exe = new WasmExecutable(program, graph, memory, pool, local, names, options.seed ?? 0, options.smallKernelCost ?? SMALL_KERNEL_COST);
+    const exe = new WasmExecutable(program, graph, memory, pool, local, names, options.seed ?? 0, options.smallKernelCost ?? SMALL_KERNEL_COST, fedAs);
     exe.writeConstants();
     exe.setParams(initParams(graph, { seed: exe.seed, precision: 'f32' }));
     exe.resetState();
@@ -98,17 +109,23 @@ export class WasmExecutable {
     const known = new Map(leaves.map((p) => [p.name, p.value]));
     const singular = kind === 'inputs' ? 'input' : kind === 'params' ? 'param' : 'state';
     for (const name of Object.keys(values)) if (!known.has(name)) fail('feed', `${kind}.${name}`, `the graph has no ${singular} of this name`, [...known.keys()].join(', ') || 'none', name);
-    const writes: [NodeId, ArrayLike<number>][] = [];
+    const writes: [NodeId, ArrayLike<number>, boolean][] = [];
     for (const { name, value } of leaves) {
       const fed = Object.hasOwn(values, name) ? values[name] : undefined;
       if (fed === undefined) {
         if (requireAll) fail('feed', `${kind}.${name}`, `missing ${singular} '${name}'`, 'a value', 'nothing');
         continue;
       }
-      writes.push([value, checkFeed(fed, this.program.values.get(value)!.type, `${kind}.${name}`)]);
+      const field = `${kind}.${name}`;
+      const spikes = kind === 'inputs' ? this.spikeInputs.get(name) : undefined;
+      writes.push([value, spikes === undefined ? checkFeed(fed, this.program.values.get(value)!.type, field) : checkSpikeFeed(fed, spikes, field), spikes !== undefined]);
     }
     // Only once every value passed: written in place, with no intermediate array.
-    for (const [value, elements] of writes) if (this.program.offsets.has(value)) writeCheckedFeed(this.memory, this.offsetOf(value), this.program.values.get(value)!.type.dtype, elements);
+    for (const [value, elements, spikes] of writes) {
+      if (!this.program.offsets.has(value)) continue;
+      if (spikes) writeSpikeFeed(this.memory, this.offsetOf(value), elements);
+      else writeCheckedFeed(this.memory, this.offsetOf(value), this.program.values.get(value)!.type.dtype, elements);
+    }
   }
 
   /** Replaces param values by name; every value is checked before any is written. */

@@ -17,7 +17,9 @@ export async function compileWasmTrainStep(graph: Graph, options: WasmExecutable
 /**
  * WebAssembly as a training backend (core's `TrainBackend`): a WasmTrainStep is its step runner
  * and a WasmExecutable its forward runner. Params and state are initialized as core's cpuBackend
- * initializes them, so the same seed starts the same run.
+ * initializes them, so the same seed starts the same run. `options` hold for every graph it
+ * compiles, as webgpuBackend's do: `wasmBackend({ spikeInputs: ['x'] })` declares x spikes in the
+ * training step and the forward runner alike (core's StepRunnerOptions carry only seed and loss).
  */
 export function wasmBackend(options: Omit<WasmExecutableOptions, 'seed'> = {}): TrainBackend {
   return {

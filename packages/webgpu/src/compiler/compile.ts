@@ -1,4 +1,4 @@
-import { valueRole, fail, hoistSequenceWork, leafName, partitionValues, partitionWork, planMemory, programInterface, simplify, sinkIntoSegmentScans, sizeOf, stateUpdateCopies, type AnyNode, type Graph, type NodeId, type Partition, type TensorType } from '@spikeflow/core';
+import { valueRole, fail, hoistSequenceWork, leafName, partitionValues, partitionWork, planMemory, programInterface, simplify, sinkIntoSegmentScans, sizeOf, spikeInputNodes, stateUpdateCopies, type AnyNode, type Graph, type NodeId, type Partition, type TensorType } from '@spikeflow/core';
 import { elementwiseKernel } from '../codegen/elementwise.js';
 import { isKernelOp, type KernelOp } from '../codegen/wgsl-rules.js';
 import { packedWords } from '../spike-packing/bit-layout.js';
@@ -87,18 +87,6 @@ export interface ProgramOptions {
    * NaN there (the dense kernels, like the CPU interpreter, would give 0 · ∞ = NaN).
    */
   readonly skipSpikeZeros?: boolean;
-}
-
-/** The input nodes named in `spikeInputs`, or an error naming the first unknown one. */
-function spikeInputNodes(graph: Graph, names: readonly string[]): Set<NodeId> {
-  const byName = new Map(graph.inputs.map((id) => [leafName(graph.nodes[id]!), id]));
-  return new Set(
-    names.map((name) => {
-      const id = byName.get(name);
-      if (id === undefined) fail('interface', `spikeInputs.${name}`, 'the graph has no input of this name', [...byName.keys()].join(', ') || 'none', name);
-      return id;
-    }),
-  );
 }
 
 /** Compiles a graph to a Program: simplify, hoist sequence work out of scans and sink whole-sequence matmuls into segment scans, partition (fuse), schedule, generate WGSL, plan memory. */
