@@ -69,11 +69,16 @@ function parseArgs(argv: readonly string[]): Args {
   return { only, seed, variants, quick: args.includes('--quick'), backend: backendRequest(backendFlag(args)) };
 }
 
-/** The commit the code came from, marked when the working tree differs from it (unknown outside a git checkout). */
+/**
+ * The commit the code came from, marked when the working tree's tracked files differ from it
+ * (unknown outside a git checkout). The results files are this program's output, not its code, so
+ * rows not yet committed do not mark the next run.
+ */
 function sourceRevision(): string {
   try {
     const run = (args: string[]) => execFileSync('git', args, { cwd: here, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    return `${run(['rev-parse', '--short', 'HEAD'])}${run(['status', '--porcelain', '--untracked-files=no']) === '' ? '' : ' (with local changes)'}`;
+    const code = [':(top)', ':(top,exclude)RESULTS.md', ':(top,exclude)examples/reproduce/results'];
+    return `${run(['rev-parse', '--short', 'HEAD'])}${run(['status', '--porcelain', '--untracked-files=no', '--', ...code]) === '' ? '' : ' (with local changes)'}`;
   } catch {
     return 'unknown';
   }
