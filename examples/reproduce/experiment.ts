@@ -16,6 +16,7 @@ export interface ResultRow {
   readonly seed: number;
   /** Task scale, network sizes and training budget (steps, batch, optimizer, lr, ...). */
   readonly sizes: Readonly<Record<string, number | string>>;
+  /** What it ran on, in words; starts with the backend's name when it ran on WebGPU or WebAssembly (row-backend.ts). */
   readonly device: string;
   readonly wall_s: number;
   /** Anything else worth keeping: learning curves, connection counts, ... */
@@ -32,12 +33,10 @@ export interface ExperimentContext {
   readonly seed: number;
   /** The variants to train (`--variants=`), for an experiment that declares them; absent: all. */
   readonly variants?: readonly string[];
-  /** WebGPU (the software rasterizer where there is no GPU), or the CPU interpreter when allowed. */
+  /** The backend the run was given (`--backend`): WebGPU, the WebAssembly backend or the CPU interpreter. */
   readonly backend: TrainBackend;
-  /** The backend's device, in words, for the results file. */
+  /** The backend's device, in words, for the results file: its first word names the backend (row-backend.ts). */
   readonly device: string;
-  /** The raw device when the backend is WebGPU, for experiments that compile executables themselves. */
-  readonly gpu?: GPUDevice;
   /** Where the run's files go (results/, or results/quick/ for --quick), for an experiment that writes a plot. */
   readonly resultsDir: string;
   /** Prints a progress line (timestamped by the runner). */
