@@ -1,9 +1,9 @@
-// The page: pick a demo, set its hyperparameters, train it live on WebGPU (or the CPU interpreter,
-// with a banner), pause and resume, plot as it learns, save the model as a checkpoint or NIR file,
-// and load a checkpoint, NIR file or spec JSON, or a data file, picked or dropped on the page.
+// The page: pick a demo, set its hyperparameters, train it live on WebGPU, the WebAssembly backend
+// (in a worker) or the CPU interpreter (with a banner), pause and resume, plot as it learns, save
+// the model as a checkpoint or NIR file, and load a checkpoint, NIR file or spec JSON, or a data file, picked or dropped on the page.
 import { sizeOf, toArray, type HostTensor, type TensorType } from '@spikeflow/core';
 import { isDataFileName, loadCheckpoint, parseSequential, standardLayers } from '@spikeflow/models';
-import { parseBackendPreference, selectBackend, softwareRendererName, type Backend, type BackendPreference, type CompileProgress } from '@spikeflow/webgpu';
+import { chooseTrainBackend, describeChoice, parseBackendPreference, type BackendPreference, type ChosenBackend, type CompileProgress } from '@spikeflow/webgpu';
 import { decodePageCheckpoint, download, encodePageCheckpoint } from './checkpoint-file.js';
 import { DEMOS, type Demo, type DemoChoice, type DemoLayer } from './demos/index.js';
 import { DATA_FILE_SETTINGS, dataFileDemo } from './demos/data-file.js';
@@ -17,6 +17,7 @@ import { parseSettings, type DemoSettings } from './demos/settings.js';
 import { errorLine, watchDataFile, type PickedData } from './data-file-input.js';
 import { initCartPolePanel } from './cart-pole/panel.js';
 import { createEngine, type Engine } from './engine.js';
+import { pageWasmOffer } from './wasm-offer.js';
 import { fetchMnist } from './mnist-asset.js';
 import { LivePlot } from './live-plot.js';
 import { learningCurvesSpec, membraneTracesSpec, spikeRasterSpec, weightsSpec } from './plots.js';
@@ -33,7 +34,7 @@ const RASTER_SAMPLES = 4;
 /** The seed of the params' initial values; a checkpoint records it. */
 const SEED = 1;
 
-const progress: Progress = { phase: 'idle', backend: 'unknown', adapter: '', demo: '', layer: '', paramCount: 0, steps: 0, losses: [], accuracies: [], accuracySteps: [], chance: 0, msPerStep: 0, compile: { done: 0, total: 0 } };
+const progress: Progress = { phase: 'idle', backend: 'unknown', threads: 0, adapter: '', demo: '', layer: '', paramCount: 0, steps: 0, losses: [], accuracies: [], accuracySteps: [], chance: 0, msPerStep: 0, compile: { done: 0, total: 0 } };
 (globalThis as Record<string, unknown>)[PROGRESS_GLOBAL] = progress;
 
 const select = $<HTMLSelectElement>('demo');
@@ -74,51 +75,47 @@ const nextFrame = (): Promise<void> => new Promise((resolve) => {
   setTimeout(resolve, 100);
 });
 
-let backendPromise: Promise<Backend> | undefined;
+let backendPromise: Promise<ChosenBackend> | undefined;
 /**
- * One device for the page's lifetime, chosen by `?backend=auto|webgpu|cpu` (auto by default), and
- * one line saying which and why. The WebAssembly backend is not offered here yet: its kernels block
- * in Atomics.wait, which a page's main thread may not do, so it has to run from a worker first.
+ * One backend for the page's lifetime, chosen by `?backend=auto|webgpu|wasm|cpu` (auto by default)
+ * with chooseTrainBackend's rule: auto is WebGPU on a hardware adapter, else the WebAssembly
+ * backend, which runs in a worker (a page's main thread may not block in Atomics.wait). The header
+ * line names the backend, its threads and why.
  */
-async function backend(): Promise<Backend> {
-  backendPromise ??= choosePageBackend().then((b) => {
-    progress.backend = b.kind;
-    progress.adapter = b.kind === 'webgpu' ? b.ctx.adapterInfo : 'CPU reference interpreter';
-    $('adapter').textContent = `${b.kind === 'webgpu' ? `backend: webgpu (${b.ctx.adapterInfo})` : 'backend: cpu (the reference interpreter, slow)'} — ${requestNote}${pageBackendReason(b)}`;
-    if (b.kind === 'cpu') {
-      $('banner').textContent = `Training runs on the CPU reference interpreter. ${b.reason}`;
-      $('banner').classList.add('shown');
-    }
-    return b;
-  });
+async function backend(): Promise<ChosenBackend> {
+  backendPromise ??= choosePageBackend().then(
+    (chosen) => {
+      progress.backend = chosen.kind;
+      progress.threads = chosen.kind === 'wasm' ? chosen.threads : 1;
+      progress.adapter = chosen.kind === 'webgpu' ? chosen.ctx.adapterInfo : chosen.kind === 'wasm' ? `WebAssembly on ${chosen.threads} thread${chosen.threads === 1 ? '' : 's'}` : 'CPU reference interpreter';
+      $('adapter').textContent = describeChoice({ ...chosen, reason: `${requestNote}${chosen.reason}` });
+      if (chosen.kind === 'cpu') {
+        $('banner').textContent = `Training runs on the CPU reference interpreter (slow). ${chosen.reason}`;
+        $('banner').classList.add('shown');
+      }
+      return chosen;
+    },
+    (error: unknown) => {
+      progress.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      $('adapter').textContent = `backend: none — ${requestNote}${errorLine(error)}`;
+      throw error;
+    },
+  );
   return backendPromise;
 }
 
-const PAGE_WASM_NOTE = "the WebAssembly backend is not wired into this page yet (it must run from a worker: a page's main thread may not Atomics.wait)";
-
-/** What the page could not do as asked (a bad or unservable ?backend), said before the reason. */
+/** What the page could not do as asked (a bad ?backend), said before the reason. */
 let requestNote = '';
 
-async function choosePageBackend(): Promise<Backend> {
+function choosePageBackend(): Promise<ChosenBackend> {
   const asked = new URLSearchParams(location.search).get('backend');
   let prefer: BackendPreference = 'auto';
   try {
     prefer = asked === null ? 'auto' : parseBackendPreference(asked, '?backend');
   } catch (error) {
-    requestNote = `${error instanceof Error ? error.message : String(error)}; using auto. `;
+    requestNote = `${errorLine(error)}; using auto. `;
   }
-  if (prefer === 'cpu') return { kind: 'cpu', reason: 'asked for by ?backend=cpu' };
-  if (prefer === 'wasm') requestNote = `?backend=wasm is not served: ${PAGE_WASM_NOTE}; using auto. `;
-  return selectBackend({ label: 'spikeflow page', requireWebGPU: prefer === 'webgpu' });
-}
-
-/** Why the page runs where it does, including whether it could share memory with worker threads. */
-function pageBackendReason(b: Backend): string {
-  const isolation = crossOriginIsolated ? 'the page is cross-origin isolated' : 'the page is not cross-origin isolated (threads sharing memory would need it)';
-  if (b.kind === 'cpu') return `${b.reason}; ${isolation}`;
-  const software = softwareRendererName(b.ctx.adapter);
-  const adapter = software === null ? 'a hardware WebGPU adapter' : `WebGPU adapter is software (${software}), kept because ${PAGE_WASM_NOTE}`;
-  return `${adapter}; ${isolation}`;
+  return chooseTrainBackend({ prefer, preferSource: '?backend', label: 'spikeflow page', wasm: pageWasmOffer(), webgpu: { onCompileProgress: showCompileProgress } });
 }
 
 /** Kernel compilation in the status line: the first time on a software GPU it takes minutes. */
@@ -239,9 +236,10 @@ async function train(): Promise<void> {
   delete progress.error;
   try {
     $('status').textContent = 'loading data and compiling…';
-    const [b, demo] = await Promise.all([backend(), buildDemo(settings)]);
+    const [chosen, demo] = await Promise.all([backend(), buildDemo(settings)]);
     describe(demo);
-    const engine = await createEngine(demo, b, SEED, showCompileProgress);
+    const engine = await createEngine(demo, chosen.backend, SEED);
+    run?.engine.destroy();
     run = { demo, engine, settings, key };
     progress.phase = 'training';
     const total = Math.max(1, Number($<HTMLInputElement>('steps').value) || 1);
@@ -299,10 +297,17 @@ async function exportNirFile(): Promise<void> {
  * held-out batch; the page shows it only once all that worked.
  */
 async function restoreModel(key: string, settings: DemoSettings, demo: Demo, seed: number, state: Readonly<Record<string, HostTensor>>, step: number): Promise<number> {
-  const engine = await createEngine(demo, await backend(), seed, showCompileProgress);
-  engine.setState(state);
-  // Scored once before anything on the page changes, so a model that fails to run changes nothing.
-  const probed = await engine.probe(demo.heldOut.feeds);
+  const engine = await createEngine(demo, (await backend()).backend, seed);
+  let probed: Record<string, HostTensor>;
+  try {
+    engine.setState(state);
+    // Scored once before anything on the page changes, so a model that fails to run changes nothing.
+    probed = await engine.probe(demo.heldOut.feeds);
+  } catch (error) {
+    engine.destroy();
+    throw error;
+  }
+  run?.engine.destroy();
   select.value = key;
   showSettings(settings, choice(key).uses);
   describe(demo);

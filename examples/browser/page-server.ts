@@ -7,6 +7,7 @@ import { loadMnist } from '@spikeflow/models';
 import { bundleEntry } from '../../scripts/bundle-entry.js';
 import { encodeMnist, MNIST_ASSET_PATH } from './mnist-asset.js';
 import { NIR_MODULE_PATH } from './nir-module.js';
+import { WASM_WORKER_PATH } from './wasm-worker.js';
 
 export interface ServedPage {
   readonly url: string;
@@ -53,13 +54,15 @@ function answer(routes: ReadonlyMap<string, Route>, request: IncomingMessage, re
 
 /**
  * Bundles main.ts (~3.2 MB, most of it Vega for the plots: the page fetches the MNIST digits as a binary asset, see mnist-asset.ts,
- * so the `mnist` package's 21 MB of JSON stay out) and the NIR module (~5 MB, loaded on first use),
+ * so the `mnist` package's 21 MB of JSON stay out), the NIR module (~5 MB, loaded on first use) and
+ * the WebAssembly backend's worker (its own module: a worker script cannot be a part of main.js),
  * and serves them with index.html from 127.0.0.1, a secure context as WebGPU requires. Port 0 picks a free one.
  */
 export async function servePage(port = 0): Promise<ServedPage> {
-  const [script, nirScript, html, digits] = await Promise.all([
+  const [script, nirScript, wasmWorkerScript, html, digits] = await Promise.all([
     bundleEntry(new URL('./main.ts', import.meta.url).href),
     bundleEntry(new URL('./nir-entry.ts', import.meta.url).href),
+    bundleEntry(new URL('./wasm-worker-entry.ts', import.meta.url).href),
     readFile(fileURLToPath(new URL('./index.html', import.meta.url))),
     loadMnist(),
   ]);
@@ -68,6 +71,7 @@ export async function servePage(port = 0): Promise<ServedPage> {
     ['/', route('text/html; charset=utf-8', html)],
     ['/main.js', route('text/javascript; charset=utf-8', text.encode(script))],
     [NIR_MODULE_PATH, route('text/javascript; charset=utf-8', text.encode(nirScript))],
+    [WASM_WORKER_PATH, route('text/javascript; charset=utf-8', text.encode(wasmWorkerScript))],
     [MNIST_ASSET_PATH, route('application/octet-stream', encodeMnist(digits))],
   ]);
   const server = createServer((request, response) => {

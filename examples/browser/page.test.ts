@@ -110,6 +110,35 @@ interface OpenPage {
   readonly output: string[];
 }
 
+/**
+ * The backend the page must choose: with SPIKEFLOW_REQUIRE_WEBGPU=1 it is opened with
+ * ?backend=webgpu; otherwise auto, which is the WebAssembly backend on a software adapter
+ * (SwiftShader here) or without WebGPU, on every core as the page is cross-origin isolated.
+ */
+const PAGE_QUERY = REQUIRE_WEBGPU ? '?backend=webgpu' : '';
+
+/** The header line names the chosen backend, its threads and why; auto takes WebGPU only on a hardware adapter. */
+async function expectChosenBackend(tab: Page, output: readonly string[]): Promise<void> {
+  const progress = await progressOf(tab);
+  const header = (await tab.textContent('#adapter'))!;
+  console.log(header);
+  expect(progress.error, output.join('\n')).toBeUndefined();
+  if (REQUIRE_WEBGPU) {
+    expect(progress.backend, header).toBe('webgpu');
+    expect(header).toMatch(/^backend: webgpu \(.+\) — asked for by \?backend=webgpu/);
+    return;
+  }
+  if (progress.backend === 'webgpu') {
+    expect(header, 'auto keeps WebGPU only on a hardware adapter').toMatch(/^backend: webgpu \(.+\) — a hardware WebGPU adapter$/);
+    return;
+  }
+  const { cores, isolated } = await tab.evaluate(() => ({ cores: navigator.hardwareConcurrency, isolated: crossOriginIsolated }));
+  expect(isolated, 'the page server sends COOP and COEP').toBe(true);
+  expect(progress.backend, header).toBe('wasm');
+  expect(progress.threads).toBe(cores);
+  expect(header).toMatch(new RegExp(`^backend: wasm \\(${cores} threads?\\) — (WebGPU adapter is software \\(.+\\); the WebAssembly backend is faster here|no WebGPU device .+)$`));
+}
+
 /** Serves the page, opens it in headless Chromium and waits until it has chosen its backend. */
 async function openPage(): Promise<OpenPage> {
   const page = await servePage();
@@ -118,8 +147,12 @@ async function openPage(): Promise<OpenPage> {
   const output: string[] = [];
   tab.on('console', (m) => output.push(`console.${m.type()}: ${m.text()}`));
   tab.on('pageerror', (e) => output.push(`page error: ${e.message}`));
-  await tab.goto(page.url);
-  await tab.waitForFunction((key) => (globalThis as unknown as Record<string, Progress>)[key]?.backend !== 'unknown', PROGRESS_GLOBAL, { timeout: 30_000 });
+  await tab.goto(`${page.url}${PAGE_QUERY}`);
+  await tab.waitForFunction((key) => {
+    const p = (globalThis as unknown as Record<string, Progress>)[key];
+    return p !== undefined && (p.backend !== 'unknown' || p.error !== undefined);
+  }, PROGRESS_GLOBAL, { timeout: 30_000 });
+  await expectChosenBackend(tab, output);
   return { page, browser, tab, output };
 }
 
@@ -485,6 +518,7 @@ describe.skipIf(!REQUIRE_WEBGPU && !existsSync(chromiumPath()))('browser trainin
       expect(saved.suggestedFilename()).toBe(`cue-association-step${steps}.spkf`);
       await tab.reload();
       await tab.waitForFunction((key) => (globalThis as unknown as Record<string, Progress>)[key]?.backend !== 'unknown', PROGRESS_GLOBAL, { timeout: 30_000 });
+      await expectChosenBackend(tab, output);
       await tab.setInputFiles('#model-file', { name: 'saved.spkf', mimeType: 'application/octet-stream', buffer: bytes });
       await tab.waitForFunction(() => /^(restored|error)/.test(document.getElementById('status')!.textContent!), undefined, { timeout: 60_000 });
       const restored = await progressOf(tab);

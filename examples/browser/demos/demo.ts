@@ -61,9 +61,6 @@ export function layerOutputs(layers: Readonly<Record<string, { readonly spikes: 
   );
 }
 
-/** The probe output names the page reads back. */
-export const probeOutputNames = (demo: Demo): string[] => [demo.scores, ...demo.layers.flatMap((l) => [l.spikes, l.membrane])];
-
 /** A batch of a task with one class label per sample: its input `x` and `labels`, scored by the argmax of `scores` [B, C]. */
 export function labelledBatch(batch: TaskBatch): DemoBatch {
   const labels = batch.labels!;

@@ -6,7 +6,6 @@ import type { DemoSettings, SettingName } from './settings.js';
 import { STORE_RECALL_DEFAULTS, STORE_RECALL_SETTINGS, storeRecallLsnnDemo } from './store-recall-lsnn.js';
 
 export type { Demo, DemoBatch, DemoData, DemoLayer } from './demo.js';
-export { probeOutputNames } from './demo.js';
 
 export interface DemoChoice {
   readonly label: string;

@@ -7,6 +7,12 @@ import { WasmKernels, type WasmKernelsOptions } from './runtime.js';
 import type { TrainBackend } from '@spikeflow/core';
 import type { WasmExecutableOptions } from './runtime/executable.js';
 import { wasmBackend } from './runtime/train-backend.js';
+import { servePageBackend } from './page-backend-worker.js';
+import type { MessageEndpoint } from './page-protocol.js';
+
+export { connectPageBackend, pageWasmBackend, pageWasmThreads, type PageBackend, type PageWasmBackendOptions } from './page-backend.js';
+export { servePageBackend } from './page-backend-worker.js';
+export type { MessageEndpoint } from './page-protocol.js';
 
 const WEB_WORKER_SOURCE = `self.onmessage = (event) => {
   self.onmessage = null;
@@ -55,4 +61,12 @@ function availableCores(): number {
  */
 export function webWasmBackend(options: Omit<WasmExecutableOptions, 'spawn' | 'seed'> = {}): TrainBackend {
   return wasmBackend({ ...options, threads: options.threads ?? availableCores(), spawn: spawnWebWorker });
+}
+
+/**
+ * The body of the page backend's worker script (see `pageWasmBackend`): answers the page's calls
+ * with `webWasmBackend` on the threads the page asks for (1 where the worker cannot share memory).
+ */
+export function servePageWasmBackend(scope: MessageEndpoint = globalThis as unknown as MessageEndpoint): void {
+  servePageBackend(scope, (threads) => webWasmBackend({ threads }));
 }

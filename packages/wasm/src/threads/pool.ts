@@ -71,7 +71,7 @@ export class ThreadPool {
     readonly threads: number,
     private readonly kernelNames: readonly string[],
     private readonly local: readonly KernelFunction[],
-    controlBuffer: SharedArrayBuffer,
+    controlBuffer: ArrayBufferLike,
     private readonly workers: KernelWorker[],
     private readonly timeoutMs: number,
   ) {
@@ -93,13 +93,14 @@ export class ThreadPool {
       if (typeof fn !== 'function') throw new Error(`kernel ${name}: the module exports no such function`);
       return fn as KernelFunction;
     });
-    const control = new SharedArrayBuffer(controlBytes(threads));
+    // One thread shares nothing: a page that is not cross-origin isolated has no SharedArrayBuffer.
+    const control = threads === 1 ? new ArrayBuffer(controlBytes(threads)) : new SharedArrayBuffer(controlBytes(threads));
     const workers: KernelWorker[] = [];
     const pool = new ThreadPool(threads, options.kernels, local, control, workers, timeoutMs);
     const started = await Promise.allSettled(
       Array.from({ length: threads - 1 }, (_, k) =>
         options.spawn!(
-          { module: options.module, memory: options.memory, control, kernels: options.kernels, thread: k + 1, memoryImport: options.memoryImport },
+          { module: options.module, memory: options.memory, control: control as SharedArrayBuffer, kernels: options.kernels, thread: k + 1, memoryImport: options.memoryImport },
           (reason) => pool.breakBecause(reason),
         ),
       ),
