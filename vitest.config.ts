@@ -23,5 +23,7 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts', 'examples/**/*.test.ts', 'test/**/*.test.ts', 'docs/**/*.test.ts'],
     // Generous: on a cold Mesa shader cache lavapipe compiles each big kernel on first use (seconds each).
     testTimeout: 300_000,
+    // Decides once whether the WebGPU suites run (not on a software adapter unless SPIKEFLOW_REQUIRE_WEBGPU=1).
+    globalSetup: ['packages/webgpu/test/webgpu-probe.ts'],
   },
 });
