@@ -1,7 +1,7 @@
 import { evaluate, initParams, leafName, toArray, trace, type Graph, type HostTensor } from '@spikeflow/core';
 import { describe, expect, it } from 'vitest';
 import { adam, binaryAdditive, buildLinear, buildRecurrent, leakyIntegrator, linear, recurrent, softmaxCrossEntropy, trainingGraph } from '../src/index.js';
-import { trainBackend } from '../../../test/support/train-backend.js';
+import { trainedState } from '../../../test/support/train-backend.js';
 import { thrown } from './support/thrown.js';
 
 /** The binary additive task: y_t ~ Bernoulli(0.5 + 0.5·x_{t−5} − 0.25·x_{t−9}). */
@@ -116,11 +116,8 @@ describe('binary additive task: learning', () => {
     // Trained on the default backend (it starts from the params initParams gives for the seed);
     // the held-out losses are evaluated on the CPU interpreter.
     const seed = 1;
-    const steps = await trainBackend().compileTrainStep(trainingGraph(model, { loss: 'loss', optimizer: adam() }), { seed });
     const started = performance.now();
-    for (let k = 0; k < STEPS; k++) steps.step({ ...trainFeeds(k), lr: 0.05 });
-    const trained = await steps.readState(names(model));
-    steps.destroy();
+    const trained = await trainedState(trainingGraph(model, { loss: 'loss', optimizer: adam() }), { seed, steps: STEPS, feeds: (k) => ({ ...trainFeeds(k), lr: 0.05 }), names: names(model) });
     const [before, after] = [lossWith(initParams(model, { seed })), lossWith(trained)];
     console.log(`recurrent leaky integrators on binary additive: held-out loss ${before.toFixed(3)} -> ${after.toFixed(3)} in ${STEPS} Adam steps of ${B}, ${((performance.now() - started) / 1000).toFixed(1)} s`);
     expect(before).toBeGreaterThan(0.62);
