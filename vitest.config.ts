@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -23,5 +24,10 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts', 'examples/**/*.test.ts', 'test/**/*.test.ts', 'docs/**/*.test.ts'],
     // Generous: on a cold Mesa shader cache lavapipe compiles each big kernel on first use (seconds each).
     testTimeout: 300_000,
+    // Vitest's default, cores − 1, is one worker on a 2-core machine; two finish sooner there (the
+    // second core works while the other file imports or runs single-threaded JavaScript).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
+    // Decides once whether the WebGPU suites run (not on a software adapter unless SPIKEFLOW_REQUIRE_WEBGPU=1).
+    globalSetup: ['packages/webgpu/test/webgpu-probe.ts'],
   },
 });

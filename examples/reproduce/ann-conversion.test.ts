@@ -1,9 +1,9 @@
 // CI short version of the ann-conversion experiment: the same routine (train a ReLU MLP, balance
-// by the 99.9th percentile, convert to IF neurons) at a small scale on the CPU interpreter,
+// by the 99.9th percentile, convert to IF neurons) at a small scale on the default backend,
 // asserting that the converted network at T = 100 is within a stated margin of the ANN.
-import { cpuBackend } from '@spikeflow/core';
 import { loadMnist, mnistSplit } from '@spikeflow/models';
 import { describe, expect, it } from 'vitest';
+import { trainBackend } from '../../test/support/train-backend.js';
 import { digitSubset, runConversion } from './ann-conversion-run.js';
 
 /** 2,000 training and 500 held-out digits, 784-64-10, 3 epochs: an ANN near 85% (84.6% at seed 1), in about 25 s. */
@@ -18,7 +18,7 @@ describe('ann-conversion, short version', () => {
   it(`the converted SNN at T = 100 is within ${MARGIN} of the ANN on held-out digits`, async () => {
     const split = mnistSplit(await loadMnist());
     const outcome = await runConversion({
-      backend: cpuBackend(),
+      backend: trainBackend(),
       budget: { sizes: [784, 64, 10], epochs: 3, batch: 50, lr: 3e-3 },
       conversion: { scales: { method: 'percentile', percentile: 99.9 }, steps: [10, 100], evalBatch: 100 },
       train: digitSubset(split.train, TRAIN, 1),

@@ -1,15 +1,15 @@
 // CI short version of the exact-gradients experiment: the gated QIF network, trained with the exact
-// gradient of its discrete dynamics on the CPU interpreter, on a short delayed XOR (delay 20 steps =
+// gradient of its discrete dynamics on the default backend, on a short delayed XOR (delay 20 steps =
 // 2 τ_s). Its validation loss starts at chance (ln 2 ≈ 0.693) and must fall below FACTOR of it.
-import { cpuBackend } from '@spikeflow/core';
 import { expect, it } from 'vitest';
+import { trainBackend } from '../../test/support/train-backend.js';
 import { trainDelayedXor } from './exact-gradients-training.js';
 
 const FACTOR = 0.7;
 
 it('the gated QIF network learns a short delayed XOR with exact gradients (validation loss falls by a factor 0.7)', async () => {
   const outcome = await trainDelayedXor(
-    cpuBackend(),
+    trainBackend(),
     {
       neuron: 'gatedQif',
       task: { pulseSteps: 5, delaySteps: 20, waitSteps: 5, answerSteps: 5 },

@@ -1,8 +1,8 @@
-// CI short version of the federated-mnist experiment on the CPU interpreter: FedAvg (τ = 5) over 10
+// CI short version of the federated-mnist experiment on the default backend: FedAvg (τ = 5) over 10
 // non-IID clients, 4,000 samples (4 rounds); its test accuracy must beat chance (10%) by 20 points.
-import { cpuBackend } from '@spikeflow/core';
 import { loadMnist, mnistSplit } from '@spikeflow/models';
 import { describe, expect, it } from 'vitest';
+import { trainBackend } from '../../test/support/train-backend.js';
 import { QUICK_BAR, QUICK_BUDGET } from './experiments/federated-mnist.js';
 import { digitSet } from './digit-set.js';
 import { federatedMnistData, isOneTwoFive, trainFederatedMnist } from './federated-mnist-training.js';
@@ -26,7 +26,7 @@ describe('federated-mnist helpers', () => {
 it('FedAvg on the non-IID split learns: test accuracy above chance (10%) by 20 points', async () => {
   const budget = QUICK_BUDGET;
   const data = federatedMnistData(mnistSplit(await loadMnist()), budget, 1);
-  const run = await trainFederatedMnist({ backend: cpuBackend(), budget, data, tau: 5, seed: 1, log: (line) => console.log(`federated-mnist (short): ${line}`) });
+  const run = await trainFederatedMnist({ backend: trainBackend(), budget, data, tau: 5, seed: 1, log: (line) => console.log(`federated-mnist (short): ${line}`) });
   expect(run.rounds).toBe(4);
   // Every round sends 10 clients' float32 params up and the global params down to each: 2 · 10 · 13,184 · 4 bytes.
   expect(run.upBytes).toBe(4 * 10 * 13_184 * 4);

@@ -1,9 +1,9 @@
 // CI short version of the l2l-navigation experiment (its --quick settings): A2C meta-training of a
-// small LSNN actor-critic on a 4 × 4 arena on the CPU interpreter, asserting that the trained agent
+// small LSNN actor-critic on a 4 × 4 arena on the default backend, asserting that the trained agent
 // finds held-out goals more often than the random policy by the stated margin.
-import { cpuBackend } from '@spikeflow/core';
 import { evaluateNavigation, metaTrainNavigation, summarizeFinds, withNavigationAgent, type NavigationRun } from '@spikeflow/models';
 import { describe, expect, it } from 'vitest';
+import { trainBackend } from '../../test/support/train-backend.js';
 import { episodeSeeds } from './episode-seeds.js';
 import { QUICK, QUICK_MARGIN, QUICK_TEST_BATCHES, speedupOf } from './experiments/l2l-navigation.js';
 
@@ -12,8 +12,9 @@ describe('meta-RL navigation, short version', () => {
     const seeds = episodeSeeds(1);
     const run: NavigationRun = { ...QUICK, seed: 1, seeds: { train: seeds.train, validation: seeds.validation } };
     const random = await evaluateNavigation(undefined, run, seeds.test, QUICK_TEST_BATCHES);
-    const outcome = await metaTrainNavigation(cpuBackend(), run, (line) => console.log(`l2l-navigation (short): ${line}`));
-    const test = await withNavigationAgent(cpuBackend(), run, outcome.params, (forward) => evaluateNavigation(forward, run, seeds.test, QUICK_TEST_BATCHES));
+    const backend = trainBackend();
+    const outcome = await metaTrainNavigation(backend, run, (line) => console.log(`l2l-navigation (short): ${line}`));
+    const test = await withNavigationAgent(backend, run, outcome.params, (forward) => evaluateNavigation(forward, run, seeds.test, QUICK_TEST_BATCHES));
     expect(test.meanFinds).toBeGreaterThanOrEqual(QUICK_MARGIN * random.meanFinds);
   }, 180_000);
 });

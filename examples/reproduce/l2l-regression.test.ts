@@ -1,10 +1,10 @@
 // CI short version of the l2l-regression experiment: the same meta-training loop at a small scale
-// on the CPU interpreter (bounded time, no shader compiles), asserting that meta-training cut the
+// on the default backend (bounded time, no shader compiles), asserting that meta-training cut the
 // loss by a stated factor and that the trained network does better than answering 0 on held-out
 // functions.
-import { cpuBackend } from '@spikeflow/core';
 import { l2lRegression, lossDrop, metaTrainL2l, testL2l, type MetaTrainingRun } from '@spikeflow/models';
 import { describe, expect, it } from 'vitest';
+import { trainBackend } from '../../test/support/train-backend.js';
 import { episodeSeeds } from './episode-seeds.js';
 
 /** 8 trials of 3 steps (T = 24), the last step scored; an LSNN of 8 LIF + 8 ALIF neurons. */
@@ -22,10 +22,11 @@ const CHANCE_FRACTION = 0.6;
 
 describe('learning-to-learn regression, short version', () => {
   it('meta-training cuts the loss by the stated factor, and the network beats answering 0 on held-out functions', async () => {
-    const outcome = await metaTrainL2l(cpuBackend(), SHORT, (line) => console.log(`l2l-regression (short): ${line}`));
+    const backend = trainBackend();
+    const outcome = await metaTrainL2l(backend, SHORT, (line) => console.log(`l2l-regression (short): ${line}`));
     const drop = lossDrop(outcome.trainLosses, 10);
     expect(drop.factor).toBeGreaterThanOrEqual(LOSS_FACTOR);
-    const test = await testL2l(cpuBackend(), SHORT, outcome.params, episodeSeeds(1).test, 64);
+    const test = await testL2l(backend, SHORT, outcome.params, episodeSeeds(1).test, 64);
     expect(test.mse).toBeLessThan(CHANCE_FRACTION * l2lRegression(SHORT.task).info.chance.value);
   }, 120_000);
 });

@@ -1,6 +1,6 @@
 // The maze-neuromodulation experiment: its random-policy baseline against a simulation, and its quick run learning.
 import { expect, it } from 'vitest';
-import { cpuBackend } from '@spikeflow/core';
+import { trainBackend } from '../../test/support/train-backend.js';
 import { BUDGET, QUICK_BUDGET, QUICK_MARGIN } from './experiments/maze-neuromodulation.js';
 import { randomPolicyReward, trainMazeAgent } from './maze-neuromodulation-training.js';
 
@@ -16,8 +16,8 @@ it('the random-policy baseline is the mean reward of uniformly random moves on t
 });
 
 it('the quick budget trains the neuromodulated SNN agent past a random policy on held-out episodes', async () => {
-  // The CI smoke run's claim, on the CPU interpreter: 40 A2C updates of 16 episodes.
-  const run = await trainMazeAgent(cpuBackend(), QUICK_BUDGET, 'neuromodulated', 1, () => {});
+  // The CI smoke run's claim, on the default backend: 40 A2C updates of 16 episodes.
+  const run = await trainMazeAgent(trainBackend(), QUICK_BUDGET, 'neuromodulated', 1, () => {});
   const random = randomPolicyReward(QUICK_BUDGET, 1);
   expect(run.testRewards).toHaveLength(QUICK_BUDGET.testEpisodes);
   expect(run.testReward).toBeGreaterThan(random + QUICK_MARGIN);

@@ -1,13 +1,19 @@
 import { SpikeflowError } from '@spikeflow/core';
 import type { GpuContext } from '../src/device/index.js';
 import { acquireNodeDevice } from '../src/node.js';
-import { WEBGPU_REQUIRED } from './webgpu-required.js';
+import { WEBGPU_REQUIRED, webgpuSkipReason } from './webgpu-required.js';
 
 /** A dawn.node device, or why there is none. */
 export type NodeDevice = { readonly ctx: GpuContext } | { readonly reason: string };
 
-/** Only a device error means "no WebGPU here"; anything else is a bug and throws. */
+/**
+ * The device for a WebGPU suite. When this run skips the WebGPU suites (a software adapter without
+ * SPIKEFLOW_REQUIRE_WEBGPU=1, see webgpu-probe.ts) there is none, and dawn.node is not even loaded.
+ * Only a device error means "no WebGPU here"; anything else is a bug and throws.
+ */
 export function tryNodeDevice(): Promise<NodeDevice> {
+  const skip = webgpuSkipReason();
+  if (skip !== null) return Promise.resolve({ reason: skip });
   return acquireNodeDevice().then(
     (ctx) => ({ ctx }),
     (error: unknown) => {
@@ -18,12 +24,13 @@ export function tryNodeDevice(): Promise<NodeDevice> {
 }
 
 /**
- * For `it.skipIf`: true only when there is no device and SPIKEFLOW_REQUIRE_WEBGPU is not 1 (the
- * reason is printed). CI sets it, so there the tests run and fail through `deviceOf`.
+ * For `it.skipIf`: true only when there is no device and SPIKEFLOW_REQUIRE_WEBGPU is not 1. CI sets
+ * it, so there the tests run and fail through `deviceOf`. The run's skip reason was printed once
+ * already; any other reason is printed here.
  */
 export function skipWithoutDevice(acquired: NodeDevice, what: string): boolean {
   if (!('reason' in acquired) || WEBGPU_REQUIRED) return false;
-  console.warn(`skipping ${what}: ${acquired.reason}`);
+  if (acquired.reason !== webgpuSkipReason()) console.warn(`skipping ${what}: ${acquired.reason}`);
   return true;
 }
 

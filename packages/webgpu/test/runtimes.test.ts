@@ -1,13 +1,14 @@
 // The parity suite in the other two runtimes, each launched from Node: Deno (the `deno` npm
 // package's binary, navigator.gpu through wgpu) and headless Chromium (Debian's chromium driven
 // by playwright-core, WebGPU on SwiftShader). Both run the same esbuild bundle of test/parity/suite.ts.
+// Like every WebGPU suite, they skip where this run skips WebGPU (see webgpu-probe.ts).
 import { existsSync } from 'node:fs';
 import { describe, expect, it, type TestContext } from 'vitest';
 import { bundleEntry } from '../../../scripts/bundle-entry.js';
 import { chromiumPath, runPageInChromium } from './runtimes/chromium.js';
 import { denoExecutable, runDenoScript } from './runtimes/deno.js';
 import { REPORT_GLOBAL, REPORT_LINE_PREFIX, type RuntimeReport } from './runtimes/run-suite.js';
-import { unavailable } from './webgpu-required.js';
+import { skipIfWebGPUSkipped, unavailable } from './webgpu-required.js';
 
 /** Per launch; Chromium's first start takes seconds on a cold machine. */
 const RUN_TIMEOUT_MS = 240_000;
@@ -25,6 +26,7 @@ function expectPassingRun(ctx: TestContext, runtime: string, report: RuntimeRepo
 
 describe('parity suite in other runtimes', () => {
   it('passes in Deno', async (ctx) => {
+    skipIfWebGPUSkipped(ctx);
     try {
       denoExecutable();
     } catch (error) {
@@ -39,6 +41,7 @@ describe('parity suite in other runtimes', () => {
   }, TEST_TIMEOUT_MS);
 
   it('passes in headless Chromium', async (ctx) => {
+    skipIfWebGPUSkipped(ctx);
     const executable = chromiumPath();
     if (!existsSync(executable)) {
       unavailable(ctx, `no Chromium at ${executable} (scripts/setup.sh installs Debian's chromium; CHROMIUM_PATH overrides)`);
