@@ -1,4 +1,6 @@
+import type { DType } from './dtype.js';
 import { fail } from './errors.js';
+import type { FeedElements } from './feed-check.js';
 import { leafName, type Graph, type NodeId } from './graph.js';
 
 /**
@@ -16,3 +18,19 @@ export function spikeInputNodes(graph: Graph, names: readonly string[]): Set<Nod
     }),
   );
 }
+
+/**
+ * Rejects a checked feed of a declared spike input unless every element is 0 or 1 once rounded to
+ * the declared dtype (float32: 1 + 1e-12 counts as 1), with ONE error naming the element. Both
+ * backends call it, so a feed is accepted, stored and refused alike on each.
+ */
+export function checkSpikeElements({ elements, size, scalar }: FeedElements, dtype: DType, field: string): void {
+  const round = dtype === 'f32' ? Math.fround : (v: number) => v;
+  for (let i = 0; i < size; i++) {
+    const v = round(elements[i] as number);
+    if (v !== 0 && v !== 1) fail('feed', scalar ? field : `${field}[${i}]`, 'a spike input holds only 0 and 1', '0 or 1', String(elements[i]));
+  }
+}
+
+/** Element i of a feed checked by `checkSpikeElements`, as the spike it holds (an element past 0.5 is a 1). */
+export const spikeAt = (elements: ArrayLike<unknown>, i: number): 0 | 1 => ((elements[i] as number) >= 0.5 ? 1 : 0);

@@ -77,6 +77,27 @@ describe('the WebAssembly executable', () => {
     expect(Array.from((await exe.run(GOOD)).acc!.data)).toEqual([4, 4, 4, 10, 10, 10]);
   });
 
+  it('checks every feed after reading them all: a getter cannot change a checked feed, and a faked length or prototype is not trusted', async () => {
+    const exe = await compiled(accumulator(), 1, 7);
+    open.push(exe);
+    const before = bits((await exe.readState()).acc!);
+    // b's getter runs after a was gathered and changes it: the check, made after every feed was
+    // read, sees the change (checking a before reading b would have stored a truncated 1).
+    const pair = await compiled(trace((tb) => ({ s: tb.input('a', [2], 'i32').cast('f32').add(tb.input('b', [2])) })), 1, 7);
+    open.push(pair);
+    const a = new Float32Array([1, 2]);
+    const sneaky = { a, get b() { a[0] = 1.5; return [0, 0]; } } as unknown as Record<string, number[]>;
+    await expect(pair.run(sneaky)).rejects.toThrow(/at 'inputs\.a\[0\]': 1\.5 is not an integer/);
+    // An own `length` on a real typed array does not hide its true size.
+    const long = new Float32Array(12);
+    Object.defineProperty(long, 'length', { value: 6 });
+    expect(() => exe.submit({ ...GOOD, x: long })).toThrow(/at 'inputs\.x'.*expected 6 elements; found 12/);
+    // A plain array dressed as an Int32Array is still checked element by element.
+    const dressed = Object.setPrototypeOf([1, 0, 1.5], Int32Array.prototype) as number[];
+    expect(() => exe.submit({ ...GOOD, y: dressed })).toThrow(/at 'inputs\.y\[2\]': 1\.5 is not an integer/);
+    expect(bits((await exe.readState()).acc!)).toEqual(before);
+  });
+
   it('is a TrainBackend named wasm whose runner is the executable', async () => {
     const backend = wasmBackend();
     expect(backend.name).toBe('wasm');

@@ -129,7 +129,7 @@ describe.skipIf(skip)('compiler on WebGPU', () => {
     const { device } = deviceOf(acquired);
     const exe = await compile(trace((b) => ({ y: b.input('toString', [2]).mul(2) })), device);
     await expect(exe.run({})).rejects.toThrow(/missing input 'toString'/);
-    // A caller's own Float32Array is uploaded as given (no copy needed) and not changed.
+    // A caller's own Float32Array is uploaded and left unchanged.
     const x = new Float32Array([1.5, -2]);
     expect(toArray((await exe.run({ toString: x })).y!)).toEqual([3, -4]);
     expect(Array.from(x)).toEqual([1.5, -2]);

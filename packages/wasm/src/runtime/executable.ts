@@ -1,9 +1,9 @@
-import { checkFeed, fail, initParams, initialValue, outputNode, sizeOf, type FeedValue, type Graph, type HostTensor, type NodeId, type TensorType } from '@spikeflow/core';
+import { checkGathered, checkSpikeElements, fail, gatherFeed, type FeedElements, initParams, initialValue, outputNode, sizeOf, type FeedValue, type Graph, type HostTensor, type NodeId, type TensorType } from '@spikeflow/core';
 import { compileWasmProgram, type WasmProgramOptions } from '../compiler/compile.js';
 import type { KernelStep, Program, Step } from '../compiler/program.js';
 import { splitRange } from '../runtime.js';
 import { ThreadPool, type SpawnKernelWorker } from '../threads/pool.js';
-import { checkSpikeFeed, hostFromMemory, writeCheckedFeed, writeSpikeFeed, writeWords } from './host-data.js';
+import { hostFromMemory, writeCheckedFeed, writeSpikeFeed, writeWords } from './host-data.js';
 import { PROGRAM_MEMORY, programModule } from './program-module.js';
 import { spikeInputsAsBool } from './spike-inputs.js';
 
@@ -109,22 +109,29 @@ export class WasmExecutable {
     const known = new Map(leaves.map((p) => [p.name, p.value]));
     const singular = kind === 'inputs' ? 'input' : kind === 'params' ? 'param' : 'state';
     for (const name of Object.keys(values)) if (!known.has(name)) fail('feed', `${kind}.${name}`, `the graph has no ${singular} of this name`, [...known.keys()].join(', ') || 'none', name);
-    const writes: [NodeId, ArrayLike<number>, boolean][] = [];
+    // Gather every feed (the caller's getters and proxies run here, and only here), then check them
+    // all, then write them all in place: a rejected call changes nothing, and a value checked is
+    // the value stored.
+    const feeds: { value: NodeId; field: string; type: TensorType; spikes: boolean; gathered: FeedElements }[] = [];
     for (const { name, value } of leaves) {
       const fed = Object.hasOwn(values, name) ? values[name] : undefined;
+      const field = `${kind}.${name}`;
       if (fed === undefined) {
-        if (requireAll) fail('feed', `${kind}.${name}`, `missing ${singular} '${name}'`, 'a value', 'nothing');
+        if (requireAll) fail('feed', field, `missing ${singular} '${name}'`, 'a value', 'nothing');
         continue;
       }
-      const field = `${kind}.${name}`;
-      const spikes = kind === 'inputs' ? this.spikeInputs.get(name) : undefined;
-      writes.push([value, spikes === undefined ? checkFeed(fed, this.program.values.get(value)!.type, field) : checkSpikeFeed(fed, spikes, field), spikes !== undefined]);
+      const declared = kind === 'inputs' ? this.spikeInputs.get(name) : undefined;
+      const type = declared ?? this.program.values.get(value)!.type;
+      feeds.push({ value, field, type, spikes: declared !== undefined, gathered: gatherFeed(fed, type, field) });
     }
-    // Only once every value passed: written in place, with no intermediate array.
-    for (const [value, elements, spikes] of writes) {
+    for (const { field, type, spikes, gathered } of feeds) {
+      checkGathered(gathered, type.dtype, field);
+      if (spikes) checkSpikeElements(gathered, type.dtype, field);
+    }
+    for (const { value, spikes, gathered } of feeds) {
       if (!this.program.offsets.has(value)) continue;
-      if (spikes) writeSpikeFeed(this.memory, this.offsetOf(value), elements);
-      else writeCheckedFeed(this.memory, this.offsetOf(value), this.program.values.get(value)!.type.dtype, elements);
+      if (spikes) writeSpikeFeed(this.memory, this.offsetOf(value), gathered);
+      else writeCheckedFeed(this.memory, this.offsetOf(value), this.program.values.get(value)!.type.dtype, gathered);
     }
   }
 

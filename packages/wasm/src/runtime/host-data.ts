@@ -1,4 +1,4 @@
-import { checkFeed, copyFeed, fail, sizeOf, tensor, type DType, type FeedValue, type HostTensor, type TensorType } from '@spikeflow/core';
+import { copyFeed, sizeOf, spikeAt, tensor, type DType, type FeedElements, type HostTensor, type TensorType } from '@spikeflow/core';
 
 /** The words a value of this dtype holds in the shared memory (i32 for i32; u32 bits; bool as 0/1). */
 export type WordArray = Float32Array | Int32Array | Uint32Array;
@@ -9,32 +9,17 @@ function wordArray(dtype: DType, size: number): WordArray {
   return new Int32Array(size);
 }
 
-/** Stores elements checked by core's `checkFeed` straight into the memory at a byte offset, as the words of the dtype. */
-export function writeCheckedFeed(memory: WebAssembly.Memory, offset: number, dtype: DType, elements: ArrayLike<number>): void {
-  const size = elements.length;
+/** Stores a feed checked by core's `checkFeed`/`checkGathered` straight into the memory at a byte offset, as the words of the dtype. */
+export function writeCheckedFeed(memory: WebAssembly.Memory, offset: number, dtype: DType, gathered: FeedElements): void {
+  const size = gathered.size;
   const view = dtype === 'f32' ? new Float32Array(memory.buffer, offset, size) : dtype === 'u32' ? new Uint32Array(memory.buffer, offset, size) : new Int32Array(memory.buffer, offset, size);
-  copyFeed(elements, view);
+  copyFeed(gathered, view);
 }
 
-/**
- * The elements of a fed value of a declared spike input (see spikeInputsAsBool), checked as any
- * feed of its declared type is, then each must be 0 or 1 once rounded to that type (as WebGPU
- * packs such an input), else ONE error naming it. Nothing is written here (see writeSpikeFeed).
- */
-export function checkSpikeFeed(value: FeedValue, declared: TensorType, field: string): ArrayLike<number> {
-  const elements = checkFeed(value, declared, field);
-  const round = declared.dtype === 'f32' ? Math.fround : (v: number) => v;
-  for (let i = 0, size = elements.length; i < size; i++) {
-    const v = round(elements[i]!);
-    if (v !== 0 && v !== 1) fail('feed', declared.shape.length === 0 ? field : `${field}[${i}]`, 'a spike input holds only 0 and 1', '0 or 1', String(elements[i]));
-  }
-  return elements;
-}
-
-/** Stores a checked spike feed as the bool words its memory holds (an element past 0.5 rounded to 1). */
-export function writeSpikeFeed(memory: WebAssembly.Memory, offset: number, elements: ArrayLike<number>): void {
-  const words = new Int32Array(memory.buffer, offset, elements.length);
-  for (let i = 0, size = elements.length; i < size; i++) words[i] = elements[i]! >= 0.5 ? 1 : 0;
+/** Stores a feed checked by core's `checkSpikeElements` as the bool words its memory holds. */
+export function writeSpikeFeed(memory: WebAssembly.Memory, offset: number, { elements, size }: FeedElements): void {
+  const words = new Int32Array(memory.buffer, offset, size);
+  for (let i = 0; i < size; i++) words[i] = spikeAt(elements, i);
 }
 
 /** Writes words at a byte offset of the memory. */

@@ -1,4 +1,4 @@
-import { checkFeed, fail, initParams, initialValue, outputNode, sizeOf, type FeedValue, type Graph, type HostTensor, type NodeId, type TensorType } from '@spikeflow/core';
+import { checkGathered, checkSpikeElements, fail, gatherFeed, initParams, type FeedElements, initialValue, outputNode, sizeOf, type FeedValue, type Graph, type HostTensor, type NodeId, type TensorType } from '@spikeflow/core';
 import { compileLimitsOf, compileProgram, type ProgramOptions } from '../compiler/compile.js';
 import type { KernelStep, Program, Step } from '../compiler/program.js';
 import { checkedToGpu, feedToGpu, gpuArray, hostFromGpu } from './host-data.js';
@@ -199,20 +199,14 @@ export class Executable {
     this.handle.device.queue.writeBuffer(this.bufferOf(value), 0, feedToGpu(data, v.type, field));
   }
 
-  /** Uploads param values by name; unknown names are rejected before anything is written. */
+  /** Uploads param values by name; every value is checked before any is written. */
   setParams(values: Readonly<Record<string, FeedValue>>): void {
-    const known = new Map(this.program.params.map((p) => [p.name, p.value]));
-    for (const name of Object.keys(values)) if (!known.has(name)) fail('feed', `params.${name}`, 'the graph has no param of this name', [...known.keys()].join(', ') || 'none', name);
-    for (const name of Object.keys(values)) feedToGpu(values[name]!, this.program.values.get(known.get(name)!)!.type, `params.${name}`);
-    for (const [name, value] of Object.entries(values)) this.writeValue(known.get(name)!, value, `params.${name}`);
+    this.writeNamed('params', this.program.params, values, false);
   }
 
-  /** Uploads state values by name (e.g. to resume from a checkpoint). */
+  /** Uploads state values by name (e.g. to resume from a checkpoint); every value is checked before any is written. */
   setState(values: Readonly<Record<string, FeedValue>>): void {
-    const known = new Map(this.program.state.map((p) => [p.name, p.value]));
-    for (const name of Object.keys(values)) if (!known.has(name)) fail('feed', `state.${name}`, 'the graph has no state of this name', [...known.keys()].join(', ') || 'none', name);
-    for (const name of Object.keys(values)) feedToGpu(values[name]!, this.program.values.get(known.get(name)!)!.type, `state.${name}`);
-    for (const [name, value] of Object.entries(values)) this.writeValue(known.get(name)!, value, `state.${name}`);
+    this.writeNamed('state', this.program.state, values, false);
   }
 
   /** Sets every state to its initializer: a fresh episode. */
@@ -249,18 +243,37 @@ export class Executable {
     return dispatches;
   }
 
+  /**
+   * Gathers every named feed (the caller's getters and proxies run here, and only here), then checks
+   * them all, then uploads them all: a rejected call changes nothing, and a value checked is the
+   * value uploaded. Names are looked up as own properties.
+   */
+  private writeNamed(kind: 'inputs' | 'params' | 'state', leaves: readonly { readonly name: string; readonly value: NodeId }[], values: Readonly<Record<string, FeedValue>>, requireAll: boolean): void {
+    const known = new Map(leaves.map((p) => [p.name, p.value]));
+    const singular = kind === 'inputs' ? 'input' : kind === 'params' ? 'param' : 'state';
+    for (const name of Object.keys(values)) if (!known.has(name)) fail('feed', `${kind}.${name}`, `the graph has no ${singular} of this name`, [...known.keys()].join(', ') || 'none', name);
+    const feeds: { value: NodeId; field: string; type: TensorType; packed: boolean; gathered: FeedElements }[] = [];
+    for (const { name, value } of leaves) {
+      const fed = Object.hasOwn(values, name) ? values[name] : undefined;
+      const field = `${kind}.${name}`;
+      if (fed === undefined) {
+        if (requireAll) fail('feed', field, `missing ${singular} '${name}'`, 'a value', 'nothing');
+        continue;
+      }
+      const v = this.program.values.get(value)!;
+      feeds.push({ value, field, type: v.type, packed: kind === 'inputs' && v.packed === true, gathered: gatherFeed(fed, v.type, field) });
+    }
+    for (const { field, type, packed, gathered } of feeds) {
+      checkGathered(gathered, type.dtype, field);
+      if (packed) checkSpikeElements(gathered, type.dtype, field);
+    }
+    for (const { value, type, packed, gathered } of feeds) {
+      this.handle.device.queue.writeBuffer(this.bufferOf(value), 0, packed ? packSpikeFeed(gathered) : checkedToGpu(gathered, type.dtype));
+    }
+  }
+
   private writeInputs(inputs: Readonly<Record<string, FeedValue>>): void {
-    const known = new Map(this.program.inputs.map((p) => [p.name, p.value]));
-    for (const name of Object.keys(inputs)) if (!known.has(name)) fail('feed', `inputs.${name}`, 'the graph has no input of this name', [...known.keys()].join(', ') || 'none', name);
-    const arrays = this.program.inputs.map((p) => {
-      const value = Object.hasOwn(inputs, p.name) ? inputs[p.name] : undefined;
-      if (value === undefined) fail('feed', `inputs.${p.name}`, `missing input '${p.name}'`, 'a value', 'nothing');
-      const v = this.program.values.get(p.value)!;
-      const elements = checkFeed(value, v.type, `inputs.${p.name}`);
-      return v.packed === true ? packSpikeFeed(elements, `inputs.${p.name}`) : checkedToGpu(elements, v.type.dtype);
-    });
-    // Every feed is checked before any is written: a bad call changes nothing.
-    this.program.inputs.forEach((p, k) => this.handle.device.queue.writeBuffer(this.bufferOf(p.value), 0, arrays[k]!));
+    this.writeNamed('inputs', this.program.inputs, inputs, true);
   }
 
   /** Runs one call without reading anything back (the step of a training loop). */

@@ -1,4 +1,4 @@
-import { checkFeed, copyFeed, sizeOf, tensor, type DType, type FeedValue, type HostTensor, type TensorType } from '@spikeflow/core';
+import { checkFeed, copyFeed, sizeOf, type FeedElements, tensor, type DType, type FeedValue, type HostTensor, type TensorType } from '@spikeflow/core';
 
 /** Typed arrays over plain ArrayBuffers, as queue.writeBuffer takes. */
 export type GpuArray = Float32Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint32Array<ArrayBuffer>;
@@ -15,15 +15,10 @@ export function feedToGpu(value: FeedValue, type: TensorType, field: string): Gp
   return checkedToGpu(checkFeed(value, type, field), type.dtype);
 }
 
-/**
- * Elements checked by core's `checkFeed` as the typed array a GPU buffer of `dtype` holds: the
- * caller's own array when it already is one (queue.writeBuffer copies it at once), else a copy.
- */
-export function checkedToGpu(elements: ArrayLike<number>, dtype: DType): GpuArray {
-  const ready = dtype === 'f32' ? elements instanceof Float32Array : dtype === 'i32' ? elements instanceof Int32Array : elements instanceof Uint32Array;
-  if (ready && elements.length > 0 && (elements as GpuArray).buffer instanceof ArrayBuffer) return elements as GpuArray;
-  const out = gpuArray(dtype, Math.max(1, elements.length));
-  copyFeed(elements, out);
+/** A feed checked by core's `checkFeed`/`checkGathered`, copied into the typed array a GPU buffer of `dtype` holds (never empty). */
+export function checkedToGpu(gathered: FeedElements, dtype: DType): GpuArray {
+  const out = gpuArray(dtype, Math.max(1, gathered.size));
+  copyFeed(gathered, out);
   return out;
 }
 
