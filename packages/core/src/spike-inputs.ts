@@ -24,11 +24,17 @@ export function spikeInputNodes(graph: Graph, names: readonly string[]): Set<Nod
  * the declared dtype (float32: 1 + 1e-12 counts as 1), with ONE error naming the element. Both
  * backends call it, so a feed is accepted, stored and refused alike on each.
  */
-export function checkSpikeElements({ elements, size, scalar }: FeedElements, dtype: DType, field: string): void {
-  const round = dtype === 'f32' ? Math.fround : (v: number) => v;
+export function checkSpikeElements({ elements, size, scalar, kind }: FeedElements, dtype: DType, field: string): void {
+  const bad = (i: number) => fail('feed', scalar ? field : `${field}[${i}]`, 'a spike input holds only 0 and 1', '0 or 1', String(elements[i]));
+  const values = elements as ArrayLike<number>;
+  // Float32 data (or an integer dtype) needs no rounding: the common case, a tight loop.
+  if (dtype !== 'f32' || kind === 'Float32Array') {
+    for (let i = 0; i < size; i++) if (values[i] !== 0 && values[i] !== 1) bad(i);
+    return;
+  }
   for (let i = 0; i < size; i++) {
-    const v = round(elements[i] as number);
-    if (v !== 0 && v !== 1) fail('feed', scalar ? field : `${field}[${i}]`, 'a spike input holds only 0 and 1', '0 or 1', String(elements[i]));
+    const v = Math.fround(values[i]!);
+    if (v !== 0 && v !== 1) bad(i);
   }
 }
 
