@@ -92,6 +92,17 @@ describe('rows of several backends', () => {
     expect([webgpu, wasm, cpu].map((device) => backendKindOf({ device }))).toEqual(['webgpu', 'wasm', 'cpu']);
   });
 
+  it('a run whose models ran on different backends replaces each model only on the backends it ran on, and drops a model it no longer has', () => {
+    const CPU = 'CPU reference interpreter';
+    const previous = [on(CPU, row('maze', 'A', 1, 1)), on(CPU, row('maze', 'B', 1, 2)), on(CPU, row('maze', 'gone', 1, 3))];
+    const merged = mergeRows(previous, [on(WEBGPU, row('maze', 'A', 1, 4)), on(CPU, row('maze', 'B', 1, 5))], { experiment: 'maze', seed: 1 }, ['maze']);
+    expect(merged.map((r) => [r.model, backendKindOf(r), r.value])).toEqual([
+      ['A', 'cpu', 1],
+      ['A', 'webgpu', 4],
+      ['B', 'cpu', 5],
+    ]);
+  });
+
   it('a run on another backend keeps the rows of the first, and the two sit side by side; a rerun on one backend replaces only its own row', () => {
     const previous = [on(WEBGPU, row('smnist', 'PSN', 1, 0.963)), on(WEBGPU, row('smnist', 'LIF', 1, 0.9)), on(WEBGPU, row('smnist', 'PSN', 2, 0.97))];
     const wasmRun = mergeRows(previous, [on(WASM, row('smnist', 'PSN', 1, 0.961))], { experiment: 'smnist', seed: 1, models: ['PSN'] }, ORDER);

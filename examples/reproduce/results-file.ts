@@ -23,8 +23,17 @@ export function mergeRows(
   experimentOrder: readonly string[],
 ): ResultRow[] {
   const kinds = new Set(run.map(backendKindOf));
+  const ranOn = new Map<string, Set<string>>();
+  for (const r of run) ranOn.set(r.model, (ranOn.get(r.model) ?? new Set()).add(backendKindOf(r)));
+  // A previous row gives way on a backend this run used, unless this run trained its model on other
+  // backends only (a model that ran on WebGPU does not erase its CPU row); a model the run no
+  // longer has at all is dropped.
   const replaced = (r: ResultRow) =>
-    r.experiment === of.experiment && r.seed === of.seed && kinds.has(backendKindOf(r)) && (of.models === undefined || of.models.includes(r.model));
+    r.experiment === of.experiment &&
+    r.seed === of.seed &&
+    kinds.has(backendKindOf(r)) &&
+    (of.models === undefined || of.models.includes(r.model)) &&
+    (ranOn.get(r.model)?.has(backendKindOf(r)) ?? true);
   const rows = [...previous.filter((r) => !replaced(r)), ...run];
   const modelKey = (r: ResultRow) => `${r.experiment}\u0000${r.model}`;
   const firstOfModel = new Map<string, number>();
