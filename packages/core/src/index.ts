@@ -12,6 +12,7 @@ export { fnv1a32 } from './rng/philox.js';
 export * from './host-tensor.js';
 export * from './feed-check.js';
 export * from './spike-inputs.js';
+export * from './named-feeds.js';
 export * from './interpreter/evaluate.js';
 export * from './interpreter/cpu-backend.js';
 export { inferRules, cpuRules } from './rules/index.js';

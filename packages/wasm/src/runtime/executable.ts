@@ -1,4 +1,4 @@
-import { checkGathered, checkSpikeElements, fail, gatherFeed, type FeedElements, initParams, initialValue, outputNode, sizeOf, type FeedValue, type Graph, type HostTensor, type NodeId, type TensorType } from '@spikeflow/core';
+import { checkNamedFeeds, fail, initParams, initialValue, outputNode, sizeOf, type FeedValue, type Graph, type HostTensor, type NodeId, type TensorType } from '@spikeflow/core';
 import { compileWasmProgram, type WasmProgramOptions } from '../compiler/compile.js';
 import type { KernelStep, Program, Step } from '../compiler/program.js';
 import { splitRange } from '../runtime.js';
@@ -103,31 +103,13 @@ export class WasmExecutable {
     }
   }
 
-  /** Checks every named value against its leaf, then (only if all pass) writes them all. */
+  /** Checks every named value against its leaf (core's checkNamedFeeds), then (only if all pass) writes them all in place. */
   private writeNamed(kind: 'inputs' | 'params' | 'state', leaves: Named, values: Readonly<Record<string, FeedValue>>, requireAll: boolean): void {
     this.assertAlive();
-    const known = new Map(leaves.map((p) => [p.name, p.value]));
-    const singular = kind === 'inputs' ? 'input' : kind === 'params' ? 'param' : 'state';
-    for (const name of Object.keys(values)) if (!known.has(name)) fail('feed', `${kind}.${name}`, `the graph has no ${singular} of this name`, [...known.keys()].join(', ') || 'none', name);
-    // Gather every feed (the caller's getters and proxies run here, and only here), then check them
-    // all, then write them all in place: a rejected call changes nothing, and a value checked is
-    // the value stored.
-    const feeds: { value: NodeId; field: string; type: TensorType; spikes: boolean; gathered: FeedElements }[] = [];
-    for (const { name, value } of leaves) {
-      const fed = Object.hasOwn(values, name) ? values[name] : undefined;
-      const field = `${kind}.${name}`;
-      if (fed === undefined) {
-        if (requireAll) fail('feed', field, `missing ${singular} '${name}'`, 'a value', 'nothing');
-        continue;
-      }
+    const feeds = checkNamedFeeds(kind, leaves, values, requireAll, ({ name, value }) => {
       const declared = kind === 'inputs' ? this.spikeInputs.get(name) : undefined;
-      const type = declared ?? this.program.values.get(value)!.type;
-      feeds.push({ value, field, type, spikes: declared !== undefined, gathered: gatherFeed(fed, type, field) });
-    }
-    for (const { field, type, spikes, gathered } of feeds) {
-      checkGathered(gathered, type.dtype, field);
-      if (spikes) checkSpikeElements(gathered, type.dtype, field);
-    }
+      return { type: declared ?? this.program.values.get(value)!.type, spikes: declared !== undefined };
+    });
     for (const { value, spikes, gathered } of feeds) {
       if (!this.program.offsets.has(value)) continue;
       if (spikes) writeSpikeFeed(this.memory, this.offsetOf(value), gathered);

@@ -1,4 +1,4 @@
-import { checkGathered, checkSpikeElements, fail, gatherFeed, initParams, type FeedElements, initialValue, outputNode, sizeOf, type FeedValue, type Graph, type HostTensor, type NodeId, type TensorType } from '@spikeflow/core';
+import { checkNamedFeeds, fail, initParams, type NamedLeaf, initialValue, outputNode, sizeOf, type FeedValue, type Graph, type HostTensor, type NodeId, type TensorType } from '@spikeflow/core';
 import { compileLimitsOf, compileProgram, type ProgramOptions } from '../compiler/compile.js';
 import type { KernelStep, Program, Step } from '../compiler/program.js';
 import { checkedToGpu, feedToGpu, gpuArray, hostFromGpu } from './host-data.js';
@@ -243,32 +243,14 @@ export class Executable {
     return dispatches;
   }
 
-  /**
-   * Gathers every named feed (the caller's getters and proxies run here, and only here), then checks
-   * them all, then uploads them all: a rejected call changes nothing, and a value checked is the
-   * value uploaded. Names are looked up as own properties.
-   */
-  private writeNamed(kind: 'inputs' | 'params' | 'state', leaves: readonly { readonly name: string; readonly value: NodeId }[], values: Readonly<Record<string, FeedValue>>, requireAll: boolean): void {
-    const known = new Map(leaves.map((p) => [p.name, p.value]));
-    const singular = kind === 'inputs' ? 'input' : kind === 'params' ? 'param' : 'state';
-    for (const name of Object.keys(values)) if (!known.has(name)) fail('feed', `${kind}.${name}`, `the graph has no ${singular} of this name`, [...known.keys()].join(', ') || 'none', name);
-    const feeds: { value: NodeId; field: string; type: TensorType; packed: boolean; gathered: FeedElements }[] = [];
-    for (const { name, value } of leaves) {
-      const fed = Object.hasOwn(values, name) ? values[name] : undefined;
-      const field = `${kind}.${name}`;
-      if (fed === undefined) {
-        if (requireAll) fail('feed', field, `missing ${singular} '${name}'`, 'a value', 'nothing');
-        continue;
-      }
+  /** Checks every named value against its leaf (core's checkNamedFeeds), then (only if all pass) uploads them all. */
+  private writeNamed(kind: 'inputs' | 'params' | 'state', leaves: readonly NamedLeaf[], values: Readonly<Record<string, FeedValue>>, requireAll: boolean): void {
+    const feeds = checkNamedFeeds(kind, leaves, values, requireAll, ({ value }) => {
       const v = this.program.values.get(value)!;
-      feeds.push({ value, field, type: v.type, packed: kind === 'inputs' && v.packed === true, gathered: gatherFeed(fed, v.type, field) });
-    }
-    for (const { field, type, packed, gathered } of feeds) {
-      checkGathered(gathered, type.dtype, field);
-      if (packed) checkSpikeElements(gathered, type.dtype, field);
-    }
-    for (const { value, type, packed, gathered } of feeds) {
-      this.handle.device.queue.writeBuffer(this.bufferOf(value), 0, packed ? packSpikeFeed(gathered) : checkedToGpu(gathered, type.dtype));
+      return { type: v.type, spikes: kind === 'inputs' && v.packed === true };
+    });
+    for (const { value, type, spikes, gathered } of feeds) {
+      this.handle.device.queue.writeBuffer(this.bufferOf(value), 0, spikes ? packSpikeFeed(gathered) : checkedToGpu(gathered, type.dtype));
     }
   }
 
