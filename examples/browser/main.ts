@@ -98,6 +98,8 @@ async function backend(): Promise<ChosenBackend> {
     (error: unknown) => {
       progress.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
       $('adapter').textContent = `backend: none — ${requestNote}${errorLine(error)}`;
+      // Not cached: the next Train click tries again.
+      backendPromise = undefined;
       throw error;
     },
   );
@@ -115,7 +117,15 @@ function choosePageBackend(): Promise<ChosenBackend> {
   } catch (error) {
     requestNote = `${errorLine(error)}; using auto. `;
   }
-  return chooseTrainBackend({ prefer, preferSource: '?backend', label: 'spikeflow page', wasm: pageWasmOffer(), webgpu: { onCompileProgress: showCompileProgress } });
+  const options = { prefer, preferSource: '?backend', label: 'spikeflow page', webgpu: { onCompileProgress: showCompileProgress } } as const;
+  const withWasm = chooseTrainBackend({ ...options, wasm: pageWasmOffer() });
+  if (prefer !== 'auto') return withWasm;
+  // Under auto, a WebAssembly worker that does not load or open is no reason not to train:
+  // choose again without it (WebGPU, a software adapter included, else the CPU interpreter).
+  return withWasm.catch(async (error: unknown) => {
+    const fallback = await chooseTrainBackend(options);
+    return { ...fallback, reason: `the WebAssembly backend could not be opened (${errorLine(error)}); ${fallback.reason}` };
+  });
 }
 
 /** Kernel compilation in the status line: the first time on a software GPU it takes minutes. */

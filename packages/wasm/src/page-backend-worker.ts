@@ -22,10 +22,13 @@ function canShareMemory(): boolean {
 /**
  * Serves the page backend's calls arriving on `endpoint`: `open` makes the backend with
  * `create(threads)` (1 thread where memory cannot be shared), the rest act on the runners it
- * compiles. Every call is answered, errors included, so a call the page does not await (`step`)
- * still reports its failure.
+ * compiles. Every call is answered exactly once, errors included, so a call the page does not await
+ * (`step`) still reports its failure; a call that arrives unreadable (`messageerror`) is answered
+ * with an error too. Where even an error reply cannot be sent the port is unusable: `onUnusable`
+ * gets one error saying so (the worker's body rethrows it, which the page sees as the worker's
+ * `error` event and rejects every pending call with), and later calls are still served.
  */
-export function servePageBackend(endpoint: MessageEndpoint, create: (threads: number) => TrainBackend | Promise<TrainBackend>): void {
+export function servePageBackend(endpoint: MessageEndpoint, create: (threads: number) => TrainBackend | Promise<TrainBackend>, onUnusable: (error: Error) => void = reportAsync): void {
   let backend: TrainBackend | undefined;
   const compiled = new Map<number, Compiled>();
   let nextHandle = 1;
@@ -99,27 +102,49 @@ export function servePageBackend(endpoint: MessageEndpoint, create: (threads: nu
     }
   }
 
-  /** Answers one call; a reply that cannot be sent (a value structured clone refuses) is answered with that error. */
-  async function reply(request: PageEnvelope): Promise<void> {
-    let message: PageReply;
-    let transfer: Transferable[] = [];
-    try {
-      const [value, buffers] = await answer(request);
-      message = { id: request.id, ok: true, value };
-      transfer = buffers;
-    } catch (error) {
-      message = { id: request.id, ok: false, error: toWireError(error) };
-    }
+  /** Sends `message`; a reply that cannot be sent (a value structured clone refuses) is answered with that error instead. */
+  function post(message: PageReply, transfer: Transferable[]): void {
     try {
       endpoint.postMessage(message, transfer);
     } catch (error) {
-      endpoint.postMessage({ id: request.id, ok: false, error: toWireError(error) } satisfies PageReply, []);
+      endpoint.postMessage({ id: message.id, ok: false, error: toWireError(error) } satisfies PageReply, []);
+    }
+  }
+
+  /** Answers one call. */
+  async function reply(request: PageEnvelope): Promise<void> {
+    try {
+      const [value, buffers] = await answer(request);
+      post({ id: request.id, ok: true, value }, buffers);
+    } catch (error) {
+      post({ id: request.id, ok: false, error: toWireError(error) }, []);
     }
   }
 
   // One call at a time, in order: a step's state update is done before the next call reads it.
+  // A reply that throws even as an error reply must not stop the queue: every later call is still answered.
+  const enqueue = (work: () => Promise<void>, id: number): void => {
+    queue = queue.then(work).catch((error: unknown) => {
+      onUnusable(new Error(`the page backend could not answer call ${id} (${error instanceof Error ? error.message : String(error)}); its port is unusable`));
+    });
+  };
+  // The proxy numbers its calls 1, 2, … and the port keeps their order, so an unreadable call is the one after the last read.
+  let lastId = 0;
   endpoint.addEventListener('message', (event) => {
     const request = event.data as PageEnvelope;
-    queue = queue.then(() => reply(request));
+    lastId = request.id;
+    enqueue(() => reply(request), request.id);
+  });
+  endpoint.addEventListener('messageerror', () => {
+    const id = ++lastId;
+    const error = toWireError(new Error(`call ${id} could not be read by the page backend's worker (structured clone failed)`));
+    enqueue(async () => post({ id, ok: false, error }, []), id);
+  });
+}
+
+/** Throws `error` outside any promise: in a worker that is an `error` event on the page's Worker object. */
+function reportAsync(error: Error): void {
+  setTimeout(() => {
+    throw error;
   });
 }

@@ -6,7 +6,8 @@ import { SpikeflowError, type ErrorCode, type HostTensor, type NamedFeeds } from
 /** A message end: a Worker, a worker's global scope, or a MessagePort. */
 export interface MessageEndpoint {
   postMessage(message: unknown, transfer: Transferable[]): void;
-  addEventListener(type: 'message', listener: (event: MessageEvent) => void): void;
+  /** `messageerror`: a message arrived that could not be deserialized. */
+  addEventListener(type: 'message' | 'messageerror', listener: (event: MessageEvent) => void): void;
 }
 
 /** One call, by method; `handle` names a runner the host compiled earlier. */

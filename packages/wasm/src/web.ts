@@ -64,9 +64,17 @@ export function webWasmBackend(options: Omit<WasmExecutableOptions, 'spawn' | 's
 }
 
 /**
+ * How long a kernel in the page's worker waits for its pool workers: a pool worker that died
+ * mid-kernel then fails the call instead of hanging the page forever. The largest kernels of the
+ * page's demos take well under a second; 120 s leaves room for a throttled background tab and a
+ * slow machine without a false alarm.
+ */
+const POOL_WORKER_TIMEOUT_MS = 120_000;
+
+/**
  * The body of the page backend's worker script (see `pageWasmBackend`): answers the page's calls
  * with `webWasmBackend` on the threads the page asks for (1 where the worker cannot share memory).
  */
 export function servePageWasmBackend(scope: MessageEndpoint = globalThis as unknown as MessageEndpoint): void {
-  servePageBackend(scope, (threads) => webWasmBackend({ threads }));
+  servePageBackend(scope, (threads) => webWasmBackend({ threads, timeoutMs: POOL_WORKER_TIMEOUT_MS }));
 }

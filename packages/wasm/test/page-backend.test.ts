@@ -9,6 +9,7 @@ import { spikeClassifier, spikeDataset } from '../../models/test/support/spike-t
 import { nodeWasmBackend } from '../src/node.js';
 import { connectPageBackend, type PageBackend } from '../src/page-backend.js';
 import { servePageBackend } from '../src/page-backend-worker.js';
+import type { MessageEndpoint, PageEnvelope, PageReply } from '../src/page-protocol.js';
 import { bits, maxAbsDiff } from './support/compare.js';
 
 const open: PageBackend[] = [];
@@ -20,9 +21,12 @@ async function pageBackend(threads: number): Promise<PageBackend> {
   servePageBackend(port2, (n) => nodeWasmBackend({ threads: n }));
   port2.start();
   port1.start();
-  const backend = await connectPageBackend(port1, threads, () => {
-    port1.close();
-    port2.close();
+  const backend = await connectPageBackend(port1, {
+    threads,
+    close: () => {
+      port1.close();
+      port2.close();
+    },
   });
   open.push(backend);
   return backend;
@@ -52,7 +56,7 @@ describe('the page backend (proxy and host over a message channel)', () => {
     cpu.destroy();
   });
 
-  it("does not lose a step's error: the next awaited call rejects with it (the same SpikeflowError), and the state is unchanged", async () => {
+  it("does not lose a step's error: the runner's next awaited call rejects naming it (same code and field) without running, and the state is unchanged", async () => {
     const backend = await pageBackend(1);
     const proxied = await backend.compileTrainStep(graph, { seed: 3 });
     const before = await proxied.readState();
@@ -71,21 +75,35 @@ describe('the page backend (proxy and host over a message channel)', () => {
     expect(() => proxied.step(bad)).not.toThrow();
     const next = proxied.readState();
     await expect(next).rejects.toBeInstanceOf(SpikeflowError);
-    await expect(next).rejects.toMatchObject({ message: (expected as SpikeflowError).message, code: (expected as SpikeflowError).code, where: (expected as SpikeflowError).where });
+    await expect(next).rejects.toMatchObject({ code: (expected as SpikeflowError).code, where: (expected as SpikeflowError).where });
+    await expect(next).rejects.toThrow(`an earlier step on this runner failed, so this readState was not run: ${(expected as SpikeflowError).message}`);
     // Reported once; the bad step changed nothing.
     const after = await proxied.readState();
     for (const name of Object.keys(before)) expect(bits(after[name]!), name).toEqual(bits(before[name]!));
     proxied.destroy();
   });
 
-  it("rejects an awaited call's own error at that call, and setState's error at the next awaited call", async () => {
+  it("rejects an awaited call's own error at that call; after a failed setState the runner's next stepWithLoss is not run, and another runner is unaffected", async () => {
     const backend = await pageBackend(1);
     const proxied = await backend.compileTrainStep(graph, { seed: 3 });
+    const forward = spikeClassifier();
+    const [other, cpuForward] = [await backend.compile(forward, { seed: 5 }), await cpuBackend().compile(forward, { seed: 5 })];
+    const cpu = await cpuBackend().compileTrainStep(graph, { seed: 3 });
     await expect(proxied.readState(['no-such-state'])).rejects.toThrow(/state\.no-such-state.*no state of this name/);
+
     proxied.setState({ 'linear0/w': tensor([1], [0]) });
-    await expect(proxied.stepWithLoss(batch(0))).rejects.toThrow(/linear0\/w/);
-    expect(Number.isFinite(await proxied.stepWithLoss(batch(0)))).toBe(true);
-    proxied.destroy();
+    // Another runner's call, sent while setState's failure is pending, runs as on cpuBackend.
+    const feeds = spikeDataset(8, 4);
+    const [got, want] = [await other.run(feeds), await cpuForward.run(feeds)];
+    for (const name of Object.keys(want)) expect(maxAbsDiff(got[name]!, want[name]!), name).toBeLessThanOrEqual(1e-5);
+
+    await expect(proxied.stepWithLoss(batch(0))).rejects.toThrow(/an earlier setState on this runner failed, so this stepWithLoss was not run: .*linear0\/w/);
+    // That stepWithLoss did not run: the state is still cpuBackend's initial state from the same seed.
+    const [state, initial] = [await proxied.readState(), await cpu.readState()];
+    for (const name of Object.keys(initial)) expect(bits(state[name]!), name).toEqual(bits(initial[name]!));
+    // Reported once: the next step runs, as the first step on cpuBackend does.
+    expect(Math.abs((await proxied.stepWithLoss(batch(0))) - (await cpu.stepWithLoss(batch(0))))).toBeLessThanOrEqual(1e-6);
+    for (const runner of [proxied, other, cpu, cpuForward]) runner.destroy();
   });
 
   it('runs a forward graph with params set from outside, as cpuBackend does', async () => {
@@ -114,5 +132,84 @@ describe('the page backend (proxy and host over a message channel)', () => {
     await expect(proxied.readState()).rejects.toThrow(/no runner 1 \(destroyed, or never compiled\)/);
     backend.close();
     await expect(backend.compile(spikeClassifier())).rejects.toThrow('the page backend was closed');
+  });
+
+  it('fails to open with one error naming the other side when it never answers, and closes it', async () => {
+    const { port1, port2 } = new MessageChannel();
+    port1.start();
+    let closed = false;
+    const opening = connectPageBackend(port1, { threads: 1, openTimeoutMs: 50, peer: "the WebAssembly backend's worker (/wasm-worker.js)", close: () => (closed = true) });
+    await expect(opening).rejects.toThrow("the WebAssembly backend's worker (/wasm-worker.js) did not open the backend within 50 ms");
+    expect(closed).toBe(true);
+    port1.close();
+    port2.close();
+  });
+});
+
+/** A host endpoint in the test's hands: it records replies, can refuse to send some, and delivers calls (or unreadable ones) on demand. */
+function fakeEndpoint(refuse: (reply: PageReply) => boolean) {
+  const listeners = new Map<string, ((event: MessageEvent) => void)[]>();
+  const replies: PageReply[] = [];
+  const endpoint: MessageEndpoint = {
+    postMessage(message) {
+      if (refuse(message as PageReply)) throw new Error('the port refused the message');
+      replies.push(message as PageReply);
+    },
+    addEventListener(type, listener) {
+      listeners.set(type, [...(listeners.get(type) ?? []), listener]);
+    },
+  };
+  const deliver = (type: 'message' | 'messageerror', data: unknown): void => listeners.get(type)?.forEach((listener) => listener({ data } as MessageEvent));
+  return { endpoint, replies, deliver };
+}
+
+const until = async (done: () => boolean): Promise<void> => {
+  for (let i = 0; i < 200 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+};
+
+describe('the page backend host answers every call once', () => {
+  it('keeps answering after a reply it cannot send even as an error, and reports that once', async () => {
+    const { endpoint, replies, deliver } = fakeEndpoint((reply) => reply.id === 1);
+    const unusable: Error[] = [];
+    servePageBackend(endpoint, () => cpuBackend(), (error) => unusable.push(error));
+    deliver('message', { id: 1, method: 'readState', handle: 7 } satisfies PageEnvelope);
+    deliver('message', { id: 2, method: 'readState', handle: 7 } satisfies PageEnvelope);
+    await until(() => replies.length === 1);
+    expect(unusable.map((e) => e.message)).toEqual(['the page backend could not answer call 1 (the port refused the message); its port is unusable']);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toMatchObject({ id: 2, ok: false, error: { message: expect.stringMatching(/no runner 7 \(destroyed, or never compiled\)/) } });
+  });
+
+  it('answers an unreadable call with an error under the next id, in order', async () => {
+    const { endpoint, replies, deliver } = fakeEndpoint(() => false);
+    servePageBackend(endpoint, () => cpuBackend(), () => expect.unreachable('the port works'));
+    deliver('message', { id: 1, method: 'open', threads: 1 } satisfies PageEnvelope);
+    deliver('messageerror', null);
+    deliver('message', { id: 3, method: 'readState', handle: 7 } satisfies PageEnvelope);
+    await until(() => replies.length === 3);
+    expect(replies.map((r) => [r.id, r.ok])).toEqual([[1, true], [2, false], [3, false]]);
+    expect(replies[1]).toMatchObject({ error: { message: "call 2 could not be read by the page backend's worker (structured clone failed)" } });
+  });
+
+  it("rejects the page's pending and later calls with the host's one error when its port is unusable", async () => {
+    const { port1, port2 } = new MessageChannel();
+    let hostFailed: ((error: Error) => void) | undefined;
+    // The host cannot send any reply after open's; the error it reports reaches the page as a worker's error event would.
+    let sent = 0;
+    const host: MessageEndpoint = {
+      postMessage: (message, transfer) => {
+        if (sent++ > 0) throw new Error('the port is closed');
+        port2.postMessage(message, transfer as never);
+      },
+      addEventListener: (type, listener) => port2.addEventListener(type, listener as never),
+    };
+    servePageBackend(host, () => cpuBackend(), (error) => hostFailed?.(error));
+    port1.start();
+    port2.start();
+    const backend = await connectPageBackend(port1, { threads: 1, close: () => port1.close(), onFailure: (fail) => (hostFailed = fail) });
+    await expect(backend.compile(spikeClassifier())).rejects.toThrow('the page backend could not answer call 2 (the port is closed); its port is unusable');
+    await expect(backend.compile(spikeClassifier())).rejects.toThrow('the page backend could not answer call 2 (the port is closed); its port is unusable');
+    backend.close();
+    port2.close();
   });
 });
