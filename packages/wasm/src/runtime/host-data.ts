@@ -3,17 +3,12 @@ import { copyFeed, sizeOf, spikeAt, tensor, type DType, type FeedElements, type 
 /** The words a value of this dtype holds in the shared memory (i32 for i32; u32 bits; bool as 0/1). */
 export type WordArray = Float32Array | Int32Array | Uint32Array;
 
-function wordArray(dtype: DType, size: number): WordArray {
-  if (dtype === 'f32') return new Float32Array(size);
-  if (dtype === 'u32') return new Uint32Array(size);
-  return new Int32Array(size);
-}
+/** The typed array of a dtype's words. */
+const wordsOf = (dtype: DType) => (dtype === 'f32' ? Float32Array : dtype === 'u32' ? Uint32Array : Int32Array);
 
 /** Stores a feed checked by core's `checkFeed`/`checkGathered` straight into the memory at a byte offset, as the words of the dtype. */
 export function writeCheckedFeed(memory: WebAssembly.Memory, offset: number, dtype: DType, gathered: FeedElements): void {
-  const size = gathered.size;
-  const view = dtype === 'f32' ? new Float32Array(memory.buffer, offset, size) : dtype === 'u32' ? new Uint32Array(memory.buffer, offset, size) : new Int32Array(memory.buffer, offset, size);
-  copyFeed(gathered, view);
+  copyFeed(gathered, new (wordsOf(dtype))(memory.buffer, offset, gathered.size));
 }
 
 /** Stores a feed checked by core's `checkSpikeElements` as the bool words its memory holds. */
@@ -30,7 +25,8 @@ export function writeWords(memory: WebAssembly.Memory, offset: number, words: Wo
 /** A host tensor copied from the memory at a byte offset. */
 export function hostFromMemory(memory: WebAssembly.Memory, offset: number, type: TensorType): HostTensor {
   const size = sizeOf(type.shape);
-  const words = wordArray(type.dtype, size);
-  new Uint8Array(words.buffer).set(new Uint8Array(memory.buffer, offset, 4 * size));
+  const Words = wordsOf(type.dtype);
+  const words = new Words(size);
+  words.set(new Words(memory.buffer, offset, size));
   return tensor(type.shape, words, type.dtype);
 }
