@@ -1,10 +1,10 @@
 /**
  * DQN on cart-pole with a linear Q readout, on the spike counts of a liquid state machine or on the
  * raw observation (the control). Only the readout learns: the LSM graph (encoder + reservoir +
- * readout) runs once per environment step on the CPU interpreter, the readout's DQN step (replay
- * batch, target network, Huber TD loss, Adam) is one compiled training graph.
+ * readout) runs once per environment step, the readout's DQN step (replay batch, target network,
+ * Huber TD loss, Adam) is one compiled training graph; both on the host (`actingBackend`).
  */
-import { cpuBackend, type Runner } from '@spikeflow/core';
+import type { Runner, TrainBackend } from '@spikeflow/core';
 import {
   CART_POLE,
   CartPole,
@@ -20,6 +20,7 @@ import {
   type Readout,
   type ReservoirOptions,
 } from '@spikeflow/models';
+import { actingBackend } from './acting-backend.js';
 
 export type CartPoleFeatures = 'lsm' | 'raw';
 
@@ -108,7 +109,7 @@ function rawFeatures(): FeatureMap {
   };
 }
 
-async function lsmFeatures(run: LsmCartPoleRun, batch: number): Promise<FeatureMap & { connections: { input: number; recurrent: number } }> {
+async function lsmFeatures(backend: TrainBackend, run: LsmCartPoleRun, batch: number): Promise<FeatureMap & { connections: { input: number; recurrent: number } }> {
   const weights = reservoirWeights({ ...run.reservoir, inputs: 4 * run.fieldsPerDimension }, run.seed);
   const graph = liquidStateMachineGraph({
     batch,
@@ -118,7 +119,7 @@ async function lsmFeatures(run: LsmCartPoleRun, batch: number): Promise<FeatureM
     tau: run.tau,
     encoding: { ...RANGES, neurons: run.fieldsPerDimension, steps: run.reservoirSteps, code: run.code, seed: run.seed },
   });
-  const runner: Runner = await cpuBackend().compile(graph, { seed: run.seed });
+  const runner: Runner = await backend.compile(graph, { seed: run.seed });
   const n = run.reservoir.neurons;
   const extra = run.withObservation ? 4 : 0;
   let counter = 0;
@@ -170,12 +171,13 @@ function hostQ(features: Float32Array, readout: Readout): number[] {
   return [0, 1].map((a) => readout.b[a]! + features.reduce((acc, v, i) => acc + v * readout.w[i * 2 + a]!, 0));
 }
 
-export async function trainLsmCartPole(run: LsmCartPoleRun, log: (line: string) => void): Promise<LsmCartPoleOutcome> {
-  const lsm = run.features === 'lsm' ? await lsmFeatures(run, run.parallelEnvs) : undefined;
+export async function trainLsmCartPole(experimentBackend: TrainBackend, run: LsmCartPoleRun, log: (line: string) => void): Promise<LsmCartPoleOutcome> {
+  const backend = actingBackend(experimentBackend);
+  const lsm = run.features === 'lsm' ? await lsmFeatures(backend, run, run.parallelEnvs) : undefined;
   const act = lsm ?? rawFeatures();
-  const evaluator = run.features === 'lsm' ? await lsmFeatures(run, run.validationEpisodes) : rawFeatures();
-  const tester = run.features === 'lsm' ? await lsmFeatures(run, run.testEpisodes) : rawFeatures();
-  const learner = await DqnReadout.create(cpuBackend(), { batch: run.batch, features: act.size, actions: 2, gamma: run.gamma, huberDelta: run.huberDelta, targetUpdateSteps: run.targetUpdateSteps, seed: run.seed });
+  const evaluator = run.features === 'lsm' ? await lsmFeatures(backend, run, run.validationEpisodes) : rawFeatures();
+  const tester = run.features === 'lsm' ? await lsmFeatures(backend, run, run.testEpisodes) : rawFeatures();
+  const learner = await DqnReadout.create(backend, { batch: run.batch, features: act.size, actions: 2, gamma: run.gamma, huberDelta: run.huberDelta, targetUpdateSteps: run.targetUpdateSteps, seed: run.seed });
   const buffer = new ReplayBuffer(run.bufferCapacity, act.size, run.seed);
   const rng = new TaskRng(run.seed, 3);
   let readout: Readout = learner.readout;

@@ -1,11 +1,11 @@
 /**
  * A2C on the Backpropamine grid maze with a recurrent SNN whose recurrent synapses are plastic
  * (neuromodulated, fixed-η, or off). Each update plays B episodes side by side with the one-step
- * acting graph on the CPU interpreter (a host round trip per step, which a GPU would only slow),
+ * acting graph (a host round trip per step, so on the host: `actingBackend`),
  * then ONE compiled training graph replays those episodes (BPTT through all T steps and the
  * Hebbian updates) on the given backend and takes an Adam step on the A2C loss.
  */
-import { cpuBackend, type Runner, type StepRunner, type TrainBackend } from '@spikeflow/core';
+import { type Runner, type StepRunner, type TrainBackend } from '@spikeflow/core';
 import {
   adam,
   episodeReturns,
@@ -22,6 +22,7 @@ import {
   type GridMazeOptions,
   type PlasticAgentOptions,
 } from '@spikeflow/models';
+import { actingBackend } from './acting-backend.js';
 import { episodeSeeds } from './episode-seeds.js';
 
 export interface MazeBudget {
@@ -78,8 +79,8 @@ export function agentOptions(budget: MazeBudget, plasticity: AgentPlasticity): P
 }
 
 /** An acting graph for `batch` mazes with the trainer's current params. */
-async function actor(options: PlasticAgentOptions, batch: number, seed: number): Promise<Runner> {
-  return cpuBackend().compile(plasticAgentActGraph(options, batch), { seed });
+async function actor(backend: TrainBackend, options: PlasticAgentOptions, batch: number, seed: number): Promise<Runner> {
+  return actingBackend(backend).compile(plasticAgentActGraph(options, batch), { seed });
 }
 
 async function copyParams(learner: StepRunner, names: readonly string[], runners: readonly Runner[]): Promise<void> {
@@ -127,8 +128,8 @@ export async function trainMazeAgent(backend: TrainBackend, budget: MazeBudget, 
   const model = plasticAgentLossGraph(options, budget.batch, T, { valueCoef: budget.valueCoef, entropyCoef: budget.entropyCoef });
   const wrt = plasticAgentTrainedParams(model, options);
   const learner = await backend.compileTrainStep(trainingGraph(model, { loss: PLASTIC_AGENT.loss, optimizer: adam(), wrt }), { seed });
-  const acting = await actor(options, budget.batch, seed);
-  const validating = await actor(options, budget.validationEpisodes, seed);
+  const acting = await actor(backend, options, budget.batch, seed);
+  const validating = await actor(backend, options, budget.validationEpisodes, seed);
   // The control's untrained α is zeros in both graphs by its initializer; every trained param is copied before each rollout.
   const seeds = episodeSeeds(seed);
   const rng = new TaskRng(seed, 7);

@@ -6,6 +6,9 @@
 import type { BackendKind, ChosenBackend } from '@spikeflow/webgpu';
 import type { ResultRow } from './experiment.js';
 
+/** The device text of rows that ran on the CPU reference interpreter. */
+export const CPU_INTERPRETER_DEVICE = 'CPU reference interpreter';
+
 /** The device text of rows trained on `chosen`: it starts with the words `backendKindOf` reads back. */
 export function deviceText(chosen: ChosenBackend): string {
   switch (chosen.kind) {
@@ -14,7 +17,7 @@ export function deviceText(chosen: ChosenBackend): string {
     case 'wasm':
       return `WebAssembly (${chosen.threads} thread${chosen.threads === 1 ? '' : 's'})`;
     case 'cpu':
-      return 'CPU reference interpreter';
+      return CPU_INTERPRETER_DEVICE;
   }
 }
 

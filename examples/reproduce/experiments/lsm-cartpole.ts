@@ -1,4 +1,5 @@
 import { CartPole, randomPolicyReturn } from '@spikeflow/models';
+import { actingOn } from '../acting-backend.js';
 import type { Experiment, ExperimentContext, ResultRow } from '../experiment.js';
 import { trainLsmCartPole, type CartPoleFeatures, type EpisodePoint, type LsmCartPoleRun } from '../lsm-cartpole-training.js';
 
@@ -69,7 +70,7 @@ export function learningCurveBlocks(curve: readonly EpisodePoint[]): (number | n
 async function runVariant(ctx: ExperimentContext, features: CartPoleFeatures): Promise<ResultRow> {
   const started = performance.now();
   const budget = ctx.quick ? QUICK : FULL;
-  const outcome = await trainLsmCartPole({ ...budget, features, seed: ctx.seed }, ctx.log);
+  const outcome = await trainLsmCartPole(ctx.backend, { ...budget, features, seed: ctx.seed }, ctx.log);
   const random = randomPolicyReturn(new CartPole(), RANDOM_POLICY_EPISODES, ctx.seed);
   if (ctx.quick && features === 'lsm' && !(outcome.test.mean > random + QUICK_MARGIN)) {
     throw new Error(`${ID} (quick): the LSM readout did not learn: greedy test return ${outcome.test.mean.toFixed(1)}, not above a random policy's ${random.toFixed(1)} + ${QUICK_MARGIN}`);
@@ -103,7 +104,7 @@ async function runVariant(ctx: ExperimentContext, features: CartPoleFeatures): P
       epsilon: `${budget.epsilon.start} -> ${budget.epsilon.end} over ${budget.epsilon.decaySteps} steps after ${budget.warmupSteps} random`,
       loss: `Huber (delta ${budget.huberDelta})`,
     },
-    device: 'CPU reference interpreter',
+    device: actingOn(ctx.backend, ctx.device).device,
     wall_s: (performance.now() - started) / 1000,
     extra: {
       randomPolicyReturn: random,

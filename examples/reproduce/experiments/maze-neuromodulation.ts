@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { cpuBackend } from '@spikeflow/core';
 import type { AgentPlasticity } from '@spikeflow/models';
 import { lineChartSpec, type PlotSpec } from '@spikeflow/plot';
 import { writePlot } from '@spikeflow/plot/node';
+import { actingBackend, actingOn } from '../acting-backend.js';
 import type { Experiment, ExperimentContext, ResultRow } from '../experiment.js';
 import { randomPolicyReward, trainMazeAgent, type MazeBudget, type MazeRun } from '../maze-neuromodulation-training.js';
 
@@ -34,8 +34,8 @@ export const BUDGET: MazeBudget = {
 };
 
 /**
- * The CI version (about a minute, on the CPU interpreter whatever the backend: compiling the
- * 50-step training graph's shaders on a software GPU alone takes longer): the neuromodulated agent
+ * The CI version (about a minute, on the host whatever the backend: compiling the 50-step
+ * training graph's shaders on a software GPU alone takes longer): the neuromodulated agent
  * alone, 16 units, 16 episodes per update, 40 updates at lr 2e-2. The claim checked is that it learns: its
  * held-out reward per episode beats a random policy's by QUICK_MARGIN (the wall penalty makes a
  * random policy's about 10, and avoiding the walls it sees is learnt first).
@@ -87,7 +87,7 @@ function row(ctx: ExperimentContext, device: string, budget: MazeBudget, run: Ma
       optimizer: `Adam, lr ${budget.lr}`,
       loss: `A2C, gamma ${budget.gamma}, returns x ${budget.returnScale}, value ${budget.valueCoef}, entropy ${budget.entropyCoef}, BPTT through whole episodes`,
     },
-    device: `${device} (training step; episodes played on the CPU interpreter)`,
+    device,
     wall_s: run.wall_s,
     extra: {
       randomPolicyReward: random,
@@ -111,7 +111,9 @@ export const mazeNeuromodulationExperiment: Experiment = {
   variants: ['neuromodulated', 'fixed', 'off'],
   async run(ctx) {
     const budget = ctx.quick ? QUICK_BUDGET : BUDGET;
-    const [backend, device] = ctx.quick ? [cpuBackend(), 'CPU reference interpreter'] : [ctx.backend, ctx.device];
+    // Under --quick the training step runs where the episodes are played (no shader compiles on WebGPU).
+    const { backend, device: trainedOn } = ctx.quick ? actingOn(ctx.backend, ctx.device) : { backend: ctx.backend, device: ctx.device };
+    const device = actingBackend(backend) === backend ? trainedOn : `${trainedOn} (training step; episodes played on the CPU interpreter)`;
     const variants = (ctx.variants ?? (ctx.quick ? ['neuromodulated'] : ['neuromodulated', 'fixed', 'off'])) as AgentPlasticity[];
     const runs: MazeRun[] = [];
     for (const plasticity of variants) runs.push(await trainMazeAgent(backend, budget, plasticity, ctx.seed, ctx.log));
