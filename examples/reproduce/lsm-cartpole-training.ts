@@ -50,6 +50,8 @@ export interface LsmCartPoleRun {
   readonly targetUpdateSteps: number;
   readonly epsilon: { readonly start: number; readonly end: number; readonly decaySteps: number };
   readonly huberDelta: number;
+  /** Double DQN's targets instead of DQN's max (`QReadoutOptions.double`). */
+  readonly doubleDqn: boolean;
   /** Cart-poles stepped side by side (one batched reservoir call and one learner step per joint step). */
   readonly parallelEnvs: number;
   /** The training budget in environment steps (all environments together). */
@@ -177,7 +179,7 @@ export async function trainLsmCartPole(experimentBackend: TrainBackend, run: Lsm
   const act = lsm ?? rawFeatures();
   const evaluator = run.features === 'lsm' ? await lsmFeatures(backend, run, run.validationEpisodes) : rawFeatures();
   const tester = run.features === 'lsm' ? await lsmFeatures(backend, run, run.testEpisodes) : rawFeatures();
-  const learner = await DqnReadout.create(backend, { batch: run.batch, features: act.size, actions: 2, gamma: run.gamma, huberDelta: run.huberDelta, targetUpdateSteps: run.targetUpdateSteps, seed: run.seed });
+  const learner = await DqnReadout.create(backend, { batch: run.batch, features: act.size, actions: 2, gamma: run.gamma, huberDelta: run.huberDelta, double: run.doubleDqn, targetUpdateSteps: run.targetUpdateSteps, seed: run.seed });
   const buffer = new ReplayBuffer(run.bufferCapacity, act.size, run.seed);
   const rng = new TaskRng(run.seed, 3);
   let readout: Readout = learner.readout;

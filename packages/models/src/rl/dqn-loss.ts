@@ -11,6 +11,23 @@ export function tdTargets(rewards: Tensor, dones: Tensor, nextQ: Tensor, gamma: 
 }
 
 /**
+ * Double DQN's targets (van Hasselt, Guez & Silver 2016) y = r + γ·(1 − done)·Q_target(s', a*),
+ * a* = argmax_a Q_online(s', a): the online network picks the next action and the target network
+ * values it, which removes max-over-noise's upward bias. `onlineNextQ` and `targetNextQ` [B, A];
+ * a tie in the online values averages the tied actions' target values. Held constant.
+ */
+export function doubleTdTargets(rewards: Tensor, dones: Tensor, onlineNextQ: Tensor, targetNextQ: Tensor, gamma: number): Tensor {
+  if (!(gamma >= 0 && gamma <= 1)) fail('attr', 'doubleTdTargets.gamma', 'must lie in [0, 1]', '[0, 1]', String(gamma));
+  if (onlineNextQ.rank !== 2 || formatShape(onlineNextQ.shape) !== formatShape(targetNextQ.shape)) {
+    fail('shape', onlineNextQ.builder.path(), 'the online and target Q of the next states must both be [B, A]', '[B, A], [B, A]', `${formatShape(onlineNextQ.shape)}, ${formatShape(targetNextQ.shape)}`);
+  }
+  const online = onlineNextQ.stopGradient();
+  const greedy = online.equal(online.max(-1, true)).cast('f32');
+  const chosen = greedy.mul(targetNextQ).sum(-1).div(greedy.sum(-1));
+  return rewards.add(chosen.mul(dones.mul(-1).add(1)).mul(gamma)).stopGradient();
+}
+
+/**
  * The TD loss of DQN: mean over the batch of the Huber loss (δ = `delta`) of Q(s, a) − y, with
  * Q [B, A], the actions taken (i32 [B]) and targets y [B]. Huber(d) = d²/2 for |d| ≤ δ, else
  * δ·(|d| − δ/2), written as q²/2 + δ·(|d| − q) with q = min(|d|, δ); `delta` = Infinity is the

@@ -1,5 +1,5 @@
 import { GraphBuilder, type Graph, type Tensor } from '@spikeflow/core';
-import { tdLoss, tdTargets } from './dqn-loss.js';
+import { doubleTdTargets, tdLoss, tdTargets } from './dqn-loss.js';
 
 /** The names of the readout learner's interface (its params match the LSM graph's readout). */
 export const Q_READOUT = {
@@ -22,6 +22,8 @@ export interface QReadoutOptions {
   readonly gamma: number;
   /** Huber threshold of the TD loss (Infinity: squared error). */
   readonly huberDelta: number;
+  /** Double DQN's targets: the online readout picks the next action, the target copy values it (default false: DQN's max). */
+  readonly double?: boolean;
 }
 
 /** Q = features·W + b, with W and b the params `readout/w` and `readout/b` (zeros at first). */
@@ -33,8 +35,8 @@ function linearQ(b: GraphBuilder, features: Tensor, w: Tensor, bias: Tensor): Te
  * The DQN loss of a linear Q readout on a replay batch, as ONE model graph for `trainingGraph`
  * (train `readout/w` and `readout/b`): Q(s) for the batch's states and the target network's
  * Q(s') for its next states (W⁻, b⁻ fed as the inputs `target/w`, `target/b`, a frozen copy the
- * learner refreshes every so many steps), the TD targets r + γ(1 − done)·max Q⁻(s') and the Huber
- * TD loss. The states are whatever features the agent stores (reservoir spike counts, raw observations).
+ * learner refreshes every so many steps), the TD targets r + γ(1 − done)·max Q⁻(s') (or Double
+ * DQN's, with `double`) and the Huber TD loss. The states are whatever features the agent stores (reservoir spike counts, raw observations).
  */
 export function qReadoutModel(options: QReadoutOptions): Graph {
   const { batch, features, actions, gamma, huberDelta } = options;
@@ -48,7 +50,8 @@ export function qReadoutModel(options: QReadoutOptions): Graph {
   const targetB = b.input(Q_READOUT.targetB, [actions]);
   const w = b.param(Q_READOUT.w, [features, actions], { kind: 'zeros' });
   const bias = b.param(Q_READOUT.b, [actions], { kind: 'zeros' });
-  const targets = tdTargets(rewards, dones, linearQ(b, nextStates, targetW, targetB), gamma);
+  const targetNext = linearQ(b, nextStates, targetW, targetB);
+  const targets = options.double ? doubleTdTargets(rewards, dones, linearQ(b, nextStates, w, bias), targetNext, gamma) : tdTargets(rewards, dones, targetNext, gamma);
   const loss = tdLoss(linearQ(b, states, w, bias), taken, targets, huberDelta);
   return b.finish({ [Q_READOUT.loss]: loss });
 }

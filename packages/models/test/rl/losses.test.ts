@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { valueAndGrad, gradName } from '@spikeflow/autodiff';
 import { evaluate, GraphBuilder, toArray, type Graph } from '@spikeflow/core';
-import { a2cLoss, tdLoss, tdTargets } from '../../src/rl/index.js';
+import { a2cLoss, doubleTdTargets, qReadoutModel, tdLoss, tdTargets } from '../../src/rl/index.js';
 import { finiteDiff } from '../support/finite-difference.js';
 
 const LOGITS = [1, 2, 0.5, -0.5];
@@ -76,5 +76,39 @@ describe('DQN TD loss', () => {
     g.forEach((v, i) => expect(v).toBeCloseTo(numeric[i]!, 7));
     // By hand: clipped slopes (−1, +1, −1)/3 on the taken actions, 0 elsewhere.
     [0, -1 / 3, 1 / 3, 0, 0, -1 / 3].forEach((v, i) => expect(g[i]).toBeCloseTo(v, 10));
+  });
+});
+
+describe('Double DQN targets', () => {
+  it('values the online argmax with the target network, by hand', () => {
+    // Online next Q = [[1, 2], [3, 3], [0, -1]], target next Q = [[5, 4], [2, 6], [7, 9]],
+    // rewards (1, 0, 0.5), dones (0, 0, 1), γ = 0.9. Row 0: online picks a = 1, target values it 4:
+    // 1 + 3.6 = 4.6 (DQN's max would take 5: 5.5). Row 1: a tie, the mean of 2 and 6: 0 + 0.9·4 = 3.6.
+    // Row 2: terminal, 0.5.
+    const b = new GraphBuilder();
+    const online = b.param('online', [3, 2], { kind: 'values', values: [1, 2, 3, 3, 0, -1] });
+    const y = doubleTdTargets(b.constant([1, 0, 0.5], [3]), b.constant([0, 0, 1], [3]), online, b.constant([5, 4, 2, 6, 7, 9], [3, 2]), 0.9);
+    const graph = b.finish({ y: y.sum() });
+    const out = evaluate(graph, { params: { online: [1, 2, 3, 3, 0, -1] } }, { precision: 'f64' }).outputs;
+    expect(toArray(out.y!)[0]).toBeCloseTo(4.6 + 3.6 + 0.5, 12);
+    // Held constant: no gradient reaches the online values through the targets.
+    const g = toArray(evaluate(valueAndGrad(graph, { of: 'y', wrt: ['online'] }), { params: { online: [1, 2, 3, 3, 0, -1] } }, { precision: 'f64' }).outputs[gradName('online')]!);
+    g.forEach((v) => expect(v).toBe(0));
+  });
+
+  it('changes the readout model\'s loss only through the targets', () => {
+    // A 1-feature, 2-action readout W = [[1, 2]], b = 0, target copy W⁻ = [[5, 4]], b⁻ = 0; state 1
+    // took action 0 with reward 0, next state 1, not done, γ = 1, squared error. Q(s, 0) = 1.
+    // DQN: y = max(5, 4) = 5, loss (1 − 5)²/2 = 8. Double: online picks a = 1 (2 > 1), y = 4, loss 4.5.
+    const feeds = { states: [1], actions: new Int32Array([0]), rewards: [0], nextStates: [1], dones: [0], 'target/w': [5, 4], 'target/b': [0, 0] };
+    const params = { 'readout/w': [1, 2], 'readout/b': [0, 0] };
+    const loss = (double: boolean) => toArray(evaluate(qReadoutModel({ batch: 1, features: 1, actions: 2, gamma: 1, huberDelta: Infinity, double }), { inputs: feeds, params }, { precision: 'f64' }).outputs.loss!)[0];
+    expect(loss(false)).toBeCloseTo(8, 12);
+    expect(loss(true)).toBeCloseTo(4.5, 12);
+  });
+
+  it('rejects next-state Q of different shapes, naming both', () => {
+    const b = new GraphBuilder();
+    expect(() => doubleTdTargets(b.constant([0], [1]), b.constant([0], [1]), b.constant([1, 2], [1, 2]), b.constant([1, 2, 3], [1, 3]), 0.9)).toThrow(/\[1, 2\], \[1, 3\]/);
   });
 });
