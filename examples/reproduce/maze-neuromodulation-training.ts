@@ -41,6 +41,8 @@ export interface MazeBudget {
   readonly returnScale: number;
   readonly valueCoef: number;
   readonly entropyCoef: number;
+  /** Clip the gradients' global norm to this before each Adam step (`trainingGraph`'s `clipGradNorm`); absent: no clipping. */
+  readonly clipGradNorm?: number;
   /** η of the fixed-η control. */
   readonly fixedEta: number;
   /** Every so many updates, a point of the learning curve on the validation episodes. */
@@ -127,7 +129,7 @@ export async function trainMazeAgent(backend: TrainBackend, budget: MazeBudget, 
   const T = budget.maze.episodeLength;
   const model = plasticAgentLossGraph(options, budget.batch, T, { valueCoef: budget.valueCoef, entropyCoef: budget.entropyCoef });
   const wrt = plasticAgentTrainedParams(model, options);
-  const learner = await backend.compileTrainStep(trainingGraph(model, { loss: PLASTIC_AGENT.loss, optimizer: adam(), wrt }), { seed });
+  const learner = await backend.compileTrainStep(trainingGraph(model, { loss: PLASTIC_AGENT.loss, optimizer: adam(), wrt, ...(budget.clipGradNorm === undefined ? {} : { clipGradNorm: budget.clipGradNorm }) }), { seed });
   const acting = await actor(backend, options, budget.batch, seed);
   const validating = await actor(backend, options, budget.validationEpisodes, seed);
   // The control's untrained α is zeros in both graphs by its initializer; every trained param is copied before each rollout.

@@ -34,6 +34,12 @@ export interface TrainingGraphOptions extends BackpropConfig {
   /** Also output the model's other outputs (e.g. predictions), after the same forward pass. */
   readonly keepOutputs?: boolean;
   /**
+   * Clip the gradients by their global norm before the optimizer sees them, as PyTorch's
+   * `clip_grad_norm_`: every trained param's gradient is multiplied by min(1, c / (‖g‖ + 10⁻⁶)),
+   * ‖g‖ the 2-norm over all of them together. Absent: no clipping.
+   */
+  readonly clipGradNorm?: number;
+  /**
    * Where the updates come from instead of BPTT (e.g. `eprop(network)`): the optimizer consumes
    * the rule's updates exactly as it would consume gradients. Absent: `valueAndGrad`.
    */
@@ -54,6 +60,14 @@ function trainedParams(model: Graph, options: TrainingGraphOptions): readonly st
   return wrt;
 }
 
+/** The gradients times min(1, bound / (‖g‖ + 10⁻⁶)), ‖g‖ their joint 2-norm (PyTorch's `clip_grad_norm_`). */
+function clipByGlobalNorm(grads: readonly Tensor[], bound: number): Tensor[] {
+  const squares = grads.map((g) => g.mul(g).sum());
+  const norm = squares.slice(1).reduce((acc, sq) => acc.add(sq), squares[0]!).sqrt();
+  const scale = norm.add(1e-6).reciprocal().mul(bound).minimum(1);
+  return grads.map((g) => g.mul(scale));
+}
+
 /**
  * One training step as ONE graph: the loss, its gradients and the optimizer's update, so a step
  * is one submission on a GPU. Each trained param becomes a state leaf of the same name, shape and
@@ -63,6 +77,10 @@ function trainedParams(model: Graph, options: TrainingGraphOptions): readonly st
  */
 export function trainingGraph(model: Graph, options: TrainingGraphOptions): Graph {
   const wrt = trainedParams(model, options);
+  const { clipGradNorm } = options;
+  if (clipGradNorm !== undefined && !(clipGradNorm > 0 && Number.isFinite(clipGradNorm))) {
+    fail('attr', 'clipGradNorm', 'the gradient norm bound must be a positive finite number', '> 0', String(clipGradNorm));
+  }
   const { loss, optimizer, keepOutputs = false } = options;
   const differentiate = keepOutputs ? grad : valueAndGrad;
   const source = options.rule ? options.rule.updateGraph(model, { loss, wrt }) : differentiate(model, { of: loss, wrt, checkpointEvery: options.checkpointEvery });
@@ -107,9 +125,11 @@ export function trainingGraph(model: Graph, options: TrainingGraphOptions): Grap
 
   const t = step.add(1);
   b.setState(step, t);
+  const grads = params.map(({ attrs }) => gradOf(attrs.name));
+  const clipped = clipGradNorm === undefined || grads.length === 0 ? grads : b.scopePath('optimizer/clipGradNorm', () => clipByGlobalNorm(grads, clipGradNorm));
   params.forEach(({ attrs, value }, i) => {
     const where = `optimizer/${attrs.name}`;
-    const out = b.scopePath(where, () => optimizer.update(b, { param: value, grad: gradOf(attrs.name), slots: slots[i]!, step: t, lr }));
+    const out = b.scopePath(where, () => optimizer.update(b, { param: value, grad: clipped[i]!, slots: slots[i]!, step: t, lr }));
     if (out.slots.length !== slots[i]!.length) {
       fail('interface', where, `${optimizer.name} returned the wrong number of slots`, `${slots[i]!.length}`, `${out.slots.length}`);
     }

@@ -135,3 +135,36 @@ describe('trainingGraph', () => {
     expect(bad({ loss: 'loss', wrt: ['x'] })).toThrow(/no param named 'x'/);
   });
 });
+
+describe('trainingGraph clipGradNorm', () => {
+  /** loss = 3·a + 4·b + 0·c with a, b [1] and c [2] trained: gradients 3, 4 and (0, 0), joint norm 5. */
+  function linearModel(): Graph {
+    const b = new GraphBuilder();
+    const a = b.param('a', [1], { kind: 'fill', value: 1 });
+    const bb = b.param('b', [1], { kind: 'fill', value: 2 });
+    const c = b.param('c', [2], { kind: 'fill', value: -1 });
+    return b.finish({ loss: a.mul(3).add(bb.mul(4)).add(c.mul(0).sum()).sum() });
+  }
+  const stepOnce = (clipGradNorm?: number) => evaluate(trainingGraph(linearModel(), { loss: 'loss', optimizer: sgd(), ...(clipGradNorm === undefined ? {} : { clipGradNorm }) }), { inputs: { lr: 1 } }, { precision: 'f64' }).state;
+
+  it('scales every gradient by bound / norm when the joint norm exceeds the bound', () => {
+    // Bound 1: scale 1 / (5 + 1e-6); SGD at lr 1 moves a by −3/5 and b by −4/5 (together a step of norm 1).
+    const s = stepOnce(1);
+    expect(toArray(s.a!)[0]).toBeCloseTo(1 - 3 / (5 + 1e-6), 12);
+    expect(toArray(s.b!)[0]).toBeCloseTo(2 - 4 / (5 + 1e-6), 12);
+    expect(toArray(s.c!)).toEqual([-1, -1]);
+  });
+
+  it('leaves gradients under the bound unchanged, as no clipping does', () => {
+    for (const s of [stepOnce(10), stepOnce()]) {
+      expect(toArray(s.a!)[0]).toBeCloseTo(1 - 3, 12);
+      expect(toArray(s.b!)[0]).toBeCloseTo(2 - 4, 12);
+    }
+  });
+
+  it('rejects a bound that is not a positive finite number, naming the option', () => {
+    for (const bad of [0, -1, Infinity, Number.NaN]) {
+      expect(() => trainingGraph(linearModel(), { loss: 'loss', optimizer: sgd(), clipGradNorm: bad })).toThrow(/clipGradNorm/);
+    }
+  });
+});
