@@ -93,6 +93,8 @@ interface FeatureMap {
   /** Features of each row, and Q; `fresh` rows start a new episode (their reservoir row is reset first). */
   features(observations: readonly (readonly number[])[], readout: Readout, fresh: readonly boolean[]): Promise<{ features: Float32Array[]; q: number[][] }>;
   firingRate(): number;
+  /** Frees the compiled LSM graph, if any. */
+  destroy(): void;
 }
 
 /** The raw observation divided by its range (the control's features). */
@@ -104,6 +106,7 @@ function rawFeatures(): FeatureMap {
   return {
     size: 4,
     firingRate: () => 0,
+    destroy: () => {},
     features: async (observations, readout) => {
       const features = observations.map(scaledObservation);
       return { features, q: features.map((f) => hostQ(f, readout)) };
@@ -131,6 +134,7 @@ async function lsmFeatures(backend: TrainBackend, run: LsmCartPoleRun, batch: nu
     size: n + extra,
     connections: weights.connections,
     firingRate: () => spikes / Math.max(samples, 1),
+    destroy: () => runner.destroy(),
     features: async (observations, readout, fresh) => {
       const out = await runner.run({ [LSM.observation]: observations.flat(), [LSM.fresh]: fresh.map(Number), [LSM.counter]: counter++ });
       const f = out[LSM.features]!.data as Float32Array;
@@ -173,13 +177,34 @@ function hostQ(features: Float32Array, readout: Readout): number[] {
   return [0, 1].map((a) => readout.b[a]! + features.reduce((acc, v, i) => acc + v * readout.w[i * 2 + a]!, 0));
 }
 
+/** What one run compiles: the acting, validation and test feature maps and the readout's learner. */
+interface Compiled {
+  readonly lsm: (FeatureMap & { connections: { input: number; recurrent: number } }) | undefined;
+  readonly act: FeatureMap;
+  readonly evaluator: FeatureMap;
+  readonly tester: FeatureMap;
+  readonly learner: DqnReadout;
+}
+
 export async function trainLsmCartPole(experimentBackend: TrainBackend, run: LsmCartPoleRun, log: (line: string) => void): Promise<LsmCartPoleOutcome> {
   const backend = actingBackend(experimentBackend);
-  const lsm = run.features === 'lsm' ? await lsmFeatures(backend, run, run.parallelEnvs) : undefined;
-  const act = lsm ?? rawFeatures();
-  const evaluator = run.features === 'lsm' ? await lsmFeatures(backend, run, run.validationEpisodes) : rawFeatures();
-  const tester = run.features === 'lsm' ? await lsmFeatures(backend, run, run.testEpisodes) : rawFeatures();
-  const learner = await DqnReadout.create(backend, { batch: run.batch, features: act.size, actions: 2, gamma: run.gamma, huberDelta: run.huberDelta, double: run.doubleDqn, targetUpdateSteps: run.targetUpdateSteps, seed: run.seed });
+  const made: { destroy(): void }[] = [];
+  const keep = <T extends { destroy(): void }>(x: T): T => (made.push(x), x);
+  try {
+    const features = async (batch: number) => keep(run.features === 'lsm' ? await lsmFeatures(backend, run, batch) : rawFeatures());
+    const lsm = run.features === 'lsm' ? keep(await lsmFeatures(backend, run, run.parallelEnvs)) : undefined;
+    const act = lsm ?? rawFeatures();
+    const evaluator = await features(run.validationEpisodes);
+    const tester = await features(run.testEpisodes);
+    const learner = keep(await DqnReadout.create(backend, { batch: run.batch, features: act.size, actions: 2, gamma: run.gamma, huberDelta: run.huberDelta, double: run.doubleDqn, targetUpdateSteps: run.targetUpdateSteps, seed: run.seed }));
+    return await train({ lsm, act, evaluator, tester, learner }, run, log);
+  } finally {
+    // On wasm every compiled graph holds a worker pool and its memory.
+    for (const x of made) x.destroy();
+  }
+}
+
+async function train({ lsm, act, evaluator, tester, learner }: Compiled, run: LsmCartPoleRun, log: (line: string) => void): Promise<LsmCartPoleOutcome> {
   const buffer = new ReplayBuffer(run.bufferCapacity, act.size, run.seed);
   const rng = new TaskRng(run.seed, 3);
   let readout: Readout = learner.readout;

@@ -21,8 +21,9 @@ export type Setup = Omit<NavigationRun, 'seed' | 'seeds'>;
  * step at the start, where the default 0.01 saturates the layer near its refractory limit), 2 network
  * steps per arena step; A2C with γ = 0.9, entropy bonus 0.02, Adam on batches of 16 episodes.
  * 20,000 updates (lr × 0.3 after 70% of them), chosen on the validation goals: 1,000 updates gave
- * 1.42× there, 5,000 gave 2.0×, 20,000 gave 2.5× and 50,000 no more (2.4× at 30,000). About 5
- * minutes on the WebAssembly backend, one thread; the CPU interpreter needs hours.
+ * 1.42× there, 5,000 gave 2.0× and 20,000 gave 2.5×; a 50,000-update run, stopped at 30,000
+ * (before its lr cut), was at 2.4×. About 3 minutes on the WebAssembly backend; the CPU
+ * interpreter would need hours.
  */
 const FULL: Setup = {
   arena: { size: 5, episodeLength: 40, reward: 1 },

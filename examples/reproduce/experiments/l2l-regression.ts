@@ -21,7 +21,8 @@ const QUICK_WINDOW = 10;
  * v, c ~ U[−1, 1]). An LSNN of 20 LIF + 20 ALIF neurons, τ_m = 3, τ_out = 2, τ_a = 100 (the
  * episode), β = 1.8, b₀ = 0.3, 2 refractory steps. 30,000 Adam steps of 32 episodes (lr × 0.3
  * after 60%), chosen on the validation functions: the validation MSE still fell between 20,000 and
- * 30,000 steps. About 10 minutes per network on the WebAssembly backend, one thread.
+ * 30,000 steps. A step takes about 4 ms on one idle core of the WebAssembly backend (2 minutes per
+ * network); the recorded run, on a machine busy with other jobs, took 17–19 minutes per network.
  */
 const FULL: Omit<MetaTrainingRun, 'seed' | 'seeds'> = {
   task: { trials: 20, trialSteps: 5, scoredSteps: 2 },

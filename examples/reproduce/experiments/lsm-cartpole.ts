@@ -106,7 +106,7 @@ async function runVariant(ctx: ExperimentContext, features: CartPoleFeatures): P
       replay: budget.bufferCapacity,
       'target update (learner steps)': budget.targetUpdateSteps,
       epsilon: `${budget.epsilon.start} -> ${budget.epsilon.end} over ${budget.epsilon.decaySteps} steps after ${budget.warmupSteps} random`,
-      loss: `Huber (delta ${budget.huberDelta})`,
+      loss: `Huber (delta ${budget.huberDelta})${budget.doubleDqn ? ', Double DQN targets' : ''}`,
     },
     device: actingOn(ctx.backend, ctx.device).device,
     wall_s: (performance.now() - started) / 1000,

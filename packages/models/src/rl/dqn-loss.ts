@@ -13,7 +13,7 @@ export function tdTargets(rewards: Tensor, dones: Tensor, nextQ: Tensor, gamma: 
 /**
  * Double DQN's targets (van Hasselt, Guez & Silver 2016) y = r + γ·(1 − done)·Q_target(s', a*),
  * a* = argmax_a Q_online(s', a): the online network picks the next action and the target network
- * values it, which removes max-over-noise's upward bias. `onlineNextQ` and `targetNextQ` [B, A];
+ * values it, which reduces the upward bias of a max over noisy estimates. `onlineNextQ` and `targetNextQ` [B, A];
  * a tie in the online values averages the tied actions' target values. Held constant.
  */
 export function doubleTdTargets(rewards: Tensor, dones: Tensor, onlineNextQ: Tensor, targetNextQ: Tensor, gamma: number): Tensor {

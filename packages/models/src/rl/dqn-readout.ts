@@ -35,6 +35,11 @@ export class DqnReadout {
     return new DqnReadout(learner, options, { w: new Float32Array(options.features * options.actions), b: new Float32Array(options.actions) });
   }
 
+  /** Frees the compiled learner (on wasm, a worker pool and its memory). */
+  destroy(): void {
+    this.learner.destroy();
+  }
+
   /**
    * One learner step at learning rate `lr`; resolves to the updated readout (also `this.readout`).
    * A step that leaves a parameter non-finite (a diverging learning rate, overflowing features)

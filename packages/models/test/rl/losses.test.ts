@@ -80,31 +80,41 @@ describe('DQN TD loss', () => {
 });
 
 describe('Double DQN targets', () => {
-  it('values the online argmax with the target network, by hand', () => {
+  it('values the online argmax with the target network, by hand, and passes no gradient', () => {
     // Online next Q = [[1, 2], [3, 3], [0, -1]], target next Q = [[5, 4], [2, 6], [7, 9]],
     // rewards (1, 0, 0.5), dones (0, 0, 1), γ = 0.9. Row 0: online picks a = 1, target values it 4:
     // 1 + 3.6 = 4.6 (DQN's max would take 5: 5.5). Row 1: a tie, the mean of 2 and 6: 0 + 0.9·4 = 3.6.
-    // Row 2: terminal, 0.5.
+    // Row 2: terminal, 0.5. Both Q tables are params, so a target without stopGradient would pass
+    // the target network's gradient (it is linear in it).
+    const ONLINE = [1, 2, 3, 3, 0, -1];
+    const TARGET = [5, 4, 2, 6, 7, 9];
     const b = new GraphBuilder();
-    const online = b.param('online', [3, 2], { kind: 'values', values: [1, 2, 3, 3, 0, -1] });
-    const y = doubleTdTargets(b.constant([1, 0, 0.5], [3]), b.constant([0, 0, 1], [3]), online, b.constant([5, 4, 2, 6, 7, 9], [3, 2]), 0.9);
-    const graph = b.finish({ y: y.sum() });
-    const out = evaluate(graph, { params: { online: [1, 2, 3, 3, 0, -1] } }, { precision: 'f64' }).outputs;
-    expect(toArray(out.y!)[0]).toBeCloseTo(4.6 + 3.6 + 0.5, 12);
-    // Held constant: no gradient reaches the online values through the targets.
-    const g = toArray(evaluate(valueAndGrad(graph, { of: 'y', wrt: ['online'] }), { params: { online: [1, 2, 3, 3, 0, -1] } }, { precision: 'f64' }).outputs[gradName('online')]!);
-    g.forEach((v) => expect(v).toBe(0));
+    const online = b.param('online', [3, 2], { kind: 'values', values: ONLINE });
+    const target = b.param('target', [3, 2], { kind: 'values', values: TARGET });
+    const y = doubleTdTargets(b.constant([1, 0, 0.5], [3]), b.constant([0, 0, 1], [3]), online, target, 0.9);
+    const graph = b.finish({ y, total: y.sum() });
+    const params = { online: ONLINE, target: TARGET };
+    toArray(evaluate(graph, { params }, { precision: 'f64' }).outputs.y!).forEach((v, i) => expect(v).toBeCloseTo([4.6, 3.6, 0.5][i]!, 12));
+    const grads = evaluate(valueAndGrad(graph, { of: 'total', wrt: ['online', 'target'] }), { params }, { precision: 'f64' }).outputs;
+    for (const name of ['online', 'target']) toArray(grads[gradName(name)]!).forEach((v) => expect(v).toBe(0));
   });
 
-  it('changes the readout model\'s loss only through the targets', () => {
-    // A 1-feature, 2-action readout W = [[1, 2]], b = 0, target copy W⁻ = [[5, 4]], b⁻ = 0; state 1
-    // took action 0 with reward 0, next state 1, not done, γ = 1, squared error. Q(s, 0) = 1.
-    // DQN: y = max(5, 4) = 5, loss (1 − 5)²/2 = 8. Double: online picks a = 1 (2 > 1), y = 4, loss 4.5.
-    const feeds = { states: [1], actions: new Int32Array([0]), rewards: [0], nextStates: [1], dones: [0], 'target/w': [5, 4], 'target/b': [0, 0] };
-    const params = { 'readout/w': [1, 2], 'readout/b': [0, 0] };
-    const loss = (double: boolean) => toArray(evaluate(qReadoutModel({ batch: 1, features: 1, actions: 2, gamma: 1, huberDelta: Infinity, double }), { inputs: feeds, params }, { precision: 'f64' }).outputs.loss!)[0];
-    expect(loss(false)).toBeCloseTo(8, 12);
-    expect(loss(true)).toBeCloseTo(4.5, 12);
+  it('picks the next action from the next states with the online readout and its bias', () => {
+    // A 1-feature, 2-action readout W = [[1, 2]], b = (0, 3), target copy W⁻ = [[5, 4]], b⁻ = (2, 0);
+    // state s = −4 took action 0 with reward 1, next state s' = −1, not done, γ = 1, squared error.
+    // Q(s) = (−4, −5), so Q(s, 0) = −4. Online at s': (−1, −2) + (0, 3) = (−1, 1): a* = 1. (At s, or
+    // without the bias, a* would be 0.) Target at s': (−5, −4) + (2, 0) = (−3, −4).
+    // DQN: y = 1 − 3 = −2, loss (−4 + 2)²/2 = 2. Double: y = 1 − 4 = −3, loss (−4 + 3)²/2 = 0.5.
+    const feeds = { states: [-4], actions: new Int32Array([0]), rewards: [1], nextStates: [-1], dones: [0], 'target/w': [5, 4], 'target/b': [2, 0] };
+    const params = { 'readout/w': [1, 2], 'readout/b': [0, 3] };
+    const model = (double: boolean) => qReadoutModel({ batch: 1, features: 1, actions: 2, gamma: 1, huberDelta: Infinity, double });
+    const loss = (double: boolean) => toArray(evaluate(model(double), { inputs: feeds, params }, { precision: 'f64' }).outputs.loss!)[0];
+    expect(loss(false)).toBeCloseTo(2, 12);
+    expect(loss(true)).toBeCloseTo(0.5, 12);
+    // The gradient reaches the readout only through Q(s, a): Q − y = −1, so dW[0][0] = −1·s = 4, db[0] = −1.
+    const g = evaluate(valueAndGrad(model(true), { of: 'loss', wrt: ['readout/w', 'readout/b'] }), { inputs: feeds, params }, { precision: 'f64' }).outputs;
+    expect(toArray(g[gradName('readout/w')]!)).toEqual([4, 0]);
+    expect(toArray(g[gradName('readout/b')]!)).toEqual([-1, 0]);
   });
 
   it('rejects next-state Q of different shapes, naming both', () => {
