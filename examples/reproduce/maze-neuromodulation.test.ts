@@ -1,7 +1,7 @@
 // The maze-neuromodulation experiment: its random-policy baseline against a simulation, and its quick run learning.
 import { expect, it } from 'vitest';
 import { trainBackend } from '../../test/support/train-backend.js';
-import { BUDGET, QUICK_BUDGET, QUICK_MARGIN } from './experiments/maze-neuromodulation.js';
+import { QUICK_BUDGET, QUICK_MARGIN } from './experiments/maze-neuromodulation.js';
 import { randomPolicyReward, trainMazeAgent } from './maze-neuromodulation-training.js';
 
 it('the random-policy baseline is the mean reward of uniformly random moves on the test episodes', () => {
@@ -9,7 +9,7 @@ it('the random-policy baseline is the mean reward of uniformly random moves on t
   // no wall penalty) gives 29.4 per episode, with a per-episode standard deviation of 18, so the mean
   // of 64 episodes lies within ±7 of it (three standard errors).
   for (const seed of [1, 2, 3]) {
-    const baseline = randomPolicyReward({ ...BUDGET, maze: { ...BUDGET.maze, wallPenalty: 0 } }, seed);
+    const baseline = randomPolicyReward({ ...QUICK_BUDGET, maze: { ...QUICK_BUDGET.maze, wallPenalty: 0 } }, seed);
     expect(baseline).toBeGreaterThan(29.4 - 7);
     expect(baseline).toBeLessThan(29.4 + 7);
   }
