@@ -19,22 +19,36 @@ const CHROMIUM_ARGS = [
 
 const PAGE = '<!doctype html><meta charset="utf-8"><title>spikeflow runtime test</title><script type="module" src="/entry.js"></script>';
 
+/** A page for `openPageInChromium`: what the server sends, what the browser is started with, and where the result appears. */
+export interface ChromiumPage {
+  /** Path and query to open (default `/`). */
+  readonly url?: string;
+  /** Path -> [content type, body]. */
+  readonly routes: Readonly<Record<string, readonly [string, string]>>;
+  /** Extra headers on every response (e.g. cross-origin isolation). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Chromium's flags (default: headless WebGPU on SwiftShader, no network traffic of its own). */
+  readonly args?: readonly string[];
+  readonly resultGlobal: string;
+  readonly timeoutMs: number;
+}
+
 /**
- * Serves a page running `script` from 127.0.0.1 (a secure context, which WebGPU requires), opens it
- * in headless Chromium and returns the value the script stores in `globalThis[resultGlobal]`.
- * The browser and the server are closed whatever happens.
+ * Serves `routes` from 127.0.0.1 (a secure context, which WebGPU requires), opens `url` in headless
+ * Chromium and returns the value the page stores in `globalThis[resultGlobal]`. The browser and the
+ * server are closed whatever happens.
  */
-export async function runPageInChromium(script: string, resultGlobal: string, timeoutMs: number): Promise<unknown> {
-  const server = await serve({ '/': ['text/html', PAGE], '/entry.js': ['text/javascript', script] });
+export async function openPageInChromium({ url = '/', routes, headers = {}, args = CHROMIUM_ARGS, resultGlobal, timeoutMs }: ChromiumPage): Promise<unknown> {
+  const server = await serve(routes, headers);
   try {
-    const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: CHROMIUM_ARGS, timeout: timeoutMs });
+    const browser = await chromium.launch({ executablePath: chromiumPath(), headless: true, args: [...args], timeout: timeoutMs });
     try {
       const page = await browser.newPage();
       const pageOutput: string[] = [];
       page.on('console', (message) => pageOutput.push(`console.${message.type()}: ${message.text()}`));
       page.on('pageerror', (error) => pageOutput.push(`page error: ${error.message}`));
       const { port } = server.address() as AddressInfo;
-      await page.goto(`http://127.0.0.1:${port}/`, { timeout: timeoutMs });
+      await page.goto(`http://127.0.0.1:${port}${url}`, { timeout: timeoutMs });
       try {
         await page.waitForFunction((key) => key in globalThis, resultGlobal, { timeout: timeoutMs });
       } catch (error) {
@@ -49,15 +63,21 @@ export async function runPageInChromium(script: string, resultGlobal: string, ti
   }
 }
 
-/** A static HTTP server on a random localhost port: path -> [content type, body]. */
-async function serve(routes: Readonly<Record<string, readonly [string, string]>>): Promise<Server> {
+/** A page that runs `script` as a module; resolves to what it stores in `globalThis[resultGlobal]`. */
+export function runPageInChromium(script: string, resultGlobal: string, timeoutMs: number): Promise<unknown> {
+  return openPageInChromium({ routes: { '/': ['text/html', PAGE], '/entry.js': ['text/javascript', script] }, resultGlobal, timeoutMs });
+}
+
+/** A static HTTP server on a random localhost port: path -> [content type, body], `headers` on every response. */
+async function serve(routes: Readonly<Record<string, readonly [string, string]>>, headers: Readonly<Record<string, string>>): Promise<Server> {
   const server = createServer((request, response) => {
-    const route = routes[new URL(request.url ?? '/', 'http://localhost').pathname];
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
     if (!route) {
       response.writeHead(404).end();
       return;
     }
-    response.writeHead(200, { 'content-type': `${route[0]}; charset=utf-8`, 'cache-control': 'no-store' }).end(route[1]);
+    response.writeHead(200, { 'content-type': `${route[0]}; charset=utf-8`, 'cache-control': 'no-store', ...headers }).end(route[1]);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
