@@ -49,9 +49,10 @@ describe('BPTT memory plan (W1 LIF-MLP, B = 64)', () => {
   // With checkpoints the saved tensors are tiny (the checkpoints), so every full-sequence buffer
   // counts: x·W1, dS1 = dH2·W2ᵀ and dH1 are computed per segment (sinkIntoSegmentScans) and the
   // forward's spike train is packed to bits segment by segment inside the loop; a segment body's
-  // own buffers share slots and dH1 overwrites dS1. What remains above 1.25x at T = 32 is dW1's
-  // per-segment partial and the add's result ([784, 256] each) beside the running sum.
-  for (const [T, every, bound] of [[32, 8, 1.27], [128, 16, 1.14], [512, 32, 1.09]] as const) {
+  // own buffers share slots and dH1 overwrites dS1; adding dW1's per-segment partial into the
+  // running sum writes over the partial (compiler/elementwise-in-place.ts), which took T = 32 from
+  // 1.26x to 1.23x.
+  for (const [T, every, bound] of [[32, 8, 1.24], [128, 16, 1.14], [512, 32, 1.09]] as const) {
     it(`T = ${T}, a checkpoint every ${every} steps: peak within ${bound}x (was 1.41-1.58x)`, () => {
       expect(peakRatio(grad(lifMlp(T, 64, 784, 256, 10), { of: 'loss', wrt: W, checkpointEvery: every }))).toBeLessThanOrEqual(bound);
     });

@@ -16,7 +16,8 @@ const LANES = 4;
  * index rules and random draws need nothing new) and stores them as one vec4 when the output's
  * innermost extent and scan step offset are multiples of 4, else element by element with the tail guarded.
  * The element count comes from the size table: a group whose inputs all have the output's shape
- * reads and writes at `i` with no index arithmetic at all, whatever the sizes.
+ * reads and writes at `i` with no index arithmetic at all, whatever the sizes. `overwrites`: a load
+ * whose buffer is the output's (see elementwiseInPlaceLoad), read through the output binding.
  */
 export function elementwiseKernel(
   graph: Graph,
@@ -25,17 +26,21 @@ export function elementwiseKernel(
   loads: readonly NodeId[],
   stepStrides: ReadonlyMap<NodeId, number> = new Map(),
   packed: ReadonlySet<NodeId> = new Set(),
+  overwrites?: NodeId,
 ): KernelSource {
   const node = graph.nodes[root]!;
   const type = node.type as TensorType;
   const sizes = new KernelSizes();
-  const fns = valueFunctions(graph, members, loads, stepStrides, packed, sizes);
   const n = sizeOf(type.shape);
   const scalarOut: BufferBinding = sizes.stepped({ name: 'out', access: 'read_write', type, stepStride: stepStrides.get(root) ?? 0 });
   // Decided by the innermost extent, not the element count: [B, 10] scores then take one path at
   // every batch size B, so another batch size reuses the pipeline.
   const vectorised = vec4Viewable(scalarOut, type.shape[type.shape.length - 1] ?? 1);
   const out: BufferBinding = vectorised ? { ...scalarOut, vec4: true } : scalarOut;
+  // A load written over in place (elementwiseInPlaceLoad) is read through `out`: a thread reads its
+  // own elements before it stores them.
+  const readOut = (index: string) => (vectorised ? `out[${vec4Index(out, `(${index}) / 4u`)}][(${index}) % 4u]` : `out[${bindingIndex(out, index)}]`);
+  const fns = valueFunctions(graph, members, loads, stepStrides, packed, sizes, overwrites === undefined ? undefined : { load: overwrites, read: readOut });
   const threads = Math.ceil(n / LANES);
   // The vec4 path stores whole vec4s (n is a multiple of 4): only the scalar path guards each element.
   const threadBound = sizes.of(threads);

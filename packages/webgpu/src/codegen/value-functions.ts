@@ -17,6 +17,12 @@ export interface ValueFunctions {
   readonly bindings: readonly BufferBinding[];
 }
 
+/** A load the kernel overwrites with its result: read through the output binding (`read(index)` gives its storage value), so it has no binding of its own. */
+export interface OverwrittenLoad {
+  readonly load: NodeId;
+  readonly read: (index: string) => string;
+}
+
 export function valueFunctions(
   graph: Graph,
   members: readonly NodeId[],
@@ -24,17 +30,22 @@ export function valueFunctions(
   stepStrides: ReadonlyMap<NodeId, number> = new Map(),
   packed: ReadonlySet<NodeId>,
   sizes: KernelSizes,
+  overwritten?: OverwrittenLoad,
 ): ValueFunctions {
   const names = new Map<NodeId, string>();
   const lines: string[] = [];
   const bindings: BufferBinding[] = [];
   loads.forEach((id, k) => {
     const type = graph.nodes[id]!.type as TensorType;
-    const binding: BufferBinding = sizes.stepped({ name: `in${k}`, access: 'read', type, stepStride: stepStrides.get(id) ?? 0, ...(packed.has(id) ? { packed: true } : {}) });
-    bindings.push(binding);
+    let read: string;
+    if (overwritten?.load === id) read = overwritten.read('i');
+    else {
+      const binding: BufferBinding = sizes.stepped({ name: `in${k}`, access: 'read', type, stepStride: stepStrides.get(id) ?? 0, ...(packed.has(id) ? { packed: true } : {}) });
+      bindings.push(binding);
+      read = loadStored(binding, 'i');
+    }
     const name = `v${names.size}`;
     names.set(id, name);
-    const read = loadStored(binding, 'i');
     lines.push(`fn ${name}(i: u32) -> ${wgslValueType(type.dtype)} { return ${type.dtype === 'bool' ? `${read} != 0u` : read}; }`);
   });
   let rng = false;

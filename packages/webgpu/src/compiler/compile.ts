@@ -4,6 +4,7 @@ import { isKernelOp, type KernelOp } from '../codegen/wgsl-rules.js';
 import { packedWords } from '../spike-packing/bit-layout.js';
 import { packStep } from '../spike-packing/pack-step.js';
 import { savedSpikeTrains, withAliases } from '../spike-packing/saved-spike-trains.js';
+import { elementwiseInPlaceLoad } from './elementwise-in-place.js';
 import { kernelLowerings } from './kernel-lowerings.js';
 import { addValue, bindingOf, producedValueId, type CompileLimits, type KernelContext, type Lowering, type NodeOf } from './lowering.js';
 import type { KernelStep, Program, Step } from './program.js';
@@ -51,10 +52,12 @@ export function kernelSteps(low: Lowering, part: Partition): Step[] {
     const out = bindingOf(low, id, 'out', 'read_write');
     if (isKernelNode(node)) steps.push(...lowerKernel({ low, node, members, loads, arg, out }));
     else {
-      // A fused elementwise group, its loads bound in order.
+      // A fused elementwise group, its loads bound in order (one it overwrites in place is read through its output).
       const packed = new Set(loads.filter((l) => low.packed.has(l)));
-      const source = elementwiseKernel(graph, id, members, loads, low.stepStrides, packed);
-      steps.push({ kind: 'kernel', source, args: [...loads.map(arg), producedValueId(low, id)], nodes: members.length > 0 ? members : [id] });
+      const overwritten = elementwiseInPlaceLoad(low, part, id, members, loads);
+      const source = elementwiseKernel(graph, id, members, loads, low.stepStrides, packed, overwritten === undefined ? undefined : loads[overwritten]);
+      const bound = loads.filter((_, k) => k !== overwritten);
+      steps.push({ kind: 'kernel', source, args: [...bound.map(arg), producedValueId(low, id)], nodes: members.length > 0 ? members : [id] });
     }
     if (low.packed.has(id)) steps.push(packStep(low, id)); // a spike train, or a max of spikes
   }

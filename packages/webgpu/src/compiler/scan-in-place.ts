@@ -1,26 +1,15 @@
 import type { Node, NodeId, Partition, Shape, TensorType } from '@spikeflow/core';
+import { lastReadBy } from './last-reader.js';
 import { producedValueId, type Lowering } from './lowering.js';
 
 const sameShape = (a: Shape, b: Shape) => a.length === b.length && a.every((d, k) => d === b[k]);
 
-/**
- * Whether `scan` is the last reader of its input `k`'s buffer: no other node of the graph reads
- * the value or a reshape alias of it, it is read once, and it is a temporary that is neither a graph
- * output (in a step loop's body: not a new carry or per-step output) nor a state update, so a
- * kernel of the scan may overwrite it.
- */
+/** Whether `scan` reads its input `k` once and is the last to read its buffer (see `lastReadBy`). */
 function diesInScan(low: Lowering, part: Partition, scan: Node<'scan'>, k: number): boolean {
   const resolve = (id: NodeId) => part.aliases.get(id) ?? id;
   const source = resolve(scan.inputs[k]!);
-  if (low.packed.has(source) || low.values.get(low.valueId(source))?.role !== 'temp') return false;
-  if (low.inLoop && (low.graph.inputs.includes(source) || low.stepStrides.has(source))) return false;
   if (scan.inputs.filter((i) => resolve(i) === source).length !== 1) return false;
-  if (low.graph.state.some((s) => resolve(s.update) === source)) return false;
-  // A graph output is read after the scan: inside a step loop a body's outputs (the new carries and
-  // per-step outputs, copied out after the body) are registered as temporaries, so the role alone
-  // does not say so.
-  if (low.graph.outputs.some((o) => resolve(o.node) === source)) return false;
-  return Object.values(low.graph.nodes).every((n) => n.id === scan.id || resolve(n.id) === source || !n.inputs.some((i) => resolve(i) === source));
+  return lastReadBy(low, part, new Set([scan.id]), source);
 }
 
 /**
