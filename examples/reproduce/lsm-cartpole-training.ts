@@ -48,6 +48,8 @@ export interface LsmCartPoleRun {
   /** Environment steps of random actions before learning starts. */
   readonly warmupSteps: number;
   readonly targetUpdateSteps: number;
+  /** Polyak-averaged target instead of copies every `targetUpdateSteps` (`DqnReadoutOptions.targetPolyak`). */
+  readonly targetPolyak?: number;
   readonly epsilon: { readonly start: number; readonly end: number; readonly decaySteps: number };
   readonly huberDelta: number;
   /** Double DQN's targets instead of DQN's max (`QReadoutOptions.double`). */
@@ -196,7 +198,7 @@ export async function trainLsmCartPole(experimentBackend: TrainBackend, run: Lsm
     const act = lsm ?? rawFeatures();
     const evaluator = await features(run.validationEpisodes);
     const tester = await features(run.testEpisodes);
-    const learner = keep(await DqnReadout.create(backend, { batch: run.batch, features: act.size, actions: 2, gamma: run.gamma, huberDelta: run.huberDelta, double: run.doubleDqn, targetUpdateSteps: run.targetUpdateSteps, seed: run.seed }));
+    const learner = keep(await DqnReadout.create(backend, { batch: run.batch, features: act.size, actions: 2, gamma: run.gamma, huberDelta: run.huberDelta, double: run.doubleDqn, targetUpdateSteps: run.targetUpdateSteps, ...(run.targetPolyak === undefined ? {} : { targetPolyak: run.targetPolyak }), seed: run.seed }));
     return await train({ lsm, act, evaluator, tester, learner }, run, log);
   } finally {
     // On wasm every compiled graph holds a worker pool and its memory.

@@ -104,7 +104,7 @@ async function runVariant(ctx: ExperimentContext, features: CartPoleFeatures): P
       'learner steps per joint env step': budget.updatesPerStep,
       batch: budget.batch,
       replay: budget.bufferCapacity,
-      'target update (learner steps)': budget.targetUpdateSteps,
+      'target update': budget.targetPolyak === undefined ? `copied every ${budget.targetUpdateSteps} learner steps` : `Polyak, tau ${budget.targetPolyak} per learner step`,
       epsilon: `${budget.epsilon.start} -> ${budget.epsilon.end} over ${budget.epsilon.decaySteps} steps after ${budget.warmupSteps} random`,
       loss: `Huber (delta ${budget.huberDelta})${budget.doubleDqn ? ', Double DQN targets' : ''}`,
     },

@@ -40,6 +40,27 @@ describe('DqnReadout', () => {
     expect(refreshed).toBeGreaterThan(frozen);
   });
 
+  it('moves the target a fraction targetPolyak of the way to the readout after every update', async () => {
+    const tau = 0.25;
+    const readout = await DqnReadout.create(cpuBackend(), { batch: 4, features: 2, actions: 3, gamma: 0.9, huberDelta: 1, targetUpdateSteps: 1, targetPolyak: tau, seed: 1 });
+    const first = await readout.update(batch([0, 0, 1, 1]), 0.01);
+    // From a zero target: τ·W₁ (a hard copy every update would give W₁ itself).
+    const t1 = readout.targetReadout;
+    for (const [k, v] of Array.from(first.w).entries()) expect(t1.w[k], `w[${k}]`).toBeCloseTo(tau * v, 7);
+    expect(t1.b[0]).toBeCloseTo(0.0025, 7); // b₁ = lr for a taken action (the first test)
+    const second = await readout.update(batch([0, 1, 1, 0]), 0.01);
+    const t2 = readout.targetReadout;
+    for (const [k, v] of Array.from(second.w).entries()) expect(t2.w[k], `w[${k}]`).toBeCloseTo((1 - tau) * t1.w[k]! + tau * v, 7);
+    for (const [k, v] of Array.from(second.b).entries()) expect(t2.b[k], `b[${k}]`).toBeCloseTo((1 - tau) * t1.b[k]! + tau * v, 7);
+    expect(t2.b[2]).toBe(0); // action 2 never taken: its readout and target stay 0
+  });
+
+  it('refuses a Polyak fraction outside (0, 1] naming the option', async () => {
+    for (const targetPolyak of [0, -0.1, 1.5, Number.NaN]) {
+      await expect(DqnReadout.create(cpuBackend(), { batch: 4, features: 2, actions: 3, gamma: 0.9, huberDelta: 1, targetUpdateSteps: 1, targetPolyak, seed: 1 })).rejects.toThrow(/^\[attr\] at 'DqnReadout targetPolyak'/);
+    }
+  });
+
   it('refuses a diverging step with one error naming the parameter, and keeps the last finite readout', async () => {
     const readout = await DqnReadout.create(cpuBackend(), { batch: 4, features: 2, actions: 3, gamma: 0.9, huberDelta: 1, targetUpdateSteps: 1, seed: 1 });
     const good = await readout.update(batch([0, 0, 1, 1]), 0.01);
