@@ -2,7 +2,7 @@
 // last time (compiler/elementwise-in-place.ts): the memory plan gives both one buffer and the
 // kernel reads that load through its output binding. Small integers, so the GPU must equal the CPU
 // bit for bit; the plans are checked for which buffers were shared and which were not.
-import { evaluate, toArray, trace, type Graph, type NodeId } from '@spikeflow/core';
+import { evaluate, toArray, trace, type Graph, type NodeId, type Tensor } from '@spikeflow/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile, compileProgram, type Program, type Step } from '../src/index.js';
 import { deviceOf, skipWithoutDevice, tryNodeDevice } from './node-device.js';
@@ -34,7 +34,9 @@ function chain(m: number, k: number, n: number, readAgain: boolean): Graph {
     const z = a.mul(2).add(b.input('y', [m, n])).abs();
     const v = b.input('v', [n, 3]);
     const out = z.matmul(v);
-    return readAgain ? { out, again: a.mul(a).matmul(v) } : { out };
+    const outputs: Record<string, Tensor> = { out };
+    if (readAgain) outputs.again = a.mul(a).matmul(v);
+    return outputs;
   });
 }
 
