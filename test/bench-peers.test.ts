@@ -6,8 +6,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scaledError } from '../bench/src/harness/agreement.js';
 import { row } from '../bench/src/harness/row.js';
-import { targetChecks } from '../bench/src/report/targets.js';
+import { met, targetChecks } from '../bench/src/report/targets.js';
+import { COPY_WORKLOAD, MATMUL_WORKLOAD } from '../bench/src/suites/device-limits.js';
+import { COLD_START_WORKLOAD } from '../bench/src/suites/cold-start.js';
 import { LIF_MLP_WORKLOAD } from '../bench/src/suites/lif-mlp.js';
+import { PSN_WORKLOAD } from '../bench/src/suites/psn.js';
 import { interleavedRounds, mergeRounds, PeerUnavailable } from '../bench/src/peers/interleave.js';
 import { planImpls } from '../bench/src/peers/peer-set.js';
 import { parseWorkerResult, RESULT_MARKER } from '../bench/src/peers/protocol.js';
@@ -71,9 +74,36 @@ describe('W1 targets', () => {
     const rows = [timed('spikeflow', 10), timed('spikeflow-dense-x', 20), timed('tfjs-wasm', 40), timed('torch', 50), timed('jax-js-webgpu', 45)];
     const w1 = targetChecks(rows).filter((t) => t.target.startsWith('W1 step'));
     expect(w1).toEqual([
-      { target: 'W1 step: spikeflow (x as spikes) vs the fastest peer', case: 'T = 8, B = 64 (tfjs-wasm)', measured: 4, goal: 5, higherIsBetter: true },
-      { target: 'W1 step: spikeflow (x dense) vs the fastest peer', case: 'T = 8, B = 64 (tfjs-wasm)', measured: 2, goal: 5, higherIsBetter: true },
+      { issue: 7, target: 'W1 step: spikeflow (x as spikes) vs the fastest peer', case: 'T = 8, B = 64 (tfjs-wasm)', measured: 4, goal: 5, higherIsBetter: true },
+      { issue: 7, target: 'W1 step: spikeflow (x dense) vs the fastest peer', case: 'T = 8, B = 64 (tfjs-wasm)', measured: 2, goal: 5, higherIsBetter: true },
+      // Issue 22: dense x against PyTorch alone.
+      { issue: 22, target: 'W1 step: spikeflow (x dense) vs PyTorch CPU', case: 'T = 8, B = 64 (torch)', measured: 2.5, goal: 1, higherIsBetter: true },
     ]);
+  });
+});
+
+describe('issue 22 targets', () => {
+  it('check the kernels against the device limits, W2 against tfjs-webgpu (2.5x) and PyTorch, and the cold start against tfjs-webgpu', () => {
+    const timed = (workload: string, impl: string, sizes: Parameters<typeof row>[3], ms: number, extra: Record<string, number> = {}) => row(workload, impl, 'gpu', sizes, { ms_median: ms, ms_min: ms, ms_max: ms, reps: 3, first_run_ms: ms }, extra);
+    const w2 = { T: 8, N: 65536 };
+    const rows = [
+      timed(MATMUL_WORKLOAD, 'spikeflow', { N: 1024 }, 200, { gflops: 12 }),
+      timed(COPY_WORKLOAD, 'spikeflow', { N: 16 }, 300, { gbps: 2.7 }),
+      timed(PSN_WORKLOAD, 'spikeflow', w2, 20),
+      timed(PSN_WORKLOAD, 'tfjs-webgpu', w2, 100),
+      timed(PSN_WORKLOAD, 'torch', w2, 16),
+      timed(COLD_START_WORKLOAD, 'spikeflow', { T: 32, B: 64 }, 12_000),
+      timed(COLD_START_WORKLOAD, 'tfjs-webgpu', { T: 32, B: 64 }, 10_000),
+    ];
+    const checks = targetChecks(rows).filter((t) => t.issue === 22);
+    expect(checks.map((t) => [t.target, t.case, Number(t.measured.toFixed(6)), t.goal, t.higherIsBetter])).toEqual([
+      ['matmul: spikeflow GFLOP/s / 10', 'N = 1024', 1.2, 1, true],
+      ['elementwise y = 2x: spikeflow GB/s / 3', 'N = 16', 0.9, 1, true],
+      ['W2 fwd+bwd: spikeflow vs tfjs-webgpu', 'T = 8, N = 65536 (tfjs-webgpu)', 5, 2.5, true],
+      ['W2 fwd+bwd: spikeflow vs PyTorch CPU', 'T = 8, N = 65536 (torch)', 0.8, 1, true],
+      ['W1 cold start: spikeflow / tfjs-webgpu (seconds, medians)', 'T = 32, B = 64', 1.2, 1, false],
+    ]);
+    expect(checks.map(met)).toEqual([true, false, true, false, false]);
   });
 });
 
