@@ -52,7 +52,7 @@ export async function writeReport(rows: readonly Row[], options: ReportOptions):
   if (checks.length > 0) {
     sections.push(
       '## Targets',
-      'Each ratio from the rows below, against the issue that set it (7: the first speed targets; 22: the WebGPU kernels at the device\'s limits and the WebGPU steps against every peer). A row without its measurement (a suite not run, a peer missing) is left out.',
+      'Each ratio from the rows below, against the issue that set it (7: the first speed targets; 22: the WebGPU kernels against the rates of the best hand-written kernels on lavapipe, meaningful on that device only, and the WebGPU steps against every peer; where both set a goal for the same ratio, issue 22\'s is shown). A row without its measurement (a suite not run, a peer missing) is left out.',
       table(
         ['issue', 'target', 'case', 'measured', 'goal', ''],
         checks.map((t) => [String(t.issue), t.target, t.case, `${t.measured.toFixed(2)}×`, `${t.higherIsBetter ? '≥' : '≤'} ${t.goal}×`, met(t) ? 'met' : '**missed**']),

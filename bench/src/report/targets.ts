@@ -19,6 +19,13 @@ export interface TargetCheck {
   readonly higherIsBetter: boolean;
 }
 
+/**
+ * Issue 22's absolute goals on lavapipe: a register-blocked matmul without workgroup memory measured
+ * 10.8 GFLOP/s at n = 1,024 there, a vec4 copy 3.4 GB/s. On another device these rows say nothing.
+ */
+export const LAVAPIPE_MATMUL_GFLOPS_GOAL = 10;
+export const LAVAPIPE_COPY_GBPS_GOAL = 3;
+
 export const met = (t: TargetCheck) => (t.higherIsBetter ? t.measured >= t.goal : t.measured <= t.goal);
 
 const ms = (r: Row | undefined) => r?.ms_median ?? undefined;
@@ -44,7 +51,7 @@ export function targetChecks(rows: readonly Row[]): TargetCheck[] {
   for (const [impl, how] of [['spikeflow', 'x as spikes'], ['spikeflow-dense-x', 'x dense']] as const) {
     speedups(LIF_MLP_WORKLOAD, `W1 step: spikeflow (${how}) vs the fastest peer`, impl, (r) => !isSpikeflow(r.impl));
   }
-  speedups(PSN_WORKLOAD, 'W2 fwd+bwd: spikeflow vs tfjs-webgpu', 'spikeflow', (r) => r.impl === 'tfjs-webgpu');
+  // (Issue 7's W2 goal against tfjs-webgpu, 5×, is superseded by issue 22's 2.5× below.)
   speedups(PSN_WORKLOAD, 'W2 fwd+bwd: spikeflow vs the fastest peer', 'spikeflow', (r) => !isSpikeflow(r.impl));
 
   // The WebAssembly backend against the CPU peers: faster than each (goal 1×), and 5× tfjs-wasm on W1 with spike inputs.
@@ -83,10 +90,11 @@ export function targetChecks(rows: readonly Row[]): TargetCheck[] {
     checks.push({ issue: 7, target: 'W1 step: with / without the non-finite check', case: sizeOf(r), measured: 1 + Number(r.paired_overhead), goal: 1 + FINITE_CHECK_BUDGET, higherIsBetter: false });
   }
 
-  // Issue 22: the WebGPU kernels at this device's measured limits, and the WebGPU steps against the peers.
-  if (sfMatmul) checks.push({ issue: 22, target: 'matmul: spikeflow GFLOP/s / 10', case: sizeOf(sfMatmul), measured: Number(sfMatmul.gflops) / 10, goal: 1, higherIsBetter: true });
+  // Issue 22: the WebGPU kernels against absolute rates it set from the best hand-written kernels
+  // measured on lavapipe (so they mean something on that device only), and the WebGPU steps against the peers.
+  if (sfMatmul) checks.push({ issue: 22, target: `matmul: spikeflow GFLOP/s / ${LAVAPIPE_MATMUL_GFLOPS_GOAL}`, case: sizeOf(sfMatmul), measured: Number(sfMatmul.gflops) / LAVAPIPE_MATMUL_GFLOPS_GOAL, goal: 1, higherIsBetter: true });
   const copy = of(COPY_WORKLOAD).find((r) => r.impl === 'spikeflow');
-  if (copy) checks.push({ issue: 22, target: 'elementwise y = 2x: spikeflow GB/s / 3', case: sizeOf(copy), measured: Number(copy.gbps) / 3, goal: 1, higherIsBetter: true });
+  if (copy) checks.push({ issue: 22, target: `elementwise y = 2x: spikeflow GB/s / ${LAVAPIPE_COPY_GBPS_GOAL}`, case: sizeOf(copy), measured: Number(copy.gbps) / LAVAPIPE_COPY_GBPS_GOAL, goal: 1, higherIsBetter: true });
   speedups(LIF_MLP_WORKLOAD, 'W1 step: spikeflow (x dense) vs PyTorch CPU', 'spikeflow-dense-x', (r) => r.impl === 'torch', 1, 22);
   speedups(PSN_WORKLOAD, 'W2 fwd+bwd: spikeflow vs tfjs-webgpu', 'spikeflow', (r) => r.impl === 'tfjs-webgpu', 2.5, 22);
   speedups(PSN_WORKLOAD, 'W2 fwd+bwd: spikeflow vs PyTorch CPU', 'spikeflow', (r) => r.impl === 'torch', 1, 22);

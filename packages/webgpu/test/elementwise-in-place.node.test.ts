@@ -1,15 +1,16 @@
 // A fused elementwise kernel may write its result over a same-shaped temporary it reads for the
 // last time (compiler/elementwise-in-place.ts): the memory plan gives both one buffer and the
-// kernel reads that load through its output binding. Small integers, so the GPU must equal the CPU
-// bit for bit; the plans are checked for which buffers were shared and which were not.
-import { evaluate, toArray, trace, type Graph, type NodeId, type Tensor } from '@spikeflow/core';
+// kernel reads that load through its output binding. The plans are checked without a device (which
+// buffers were shared, which were not); on a device, small integers, so the GPU must equal the CPU
+// bit for bit.
+import { evaluate, toArray, trace, type Graph, type Tensor } from '@spikeflow/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile, compileProgram, type Program, type Step } from '../src/index.js';
 import { deviceOf, skipWithoutDevice, tryNodeDevice } from './node-device.js';
 
 const LIMITS = { maxStorageBufferBindingSize: 1 << 30, maxStorageBuffersPerShaderStage: 10 };
 const acquired = await tryNodeDevice();
-const skip = skipWithoutDevice(acquired, 'the in-place elementwise tests');
+const skip = skipWithoutDevice(acquired, 'the in-place elementwise tests on the GPU');
 
 const ints = (n: number, seed: number) => Array.from({ length: n }, (_, i) => ((i * 7 + seed * 3) % 5) - 2);
 
@@ -18,7 +19,7 @@ function kernels(steps: readonly Step[]): Extract<Step, { kind: 'kernel' }>[] {
   return steps.flatMap((s) => (s.kind === 'kernel' ? [s] : s.kind === 'loop' ? kernels(s.body) : []));
 }
 
-/** Whether the program's (first) elementwise kernel writes into the buffer of the matmul result it reads. */
+/** Whether the program's (first) elementwise kernel writes into the buffer of the (first) matmul result it reads. */
 function overwritesMatmul(program: Program): boolean {
   const steps = kernels(program.steps);
   const product = steps.find((s) => s.source.kind.startsWith('matmul'))!.args.at(-1)!;
@@ -27,72 +28,84 @@ function overwritesMatmul(program: Program): boolean {
   return !sum.args.slice(0, -1).includes(product) && program.slots.get(written) === program.slots.get(product);
 }
 
-/** a = x·w, z = tanh-free integer chain of a and y, out = z·v: z is a temporary, a dies in z's kernel. */
-function chain(m: number, k: number, n: number, readAgain: boolean): Graph {
+/** a = x·w, z = |2a + y|, out = z·v: z is a temporary, a dies in z's kernel (unless `readAgain` or `returnA`). */
+function chain(m: number, k: number, n: number, opts: { readAgain?: boolean; returnA?: boolean } = {}): Graph {
   return trace((b) => {
     const a = b.input('x', [m, k]).matmul(b.input('w', [k, n]));
     const z = a.mul(2).add(b.input('y', [m, n])).abs();
     const v = b.input('v', [n, 3]);
-    const out = z.matmul(v);
-    const outputs: Record<string, Tensor> = { out };
-    if (readAgain) outputs.again = a.mul(a).matmul(v);
+    const outputs: Record<string, Tensor> = { out: z.matmul(v) };
+    if (opts.readAgain) outputs.again = a.mul(a).matmul(v);
+    if (opts.returnA) outputs.a = a;
     return outputs;
   });
 }
 
-async function runBoth(graph: Graph, inputs: Record<string, number[]>) {
-  const exe = await compile(graph, deviceOf(acquired).device);
-  const got = await exe.run(inputs);
-  exe.destroy();
-  const want = evaluate(graph, { inputs }).outputs;
-  for (const name of Object.keys(want)) expect(Array.from(toArray(got[name]!)), name).toEqual(Array.from(toArray(want[name]!)));
-}
+/** a = x·w [8, 8], out = (aᵀ + y)·v: the kernel reads a at transposed indices, so it must not overwrite it. */
+const transposed = () =>
+  trace((b) => {
+    const a = b.input('x', [8, 5]).matmul(b.input('w', [5, 8]));
+    return { out: a.transpose([1, 0]).add(b.input('y', [8, 8])).matmul(b.input('v', [8, 3])) };
+  });
 
-describe.skipIf(skip)('elementwise kernels writing in place', () => {
+/** The checkpointed gradient's dW1 pattern: each step of a loop adds x_tᵀ·d_t into a carried sum. */
+const runningSum = (T: number, B: number, I: number, H: number) =>
+  trace((b) => {
+    const r = b.scan({
+      carries: [b.constant(0, [I, H])],
+      sequences: [b.input('x', [T, B, I]), b.input('d', [T, B, H])],
+      body: (_sb, [sum], [x, d]) => ({ carries: [sum!.add(x!.transpose([1, 0]).matmul(d!))], outputs: [] }),
+    });
+    return { dw: r.carries[0]! };
+  });
+
+describe('which elementwise kernels write in place (the plan)', () => {
+  it('overwrites a temporary it reads last, with vec4 stores [8, 12] and with scalar stores [7, 9]', () => {
+    expect(overwritesMatmul(compileProgram(chain(8, 5, 12), LIMITS))).toBe(true);
+    expect(overwritesMatmul(compileProgram(chain(7, 5, 9), LIMITS))).toBe(true);
+  });
+
+  it('leaves a temporary that a later kernel still reads, or that is a graph output', () => {
+    expect(overwritesMatmul(compileProgram(chain(8, 5, 12, { readAgain: true }), LIMITS))).toBe(false);
+    expect(overwritesMatmul(compileProgram(chain(8, 5, 12, { returnA: true }), LIMITS))).toBe(false);
+  });
+
+  it('leaves a same-shaped temporary that the kernel reads at other indices (a transpose)', () => {
+    expect(overwritesMatmul(compileProgram(transposed(), LIMITS))).toBe(false);
+  });
+
+  it('adds a step loop body partial product into its running sum over the partial (the carry, a body input, is never written)', () => {
+    expect(overwritesMatmul(compileProgram(runningSum(4, 3, 5, 8), LIMITS))).toBe(true);
+  });
+});
+
+describe.skipIf(skip)('elementwise kernels writing in place, on the GPU against the CPU', () => {
   afterAll(() => {
     if ('ctx' in acquired) acquired.ctx.device.destroy();
   });
 
-  for (const [label, [m, k, n]] of [['vec4 stores [8, 12]', [8, 5, 12]], ['scalar stores with a tail [7, 9]', [7, 5, 9]]] as const) {
-    it(`overwrites a temporary it reads last, and matches the CPU: ${label}`, async () => {
-      const graph = chain(m, k, n, false);
-      expect(overwritesMatmul(compileProgram(graph, LIMITS))).toBe(true);
-      await runBoth(graph, { x: ints(m * k, 1), w: ints(k * n, 2), y: ints(m * n, 3), v: ints(n * 3, 4) });
-    });
+  async function runBoth(graph: Graph, inputs: Record<string, number[]>) {
+    const exe = await compile(graph, deviceOf(acquired).device);
+    const got = await exe.run(inputs);
+    exe.destroy();
+    const want = evaluate(graph, { inputs }).outputs;
+    for (const name of Object.keys(want)) expect(Array.from(toArray(got[name]!)), name).toEqual(Array.from(toArray(want[name]!)));
   }
 
-  it('leaves a temporary that a later kernel still reads', async () => {
-    const [m, k, n] = [8, 5, 12];
-    const graph = chain(m, k, n, true);
-    expect(overwritesMatmul(compileProgram(graph, LIMITS))).toBe(false);
-    await runBoth(graph, { x: ints(m * k, 1), w: ints(k * n, 2), y: ints(m * n, 3), v: ints(n * 3, 4) });
+  const chainInputs = (m: number, k: number, n: number) => ({ x: ints(m * k, 1), w: ints(k * n, 2), y: ints(m * n, 3), v: ints(n * 3, 4) });
+
+  it('in place, vec4 and scalar stores', async () => {
+    await runBoth(chain(8, 5, 12), chainInputs(8, 5, 12));
+    await runBoth(chain(7, 5, 9), chainInputs(7, 5, 9));
   });
 
-  it('leaves a temporary read at other indices (a broadcast into a wider result)', () => {
-    const graph = trace((b) => {
-      const a = b.input('x', [8, 5]).matmul(b.input('w', [5, 1]));
-      return { out: a.add(b.input('y', [8, 12])).matmul(b.input('v', [12, 3])) };
-    });
-    expect(overwritesMatmul(compileProgram(graph, LIMITS))).toBe(false);
+  it('not in place: read again, a graph output, read transposed', async () => {
+    await runBoth(chain(8, 5, 12, { readAgain: true }), chainInputs(8, 5, 12));
+    await runBoth(chain(8, 5, 12, { returnA: true }), chainInputs(8, 5, 12));
+    await runBoth(transposed(), { x: ints(40, 1), w: ints(40, 2), y: ints(64, 3), v: ints(24, 4) });
   });
 
-  it('adds a step loop body partial product into its running sum over the partial, not the carry', async () => {
-    // The checkpointed gradient's dW1 pattern: each step adds x_tᵀ·d_t into a carry.
-    const [T, B, I, H] = [4, 3, 5, 8];
-    const graph = trace((b) => {
-      const r = b.scan({
-        carries: [b.constant(0, [I, H])],
-        sequences: [b.input('x', [T, B, I]), b.input('d', [T, B, H])],
-        body: (_sb, [sum], [x, d]) => ({ carries: [sum!.add(x!.transpose([1, 0]).matmul(d!))], outputs: [] }),
-      });
-      return { dw: r.carries[0]! };
-    });
-    const program = compileProgram(graph, LIMITS);
-    const add = kernels(program.steps).find((s) => s.source.kind === 'elementwise')!;
-    const carry = [...program.values.keys()].find((id: NodeId) => id.endsWith('carry0') || program.values.get(id)!.role === 'output')!;
-    expect(add.args).toContain(carry); // the carry is read through its own binding...
-    expect(program.slots.get(add.args.at(-1)!)).not.toBe(program.slots.get(carry)); // ...and not written over
-    expect(overwritesMatmul(program)).toBe(true);
-    await runBoth(graph, { x: ints(T * B * I, 5), d: ints(T * B * H, 6) });
+  it('a running sum in a step loop', async () => {
+    await runBoth(runningSum(4, 3, 5, 8), { x: ints(60, 5), d: ints(96, 6) });
   });
 });

@@ -44,15 +44,30 @@ describe('DqnReadout', () => {
     const tau = 0.25;
     const readout = await DqnReadout.create(cpuBackend(), { batch: 4, features: 2, actions: 3, gamma: 0.9, huberDelta: 1, targetUpdateSteps: 1, targetPolyak: tau, seed: 1 });
     const first = await readout.update(batch([0, 0, 1, 1]), 0.01);
-    // From a zero target: τ·W₁ (a hard copy every update would give W₁ itself).
+    // From a zero target: τ·W₁ (a hard copy every update would give W₁ itself); b₁ = lr for a taken action (the first test).
     const t1 = readout.targetReadout;
     for (const [k, v] of Array.from(first.w).entries()) expect(t1.w[k], `w[${k}]`).toBeCloseTo(tau * v, 7);
-    expect(t1.b[0]).toBeCloseTo(0.0025, 7); // b₁ = lr for a taken action (the first test)
+    expect(Array.from(t1.b).map((v) => Number(v.toFixed(7)))).toEqual([0.0025, 0.0025, 0]);
     const second = await readout.update(batch([0, 1, 1, 0]), 0.01);
     const t2 = readout.targetReadout;
-    for (const [k, v] of Array.from(second.w).entries()) expect(t2.w[k], `w[${k}]`).toBeCloseTo((1 - tau) * t1.w[k]! + tau * v, 7);
     for (const [k, v] of Array.from(second.b).entries()) expect(t2.b[k], `b[${k}]`).toBeCloseTo((1 - tau) * t1.b[k]! + tau * v, 7);
     expect(t2.b[2]).toBe(0); // action 2 never taken: its readout and target stay 0
+  });
+
+  it('bootstraps from the averaged target: between a frozen zero target and a copy refreshed every update', async () => {
+    // As in the bootstraps test: after a first update b = lr; the second, non-terminal batch (reward
+    // 0, next state 0) has the TD target γ·b⁻, with b⁻ = 0 frozen, τ·lr averaged, lr copied. A higher
+    // target leaves b higher after the second step, so the averaged run must land strictly between.
+    const lr = 0.01;
+    const run = async (target: { targetUpdateSteps: number; targetPolyak?: number }) => {
+      const readout = await DqnReadout.create(cpuBackend(), { batch: 4, features: 2, actions: 1, gamma: 0.5, huberDelta: 1, ...target, seed: 1 });
+      await readout.update(batch([0, 0, 0, 0]), lr);
+      expect(readout.targetReadout.b[0]).toBeCloseTo(target.targetPolyak === undefined ? (target.targetUpdateSteps === 1 ? lr : 0) : target.targetPolyak * lr, 7);
+      return (await readout.update({ ...batch([0, 0, 0, 0]), rewards: new Float32Array(4), dones: new Float32Array(4) }, lr)).b[0]!;
+    };
+    const [frozen, averaged, copied] = [await run({ targetUpdateSteps: 1000 }), await run({ targetUpdateSteps: 1000, targetPolyak: 0.5 }), await run({ targetUpdateSteps: 1 })];
+    expect(averaged).toBeGreaterThan(frozen);
+    expect(copied).toBeGreaterThan(averaged);
   });
 
   it('refuses a Polyak fraction outside (0, 1] naming the option', async () => {

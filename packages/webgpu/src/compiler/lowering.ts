@@ -35,8 +35,9 @@ export interface Lowering {
   readonly packed: ReadonlySet<NodeId>;
   /**
    * Values a kernel writes into the buffer of a value it reads for the last time (element i read
-   * only to write element i; see `inPlaceOutputs`): written value -> overwritten value, for the
-   * memory plan, which gives both one buffer.
+   * only to write element i; see `inPlaceOutputs` for one-kernel scans and `elementwiseInPlaceLoad`
+   * for fused elementwise kernels): written value -> overwritten value, for the memory plan, which
+   * gives both one buffer.
    */
   readonly inPlace: Map<NodeId, NodeId>;
   /** Whether a matmul whose left operand is packed may skip its zeros (see lowerMatmul). */
