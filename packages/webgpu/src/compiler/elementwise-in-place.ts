@@ -1,9 +1,7 @@
-import type { NodeId, Partition, Shape, TensorType } from '@spikeflow/core';
+import { sameShape, sameType, type NodeId, type Partition, type TensorType } from '@spikeflow/core';
 import { wgslRule } from '../codegen/wgsl-rules.js';
 import { lastReadBy } from './last-reader.js';
 import { producedValueId, type Lowering } from './lowering.js';
-
-const sameShape = (a: Shape, b: Shape) => a.length === b.length && a.every((d, k) => d === b[k]);
 
 /**
  * Which load (an index into `loads`) a fused elementwise group rooted at `root` may overwrite with
@@ -32,7 +30,7 @@ export function elementwiseInPlaceLoad(low: Lowering, part: Partition, root: Nod
   const index = loads.findIndex((load) => {
     const loadType = low.graph.nodes[load]!.type as TensorType;
     const source = resolve(load);
-    if (loadType.dtype !== type.dtype || !sameShape(loadType.shape, type.shape) || low.stepStrides.has(load)) return false;
+    if (!sameType(loadType, type) || low.stepStrides.has(load)) return false;
     if (low.values.get(low.valueId(source))?.bytes !== out.bytes) return false;
     // Read through one binding only: no other load may be the same buffer.
     if (loads.filter((l) => resolve(l) === source).length !== 1) return false;

@@ -1,8 +1,6 @@
-import type { Node, NodeId, Partition, Shape, TensorType } from '@spikeflow/core';
+import { sameShape, type Node, type NodeId, type Partition, type Shape, type TensorType } from '@spikeflow/core';
 import { lastReadBy } from './last-reader.js';
 import { producedValueId, type Lowering } from './lowering.js';
-
-const sameShape = (a: Shape, b: Shape) => a.length === b.length && a.every((d, k) => d === b[k]);
 
 /** Whether `scan` reads its input `k` once and is the last to read its buffer (see `lastReadBy`). */
 function diesInScan(low: Lowering, part: Partition, scan: Node<'scan'>, k: number): boolean {
