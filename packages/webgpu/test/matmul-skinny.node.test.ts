@@ -1,7 +1,7 @@
 // The narrow and split-K matmul kernels, chosen by the compiler for skinny products, against the CPU.
 import type { Shape } from '@spikeflow/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { matmulDims } from '../src/codegen/matmul-skinny.js';
+import { chooseSplitK, matmulDims, splitKBlock } from '../src/codegen/matmul-skinny.js';
 import { matmulStrategy } from '../src/compiler/matmul-steps.js';
 import { deviceOf, skipWithoutDevice, tryNodeDevice } from './node-device.js';
 import { runMatmulCase, type MatmulCase } from './support/matmul-case.js';
@@ -26,6 +26,10 @@ const cases: [string, Case][] = [
   ['split-K, transposed A, batched [2,2048,5]ᵀ @ [2,2048,7]', { a: [2, 2048, 5], b: [2, 2048, 7], transposeA: true, kernel: 'matmul-split-k' }],
   ['split-K, 64 x 64 output [64,1100] @ [1100,64]', { a: [64, 1100], b: [1100, 64], kernel: 'matmul-split-k' }],
   ["split-K, a first layer's dW: transposed A, ragged rows [1400,28]ᵀ @ [1400,256]", { a: [1400, 28], b: [1400, 256], transposeA: true, kernel: 'matmul-split-k' }],
+  ['split-K, 8 x 8 output: one block narrower than 16 columns [8,4100] @ [8,4100]ᵀ', { a: [8, 4100], b: [8, 4100], transposeB: true, kernel: 'matmul-split-k' }],
+  ['split-K, W2-like dW over T = 32 [32,3000] @ [32,3000]ᵀ', { a: [32, 3000], b: [32, 3000], transposeB: true, kernel: 'matmul-split-k' }],
+  ['few rows past 8 take the register-blocked kernel: PSN W [32,32] @ X [32,1000]', { a: [32, 32], b: [32, 1000], kernel: 'matmul-register' }],
+  ['few rows past 8, transposed A: PSN dX = Wᵀ dH [16,16]ᵀ @ [16,1000]', { a: [16, 16], b: [16, 1000], transposeA: true, kernel: 'matmul-register' }],
   ['square stays register-blocked [96,96] @ [96,96]', { a: [96, 96], b: [96, 96], kernel: 'matmul-register' }],
 ];
 
@@ -55,9 +59,22 @@ describe('matmul strategy', () => {
     expect(dims(128, 65536, 128)).toEqual({ kind: 'register' }); // an output this size reuses operands better in tiles
     expect(dims(256, 65536, 256)).toEqual({ kind: 'register' }); // 16 tiles: enough workgroups already
     expect(dims(8, 8, 65536)).toEqual({ kind: 'narrow', side: 'm' });
+    expect(dims(16, 16, 65536)).toEqual({ kind: 'register' }); // past 8 rows the register-blocked kernel ran faster
+    expect(dims(32, 32, 65536)).toEqual({ kind: 'register' });
     expect(dims(4096, 128, 10)).toEqual({ kind: 'narrow', side: 'n' });
     expect(dims(33, 8, 65536)).toEqual({ kind: 'register' }); // past the register budget of a narrow line
     expect(dims(8, 4096, 65536)).toEqual({ kind: 'register' }); // K too long to stream per thread
+  });
+
+  it('blocks split-K threads 8 rows by up to 16 columns, never wider than the output, whatever K', () => {
+    const block = (m: number, k: number, n: number) => splitKBlock({ batch: [], m, k, n });
+    expect(block(32, 65536, 32)).toEqual({ rows: 8, colVecs: 4 });
+    expect(block(32, 1 << 20, 32)).toEqual({ rows: 8, colVecs: 4 });
+    expect(block(8, 65536, 8)).toEqual({ rows: 8, colVecs: 2 });
+    expect(block(10, 3000, 6)).toEqual({ rows: 8, colVecs: 2 });
+    expect(block(28, 1400, 256)).toEqual({ rows: 8, colVecs: 4 });
+    // The chunks of K depend on the block: 4 x 2 blocks of a 32 x 32 output over K = 65536 leave 256 chunks of 256 steps.
+    expect(chooseSplitK({ batch: [], m: 32, k: 65536, n: 32 }, block(32, 65536, 32))).toEqual({ chunks: 256, chunkK: 256 });
   });
 
   it('reads the logical sizes through transposes and broadcast batch dims', () => {

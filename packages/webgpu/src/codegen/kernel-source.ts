@@ -13,6 +13,9 @@ export function wgslStorageType(dtype: DType): 'f32' | 'i32' | 'u32' {
 /** A u32 WGSL literal of a non-negative integer: a structural constant (lanes, block sizes, unroll indices), never a tensor size. */
 export const u = (n: number): string => `${n}u`;
 
+/** 0, 1, ..., count - 1: the unrolled lanes, rows or columns a generator writes out. */
+export const upTo = (count: number): number[] => Array.from({ length: count }, (_, i) => i);
+
 /** WGSL name of the size table, the read-only u32 buffer a kernel's last binding holds. */
 export const SIZE_TABLE = 'dims';
 

@@ -1,6 +1,6 @@
 import { sizeOf } from '@spikeflow/core';
 import { batchBases, type MatmulDims } from './matmul-skinny.js';
-import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, loadStored, u, vec4Index, vec4Viewable, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, loadStored, u, upTo, vec4Index, vec4Viewable, type BufferBinding, type KernelSource } from './kernel-source.js';
 import type { MatmulArgs } from './matmul.js';
 
 /**
@@ -29,8 +29,6 @@ export interface RegisterTiling {
  * "Kernel tuning notes").
  */
 export const REGISTER_TILING: RegisterTiling = { threadsM: 8, threadsN: 8 };
-
-const upTo = (count: number) => Array.from({ length: count }, (_, i) => i);
 
 /** Which operands a register-blocked matmul of these sizes reads (or writes) as vec4s. */
 export interface RegisterViews {

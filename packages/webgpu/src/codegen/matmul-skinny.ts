@@ -1,6 +1,6 @@
 import { broadcastShapes, sizeOf, type Shape } from '@spikeflow/core';
 import { broadcastIndex } from './indexing.js';
-import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, loadStored, u, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, loadStored, u, upTo, type BufferBinding, type KernelSource } from './kernel-source.js';
 import type { MatmulArgs } from './matmul.js';
 
 /**
@@ -20,8 +20,21 @@ export const NARROW_MAX = 32;
 const WORKGROUP = 64;
 /** Long-side positions one narrow-kernel thread computes (a vec4 of them). */
 const LONG_PER_THREAD = 4;
-/** Output block of one split-K thread: 4 x 4, read as 4 + 4 operand values per K step. */
-const BLOCK = 4;
+/** A split-K thread's output block: `rows` x 4·`colVecs`, read as rows + 4·colVecs operand values per K step. */
+export interface SplitKBlock {
+  readonly rows: number;
+  readonly colVecs: number;
+}
+/**
+ * 8 rows by up to 16 columns, no wider than the output: per K step 8 + 16 loads feed 128 products
+ * where a 4 x 4 block's 8 feed 16. On lavapipe W2's dW = dH·Xᵀ ([32, 65536]·[65536, 32]) ran in
+ * 13.6 ms against 45.5 for 4 x 4 and 21 for 8 x 8; an 8 x 8 output ran fastest with 8 x 8
+ * (bench/kernel-tuning-notes.md, "Split-K blocks"). The block depends on N alone, a weight's size,
+ * never on K (samples x steps), so another batch size keeps the kernel.
+ */
+export function splitKBlock(dims: MatmulDims): SplitKBlock {
+  return { rows: 8, colVecs: Math.min(4, Math.ceil(dims.n / 4)) };
+}
 
 
 export interface MatmulDims {
@@ -75,7 +88,7 @@ export function matmulNarrowKernel(args: MatmulArgs, dims: MatmulDims, narrow: '
   const [small, long] = narrow === 'm' ? [m, n] : [n, m];
   const groups = Math.ceil(long / LONG_PER_THREAD);
   const total = sizeOf(dims.batch) * groups;
-  const offsets = Array.from({ length: LONG_PER_THREAD }, (_, x) => x);
+  const offsets = upTo(LONG_PER_THREAD);
   const [longS, groupsS, nS] = [sizes.of(long), sizes.of(groups), sizes.of(n)];
   // Positions past the long side's end read position 0 (in bounds) and are never stored. Always
   // guarded: the long side is often the batch, whose size must not change the kernel's text.
@@ -85,7 +98,7 @@ export function matmulNarrowKernel(args: MatmulArgs, dims: MatmulDims, narrow: '
   const smallValue = (s: number) => (narrow === 'm' ? readA(u(s), 'p') : readB('p', u(s)));
   const outIndex = (s: number, w: string) => (narrow === 'm' ? `${u(s)} * ${nS} + ${w}` : `${w} * ${nS} + ${u(s)}`);
   // One named accumulator per narrow element, unrolled: a loop over a private array would keep it in memory.
-  const lanes = Array.from({ length: small }, (_, s) => s);
+  const lanes = upTo(small);
   const body = [
     `let flat = ${FLAT_WORKGROUP_INDEX} * ${u(WORKGROUP)} + lid;`,
     `if (flat >= ${sizes.of(total)}) { return; }`,
@@ -116,21 +129,24 @@ export interface SplitK {
 
 /**
  * Partial products of a split-K matmul: `partial` is [chunks, ...batch, M, N]; chunk c sums K
- * steps [c·chunkK, (c+1)·chunkK). Each thread owns a 4 x 4 block of one batch matrix, so per K
- * step it reads 4 + 4 values for 16 products.
+ * steps [c·chunkK, (c+1)·chunkK). Each thread owns one `block` of one batch matrix (see
+ * splitKBlock) and sums its chunk in K order.
  */
-export function matmulSplitKKernel(args: MatmulArgs, dims: MatmulDims, split: SplitK, partial: BufferBinding): KernelSource {
+export function matmulSplitKKernel(args: MatmulArgs, dims: MatmulDims, split: SplitK, partial: BufferBinding, block: SplitKBlock): KernelSource {
   const { transposeA, transposeB } = args;
   const { m, k, n } = dims;
   const sizes = new KernelSizes();
   const [a, b] = [sizes.stepped(args.a), sizes.stepped(args.b)];
   const readA = reader(a, transposeA, m, k, sizes);
   const readB = reader(b, transposeB, k, n, sizes);
-  const blocksN = Math.ceil(n / BLOCK);
-  const blocksPerMatrix = Math.ceil(m / BLOCK) * blocksN;
+  const blockN = 4 * block.colVecs;
+  const blocksN = Math.ceil(n / blockN);
+  const blocksPerMatrix = Math.ceil(m / block.rows) * blocksN;
   const batchCount = sizeOf(dims.batch);
   const total = split.chunks * batchCount * blocksPerMatrix;
-  const rows = Array.from({ length: BLOCK }, (_, x) => x);
+  const rows = upTo(block.rows);
+  const cols = upTo(blockN);
+  const vecs = upTo(block.colVecs);
   const [mS, nS, blocksS, blocksNS, batchS, chunkS] = [sizes.of(m), sizes.of(n), sizes.of(blocksPerMatrix), sizes.of(blocksN), sizes.of(batchCount), sizes.of(split.chunkK)];
   // Rows and columns past the edge read index 0 (always in bounds) and are never stored; always
   // guarded, so the kernel's text does not depend on the sizes.
@@ -141,20 +157,21 @@ export function matmulSplitKKernel(args: MatmulArgs, dims: MatmulDims, split: Sp
     `let block = flat % ${blocksS};`,
     `let q = (flat / ${blocksS}) % ${batchS};`,
     `let c = flat / (${blocksS} * ${batchS});`,
-    `let row0 = (block / ${blocksNS}) * ${u(BLOCK)};`,
-    `let col0 = (block % ${blocksNS}) * ${u(BLOCK)};`,
+    `let row0 = (block / ${blocksNS}) * ${u(block.rows)};`,
+    `let col0 = (block % ${blocksNS}) * ${u(blockN)};`,
     ...rows.map((x) => `let i${x} = ${clamp('row0', mS, x)};`),
-    ...rows.map((x) => `let j${x} = ${clamp('col0', nS, x)};`),
+    ...cols.map((y) => `let j${y} = ${clamp('col0', nS, y)};`),
     ...batchBases(args, dims, 'q', sizes),
-    ...rows.map((x) => `var acc${x} = vec4f(0.0);`),
+    ...rows.flatMap((x) => vecs.map((v) => `var acc${x}_${v} = vec4f(0.0);`)),
     `let k_end = min(${sizes.of(k)}, (c + 1u) * ${chunkS});`,
     `for (var p = c * ${chunkS}; p < k_end; p++) {`,
-    `  let bv = vec4f(${rows.map((x) => readB('p', `j${x}`)).join(', ')});`,
-    ...rows.map((x) => `  acc${x} += ${readA(`i${x}`, 'p')} * bv;`),
+    ...vecs.map((v) => `  let b${v} = vec4f(${upTo(4).map((y) => readB('p', `j${4 * v + y}`)).join(', ')});`),
+    ...rows.map((x) => `  let a${x} = ${readA(`i${x}`, 'p')};`),
+    ...rows.flatMap((x) => vecs.map((v) => `  acc${x}_${v} += a${x} * b${v};`)),
     '}',
     `let out_base = (c * ${batchS} + q) * ${sizes.of(m * n)};`,
     ...rows.flatMap((x) =>
-      rows.map((y) => `if (row0 + ${u(x)} < ${mS} && col0 + ${u(y)} < ${nS}) { ${partial.name}[out_base + (row0 + ${u(x)}) * ${nS} + col0 + ${u(y)}] = acc${x}[${y}]; }`),
+      cols.map((y) => `if (row0 + ${u(x)} < ${mS} && col0 + ${u(y)} < ${nS}) { ${partial.name}[out_base + (row0 + ${u(x)}) * ${nS} + col0 + ${u(y)}] = acc${x}_${y >> 2}[${y % 4}]; }`),
     ),
   ];
   const bindings = sizes.bind([a, b, partial]);
@@ -167,8 +184,8 @@ const SPLIT_K_THREADS = 16384;
 const MIN_CHUNK_K = 256;
 
 /** A split of K that gives about SPLIT_K_THREADS threads, each summing at least MIN_CHUNK_K steps. */
-export function chooseSplitK(dims: MatmulDims): SplitK {
-  const blocks = Math.ceil(dims.m / BLOCK) * Math.ceil(dims.n / BLOCK) * sizeOf(dims.batch);
+export function chooseSplitK(dims: MatmulDims, block: SplitKBlock): SplitK {
+  const blocks = Math.ceil(dims.m / block.rows) * Math.ceil(dims.n / (4 * block.colVecs)) * sizeOf(dims.batch);
   const wanted = Math.max(1, Math.min(Math.ceil(dims.k / MIN_CHUNK_K), Math.floor(SPLIT_K_THREADS / blocks)));
   const chunkK = Math.ceil(dims.k / wanted);
   return { chunks: Math.ceil(dims.k / chunkK), chunkK };

@@ -1,5 +1,5 @@
 import { sizeOf } from '@spikeflow/core';
-import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, loadStored, u, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, loadStored, u, upTo, type BufferBinding, type KernelSource } from './kernel-source.js';
 import type { MatmulArgs } from './matmul.js';
 import { batchBases, matmulDims } from './matmul-skinny.js';
 import { packedWords } from '../spike-packing/bit-layout.js';
@@ -11,8 +11,6 @@ import { packedWords } from '../spike-packing/bit-layout.js';
  */
 export const SPIKE_MATMUL_ROWS = 32;
 const MAX_THREADS = 64;
-
-const upTo = (count: number) => Array.from({ length: count }, (_, i) => i);
 
 /**
  * `S @ B` where S, the left operand, is a bit-packed spike train: a zero of S contributes nothing,

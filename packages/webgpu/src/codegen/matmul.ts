@@ -1,6 +1,6 @@
 import { broadcastShapes, sizeOf } from '@spikeflow/core';
 import { broadcastIndex } from './indexing.js';
-import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, loadStored, u, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, loadStored, u, upTo, type BufferBinding, type KernelSource } from './kernel-source.js';
 
 /** The tiled kernel is the measurement baseline only: it keeps its sizes baked in. */
 const BAKED = new KernelSizes(true);
@@ -48,7 +48,6 @@ function chooseTiling(m: number, n: number, batch: number): MatmulTiling {
 const times = (expr: string, n: number) => (n === 1 ? expr : `${expr} * ${u(n)}`);
 
 /** `0..count-1`, for emitting unrolled statements. */
-const upTo = (count: number) => Array.from({ length: count }, (_, i) => i);
 
 /**
  * Batched `[..., M, K] @ [..., K, N]` with numpy-broadcast batch dims (stride 0 on a broadcast

@@ -3,7 +3,7 @@ import type { BufferBinding } from '../codegen/kernel-source.js';
 import type { MatmulArgs } from '../codegen/matmul.js';
 import { matmulRegisterKernel } from '../codegen/matmul-register.js';
 import { matmulSpikeKernel, SPIKE_MATMUL_ROWS } from '../codegen/matmul-spike.js';
-import { chooseSplitK, matmulDims, matmulNarrowKernel, matmulSplitKKernel, NARROW_MAX, type MatmulDims } from '../codegen/matmul-skinny.js';
+import { chooseSplitK, matmulDims, matmulNarrowKernel, matmulSplitKKernel, NARROW_MAX, splitKBlock, type MatmulDims } from '../codegen/matmul-skinny.js';
 import { reduceKernel } from '../codegen/reduce.js';
 import { addValue, bindingOf, producedValueId, type KernelContext, type Lowering } from './lowering.js';
 import type { KernelStep } from './program.js';
@@ -30,6 +30,12 @@ const FEW_TILES = 16;
 const NARROW_MIN_THREADS = 512;
 /** The narrow kernel streams K once per thread; past this a blocked kernel's reuse wins. */
 const NARROW_MAX_K = 1024;
+/**
+ * Few rows (PSN's W·X over [T, N]) stay narrow only up to this many: at 16 and 32 rows the
+ * register-blocked kernel ran 1.1x and 1.5x faster (bench/kernel-tuning-notes.md, "Narrow or
+ * register-blocked for few rows"), at 8 the two were level.
+ */
+const NARROW_MAX_ROWS = 8;
 
 /**
  * Few output columns (a readout's classes) take the narrow kernel whatever the rows: rows are
@@ -43,7 +49,7 @@ export function matmulStrategy({ batch, m, k, n }: MatmulDims): MatmulStrategy {
   if (tiles < FEW_TILES && m * n * matrices <= SPLIT_K_MAX_OUTPUTS && k >= SPLIT_K_MIN_K) return { kind: 'split-k' };
   if (k > NARROW_MAX_K) return { kind: 'register' };
   if (n <= NARROW_MAX) return { kind: 'narrow', side: 'n' };
-  if (m <= NARROW_MAX && n * matrices >= NARROW_MIN_THREADS) return { kind: 'narrow', side: 'm' };
+  if (m <= NARROW_MAX_ROWS && n * matrices >= NARROW_MIN_THREADS) return { kind: 'narrow', side: 'm' };
   return { kind: 'register' };
 }
 
@@ -89,7 +95,8 @@ export function lowerMatmul({ low, node, arg, out }: KernelContext<'matmul'>): K
   const strategy = matmulStrategy(dims);
   if (strategy.kind === 'register') return [{ kind: 'kernel', source: matmulRegisterKernel(args, dims), args: [...operands, result], nodes: [id] }];
   if (strategy.kind === 'narrow') return [{ kind: 'kernel', source: matmulNarrowKernel(args, dims, strategy.side), args: [...operands, result], nodes: [id] }];
-  const split = chooseSplitK(dims);
+  const block = splitKBlock(dims);
+  const split = chooseSplitK(dims, block);
   const outputs = sizeOf(dims.batch) * dims.m * dims.n;
   const partialType = { shape: [split.chunks, outputs], dtype: 'f32' } as const;
   const partialId = `${result}/split-k`;
@@ -107,7 +114,7 @@ export function lowerMatmul({ low, node, arg, out }: KernelContext<'matmul'>): K
     out,
   });
   return [
-    { kind: 'kernel', source: matmulSplitKKernel(args, dims, split, partial), args: [...operands, partialId], nodes: [id] },
+    { kind: 'kernel', source: matmulSplitKKernel(args, dims, split, partial, block), args: [...operands, partialId], nodes: [id] },
     { kind: 'kernel', source: sum, args: [partialId, result], nodes: [id] },
   ];
 }
