@@ -2,6 +2,7 @@ import { sizeOf } from '@spikeflow/core';
 import { batchBases, type MatmulDims } from './matmul-skinny.js';
 import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, loadStored, u, upTo, vec4Index, vec4Viewable, type BufferBinding, type KernelSource } from './kernel-source.js';
 import type { MatmulArgs } from './matmul.js';
+import { epilogueCode } from './matmul-epilogue.js';
 
 /**
  * The register-blocked matmul: no workgroup memory and no barriers (lavapipe, the software device
@@ -55,6 +56,7 @@ export function matmulRegisterKernel(args: MatmulArgs, dims: MatmulDims, tiling?
   const a: BufferBinding = sizes.stepped(views.a ? { ...args.a, vec4: true } : args.a);
   const b: BufferBinding = sizes.stepped(views.b ? { ...args.b, vec4: true } : args.b);
   const out: BufferBinding = sizes.stepped(views.out ? { ...args.out, vec4: true } : args.out);
+  const epilogue = epilogueCode(args.epilogue, sizes);
   const tilesN = Math.ceil(n / tileN);
   const tilesPerMatrix = Math.ceil(m / tileM) * tilesN;
   const total = tilesPerMatrix * sizeOf(dims.batch);
@@ -86,12 +88,14 @@ export function matmulRegisterKernel(args: MatmulArgs, dims: MatmulDims, tiling?
   const stores = rows.flatMap((r) => {
     const rowGuard = `row0 + ${u(r)} < ${mS}`;
     return vecs.flatMap((v) => {
+      const element = (x: number) => `out_base + (row0 + ${u(r)}) * ${nS} + col0 + ${u(4 * v + x)}`;
       if (views.out) {
-        const write = `${out.name}[${vec4Index(out, `(out_base + (row0 + ${u(r)}) * ${nS} + col0) / 4u + ${u(v)}`)}] = acc${r}_${v};`;
+        const value = args.epilogue === undefined ? `acc${r}_${v}` : `vec4f(${upTo(4).map((x) => epilogue.apply(element(x), `acc${r}_${v}[${x}]`)).join(', ')})`;
+        const write = `${out.name}[${vec4Index(out, `(out_base + (row0 + ${u(r)}) * ${nS} + col0) / 4u + ${u(v)}`)}] = ${value};`;
         return [`if (${rowGuard} && col0 + ${u(4 * v)} < ${nS}) { ${write} }`];
       }
       return upTo(4).map((x) => {
-        const write = `${out.name}[${bindingIndex(out, `out_base + (row0 + ${u(r)}) * ${nS} + col0 + ${u(4 * v + x)}`)}] = acc${r}_${v}[${x}];`;
+        const write = `${out.name}[${bindingIndex(out, element(x))}] = ${epilogue.apply(element(x), `acc${r}_${v}[${x}]`)};`;
         return `if (${rowGuard} && col0 + ${u(4 * v + x)} < ${nS}) { ${write} }`;
       });
     });
@@ -119,6 +123,6 @@ export function matmulRegisterKernel(args: MatmulArgs, dims: MatmulDims, tiling?
     '}',
     ...stores,
   ];
-  const bindings = sizes.bind([a, b, out]);
-  return { label: args.label, kind: 'matmul-register', ...computeModule(bindings, threadsM * threadsN, body), bindings, workgroups: dispatch2d(total), sizes: sizes.values };
+  const bindings = sizes.bind([a, b, ...epilogue.bindings, out]);
+  return { label: args.label, kind: 'matmul-register', ...computeModule(bindings, threadsM * threadsN, body, epilogue.functions), bindings, workgroups: dispatch2d(total), sizes: sizes.values };
 }

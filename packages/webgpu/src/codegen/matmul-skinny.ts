@@ -2,6 +2,7 @@ import { broadcastShapes, sizeOf, type Shape } from '@spikeflow/core';
 import { broadcastIndex } from './indexing.js';
 import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, loadStored, u, upTo, type BufferBinding, type KernelSource } from './kernel-source.js';
 import type { MatmulArgs } from './matmul.js';
+import { epilogueCode } from './matmul-epilogue.js';
 
 /**
  * Kernels for the matmul shapes that the tiled kernel (matmul.ts) serves badly, because a 64-wide
@@ -83,6 +84,7 @@ export function matmulNarrowKernel(args: MatmulArgs, dims: MatmulDims, narrow: '
   const { m, k, n } = dims;
   const sizes = new KernelSizes();
   const [a, b, out] = [sizes.stepped(args.a), sizes.stepped(args.b), sizes.stepped(args.out)];
+  const epilogue = epilogueCode(args.epilogue, sizes);
   const readA = reader(a, transposeA, m, k, sizes);
   const readB = reader(b, transposeB, k, n, sizes);
   const [small, long] = narrow === 'm' ? [m, n] : [n, m];
@@ -113,12 +115,15 @@ export function matmulNarrowKernel(args: MatmulArgs, dims: MatmulDims, narrow: '
     ...lanes.map((s) => `  acc${s} += ${smallValue(s)} * v;`),
     '}',
     ...offsets.flatMap((x) => {
-      const writes = lanes.map((s) => `${out.name}[${bindingIndex(out, `out_base + ${outIndex(s, `w${x}`)}`)}] = acc${s}[${x}];`);
+      const writes = lanes.map((s) => {
+        const element = `out_base + ${outIndex(s, `w${x}`)}`;
+        return `${out.name}[${bindingIndex(out, element)}] = ${epilogue.apply(element, `acc${s}[${x}]`)};`;
+      });
       return x === 0 ? writes : [`if (first + ${u(x)} < ${longS}) {`, ...writes.map((l) => `  ${l}`), '}'];
     }),
   ];
-  const bindings = sizes.bind([a, b, out]);
-  return { label: args.label, kind: 'matmul-narrow', ...computeModule(bindings, WORKGROUP, body), bindings, workgroups: dispatch2d(Math.ceil(total / WORKGROUP)), sizes: sizes.values };
+  const bindings = sizes.bind([a, b, ...epilogue.bindings, out]);
+  return { label: args.label, kind: 'matmul-narrow', ...computeModule(bindings, WORKGROUP, body, epilogue.functions), bindings, workgroups: dispatch2d(Math.ceil(total / WORKGROUP)), sizes: sizes.values };
 }
 
 /** How a split-K product divides K: `chunks` partial products of `chunkK` steps each (the last may be shorter). */

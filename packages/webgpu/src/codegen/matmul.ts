@@ -1,6 +1,7 @@
 import { broadcastShapes, sizeOf } from '@spikeflow/core';
 import { broadcastIndex } from './indexing.js';
 import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, loadStored, u, upTo, type BufferBinding, type KernelSource } from './kernel-source.js';
+import type { MatmulEpilogue } from './matmul-epilogue.js';
 
 /** The tiled kernel is the measurement baseline only: it keeps its sizes baked in. */
 const BAKED = new KernelSizes(true);
@@ -15,6 +16,8 @@ export interface MatmulArgs {
   readonly out: BufferBinding;
   readonly transposeA: boolean;
   readonly transposeB: boolean;
+  /** An elementwise group computed in the stores (the register-blocked and narrow kernels only). */
+  readonly epilogue?: MatmulEpilogue;
 }
 
 /**

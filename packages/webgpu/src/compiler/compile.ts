@@ -1,4 +1,4 @@
-import { valueRole, fail, hoistSequenceWork, leafName, partitionValues, partitionWork, planMemory, programInterface, simplify, sinkIntoSegmentScans, sizeOf, spikeInputNodes, stateUpdateCopies, type AnyNode, type Graph, type NodeId, type Partition, type TensorType } from '@spikeflow/core';
+import { valueRole, fail, hoistSequenceWork, leafName, partitionValues, partitionWork, planMemory, programInterface, simplify, sinkIntoSegmentScans, sizeOf, spikeInputNodes, stateUpdateCopies, type AnyNode, type Graph, type Node, type NodeId, type Partition, type TensorType } from '@spikeflow/core';
 import { elementwiseKernel } from '../codegen/elementwise.js';
 import { isKernelOp, type KernelOp } from '../codegen/wgsl-rules.js';
 import { packedWords } from '../spike-packing/bit-layout.js';
@@ -6,6 +6,8 @@ import { packStep } from '../spike-packing/pack-step.js';
 import { savedSpikeTrains, withAliases } from '../spike-packing/saved-spike-trains.js';
 import { elementwiseInPlaceLoad } from './elementwise-in-place.js';
 import { kernelLowerings } from './kernel-lowerings.js';
+import { matmulEpilogues } from './matmul-epilogues.js';
+import { lowerMatmulWithEpilogue } from './matmul-steps.js';
 import { addValue, bindingOf, producedValueId, type CompileLimits, type KernelContext, type Lowering, type NodeOf } from './lowering.js';
 import type { KernelStep, Program, Step } from './program.js';
 import { scanSteps } from './scan.js';
@@ -43,14 +45,25 @@ export function kernelSteps(low: Lowering, part: Partition): Step[] {
   const { graph } = low;
   const steps: Step[] = [];
   const arg = (id: NodeId) => low.valueId(part.aliases.get(id) ?? id);
-  for (const work of partitionWork(graph, part)) {
+  const works = partitionWork(graph, part);
+  // Matmuls computed in the stores of the elementwise group that reads them: lowered there.
+  const epilogues = matmulEpilogues(low, part, works);
+  const deferred = new Set([...epilogues.values()].map((w) => w.id));
+  for (const work of works) {
     if (work.kind === 'scan') {
       steps.push(...scanSteps(low, work.node, part)); // with the packing of its outputs stored as bits
       continue;
     }
     const { id, node, members, loads } = work;
+    if (deferred.has(id)) continue;
     const out = bindingOf(low, id, 'out', 'read_write');
-    if (isKernelNode(node)) steps.push(...lowerKernel({ low, node, members, loads, arg, out }));
+    const product = epilogues.get(id);
+    if (product !== undefined) {
+      const matmul = product.node as Node<'matmul'>;
+      const epilogue = { graph, root: id, members, loads, product: product.id, stepStrides: low.stepStrides, packed: new Set(loads.filter((l) => low.packed.has(l))) };
+      steps.push(...lowerMatmulWithEpilogue({ low, node: matmul, members: product.members, loads: product.loads, arg, out }, epilogue));
+      low.values.delete(low.valueId(product.id)); // never written: the group reads it from registers
+    } else if (isKernelNode(node)) steps.push(...lowerKernel({ low, node, members, loads, arg, out }));
     else {
       // A fused elementwise group, its loads bound in order (one it overwrites in place is read through its output).
       const packed = new Set(loads.filter((l) => low.packed.has(l)));

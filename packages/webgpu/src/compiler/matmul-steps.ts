@@ -1,6 +1,7 @@
-import { sizeOf, type Node } from '@spikeflow/core';
+import { sizeOf, type Node, type NodeId } from '@spikeflow/core';
 import type { BufferBinding } from '../codegen/kernel-source.js';
 import type { MatmulArgs } from '../codegen/matmul.js';
+import type { MatmulEpilogue } from '../codegen/matmul-epilogue.js';
 import { matmulRegisterKernel } from '../codegen/matmul-register.js';
 import { matmulSpikeKernel, SPIKE_MATMUL_ROWS } from '../codegen/matmul-spike.js';
 import { chooseSplitK, matmulDims, matmulNarrowKernel, matmulSplitKKernel, NARROW_MAX, splitKBlock, type MatmulDims } from '../codegen/matmul-skinny.js';
@@ -54,7 +55,7 @@ export function matmulStrategy({ batch, m, k, n }: MatmulDims): MatmulStrategy {
 }
 
 /** The kernel arguments of matmul `node`: its operands bound as `a` and `b`, its result as `out`. */
-function matmulArgsOf(low: Lowering, node: Node<'matmul'>, out: BufferBinding): MatmulArgs {
+function matmulArgsOf(low: Lowering, node: Node<'matmul'>, out: BufferBinding, epilogue?: MatmulEpilogue): MatmulArgs {
   const { attrs } = node;
   return {
     label: node.name,
@@ -63,7 +64,15 @@ function matmulArgsOf(low: Lowering, node: Node<'matmul'>, out: BufferBinding): 
     out,
     transposeA: attrs.transposeA,
     transposeB: attrs.transposeB,
+    ...(epilogue === undefined ? {} : { epilogue }),
   };
+}
+
+/** Which kernel lowerMatmul picks for a matmul of these operands: the spike kernel or matmulStrategy's. */
+export function matmulStrategyOf(low: Lowering, inputs: readonly NodeId[], attrs: { readonly transposeA: boolean; readonly transposeB: boolean }): 'spike' | MatmulStrategy['kind'] {
+  const [a, b] = [bindingOf(low, inputs[0]!, 'a', 'read'), bindingOf(low, inputs[1]!, 'b', 'read')];
+  if (low.skipSpikeZeros === true && a.packed === true) return 'spike';
+  return matmulStrategy(matmulDims(a, b, attrs.transposeA, attrs.transposeB)).kind;
 }
 
 /**
@@ -82,19 +91,35 @@ const NARROW_SPIKE_ROWS = 8;
  * skipping is on: on the software device the project measures on, it beat the dense kernels on
  * every product and spike rate tried (BENCHMARKS.md, "Kernel tuning notes"), so it has no shape rule.
  */
-export function lowerMatmul({ low, node, arg, out }: KernelContext<'matmul'>): KernelStep[] {
+export function lowerMatmul(ctx: KernelContext<'matmul'>): KernelStep[] {
+  return matmulSteps(ctx);
+}
+
+/**
+ * The one dispatch of a matmul that computes a fused elementwise group in its stores (see
+ * matmulEpilogues): written to the group root's buffer `out`; the product gets no buffer.
+ */
+export function lowerMatmulWithEpilogue(ctx: KernelContext<'matmul'>, epilogue: MatmulEpilogue): KernelStep[] {
+  return matmulSteps(ctx, epilogue);
+}
+
+function matmulSteps({ low, node, arg, out }: KernelContext<'matmul'>, epilogue?: MatmulEpilogue): KernelStep[] {
   const { id } = node;
-  const args = matmulArgsOf(low, node, out);
+  const args = matmulArgsOf(low, node, out, epilogue);
   const operands = [arg(node.inputs[0]!), arg(node.inputs[1]!)];
-  const result = producedValueId(low, id);
+  // With an epilogue the kernel binds the group's loads (all but the product) and writes the group's root.
+  const extra = epilogue === undefined ? [] : epilogue.loads.filter((l) => l !== epilogue.product).map(arg);
+  const result = producedValueId(low, epilogue === undefined ? id : epilogue.root);
+  const nodes = epilogue === undefined ? [id] : [id, ...epilogue.members];
   const dims = matmulDims(args.a, args.b, args.transposeA, args.transposeB);
-  if (low.skipSpikeZeros && args.a.packed === true) {
+  const strategy = low.skipSpikeZeros && args.a.packed === true ? undefined : matmulStrategy(dims);
+  if (epilogue !== undefined && strategy?.kind !== 'register' && strategy?.kind !== 'narrow') throw new Error(`internal: ${node.name} has an epilogue but no kernel that computes one`);
+  if (strategy === undefined) {
     const rows = dims.n <= NARROW_SPIKE_N ? NARROW_SPIKE_ROWS : SPIKE_MATMUL_ROWS;
-    return [{ kind: 'kernel', source: matmulSpikeKernel(args, rows), args: [...operands, result], nodes: [id] }];
+    return [{ kind: 'kernel', source: matmulSpikeKernel(args, rows), args: [...operands, result], nodes }];
   }
-  const strategy = matmulStrategy(dims);
-  if (strategy.kind === 'register') return [{ kind: 'kernel', source: matmulRegisterKernel(args, dims), args: [...operands, result], nodes: [id] }];
-  if (strategy.kind === 'narrow') return [{ kind: 'kernel', source: matmulNarrowKernel(args, dims, strategy.side), args: [...operands, result], nodes: [id] }];
+  if (strategy.kind === 'register') return [{ kind: 'kernel', source: matmulRegisterKernel(args, dims), args: [...operands, ...extra, result], nodes }];
+  if (strategy.kind === 'narrow') return [{ kind: 'kernel', source: matmulNarrowKernel(args, dims, strategy.side), args: [...operands, ...extra, result], nodes }];
   const block = splitKBlock(dims);
   const split = chooseSplitK(dims, block);
   const outputs = sizeOf(dims.batch) * dims.m * dims.n;
