@@ -19,10 +19,10 @@ function kernels(steps: readonly Step[]): Extract<Step, { kind: 'kernel' }>[] {
   return steps.flatMap((s) => (s.kind === 'kernel' ? [s] : s.kind === 'loop' ? kernels(s.body) : []));
 }
 
-/** Whether the program's (first) elementwise kernel writes into the buffer of the first other kernel's result it reads. */
+/** Whether the program's (first) elementwise kernel writes into the buffer of the first reduction's or matmul's result. */
 function overwritesProduct(program: Program): boolean {
   const steps = kernels(program.steps);
-  const product = steps.find((s) => s.source.kind !== 'elementwise')!.args.at(-1)!;
+  const product = steps.find((s) => s.source.kind === 'reduce' || s.source.kind.startsWith('matmul'))!.args.at(-1)!;
   const sum = steps.find((s) => s.source.kind === 'elementwise')!;
   const written = sum.args.at(-1)!;
   return !sum.args.slice(0, -1).includes(product) && program.slots.get(written) === program.slots.get(product);

@@ -48,6 +48,19 @@ function linear(m: number, k: number, n: number, opts: { transposeW?: boolean; r
 const batched = (m: number, k: number, n: number) =>
   trace((b) => ({ out: b.scope('bm', () => b.input('x', [2, m, k]).matmul(b.input('w', [2, k, n]))).add(b.input('c', [2, m, n])).mul(2).matmul(b.input('v', [n, 2])) }));
 
+/** A broadcast batch: [2, m, k]·[k, n] (one weight for both) + bias[n]. */
+const broadcastBatch = (m: number, k: number, n: number) =>
+  trace((b) => ({ out: b.scope('bb', () => b.input('x', [2, m, k]).matmul(b.input('w', [k, n]))).add(b.input('bias', [n])).mul(2).matmul(b.input('v', [n, 2])) }));
+
+/** p = x·w read by one group, out = p + h, and p also the new value of state h (copied after the kernels). */
+const stateUpdate = (m: number, k: number, n: number) =>
+  trace((b) => {
+    const h = b.state('h', [m, n]);
+    const p = b.scope('fc', () => b.input('x', [m, k]).matmul(b.input('w', [k, n])));
+    b.setState(h, p);
+    return { out: p.add(h).mul(3).matmul(b.input('v', [n, 2])) };
+  });
+
 describe('which matmuls compute their reader in their stores (the plan)', () => {
   it('PSN: the narrow kernel (T = 8) and the register-blocked one (T = 32) write H = W·X + b', () => {
     for (const [T, kernel] of [[8, 'matmul-narrow'], [32, 'matmul-register']] as const) {
@@ -69,19 +82,27 @@ describe('which matmuls compute their reader in their stores (the plan)', () => 
     }
   });
 
-  it('a batched product with a same-shaped addend', () => {
-    const graph = batched(8, 5, 40);
-    const program = compileProgram(graph, LIMITS);
-    expect(kinds(program)).toEqual(['matmul-register', 'matmul-narrow']);
-    expect(withEpilogue(program, 'bm/matmul')).toBe(true);
+  it('a batched product with a same-shaped addend, and a broadcast batch with a bias', () => {
+    for (const [graph, label] of [[batched(8, 5, 40), 'bm/matmul'], [broadcastBatch(8, 5, 40), 'bb/matmul']] as const) {
+      const program = compileProgram(graph, LIMITS);
+      expect(kinds(program)).toEqual(['matmul-register', 'matmul-narrow']);
+      expect(withEpilogue(program, label)).toBe(true);
+    }
   });
 
-  it('leaves a product that another kernel reads, that is a graph output, or that its reader reads through an index rule', () => {
-    for (const opts of [{ readAgain: true }, { returnProduct: true }, { transposeProduct: true }]) {
-      const graph = linear(8, 5, 40, opts);
+  it('leaves a product that another kernel reads, that is a graph output or a state update, or that its reader reads through an index rule', () => {
+    const cases: [string, Graph][] = [
+      ['read again', linear(8, 5, 40, { readAgain: true })],
+      ['a graph output', linear(8, 5, 40, { returnProduct: true })],
+      ['read transposed twice', linear(8, 5, 40, { transposeProduct: true })],
+      ['a state update', stateUpdate(8, 5, 40)],
+    ];
+    for (const [name, graph] of cases) {
       const program = compileProgram(graph, LIMITS);
-      expect(kinds(program).filter((k) => k === 'elementwise').length, JSON.stringify(opts)).toBeGreaterThan(0);
-      expect(withEpilogue(program, 'fc/matmul'), JSON.stringify(opts)).toBe(false);
+      // The product keeps a kernel of its own, without an epilogue.
+      expect(kinds(program)[0], name).toBe('matmul-register');
+      expect(kernels(program.steps).some((s) => s.source.label === 'fc/matmul'), name).toBe(true);
+      expect(withEpilogue(program, 'fc/matmul'), name).toBe(false);
     }
   });
 
@@ -106,6 +127,18 @@ describe.skipIf(skip)('matmul epilogues on the GPU against the CPU', () => {
     for (const name of Object.keys(want)) expect(Array.from(toArray(got[name]!)), name).toEqual(Array.from(toArray(want[name]!)));
   }
 
+  it('a product that is also a state update: the state holds the product after the call', async () => {
+    const graph = stateUpdate(8, 5, 40);
+    const exe = await compile(graph, deviceOf(acquired).device);
+    const inputs = { x: ints(40, 1), w: ints(200, 2), v: ints(80, 4) };
+    const got = await exe.run(inputs);
+    const state = await exe.readState();
+    exe.destroy();
+    const want = evaluate(graph, { inputs });
+    expect(Array.from(toArray(got.out!))).toEqual(Array.from(toArray(want.outputs.out!)));
+    expect(Array.from(toArray(state.h!))).toEqual(Array.from(toArray(want.state.h!)));
+  });
+
   it('PSN charge, narrow (T = 8) and register-blocked (T = 32), N not a multiple of 4', async () => {
     for (const T of [8, 32]) await runBoth(psnCharge(T, 1001), { w: ints(T * T, 1), x: ints(T * 1001, 2), b: ints(T, 3) });
   });
@@ -116,8 +149,9 @@ describe.skipIf(skip)('matmul epilogues on the GPU against the CPU', () => {
     }
   });
 
-  it('batched, and the unfused cases', async () => {
+  it('batched, a broadcast batch, and the unfused cases', async () => {
     await runBoth(batched(8, 5, 40), { x: ints(80, 1), w: ints(400, 2), c: ints(640, 3), v: ints(80, 4) });
+    await runBoth(broadcastBatch(8, 5, 40), { x: ints(80, 1), w: ints(200, 2), bias: ints(40, 3), v: ints(80, 4) });
     for (const opts of [{ readAgain: true }, { returnProduct: true }, { transposeProduct: true }]) {
       await runBoth(linear(8, 5, 40, opts), { x: ints(40, 1), w: ints(200, 2), bias: ints(40, 3), v: ints(120, 4) });
     }

@@ -31,7 +31,8 @@ export interface SplitKBlock {
  * where a 4 x 4 block's 8 feed 16. On lavapipe W2's dW = dH·Xᵀ ([32, 65536]·[65536, 32]) ran in
  * 13.6 ms against 45.5 for 4 x 4 and 21 for 8 x 8; an 8 x 8 output ran fastest with 8 x 8
  * (bench/kernel-tuning-notes.md, "Split-K blocks"). The block depends on N alone, a weight's size,
- * never on K (samples x steps), so another batch size keeps the kernel.
+ * never on K (samples x steps), so another batch size keeps the kernel. Fewer than 8 rows (M < 8)
+ * leave block rows idle: not measured, as no workload has such a product over a long K.
  */
 export function splitKBlock(dims: MatmulDims): SplitKBlock {
   return { rows: 8, colVecs: Math.min(4, Math.ceil(dims.n / 4)) };

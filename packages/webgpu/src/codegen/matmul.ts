@@ -50,8 +50,6 @@ function chooseTiling(m: number, n: number, batch: number): MatmulTiling {
 
 const times = (expr: string, n: number) => (n === 1 ? expr : `${expr} * ${u(n)}`);
 
-/** `0..count-1`, for emitting unrolled statements. */
-
 /**
  * Batched `[..., M, K] @ [..., K, N]` with numpy-broadcast batch dims (stride 0 on a broadcast
  * axis) and transposed operands read in place. One workgroup per output tile of one batch

@@ -1,13 +1,14 @@
 import { sameShape, type KernelWork, type NodeId, type Partition, type ScanWork, type TensorType } from '@spikeflow/core';
 import { wgslRule } from '../codegen/wgsl-rules.js';
+import { lastReadBy } from './last-reader.js';
 import type { Lowering } from './lowering.js';
 import { matmulStrategyOf } from './matmul-steps.js';
 
 /**
  * Which fused elementwise groups a matmul computes in its stores (see codegen/matmul-epilogue.ts):
  * group root -> the matmul's work. A matmul qualifies when
- * - its result is a temporary read by that one group only (no other kernel, scan, output or view),
- *   once, in f32, and is not stored as spikes;
+ * - its result is an f32 temporary read by that one group only (`lastReadBy`: no other kernel,
+ *   scan, view, graph output or state update reads it), not stored as spikes;
  * - it runs the register-blocked or narrow kernel (split-K sums partial products in a second
  *   dispatch; the spike kernel stores rows of its own), outside a step loop;
  * - every member computed from the product maps elements at the product's shape (a `map` rule),
@@ -19,14 +20,6 @@ export function matmulEpilogues(low: Lowering, part: Partition, works: readonly 
   const fused = new Map<NodeId, KernelWork>();
   if (low.inLoop) return fused;
   const { graph } = low;
-  const resolve = (id: NodeId) => part.aliases.get(id) ?? id;
-  const readers = new Map<NodeId, number>();
-  const read = (id: NodeId) => readers.set(resolve(id), (readers.get(resolve(id)) ?? 0) + 1);
-  for (const work of works) {
-    if (work.kind === 'scan') work.node.inputs.forEach(read);
-    else work.loads.forEach(read);
-  }
-  const aliased = new Set(part.aliases.values());
   const matmuls = new Map(works.flatMap((w) => (w.kind === 'kernel' && w.node.op === 'matmul' ? [[w.id, w] as const] : [])));
   for (const group of works) {
     if (group.kind !== 'kernel' || wgslRule(group.node.op).kind === 'kernel') continue;
@@ -35,9 +28,9 @@ export function matmulEpilogues(low: Lowering, part: Partition, works: readonly 
     const product = group.loads.find((load) => matmuls.has(load));
     if (product === undefined) continue;
     const productType = graph.nodes[product]!.type as TensorType;
-    const value = low.values.get(low.valueId(product));
-    if (value?.role !== 'temp' || low.packed.has(product) || aliased.has(product) || readers.get(product) !== 1) continue;
-    if (!sameShape(productType.shape, rootType.shape)) continue;
+    if (productType.dtype !== 'f32' || !sameShape(productType.shape, rootType.shape)) continue;
+    // The group must be its last reader: no other node, view, output or state update reads it.
+    if (!lastReadBy(low, part, new Set(group.members), product)) continue;
     // Members computed from the product must map it element by element; the others (a bias
     // reshaped to broadcast) read only their own loads, at any index.
     const fromProduct = new Set([product]);

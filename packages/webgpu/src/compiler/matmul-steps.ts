@@ -33,8 +33,8 @@ const NARROW_MIN_THREADS = 512;
 const NARROW_MAX_K = 1024;
 /**
  * Few rows (PSN's W·X over [T, N]) stay narrow only up to this many: at 16 and 32 rows the
- * register-blocked kernel ran 1.1x and 1.5x faster (bench/kernel-tuning-notes.md, "Narrow or
- * register-blocked for few rows"), at 8 the two were level.
+ * register-blocked kernel ran 1.1x and 1.5x faster, at 8 rows 0.8x (bench/kernel-tuning-notes.md,
+ * "Narrow or register-blocked for few rows").
  */
 const NARROW_MAX_ROWS = 8;
 
