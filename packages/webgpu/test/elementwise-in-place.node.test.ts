@@ -3,10 +3,11 @@
 // kernel reads that load through its output binding. The plans are checked without a device (which
 // buffers were shared, which were not); on a device, small integers, so the GPU must equal the CPU
 // bit for bit.
-import { evaluate, toArray, trace, type Graph, type Tensor } from '@spikeflow/core';
+import { trace, type Graph, type Tensor } from '@spikeflow/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compile, compileProgram, type Program, type Step } from '../src/index.js';
+import { compileProgram, type Program } from '../src/index.js';
 import { deviceOf, skipWithoutDevice, tryNodeDevice } from './node-device.js';
+import { expectGpuEqualsCpu, kernelSteps } from './support/program-checks.js';
 
 const LIMITS = { maxStorageBufferBindingSize: 1 << 30, maxStorageBuffersPerShaderStage: 10 };
 const acquired = await tryNodeDevice();
@@ -14,14 +15,9 @@ const skip = skipWithoutDevice(acquired, 'the in-place elementwise tests on the 
 
 const ints = (n: number, seed: number) => Array.from({ length: n }, (_, i) => ((i * 7 + seed * 3) % 5) - 2);
 
-/** Every kernel step, loop bodies included, in order. */
-function kernels(steps: readonly Step[]): Extract<Step, { kind: 'kernel' }>[] {
-  return steps.flatMap((s) => (s.kind === 'kernel' ? [s] : s.kind === 'loop' ? kernels(s.body) : []));
-}
-
 /** Whether the program's (first) elementwise kernel writes into the buffer of the first reduction's or matmul's result. */
 function overwritesProduct(program: Program): boolean {
-  const steps = kernels(program.steps);
+  const steps = kernelSteps(program.steps);
   const product = steps.find((s) => s.source.kind === 'reduce' || s.source.kind.startsWith('matmul'))!.args.at(-1)!;
   const sum = steps.find((s) => s.source.kind === 'elementwise')!;
   const written = sum.args.at(-1)!;
@@ -88,13 +84,7 @@ describe.skipIf(skip)('elementwise kernels writing in place, on the GPU against 
     if ('ctx' in acquired) acquired.ctx.device.destroy();
   });
 
-  async function runBoth(graph: Graph, inputs: Record<string, number[]>) {
-    const exe = await compile(graph, deviceOf(acquired).device);
-    const got = await exe.run(inputs);
-    exe.destroy();
-    const want = evaluate(graph, { inputs }).outputs;
-    for (const name of Object.keys(want)) expect(Array.from(toArray(got[name]!)), name).toEqual(Array.from(toArray(want[name]!)));
-  }
+  const runBoth = (graph: Graph, inputs: Record<string, number[]>) => expectGpuEqualsCpu(deviceOf(acquired).device, graph, inputs);
 
   const chainInputs = (m: number, k: number, n: number) => ({ x: ints(m * k * n, 1), y: ints(m * n, 3), v: ints(n * 3, 4) });
 

@@ -4,8 +4,9 @@
 // a device, small integers, so every sum is exact and the GPU must equal the CPU bit for bit.
 import { evaluate, toArray, trace, type Graph, type Tensor } from '@spikeflow/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compile, compileProgram, type Program, type Step } from '../src/index.js';
+import { compile, compileProgram, type Program } from '../src/index.js';
 import { deviceOf, skipWithoutDevice, tryNodeDevice } from './node-device.js';
+import { expectGpuEqualsCpu, kernelSteps } from './support/program-checks.js';
 
 const LIMITS = { maxStorageBufferBindingSize: 1 << 30, maxStorageBuffersPerShaderStage: 10 };
 const acquired = await tryNodeDevice();
@@ -13,15 +14,11 @@ const skip = skipWithoutDevice(acquired, 'the matmul epilogue tests on the GPU')
 
 const ints = (n: number, seed: number) => Array.from({ length: n }, (_, i) => ((i * 7 + seed * 3) % 5) - 2);
 
-function kernels(steps: readonly Step[]): Extract<Step, { kind: 'kernel' }>[] {
-  return steps.flatMap((s) => (s.kind === 'kernel' ? [s] : s.kind === 'loop' ? kernels(s.body) : []));
-}
-
 /** The kernel kinds of a program, in order. */
-const kinds = (program: Program) => kernels(program.steps).map((s) => s.source.kind);
+const kinds = (program: Program) => kernelSteps(program.steps).map((s) => s.source.kind);
 
 /** Whether the kernel labelled `label` (a matmul's name) computes an epilogue in its stores. */
-const withEpilogue = (program: Program, label: string) => kernels(program.steps).some((s) => s.source.label === label && s.source.code.includes('fn epilogue('));
+const withEpilogue = (program: Program, label: string) => kernelSteps(program.steps).some((s) => s.source.label === label && s.source.code.includes('fn epilogue('));
 
 /** H = W·X + b[:, None], PSN's charge over [T, N] (the narrow kernel for T ≤ 8, register-blocked above). */
 const psnCharge = (T: number, N: number) =>
@@ -101,7 +98,7 @@ describe('which matmuls compute their reader in their stores (the plan)', () => 
       const program = compileProgram(graph, LIMITS);
       // The product keeps a kernel of its own, without an epilogue.
       expect(kinds(program)[0], name).toBe('matmul-register');
-      expect(kernels(program.steps).some((s) => s.source.label === 'fc/matmul'), name).toBe(true);
+      expect(kernelSteps(program.steps).some((s) => s.source.label === 'fc/matmul'), name).toBe(true);
       expect(withEpilogue(program, 'fc/matmul'), name).toBe(false);
     }
   });
@@ -119,13 +116,7 @@ describe.skipIf(skip)('matmul epilogues on the GPU against the CPU', () => {
     if ('ctx' in acquired) acquired.ctx.device.destroy();
   });
 
-  async function runBoth(graph: Graph, inputs: Record<string, number[]>) {
-    const exe = await compile(graph, deviceOf(acquired).device);
-    const got = await exe.run(inputs);
-    exe.destroy();
-    const want = evaluate(graph, { inputs }).outputs;
-    for (const name of Object.keys(want)) expect(Array.from(toArray(got[name]!)), name).toEqual(Array.from(toArray(want[name]!)));
-  }
+  const runBoth = (graph: Graph, inputs: Record<string, number[]>) => expectGpuEqualsCpu(deviceOf(acquired).device, graph, inputs);
 
   it('a product that is also a state update: the state holds the product after the call', async () => {
     const graph = stateUpdate(8, 5, 40);
