@@ -7,7 +7,7 @@ import { savedSpikeTrains, withAliases } from '../spike-packing/saved-spike-trai
 import { elementwiseInPlaceLoad } from './elementwise-in-place.js';
 import { kernelLowerings } from './kernel-lowerings.js';
 import { matmulEpilogues } from './matmul-epilogues.js';
-import { lowerMatmulWithEpilogue } from './matmul-steps.js';
+import { lowerMatmul } from './matmul-steps.js';
 import { addValue, bindingOf, producedValueId, type CompileLimits, type KernelContext, type Lowering, type NodeOf } from './lowering.js';
 import type { KernelStep, Program, Step } from './program.js';
 import { scanSteps } from './scan.js';
@@ -58,15 +58,15 @@ export function kernelSteps(low: Lowering, part: Partition): Step[] {
     if (deferred.has(id)) continue;
     const out = bindingOf(low, id, 'out', 'read_write');
     const product = epilogues.get(id);
+    const packed = new Set(loads.filter((l) => low.packed.has(l)));
     if (product !== undefined) {
       const matmul = product.node as Node<'matmul'>;
-      const epilogue = { graph, root: id, members, loads, product: product.id, stepStrides: low.stepStrides, packed: new Set(loads.filter((l) => low.packed.has(l))) };
-      steps.push(...lowerMatmulWithEpilogue({ low, node: matmul, members: product.members, loads: product.loads, arg, out }, epilogue));
+      const epilogue = { graph, root: id, members, loads, product: product.id, stepStrides: low.stepStrides, packed };
+      steps.push(...lowerMatmul({ low, node: matmul, members: product.members, loads: product.loads, arg, out }, epilogue));
       low.values.delete(low.valueId(product.id)); // never written: the group reads it from registers
     } else if (isKernelNode(node)) steps.push(...lowerKernel({ low, node, members, loads, arg, out }));
     else {
       // A fused elementwise group, its loads bound in order (one it overwrites in place is read through its output).
-      const packed = new Set(loads.filter((l) => low.packed.has(l)));
       const overwritten = elementwiseInPlaceLoad(low, part, id, members, loads);
       const source = elementwiseKernel(graph, id, members, loads, low.stepStrides, packed, overwritten === undefined ? undefined : loads[overwritten]);
       const bound = loads.filter((_, k) => k !== overwritten);

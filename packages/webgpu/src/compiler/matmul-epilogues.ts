@@ -1,8 +1,8 @@
-import { sameShape, type KernelWork, type NodeId, type Partition, type ScanWork, type TensorType } from '@spikeflow/core';
+import { sameShape, type KernelWork, type Node, type NodeId, type Partition, type ScanWork, type TensorType } from '@spikeflow/core';
 import { wgslRule } from '../codegen/wgsl-rules.js';
 import { lastReadBy } from './last-reader.js';
 import type { Lowering } from './lowering.js';
-import { matmulStrategyOf } from './matmul-steps.js';
+import { matmulKernelOf } from './matmul-steps.js';
 
 /**
  * Which fused elementwise groups a matmul computes in its stores (see codegen/matmul-epilogue.ts):
@@ -42,8 +42,8 @@ export function matmulEpilogues(low: Lowering, part: Partition, works: readonly 
     });
     if (!elementwise) continue;
     const work = matmuls.get(product)!;
-    const strategy = matmulStrategyOf(low, work.node.inputs, work.node.attrs as { transposeA: boolean; transposeB: boolean });
-    if (strategy !== 'register' && strategy !== 'narrow') continue;
+    const kernel = matmulKernelOf(low, work.node as Node<'matmul'>).kind;
+    if (kernel !== 'register' && kernel !== 'narrow') continue;
     // a, b, the group's other loads, the output.
     if (2 + group.loads.length - 1 + 1 > low.limits.maxStorageBuffersPerShaderStage) continue;
     fused.set(group.id, work);

@@ -1,4 +1,4 @@
-import { sizeOf, type Node, type NodeId } from '@spikeflow/core';
+import { sizeOf, type Node } from '@spikeflow/core';
 import type { BufferBinding } from '../codegen/kernel-source.js';
 import type { MatmulArgs } from '../codegen/matmul.js';
 import type { MatmulEpilogue } from '../codegen/matmul-epilogue.js';
@@ -68,11 +68,16 @@ function matmulArgsOf(low: Lowering, node: Node<'matmul'>, out: BufferBinding, e
   };
 }
 
-/** Which kernel lowerMatmul picks for a matmul of these operands: the spike kernel or matmulStrategy's. */
-export function matmulStrategyOf(low: Lowering, inputs: readonly NodeId[], attrs: { readonly transposeA: boolean; readonly transposeB: boolean }): 'spike' | MatmulStrategy['kind'] {
-  const [a, b] = [bindingOf(low, inputs[0]!, 'a', 'read'), bindingOf(low, inputs[1]!, 'b', 'read')];
-  if (low.skipSpikeZeros === true && a.packed === true) return 'spike';
-  return matmulStrategy(matmulDims(a, b, attrs.transposeA, attrs.transposeB)).kind;
+/**
+ * Which kernel computes matmul `node`: the zero-skipping spike kernel for a packed left operand
+ * when zero skipping is on (on the software device the project measures on, it beat the dense
+ * kernels on every product and spike rate tried, BENCHMARKS.md "Kernel tuning notes", so it has
+ * no shape rule), else matmulStrategy's choice for its sizes.
+ */
+export function matmulKernelOf(low: Lowering, node: Node<'matmul'>): MatmulStrategy | { readonly kind: 'spike' } {
+  const [a, b] = [bindingOf(low, node.inputs[0]!, 'a', 'read'), bindingOf(low, node.inputs[1]!, 'b', 'read')];
+  if (low.skipSpikeZeros === true && a.packed === true) return { kind: 'spike' };
+  return matmulStrategy(matmulDims(a, b, node.attrs.transposeA, node.attrs.transposeB));
 }
 
 /**
@@ -86,24 +91,12 @@ const NARROW_SPIKE_N = 16;
 const NARROW_SPIKE_ROWS = 8;
 
 /**
- * The dispatches computing a matmul node (two for split-K: partial products, then their sum).
- * A left operand stored as a bit-packed spike train goes to the zero-skipping kernel whenever zero
- * skipping is on: on the software device the project measures on, it beat the dense kernels on
- * every product and spike rate tried (BENCHMARKS.md, "Kernel tuning notes"), so it has no shape rule.
+ * The dispatches computing a matmul node (two for split-K: partial products, then their sum), by
+ * `matmulKernelOf`. With an `epilogue` (see matmulEpilogues; register-blocked and narrow kernels
+ * only) the one dispatch computes the fused group in its stores and writes the group root's
+ * buffer `out`; the product gets no buffer.
  */
-export function lowerMatmul(ctx: KernelContext<'matmul'>): KernelStep[] {
-  return matmulSteps(ctx);
-}
-
-/**
- * The one dispatch of a matmul that computes a fused elementwise group in its stores (see
- * matmulEpilogues): written to the group root's buffer `out`; the product gets no buffer.
- */
-export function lowerMatmulWithEpilogue(ctx: KernelContext<'matmul'>, epilogue: MatmulEpilogue): KernelStep[] {
-  return matmulSteps(ctx, epilogue);
-}
-
-function matmulSteps({ low, node, arg, out }: KernelContext<'matmul'>, epilogue?: MatmulEpilogue): KernelStep[] {
+export function lowerMatmul({ low, node, arg, out }: KernelContext<'matmul'>, epilogue?: MatmulEpilogue): KernelStep[] {
   const { id } = node;
   const args = matmulArgsOf(low, node, out, epilogue);
   const operands = [arg(node.inputs[0]!), arg(node.inputs[1]!)];
@@ -112,9 +105,9 @@ function matmulSteps({ low, node, arg, out }: KernelContext<'matmul'>, epilogue?
   const result = producedValueId(low, epilogue === undefined ? id : epilogue.root);
   const nodes = epilogue === undefined ? [id] : [id, ...epilogue.members];
   const dims = matmulDims(args.a, args.b, args.transposeA, args.transposeB);
-  const strategy = low.skipSpikeZeros && args.a.packed === true ? undefined : matmulStrategy(dims);
-  if (epilogue !== undefined && strategy?.kind !== 'register' && strategy?.kind !== 'narrow') throw new Error(`internal: ${node.name} has an epilogue but no kernel that computes one`);
-  if (strategy === undefined) {
+  const strategy = matmulKernelOf(low, node);
+  if (epilogue !== undefined && strategy.kind !== 'register' && strategy.kind !== 'narrow') throw new Error(`internal: ${node.name} has an epilogue but no kernel that computes one`);
+  if (strategy.kind === 'spike') {
     const rows = dims.n <= NARROW_SPIKE_N ? NARROW_SPIKE_ROWS : SPIKE_MATMUL_ROWS;
     return [{ kind: 'kernel', source: matmulSpikeKernel(args, rows), args: [...operands, result], nodes }];
   }
