@@ -6,6 +6,7 @@ import { acquireDevice, selectBackend } from '../src/device/index.js';
 interface FakeOptions {
   readonly adapter?: boolean;
   readonly limits?: Record<string, number>;
+  readonly features?: readonly string[];
 }
 
 /** A fake GPU whose adapter reports `limits` and whose device records what it was asked for and can be lost on demand. */
@@ -30,6 +31,7 @@ function fakeGpu(options: FakeOptions = {}) {
   const requested: GPUDeviceDescriptor[] = [];
   const adapter = {
     limits,
+    ...(options.features === undefined ? {} : { features: new Set(options.features) }),
     info: { vendor: 'acme', architecture: 'rocket', description: '' },
     requestDevice: async (descriptor: GPUDeviceDescriptor) => {
       requested.push(descriptor);
@@ -51,6 +53,16 @@ async function deviceError(promise: Promise<unknown>): Promise<SpikeflowError> {
 }
 
 describe('acquireDevice', () => {
+  it('enables subgroups where the adapter has them, unless asked not to, and asks for no feature otherwise', async () => {
+    const withSubgroups = fakeGpu({ features: ['subgroups', 'timestamp-query'] });
+    await acquireDevice({ gpu: withSubgroups.gpu });
+    await acquireDevice({ gpu: withSubgroups.gpu, subgroups: false });
+    expect(withSubgroups.requested.map((d) => d.requiredFeatures)).toEqual([['subgroups'], []]);
+    const without = fakeGpu({ features: ['timestamp-query'] });
+    await acquireDevice({ gpu: without.gpu });
+    expect(without.requested[0]!.requiredFeatures).toEqual([]);
+  });
+
   it('says what to do when there is no WebGPU at all', async () => {
     vi.stubGlobal('navigator', {});
     try {

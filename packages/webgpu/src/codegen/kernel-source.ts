@@ -147,19 +147,34 @@ export const FLAT_WORKGROUP_INDEX = '(wid.x + wid.y * nwg.x)';
 /** WGSL declaration of the per-step uniform used by kernels of a scan run step by step. */
 export const STEP_UNIFORM = 'struct Step { t: u32 }\n@group(1) @binding(0) var<uniform> step: Step;';
 
+/** WGSL: a thread's lane in its subgroup, in `main` of a module built with `subgroups` (see codegen/subgroup-loads.ts). */
+export const SUBGROUP_LANE = 'sgid';
+
 /**
  * A whole compute module: the bindings, the step uniform when a binding takes the step offset,
- * `extra` declarations (helper functions, workgroup memory) and `main` with `body`. Returns
- * whether the step uniform is used.
+ * `extra` declarations (helper functions, workgroup memory) and `main` with `body`; with
+ * `subgroups`, the subgroups extension and the lane `SUBGROUP_LANE`. Returns whether the step
+ * uniform is used.
  */
-export function computeModule(bindings: readonly BufferBinding[], workgroupSize: number, body: readonly string[], extra: readonly string[] = []): { code: string; usesStep: boolean } {
+export function computeModule(
+  bindings: readonly BufferBinding[],
+  workgroupSize: number,
+  body: readonly string[],
+  extra: readonly string[] = [],
+  { subgroups = false }: { readonly subgroups?: boolean } = {},
+): { code: string; usesStep: boolean } {
   const usesStep = bindings.some((b) => b.stepStride !== 0);
+  const lane = subgroups ? `, @builtin(subgroup_invocation_id) ${SUBGROUP_LANE}: u32` : '';
   const code = [
+    // Subgroups here are verified to be aligned runs of consecutive invocations (see
+    // codegen/subgroup-loads.ts), so a branch on values shared by such a run is subgroup-uniform
+    // although WGSL's analysis, which cannot know the layout, says otherwise.
+    ...(subgroups ? ['enable subgroups;', 'diagnostic(off, subgroup_uniformity);'] : []),
     declareBindings(bindings),
     ...(usesStep ? [STEP_UNIFORM] : []),
     ...extra,
     `@compute @workgroup_size(${workgroupSize})`,
-    'fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {',
+    `fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32${lane}) {`,
     ...body.map((l) => `  ${l}`),
     '}',
   ].join('\n');

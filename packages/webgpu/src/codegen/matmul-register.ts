@@ -1,8 +1,9 @@
 import { sizeOf } from '@spikeflow/core';
 import { batchBases, type MatmulDims } from './matmul-skinny.js';
-import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, loadStored, u, upTo, vec4Index, vec4Viewable, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, computeModule, SUBGROUP_LANE, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, loadStored, u, upTo, vec4Index, vec4Viewable, type BufferBinding, type KernelSource } from './kernel-source.js';
 import type { MatmulArgs } from './matmul.js';
 import { epilogueCode } from './matmul-epilogue.js';
+import { fromLane, SHARED_LOAD_WIDTH, sharesLoads } from './subgroup-loads.js';
 
 /**
  * The register-blocked matmul: no workgroup memory and no barriers (lavapipe, the software device
@@ -67,9 +68,18 @@ export function matmulRegisterKernel(args: MatmulArgs, dims: MatmulDims, tiling?
   const [m4, n4] = [views.a ? sizes.of(m / 4) : '', views.b || views.out ? sizes.of(n / 4) : ''];
   // Indices clamped into the matrix. Always: a size that is not a multiple of the block (a batch
   // of 17) must not change the kernel's text; the clamps are loop-invariant.
-  const clamp = (first: string, x: number, size: string) => `min(${first} + ${u(x)}, ${size} - 1u)`;
+  const clamp = (first: string, x: number | string, size: string) => `min(${first} + ${typeof x === 'number' ? u(x) : x}, ${size} - 1u)`;
+  // The threadsN threads of a row of threads read the same REGISTER_ROWS values of A per step: with
+  // subgroups that many wide, lane l loads value l and the subgroup shares them (codegen/subgroup-loads.ts).
+  const shared = sharesLoads(args.subgroupSize) && REGISTER_ROWS === SHARED_LOAD_WIDTH && threadsN % SHARED_LOAD_WIDTH === 0;
 
   const aValues = (): string[] => {
+    if (views.a && shared) {
+      return [
+        `let av_lane = ${a.name}[${vec4Index(a, `a_base / 4u + p * ${m4} + ${clamp('row0 / 4u', `(${SUBGROUP_LANE} & ${u(REGISTER_ROWS / 4 - 1)})`, m4)}`)}];`,
+        ...upTo(REGISTER_ROWS / 4).flatMap((g) => [`let av${g} = subgroupBroadcast(av_lane, ${u(g)});`, ...upTo(4).map((x) => `let a${4 * g + x} = av${g}[${x}];`)]),
+      ];
+    }
     if (views.a) {
       // Transposed A is [K, M]: rows i0 .. i0 + 3 at step p are one vec4.
       return upTo(REGISTER_ROWS / 4).flatMap((g) => [
@@ -77,8 +87,9 @@ export function matmulRegisterKernel(args: MatmulArgs, dims: MatmulDims, tiling?
         ...upTo(4).map((x) => `let a${4 * g + x} = av${g}[${x}];`),
       ]);
     }
-    const index = (r: number) => (args.transposeA ? `p * ${mS} + i${r}` : `i${r} * ${kS} + p`);
-    return rows.map((r) => `let a${r} = ${loadStored(a, `a_base + ${index(r)}`)};`);
+    const index = (i: string) => (args.transposeA ? `p * ${mS} + ${i}` : `${i} * ${kS} + p`);
+    if (shared) return [`let a_lane = ${loadStored(a, `a_base + ${index('i_lane')}`)};`, ...rows.map((r) => `let a${r} = ${fromLane(() => 'a_lane', r)};`)];
+    return rows.map((r) => `let a${r} = ${loadStored(a, `a_base + ${index(`i${r}`)}`)};`);
   };
   const bValues = (): string[] => {
     if (views.b) return vecs.map((v) => `let b${v} = ${b.name}[${vec4Index(b, `b_base / 4u + p * ${n4} + ${clamp('col0 / 4u', v, n4)}`)}];`);
@@ -109,11 +120,13 @@ export function matmulRegisterKernel(args: MatmulArgs, dims: MatmulDims, tiling?
     `let tile = flat % ${tilesS};`,
     `let row0 = (tile / ${tilesNS}) * ${u(tileM)} + (lid / ${u(threadsN)}) * ${u(REGISTER_ROWS)};`,
     `let col0 = (tile % ${tilesNS}) * ${u(tileN)} + (lid % ${u(threadsN)}) * ${u(4 * COL_VECS)};`,
-    // Threads wholly past the edge of a ragged tile have nothing to store.
-    `if (row0 >= ${mS} || col0 >= ${nS}) { return; }`,
+    // Threads wholly past the edge of a ragged tile have nothing to store. With shared loads only
+    // whole subgroups leave (the threads of one share row0), as a broadcast reads every lane; the
+    // others' clamped indices stay in the matrix.
+    shared ? `if (row0 >= ${mS}) { return; }` : `if (row0 >= ${mS} || col0 >= ${nS}) { return; }`,
     ...batchBases(args, dims, 'q', sizes),
     `let out_base = q * ${sizes.of(m * n)};`,
-    ...(views.a ? [] : rows.map((r) => `let i${r} = ${clamp('row0', r, mS)};`)),
+    ...(views.a ? [] : shared ? [`let i_lane = ${clamp('row0', SUBGROUP_LANE, mS)};`] : rows.map((r) => `let i${r} = ${clamp('row0', r, mS)};`)),
     ...(views.b ? [] : cols.map((c) => `let j${c} = ${clamp('col0', c, nS)};`)),
     ...rows.flatMap((r) => vecs.map((v) => `var acc${r}_${v} = vec4f(0.0);`)),
     `for (var p = 0u; p < ${kS}; p++) {`,
@@ -124,5 +137,5 @@ export function matmulRegisterKernel(args: MatmulArgs, dims: MatmulDims, tiling?
     ...stores,
   ];
   const bindings = sizes.bind([a, b, ...epilogue.bindings, out]);
-  return { label: args.label, kind: 'matmul-register', ...computeModule(bindings, threadsM * threadsN, body, epilogue.functions), bindings, workgroups: dispatch2d(total), sizes: sizes.values };
+  return { label: args.label, kind: 'matmul-register', ...computeModule(bindings, threadsM * threadsN, body, epilogue.functions, { subgroups: shared }), bindings, workgroups: dispatch2d(total), sizes: sizes.values };
 }

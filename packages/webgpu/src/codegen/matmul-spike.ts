@@ -3,6 +3,7 @@ import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSi
 import type { MatmulArgs } from './matmul.js';
 import { batchBases, matmulDims } from './matmul-skinny.js';
 import { packedWords } from '../spike-packing/bit-layout.js';
+import { fromLane, laneIndex, SHARED_LOAD_WIDTH, sharesLoads } from './subgroup-loads.js';
 
 /**
  * Rows per workgroup: more rows share each row of B among more outputs, and the bit tests cost
@@ -21,6 +22,7 @@ const MAX_THREADS = 64;
  *   and the set bits of the rows' union are walked with countTrailingZeros;
  * - S stored [K, M] (read transposed, as in a weight gradient Sᵀ·dH): per K step, the
  *   workgroup's rows' spikes are one word, and the step is skipped when it is 0.
+ * With subgroups (codegen/subgroup-loads.ts) the words are loaded once per subgroup, not per thread.
  * Sums may run in another order than a dense kernel's (equal to the float tolerance, not always bit
  * for bit), and skipped zeros do not multiply B, so an infinite B where S is 0 gives no NaN.
  */
@@ -45,27 +47,58 @@ export function matmulSpikeKernel(args: MatmulArgs, rowsPerGroup = SPIKE_MATMUL_
   const rows = upTo(rowsPerGroup);
   const bIndex = (kk: string, c: number) => (transposeB ? `b_base + (j + ${u(c)}) * ${kS} + ${kk}` : `b_base + ${kk} * ${nS} + j + ${u(c)}`);
   const bColumn = (c: number) => (columnsGuarded ? `select(0.0, ${loadStored(b, bIndex('kk', c))}, j + ${u(c)} < ${nS})` : loadStored(b, bIndex('kk', c)));
-  // Rows past M have no spikes; bits past K (the next row's, or past the buffer) are masked off.
-  const rowGuard = (r: number, word: string) => `select(0u, ${word}, row0 + ${u(r)} < ${mS})`;
+  // Rows past M have no spikes (rowWindow below); bits past K (the next row's, or past the buffer) are masked off.
   const full = u(2 ** rowsPerGroup - 1);
   const rowsMask = `select(${full}, (1u << (${mS} - row0)) - 1u, ${mS} - row0 < ${u(rowsPerGroup)})`;
   const addRow = (r: number, bit: string) => `if (((m${r} >> ${bit}) & 1u) != 0u) { acc${r} += bv; }`;
   const loadB = `let bv = vec4f(${upTo(4).map(bColumn).join(', ')});`;
-  const walk = transposeA
+  // Every thread of a workgroup reads the same spike words: with subgroups, each lane loads a few
+  // of them and the subgroup shares them (codegen/subgroup-loads.ts).
+  const shared = sharesLoads(args.subgroupSize) && threads % SHARED_LOAD_WIDTH === 0;
+  const W = SHARED_LOAD_WIDTH;
+  const rowWindow = (row: string) => `select(0u, spike_window(a_base + (${row}) * ${kS} + k0), ${row} < ${mS})`;
+  const rowWords = shared
     ? [
-        // S is [K, M]: the rows' spikes at step kk are consecutive bits (none past row M).
-        `for (var kk = 0u; kk < ${kS}; kk++) {`,
-        `  let bits = spike_window(a_base + kk * ${mS} + row0) & ${rowsMask};`,
-        '  if (bits == 0u) { continue; }',
-        `  ${loadB}`,
-        ...rows.map((r) => `  let m${r} = bits >> ${u(r)};`),
-        ...rows.map((r) => `  ${addRow(r, '0u')}`),
-        '}',
+        ...upTo(Math.ceil(rowsPerGroup / W)).map((g) => `let w${g} = ${rowWindow(laneIndex('row0', g))} & valid;`),
+        ...rows.map((r) => `let m${r} = ${fromLane((g) => `w${g}`, r)};`),
       ]
+    : rows.map((r) => `let m${r} = ${rowWindow(`row0 + ${u(r)}`)} & valid;`);
+  // One K step of S read transposed: its bits are the workgroup's rows'. An if, not a continue: a
+  // continue would leave later broadcasts outside what WGSL's analysis sees as uniform control flow.
+  const transposedStep = [
+    'if (bits != 0u) {',
+    `  ${loadB}`,
+    ...rows.map((r) => `  let m${r} = bits >> ${u(r)};`),
+    ...rows.map((r) => `  ${addRow(r, '0u')}`),
+    '}',
+  ];
+  const indent = (lines: readonly string[], by: string) => lines.map((l) => `${by}${l}`);
+  const walk = transposeA
+    ? shared
+      ? [
+          // S is [K, M]: the rows' spikes at step kk are consecutive bits (none past row M). Lane l
+          // loads step kb + l's; the inner bound is not a constant, so LLVM keeps it a loop.
+          `for (var kb = 0u; kb < ${kS}; kb += ${u(W)}) {`,
+          `  let lane_bits = select(0u, spike_window(a_base + (${laneIndex('kb')}) * ${mS} + row0), ${laneIndex('kb')} < ${kS}) & ${rowsMask};`,
+          ...upTo(W).map((s) => `  let step_bits${s} = subgroupBroadcast(lane_bits, ${u(s)});`),
+          `  for (var s = 0u; s < min(${u(W)}, ${kS} - kb); s++) {`,
+          '    let kk = kb + s;',
+          `    let bits = ${upTo(W - 1).reduce((chosen, i) => `select(${chosen}, step_bits${i + 1}, s == ${u(i + 1)})`, 'step_bits0')};`,
+          ...indent(transposedStep, '    '),
+          '  }',
+          '}',
+        ]
+      : [
+          // S is [K, M]: the rows' spikes at step kk are consecutive bits (none past row M).
+          `for (var kk = 0u; kk < ${kS}; kk++) {`,
+          `  let bits = spike_window(a_base + kk * ${mS} + row0) & ${rowsMask};`,
+          ...indent(transposedStep, '  '),
+          '}',
+        ]
     : [
         `for (var k0 = 0u; k0 < ${kS}; k0 += 32u) {`,
         `  let valid = select(0xffffffffu, (1u << (${kS} - k0)) - 1u, ${kS} - k0 < 32u);`,
-        ...rows.map((r) => `  let m${r} = ${rowGuard(r, `spike_window(a_base + (row0 + ${u(r)}) * ${kS} + k0)`)} & valid;`),
+        ...indent(rowWords, '  '),
         `  var any = ${rows.map((r) => `m${r}`).join(' | ')};`,
         '  while (any != 0u) {',
         '    let bit = countTrailingZeros(any);',
@@ -107,6 +140,6 @@ export function matmulSpikeKernel(args: MatmulArgs, rowsPerGroup = SPIKE_MATMUL_
     `  let next = ${a.name}[min(w + 1u, ${lastWord})];`,
     `  return (${a.name}[w] >> s) | select(next << (32u - s), 0u, s == 0u);`,
     '}',
-  ]);
+  ], { subgroups: shared });
   return { label: args.label, kind: 'matmul-spike', code, bindings, workgroups: dispatch2d(total), usesStep, sizes: sizes.values };
 }

@@ -18,6 +18,8 @@ export interface MatmulArgs {
   readonly transposeB: boolean;
   /** An elementwise group computed in the stores (the register-blocked and narrow kernels only). */
   readonly epilogue?: MatmulEpilogue;
+  /** The device's verified subgroup width (CompileLimits.subgroupSize): kernels that can share loads across a subgroup do (codegen/subgroup-loads.ts). */
+  readonly subgroupSize?: number;
 }
 
 /**

@@ -7,11 +7,20 @@ import type { BufferRole, KernelStep, ProgramValue, Step } from './program.js';
 export interface CompileLimits {
   readonly maxStorageBufferBindingSize: number;
   readonly maxStorageBuffersPerShaderStage: number;
+  /**
+   * The device's subgroup width where it is verified (runtime/subgroup-width.ts): kernels may then
+   * share loads across a subgroup (codegen/subgroup-loads.ts). Absent: no subgroup operations.
+   */
+  readonly subgroupSize?: number;
 }
 
-/** The compile limits of a device (anything with WebGPU's `limits`). */
-export function compileLimitsOf(limits: GPUSupportedLimits): CompileLimits {
-  return { maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize, maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage };
+/** The compile limits of a device (anything with WebGPU's `limits`), with its verified subgroup width if any. */
+export function compileLimitsOf(limits: GPUSupportedLimits, subgroupSize?: number): CompileLimits {
+  return {
+    maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+    maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
+    ...(subgroupSize === undefined ? {} : { subgroupSize }),
+  };
 }
 
 /**

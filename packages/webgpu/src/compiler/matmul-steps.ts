@@ -65,6 +65,7 @@ function matmulArgsOf(low: Lowering, node: Node<'matmul'>, out: BufferBinding, e
     transposeA: attrs.transposeA,
     transposeB: attrs.transposeB,
     ...(epilogue === undefined ? {} : { epilogue }),
+    ...(low.limits.subgroupSize === undefined ? {} : { subgroupSize: low.limits.subgroupSize }),
   };
 }
 

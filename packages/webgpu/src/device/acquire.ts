@@ -9,6 +9,11 @@ export interface AcquireOptions {
   /** Limits to request instead of the defaults below; each must be within what the adapter supports. */
   readonly requiredLimits?: Readonly<Record<string, number>>;
   readonly label?: string;
+  /**
+   * Whether to enable the adapter's `subgroups` feature when it has one (default true): kernels
+   * use it only where runtime/subgroup-width.ts verifies the layout they need.
+   */
+  readonly subgroups?: boolean;
 }
 
 /**
@@ -55,10 +60,13 @@ export async function acquireDevice(options: AcquireOptions = {}): Promise<GpuCo
 
   const requiredLimits = limitsToRequest(adapter.limits, options.requiredLimits ?? {});
   let device: GPUDevice;
+  let requiredFeatures: GPUFeatureName[] = [];
   try {
-    device = await adapter.requestDevice({ requiredLimits, ...(options.label ? { label: options.label } : {}) });
+    // `features` is missing on some stand-in adapters (tests, wrappers); no features then.
+    requiredFeatures = options.subgroups !== false && (adapter.features as GPUSupportedFeatures | undefined)?.has('subgroups') === true ? ['subgroups' as GPUFeatureName] : [];
+    device = await adapter.requestDevice({ requiredLimits, requiredFeatures, ...(options.label ? { label: options.label } : {}) });
   } catch (error) {
-    fail('device', 'requestDevice', `the adapter (${describeAdapter(adapter)}) refused a device with these limits: ${JSON.stringify(requiredLimits)}`, undefined, errorText(error));
+    fail('device', 'requestDevice', `the adapter (${describeAdapter(adapter)}) refused a device with these limits: ${JSON.stringify(requiredLimits)} and features: ${JSON.stringify(requiredFeatures)}`, undefined, errorText(error));
   }
   return createGpuContext(device, describeAdapter(adapter), adapterFacts(adapter));
 }

@@ -1,5 +1,6 @@
 import { checkNamedFeeds, fail, initParams, type NamedLeaf, initialValue, outputNode, sizeOf, type FeedValue, type Graph, type HostTensor, type NodeId, type TensorType } from '@spikeflow/core';
 import { compileLimitsOf, compileProgram, type ProgramOptions } from '../compiler/compile.js';
+import { verifiedSubgroupSize } from './subgroup-width.js';
 import type { KernelStep, Program, Step } from '../compiler/program.js';
 import { checkedToGpu, feedToGpu, gpuArray, hostFromGpu } from './host-data.js';
 import { NonFiniteCounter } from './non-finite-count.js';
@@ -101,7 +102,7 @@ export class Executable {
   /** Compiles `graph` for `handle.device`: every limit is checked and every pipeline created before the first call. */
   static async create(graph: Graph, handle: DeviceHandle, options: CompileOptions = {}): Promise<Executable> {
     const { device } = handle;
-    const program = compileProgram(graph, compileLimitsOf(device.limits), options);
+    const program = compileProgram(graph, compileLimitsOf(device.limits, await verifiedSubgroupSize(device)), options);
     const exe = new Executable(handle, program, graph);
     await exe.prepare(options);
     return exe;
