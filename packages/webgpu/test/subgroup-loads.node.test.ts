@@ -22,6 +22,9 @@ const spikes = (seed: number, n: number) => testData(seed, n, 0, 1).map((u) => (
 const dense = (m: number, k: number, n: number, transposeA: boolean) =>
   trace((g) => ({ y: g.input('a', transposeA ? [k, m] : [m, k]).matmul(g.input('b', [k, n]), { transposeA, transposeB: false }) }));
 
+/** PSN's charge W·X + b, b broadcast along N (computed in the narrow matmul's stores). */
+const psnCharge = (t: number, n: number) => trace((g) => ({ h: g.input('w', [t, t]).matmul(g.input('x', [t, n])).add(g.input('b', [t, 1])) }));
+
 /** A spike input times a weight, and its weight gradient (the spike train read transposed). */
 function spikeProduct(m: number, k: number, n: number): Graph {
   const product = trace((b) => {
@@ -45,6 +48,15 @@ describe('which kernels share loads (plans, no device)', () => {
       expect(kernelsOf(dense(130, 70, 200, transposeA), undefined)).toEqual([{ kind: 'matmul-register', shares: false }]);
       expect(kernelsOf(dense(130, 70, 200, transposeA), 32)).toEqual([{ kind: 'matmul-register', shares: false }]);
     }
+  });
+
+  it('the narrow matmul shares its narrow operand without a batch, few rows or few columns, not with one', () => {
+    expect(kernelsOf(dense(8, 8, 1001, false), 8)).toEqual([{ kind: 'matmul-narrow', shares: true }]);
+    expect(kernelsOf(dense(8, 8, 1001, true), 8)).toEqual([{ kind: 'matmul-narrow', shares: true }]);
+    expect(kernelsOf(dense(509, 256, 10, false), 8)).toEqual([{ kind: 'matmul-narrow', shares: true }]);
+    expect(kernelsOf(dense(8, 8, 1001, false), undefined)).toEqual([{ kind: 'matmul-narrow', shares: false }]);
+    const batched = trace((g) => ({ y: g.input('a', [3, 8, 8]).matmul(g.input('b', [3, 8, 1001])) }));
+    expect(kernelsOf(batched, 8)).toEqual([{ kind: 'matmul-narrow', shares: false }]);
   });
 
   it('the spike matmul shares its spike words in x·W and in the transposed weight gradient, not under 8 threads nor without a width', () => {
@@ -101,6 +113,10 @@ describe.skipIf(skip)('shared loads on WebGPU', () => {
   const graphs: [string, Graph, Record<string, number[]>, Record<string, number[]>, ProgramOptions][] = [
     ['dense, ragged tiles [130,70] @ [70,200]', dense(130, 70, 200, false), { a: onGrid(1, 130 * 70), b: onGrid(2, 70 * 200) }, {}, {}],
     ['dense, A transposed as vec4s [68,96]ᵀ @ [68,40]', dense(96, 68, 40, true), { a: onGrid(3, 68 * 96), b: onGrid(4, 68 * 40) }, {}, {}],
+    ['narrow, few rows, a ragged last subgroup [8,8] @ [8,1001]', dense(8, 8, 1001, false), { a: onGrid(8, 64), b: onGrid(9, 8 * 1001) }, {}, {}],
+    ['narrow, few rows, A transposed [8,8]ᵀ @ [8,1001]', dense(8, 8, 1001, true), { a: onGrid(10, 64), b: onGrid(11, 8 * 1001) }, {}, {}],
+    ['narrow, few columns [509,256] @ [256,10]', dense(509, 256, 10, false), { a: onGrid(12, 509 * 256), b: onGrid(13, 2560) }, {}, {}],
+    ['narrow with a bias epilogue, PSN’s W·X + b [8,8] @ [8,1001]', psnCharge(8, 1001), { w: onGrid(14, 64), x: onGrid(15, 8 * 1001), b: onGrid(16, 8) }, {}, {}],
     ['spike x·W and its weight gradient, a partial row group [45,77] @ [77,64]', spikeProduct(45, 77, 64), { x: spikes(5, 45 * 77), g: onGrid(6, 45 * 64) }, { w: onGrid(7, 77 * 64) }, { spikeInputs: ['x'] }],
   ];
 

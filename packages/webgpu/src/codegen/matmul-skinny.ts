@@ -1,8 +1,9 @@
 import { broadcastShapes, sizeOf, type Shape } from '@spikeflow/core';
 import { broadcastIndex } from './indexing.js';
-import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, loadStored, u, upTo, type BufferBinding, type KernelSource } from './kernel-source.js';
+import { bindingIndex, computeModule, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, loadStored, SUBGROUP_LANE, u, upTo, type BufferBinding, type KernelSource } from './kernel-source.js';
 import type { MatmulArgs } from './matmul.js';
 import { epilogueCode } from './matmul-epilogue.js';
+import { fromLane, laneIndex, SHARED_LOAD_WIDTH, sharesLoads } from './subgroup-loads.js';
 
 /**
  * Kernels for the matmul shapes that the tiled kernel (matmul.ts) serves badly, because a 64-wide
@@ -102,10 +103,22 @@ export function matmulNarrowKernel(args: MatmulArgs, dims: MatmulDims, narrow: '
   const outIndex = (s: number, w: string) => (narrow === 'm' ? `${u(s)} * ${nS} + ${w}` : `${w} * ${nS} + ${u(s)}`);
   // One named accumulator per narrow element, unrolled: a loop over a private array would keep it in memory.
   const lanes = upTo(small);
+  // Without a batch every thread reads the same narrow values at each step: with subgroups, lane l
+  // loads values l, l + 8, ... and the subgroup shares them (codegen/subgroup-loads.ts). Only whole
+  // subgroups may leave early then (a broadcast reads every lane), so every store is guarded.
+  const shared = sharesLoads(args.subgroupSize) && dims.batch.length === 0;
+  const smallAt = (s: string) => (narrow === 'm' ? readA(s, 'p') : readB('p', s));
+  const smallValues = shared
+    ? [
+        ...upTo(Math.ceil(small / SHARED_LOAD_WIDTH)).map((g) => `  let small${g} = ${smallAt(`min(${laneIndex('0u', g)}, ${u(small - 1)})`)};`),
+        ...lanes.map((s) => `  let small_value${s} = ${fromLane((g) => `small${g}`, s)};`),
+      ]
+    : lanes.map((s) => `  let small_value${s} = ${smallValue(s)};`);
   const body = [
     `let flat = ${FLAT_WORKGROUP_INDEX} * ${u(WORKGROUP)} + lid;`,
-    `if (flat >= ${sizes.of(total)}) { return; }`,
-    `let q = flat / ${groupsS};`,
+    `if (flat${shared ? ` - ${SUBGROUP_LANE}` : ''} >= ${sizes.of(total)}) { return; }`,
+    // (A thread past the end keeps the last matrix: its lane's share of the narrow values must be this matrix's.)
+    `let q = ${shared ? `min(flat, ${sizes.of(total)} - 1u)` : 'flat'} / ${groupsS};`,
     `let first = (flat % ${groupsS}) * ${u(LONG_PER_THREAD)};`,
     ...offsets.map((x) => `let w${x} = ${position(x)};`),
     ...batchBases(args, dims, 'q', sizes),
@@ -113,18 +126,22 @@ export function matmulNarrowKernel(args: MatmulArgs, dims: MatmulDims, narrow: '
     ...lanes.map((s) => `var acc${s} = vec4f(0.0);`),
     `for (var p = 0u; p < ${sizes.of(k)}; p++) {`,
     `  let v = vec4f(${offsets.map((x) => longValue(`w${x}`)).join(', ')});`,
-    ...lanes.map((s) => `  acc${s} += ${smallValue(s)} * v;`),
+    ...smallValues,
+    ...lanes.map((s) => `  acc${s} += small_value${s} * v;`),
     '}',
     ...offsets.flatMap((x) => {
       const writes = lanes.map((s) => {
         const element = `out_base + ${outIndex(s, `w${x}`)}`;
         return `${out.name}[${bindingIndex(out, element)}] = ${epilogue.apply(element, `acc${s}[${x}]`)};`;
       });
-      return x === 0 ? writes : [`if (first + ${u(x)} < ${longS}) {`, ...writes.map((l) => `  ${l}`), '}'];
+      if (x === 0 && !shared) return writes;
+      // A thread past the end (only with shared loads) wraps around to first = 0: it stores nothing.
+      const guard = `${shared ? `flat < ${sizes.of(total)} && ` : ''}first + ${u(x)} < ${longS}`;
+      return [`if (${guard}) {`, ...writes.map((l) => `  ${l}`), '}'];
     }),
   ];
   const bindings = sizes.bind([a, b, ...epilogue.bindings, out]);
-  return { label: args.label, kind: 'matmul-narrow', ...computeModule(bindings, WORKGROUP, body, epilogue.functions), bindings, workgroups: dispatch2d(Math.ceil(total / WORKGROUP)), sizes: sizes.values };
+  return { label: args.label, kind: 'matmul-narrow', ...computeModule(bindings, WORKGROUP, body, epilogue.functions, { subgroups: shared }), bindings, workgroups: dispatch2d(Math.ceil(total / WORKGROUP)), sizes: sizes.values };
 }
 
 /** How a split-K product divides K: `chunks` partial products of `chunkK` steps each (the last may be shorter). */
