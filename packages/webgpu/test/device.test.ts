@@ -7,6 +7,8 @@ interface FakeOptions {
   readonly adapter?: boolean;
   readonly limits?: Record<string, number>;
   readonly features?: readonly string[];
+  /** Features the adapter lists but refuses to grant. */
+  readonly refuses?: readonly string[];
 }
 
 /** A fake GPU whose adapter reports `limits` and whose device records what it was asked for and can be lost on demand. */
@@ -35,6 +37,8 @@ function fakeGpu(options: FakeOptions = {}) {
     info: { vendor: 'acme', architecture: 'rocket', description: '' },
     requestDevice: async (descriptor: GPUDeviceDescriptor) => {
       requested.push(descriptor);
+      const refused = [...(descriptor.requiredFeatures ?? [])].filter((f) => options.refuses?.includes(f));
+      if (refused.length > 0) throw new TypeError(`unsupported features: ${refused.join(', ')}`);
       return device;
     },
   };
@@ -61,6 +65,13 @@ describe('acquireDevice', () => {
     const without = fakeGpu({ features: ['timestamp-query'] });
     await acquireDevice({ gpu: without.gpu });
     expect(without.requested[0]!.requiredFeatures).toEqual([]);
+  });
+
+  it('still gives a device when the adapter lists subgroups but refuses them', async () => {
+    const fake = fakeGpu({ features: ['subgroups'], refuses: ['subgroups'] });
+    const ctx = await acquireDevice({ gpu: fake.gpu });
+    expect(ctx.device).toBe(fake.device);
+    expect(fake.requested.map((d) => d.requiredFeatures)).toEqual([['subgroups'], []]);
   });
 
   it('says what to do when there is no WebGPU at all', async () => {

@@ -70,8 +70,9 @@ export function matmulRegisterKernel(args: MatmulArgs, dims: MatmulDims, tiling?
   // of 17) must not change the kernel's text; the clamps are loop-invariant.
   const clamp = (first: string, x: number | string, size: string) => `min(${first} + ${typeof x === 'number' ? u(x) : x}, ${size} - 1u)`;
   // The threadsN threads of a row of threads read the same REGISTER_ROWS values of A per step: with
-  // subgroups that many wide, lane l loads value l and the subgroup shares them (codegen/subgroup-loads.ts).
-  const shared = sharesLoads(args.subgroupSize) && REGISTER_ROWS === SHARED_LOAD_WIDTH && threadsN % SHARED_LOAD_WIDTH === 0;
+  // subgroups that wide, lane l loads row l (as vec4s, lanes 0 and 1 load rows 0-3 and 4-7, the
+  // others repeat them) and the subgroup shares them (codegen/subgroup-loads.ts).
+  const shared = sharesLoads(args.subgroupSize, threadsM * threadsN) && REGISTER_ROWS === SHARED_LOAD_WIDTH && threadsN % SHARED_LOAD_WIDTH === 0;
 
   const aValues = (): string[] => {
     if (views.a && shared) {

@@ -99,26 +99,26 @@ export function matmulNarrowKernel(args: MatmulArgs, dims: MatmulDims, narrow: '
   const position = (x: number) => `select(0u, first + ${u(x)}, first + ${u(x)} < ${longS})`;
   // Along the long side: the long operand's value at (p, w), and the small one's at (s, p).
   const longValue = (w: string) => (narrow === 'm' ? readB('p', w) : readA(w, 'p'));
-  const smallValue = (s: number) => (narrow === 'm' ? readA(u(s), 'p') : readB('p', u(s)));
+  const smallValue = (s: string) => (narrow === 'm' ? readA(s, 'p') : readB('p', s));
   const outIndex = (s: number, w: string) => (narrow === 'm' ? `${u(s)} * ${nS} + ${w}` : `${w} * ${nS} + ${u(s)}`);
   // One named accumulator per narrow element, unrolled: a loop over a private array would keep it in memory.
   const lanes = upTo(small);
   // Without a batch every thread reads the same narrow values at each step: with subgroups, lane l
-  // loads values l, l + 8, ... and the subgroup shares them (codegen/subgroup-loads.ts). Only whole
-  // subgroups may leave early then (a broadcast reads every lane), so every store is guarded.
-  const shared = sharesLoads(args.subgroupSize) && dims.batch.length === 0;
-  const smallAt = (s: string) => (narrow === 'm' ? readA(s, 'p') : readB('p', s));
+  // loads values l, l + 8, ... and the subgroup shares them (codegen/subgroup-loads.ts). (With a
+  // batch a subgroup could straddle two matrices.) Only whole subgroups may leave early then (a
+  // broadcast reads every lane), so every store is guarded.
+  const shared = sharesLoads(args.subgroupSize, WORKGROUP) && dims.batch.length === 0;
   const smallValues = shared
     ? [
-        ...upTo(Math.ceil(small / SHARED_LOAD_WIDTH)).map((g) => `  let small${g} = ${smallAt(`min(${laneIndex('0u', g)}, ${u(small - 1)})`)};`),
+        ...upTo(Math.ceil(small / SHARED_LOAD_WIDTH)).map((g) => `  let small${g} = ${smallValue(`min(${laneIndex('0u', g)}, ${u(small - 1)})`)};`),
         ...lanes.map((s) => `  let small_value${s} = ${fromLane((g) => `small${g}`, s)};`),
       ]
-    : lanes.map((s) => `  let small_value${s} = ${smallValue(s)};`);
+    : lanes.map((s) => `  let small_value${s} = ${smallValue(u(s))};`);
   const body = [
     `let flat = ${FLAT_WORKGROUP_INDEX} * ${u(WORKGROUP)} + lid;`,
     `if (flat${shared ? ` - ${SUBGROUP_LANE}` : ''} >= ${sizes.of(total)}) { return; }`,
-    // (A thread past the end keeps the last matrix: its lane's share of the narrow values must be this matrix's.)
-    `let q = ${shared ? `min(flat, ${sizes.of(total)} - 1u)` : 'flat'} / ${groupsS};`,
+    // Shared loads mean one matrix; a thread past the end must still load its share of it.
+    shared ? 'let q = 0u;' : `let q = flat / ${groupsS};`,
     `let first = (flat % ${groupsS}) * ${u(LONG_PER_THREAD)};`,
     ...offsets.map((x) => `let w${x} = ${position(x)};`),
     ...batchBases(args, dims, 'q', sizes),
@@ -135,7 +135,7 @@ export function matmulNarrowKernel(args: MatmulArgs, dims: MatmulDims, narrow: '
         return `${out.name}[${bindingIndex(out, element)}] = ${epilogue.apply(element, `acc${s}[${x}]`)};`;
       });
       if (x === 0 && !shared) return writes;
-      // A thread past the end (only with shared loads) wraps around to first = 0: it stores nothing.
+      // A thread past the end (only with shared loads) wraps around to first = 0 and stores nothing.
       const guard = `${shared ? `flat < ${sizes.of(total)} && ` : ''}first + ${u(x)} < ${longS}`;
       return [`if (${guard}) {`, ...writes.map((l) => `  ${l}`), '}'];
     }),

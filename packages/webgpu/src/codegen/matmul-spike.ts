@@ -54,7 +54,7 @@ export function matmulSpikeKernel(args: MatmulArgs, rowsPerGroup = SPIKE_MATMUL_
   const loadB = `let bv = vec4f(${upTo(4).map(bColumn).join(', ')});`;
   // Every thread of a workgroup reads the same spike words: with subgroups, each lane loads a few
   // of them and the subgroup shares them (codegen/subgroup-loads.ts).
-  const shared = sharesLoads(args.subgroupSize) && threads % SHARED_LOAD_WIDTH === 0;
+  const shared = sharesLoads(args.subgroupSize, threads);
   const W = SHARED_LOAD_WIDTH;
   const rowWindow = (row: string) => `select(0u, spike_window(a_base + (${row}) * ${kS} + k0), ${row} < ${mS})`;
   const rowWords = shared

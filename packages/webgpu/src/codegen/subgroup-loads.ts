@@ -10,16 +10,20 @@ import { SUBGROUP_LANE, u } from './kernel-source.js';
  * and bounds check per lane, while a broadcast from a constant lane is one register shuffle. A
  * GPU gains less (its loads of one address hit the cache) but loses nothing.
  *
- * Kernels use this only for one subgroup width, SHARED_LOAD_WIDTH, and only when the compiler was
- * told the device runs subgroups of exactly that width made of consecutive invocations
- * (CompileLimits.subgroupSize, verified at run time by runtime/subgroup-width.ts): a broadcast
- * needs every lane it reads from to exist and be active.
+ * Kernels use this only for one subgroup width, SHARED_LOAD_WIDTH, in workgroups of
+ * SHARED_LOAD_WORKGROUP threads, and only when the compiler was told the device runs subgroups of
+ * exactly that width made of consecutive invocations in such a workgroup (CompileLimits.subgroupSize,
+ * verified at run time by runtime/subgroup-width.ts): a broadcast needs every lane it reads from
+ * to exist and be active, and the register-blocked kernel needs the layout.
  */
 export const SHARED_LOAD_WIDTH = 8;
 
-/** Whether a kernel built for `subgroupSize` (undefined: no subgroups) shares its loads. */
-export function sharesLoads(subgroupSize: number | undefined): boolean {
-  return subgroupSize === SHARED_LOAD_WIDTH;
+/** The one workgroup size whose subgroup layout the probe checks (and the sharing kernels use). */
+export const SHARED_LOAD_WORKGROUP = 64;
+
+/** Whether a kernel of `workgroupSize` threads built for `subgroupSize` (undefined: no subgroups) shares its loads. */
+export function sharesLoads(subgroupSize: number | undefined, workgroupSize: number): boolean {
+  return subgroupSize === SHARED_LOAD_WIDTH && workgroupSize === SHARED_LOAD_WORKGROUP;
 }
 
 /** WGSL: value `index` of a set spread over the lanes, value i held by lane i % width in its register `registers(i / width)`. */

@@ -59,14 +59,16 @@ export async function acquireDevice(options: AcquireOptions = {}): Promise<GpuCo
   if (!adapter) fail('device', 'requestAdapter', `${tried} found no WebGPU adapter. ${HOW_TO_FIX}`);
 
   const requiredLimits = limitsToRequest(adapter.limits, options.requiredLimits ?? {});
+  // `features` is missing on some stand-in adapters (tests, wrappers): no features then.
+  const subgroups = options.subgroups !== false && (adapter.features as GPUSupportedFeatures | undefined)?.has('subgroups') === true;
+  const granted = adapter;
+  const request = (requiredFeatures: GPUFeatureName[]) => granted.requestDevice({ requiredLimits, requiredFeatures, ...(options.label ? { label: options.label } : {}) });
   let device: GPUDevice;
-  let requiredFeatures: GPUFeatureName[] = [];
   try {
-    // `features` is missing on some stand-in adapters (tests, wrappers); no features then.
-    requiredFeatures = options.subgroups !== false && (adapter.features as GPUSupportedFeatures | undefined)?.has('subgroups') === true ? ['subgroups' as GPUFeatureName] : [];
-    device = await adapter.requestDevice({ requiredLimits, requiredFeatures, ...(options.label ? { label: options.label } : {}) });
+    // Subgroups only speed kernels up: an adapter that lists them but refuses them still gives a device.
+    device = subgroups ? await request(['subgroups' as GPUFeatureName]).catch(() => request([])) : await request([]);
   } catch (error) {
-    fail('device', 'requestDevice', `the adapter (${describeAdapter(adapter)}) refused a device with these limits: ${JSON.stringify(requiredLimits)} and features: ${JSON.stringify(requiredFeatures)}`, undefined, errorText(error));
+    fail('device', 'requestDevice', `the adapter (${describeAdapter(adapter)}) refused a device with these limits: ${JSON.stringify(requiredLimits)}`, undefined, errorText(error));
   }
   return createGpuContext(device, describeAdapter(adapter), adapterFacts(adapter));
 }

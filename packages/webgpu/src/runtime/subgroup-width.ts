@@ -1,12 +1,13 @@
-import { SHARED_LOAD_WIDTH } from '../codegen/subgroup-loads.js';
+import { SHARED_LOAD_WIDTH, SHARED_LOAD_WORKGROUP } from '../codegen/subgroup-loads.js';
 
 /**
  * The subgroup width kernels may rely on to share loads (codegen/subgroup-loads.ts), or
  * undefined. A device qualifies when it has the `subgroups` feature, its adapter reports one
- * fixed width equal to SHARED_LOAD_WIDTH, and a probe dispatch shows that in a 64-thread
- * workgroup every subgroup is that wide and made of consecutive invocations starting at a
- * multiple of the width (lane = local index mod width): WebGPU does not promise that layout, and
- * the register-blocked matmul depends on it. Checked once per device (one tiny pipeline).
+ * fixed width equal to SHARED_LOAD_WIDTH, and a probe dispatch shows that in a workgroup of
+ * SHARED_LOAD_WORKGROUP threads (the only size the sharing kernels use) every subgroup is that
+ * wide and made of consecutive invocations starting at a multiple of the width (lane = local
+ * index mod width): WebGPU does not promise that layout, and the register-blocked matmul depends
+ * on it. Checked once per device (one tiny pipeline).
  */
 export function verifiedSubgroupSize(device: GPUDevice): Promise<number | undefined> {
   let verdict = verdicts.get(device);
@@ -19,8 +20,13 @@ export function verifiedSubgroupSize(device: GPUDevice): Promise<number | undefi
 
 const verdicts = new WeakMap<GPUDevice, Promise<number | undefined>>();
 
-/** Invocations of the probe's workgroup: the largest workgroup the sharing kernels use. */
-const PROBE_THREADS = 64;
+const PROBE_THREADS = SHARED_LOAD_WORKGROUP;
+
+/** The one subgroup width the adapter reports, or undefined where it reports a range or nothing. */
+export function fixedSubgroupWidth(device: GPUDevice): number | undefined {
+  const info = (device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
+  return info?.subgroupMinSize !== undefined && info.subgroupMinSize === info.subgroupMaxSize ? info.subgroupMinSize : undefined;
+}
 
 const PROBE_WGSL = [
   'enable subgroups;',
@@ -34,19 +40,13 @@ const PROBE_WGSL = [
 ].join('\n');
 
 async function probe(device: GPUDevice): Promise<number | undefined> {
-  if (!device.features.has('subgroups')) return undefined;
-  const info = (device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
-  if (info?.subgroupMinSize !== SHARED_LOAD_WIDTH || info.subgroupMaxSize !== SHARED_LOAD_WIDTH) return undefined;
+  if (!device.features.has('subgroups') || fixedSubgroupWidth(device) !== SHARED_LOAD_WIDTH) return undefined;
+  const pipeline = await probePipeline(device);
+  if (pipeline === undefined) return undefined;
   const bytes = 3 * 4 * PROBE_THREADS;
   const seen = device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
   const staging = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   try {
-    // A device that rejects the probe just does without; its error must not reach the uncaptured-error log.
-    device.pushErrorScope('validation');
-    const pending = device.createComputePipelineAsync({ layout: 'auto', compute: { module: device.createShaderModule({ code: PROBE_WGSL }), entryPoint: 'main' } });
-    const rejected = await device.popErrorScope();
-    const pipeline = await pending;
-    if (rejected !== null) return undefined;
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     pass.setPipeline(pipeline);
@@ -63,6 +63,23 @@ async function probe(device: GPUDevice): Promise<number | undefined> {
     seen.destroy();
     staging.destroy();
   }
+}
+
+/**
+ * The probe's pipeline, or undefined where the device rejects it: the device then just does
+ * without, and the rejection reaches neither the uncaptured-error log nor an unhandled rejection.
+ */
+async function probePipeline(device: GPUDevice): Promise<GPUComputePipeline | undefined> {
+  device.pushErrorScope('validation');
+  let pending: Promise<GPUComputePipeline | undefined>;
+  try {
+    const module = device.createShaderModule({ code: PROBE_WGSL });
+    pending = device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' } }).catch(() => undefined);
+  } catch {
+    pending = Promise.resolve(undefined);
+  }
+  const [error, pipeline] = await Promise.all([device.popErrorScope(), pending]);
+  return error === null ? pipeline : undefined;
 }
 
 /** Whether probe output (lane, width, first lane's index per invocation) shows subgroups of `width` consecutive invocations aligned to it. */
