@@ -106,9 +106,22 @@ describe('reduceKernel', () => {
         var acc = f32(0);
         if (o < dims[1u]) {
           let base = o * dims[3u];
-          for (var r = 0u; r < dims[0u]; r++) { acc = reduce_combine(acc, reduce_input(base + (r / dims[4u]) * dims[6u] + (r % dims[5u]))); }
+          for (var r = 0u; r < dims[0u]; r++) { acc = reduce_combine(acc, reduce_input(base + fast_div(r, dims[4u], dims[5u]) * dims[9u] + (r - fast_div(r, dims[6u], dims[7u]) * dims[8u]))); }
           out[o] = acc / f32(n);
         }
+      }
+      fn fast_div(n: u32, magic: u32, shift: u32) -> u32 {
+        let n0 = n & 0xffffu;
+        let n1 = n >> 16u;
+        let m0 = magic & 0xffffu;
+        let m1 = magic >> 16u;
+        let n0m1 = n0 * m1;
+        let n1m0 = n1 * m0;
+        // Bits 16.. of the 64-bit product n · magic, before the high word: at most three 16-bit terms.
+        let mid = ((n0 * m0) >> 16u) + (n0m1 & 0xffffu) + (n1m0 & 0xffffu);
+        let high = n1 * m1 + (n0m1 >> 16u) + (n1m0 >> 16u) + (mid >> 16u);
+        // The product shifted right by 31 (high < 2^29 for n < 2^30), then by the shift.
+        return ((high << 1u) | ((mid >> 15u) & 1u)) >> shift;
       }"
     `);
   });
@@ -131,9 +144,9 @@ describe('reduceKernel', () => {
         let o = (wid.x + wid.y * nwg.x) * (256u >> dims[3u]) + (lid >> dims[3u]);
         var acc = f32(0);
         if (o < dims[1u]) {
-          let base = (o / dims[4u]) * dims[6u] + (o % dims[5u]);
+          let base = fast_div(o, dims[4u], dims[5u]) * dims[9u] + (o - fast_div(o, dims[6u], dims[7u]) * dims[8u]);
           acc = reduce_input(base);
-          for (var r = lane; r < dims[0u]; r += dims[2u]) { acc = reduce_combine(acc, reduce_input(base + r * dims[7u])); }
+          for (var r = lane; r < dims[0u]; r += dims[2u]) { acc = reduce_combine(acc, reduce_input(base + r * dims[10u])); }
         }
         partial[lid] = acc;
         workgroupBarrier();
@@ -142,6 +155,19 @@ describe('reduceKernel', () => {
           workgroupBarrier();
         }
         if (lane == 0u && o < dims[1u]) { out[o] = partial[lid]; }
+      }
+      fn fast_div(n: u32, magic: u32, shift: u32) -> u32 {
+        let n0 = n & 0xffffu;
+        let n1 = n >> 16u;
+        let m0 = magic & 0xffffu;
+        let m1 = magic >> 16u;
+        let n0m1 = n0 * m1;
+        let n1m0 = n1 * m0;
+        // Bits 16.. of the 64-bit product n · magic, before the high word: at most three 16-bit terms.
+        let mid = ((n0 * m0) >> 16u) + (n0m1 & 0xffffu) + (n1m0 & 0xffffu);
+        let high = n1 * m1 + (n0m1 >> 16u) + (n1m0 >> 16u) + (mid >> 16u);
+        // The product shifted right by 31 (high < 2^29 for n < 2^30), then by the shift.
+        return ((high << 1u) | ((mid >> 15u) & 1u)) >> shift;
       }"
     `);
   });

@@ -2,6 +2,7 @@ import type { Graph, NodeId, TensorType } from '@spikeflow/core';
 import { sizeOf } from '@spikeflow/core';
 import { bindingIndex, declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, STEP_UNIFORM, u, upTo, vec4Index, vec4Viewable, wgslStorageType, type BufferBinding, type KernelSource } from './kernel-source.js';
 import { valueFunctions } from './value-functions.js';
+import { withFastDivision } from './fast-division.js';
 
 const WORKGROUP = 256;
 /**
@@ -70,5 +71,5 @@ export function elementwiseKernel(
   ]
     .filter((l) => l !== '')
     .join('\n');
-  return { label: node.name, kind: 'elementwise', code, bindings, workgroups: dispatch2d(Math.ceil(threads / WORKGROUP)), usesStep, sizes: sizes.values };
+  return { label: node.name, kind: 'elementwise', code: withFastDivision(code), bindings, workgroups: dispatch2d(Math.ceil(threads / WORKGROUP)), usesStep, sizes: sizes.values };
 }

@@ -1,4 +1,5 @@
-import { stridesOf, type Shape } from '@spikeflow/core';
+import { sizeOf, stridesOf, type Shape } from '@spikeflow/core';
+import { quotient, remainder } from './fast-division.js';
 import type { KernelSizes } from './kernel-source.js';
 
 /**
@@ -6,14 +7,16 @@ import type { KernelSizes } from './kernel-source.js';
  * kernel's size table (see KernelSizes). Every index is a u32 linear row-major index; these
  * helpers turn one into per-axis coordinates and back. What the code does may depend on which
  * extents are 1 (a broadcast axis, a stride of 1): that is part of a kernel's shape class.
+ * Divisions by table sizes multiply by a reciprocal from the table (codegen/fast-division.ts).
  */
 
 /** Coordinate expressions of linear index `i` in `shape` (one per axis). */
 export function coordinates(i: string, shape: Shape, sizes: KernelSizes): string[] {
   const strides = stridesOf(shape);
+  const elements = sizeOf(shape);
   return shape.map((dim, axis) => {
-    const q = strides[axis] === 1 ? i : `(${i} / ${sizes.of(strides[axis]!)})`;
-    return axis === 0 ? q : `(${q} % ${sizes.of(dim)})`;
+    const q = strides[axis] === 1 ? i : quotient(i, strides[axis]!, sizes, elements);
+    return axis === 0 ? q : remainder(q, dim, sizes, elements);
   });
 }
 
@@ -38,7 +41,7 @@ export function broadcastIndex(i: string, outShape: Shape, inShape: Shape, sizes
   if (strides.slice(first).every((s) => s !== 0) && first > 0) {
     // A trailing-axes broadcast (a bias [N] over [B, N]): the index is i modulo the input's size.
     const within = inShape.slice(inShape.length - (outShape.length - first)).reduce((a, b) => a * b, 1);
-    return `(${i} % ${sizes.of(within)})`;
+    return remainder(i, within, sizes, sizeOf(outShape));
   }
   return linearIndex(coordinates(i, outShape, sizes), strides, sizes);
 }

@@ -1,4 +1,5 @@
 import type { DType, TensorType } from '@spikeflow/core';
+import { withFastDivision } from './fast-division.js';
 
 /** WGSL value type of a dtype (bool computes as WGSL bool). */
 export function wgslValueType(dtype: DType): 'f32' | 'i32' | 'u32' | 'bool' {
@@ -33,7 +34,7 @@ export class KernelSizes {
    * `baked`: every size becomes a u32 literal and no table is bound, for the generators that
    * still specialise on sizes (see docs/architecture.md, "Route A").
    */
-  constructor(private readonly baked = false) {}
+  constructor(readonly baked = false) {}
 
   /** WGSL reading size `n` from the table. */
   of(n: number): string {
@@ -178,7 +179,7 @@ export function computeModule(
     ...body.map((l) => `  ${l}`),
     '}',
   ].join('\n');
-  return { code, usesStep };
+  return { code: withFastDivision(code), usesStep };
 }
 
 /** WGSL declarations of a kernel's storage bindings (group 0, in order). */

@@ -2,6 +2,7 @@ import { elementwiseScanShape, sizeOf, topologicalOrder, type Node, type Shape, 
 import { broadcastIndex } from './indexing.js';
 import { declareBindings, dispatch2d, FLAT_WORKGROUP_INDEX, KernelSizes, loadStored, wgslLiteral, wgslValueType, type BufferBinding, type KernelSource } from './kernel-source.js';
 import { mapExpr, wgslRules } from './wgsl-rules.js';
+import { withFastDivision } from './fast-division.js';
 
 const WORKGROUP = 64;
 
@@ -96,5 +97,5 @@ export function fusedScanKernel(label: string, node: Node<'scan'>, shape: Shape,
     ...lines,
     '}',
   ].join('\n');
-  return { label, kind: 'scan-fused', code, bindings, workgroups: dispatch2d(Math.ceil(n / WORKGROUP)), usesStep: false, sizes: sizes.values };
+  return { label, kind: 'scan-fused', code: withFastDivision(code), bindings, workgroups: dispatch2d(Math.ceil(n / WORKGROUP)), usesStep: false, sizes: sizes.values };
 }
