@@ -20,8 +20,6 @@ export function verifiedSubgroupSize(device: GPUDevice): Promise<number | undefi
 
 const verdicts = new WeakMap<GPUDevice, Promise<number | undefined>>();
 
-const PROBE_THREADS = SHARED_LOAD_WORKGROUP;
-
 /** The one subgroup width the adapter reports, or undefined where it reports a range or nothing. */
 export function fixedSubgroupWidth(device: GPUDevice): number | undefined {
   const info = (device as { adapterInfo?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).adapterInfo;
@@ -31,7 +29,7 @@ export function fixedSubgroupWidth(device: GPUDevice): number | undefined {
 const PROBE_WGSL = [
   'enable subgroups;',
   '@group(0) @binding(0) var<storage, read_write> seen: array<u32>;',
-  `@compute @workgroup_size(${PROBE_THREADS})`,
+  `@compute @workgroup_size(${SHARED_LOAD_WORKGROUP})`,
   'fn main(@builtin(local_invocation_index) lid: u32, @builtin(subgroup_invocation_id) lane: u32, @builtin(subgroup_size) width: u32) {',
   `  seen[3u * lid] = lane;`,
   `  seen[3u * lid + 1u] = width;`,
@@ -43,9 +41,11 @@ async function probe(device: GPUDevice): Promise<number | undefined> {
   if (!device.features.has('subgroups') || fixedSubgroupWidth(device) !== SHARED_LOAD_WIDTH) return undefined;
   const pipeline = await probePipeline(device);
   if (pipeline === undefined) return undefined;
-  const bytes = 3 * 4 * PROBE_THREADS;
-  const seen = device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-  const staging = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const bytes = 3 * 4 * SHARED_LOAD_WORKGROUP;
+  // The usage and map-mode values written out, as elsewhere in runtime/: not every WebGPU host
+  // defines the GPUBufferUsage and GPUMapMode globals.
+  const seen = device.createBuffer({ size: bytes, usage: 0x80 | 0x04 }); // STORAGE | COPY_SRC
+  const staging = device.createBuffer({ size: bytes, usage: 0x01 | 0x08 }); // MAP_READ | COPY_DST
   try {
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass();
@@ -55,7 +55,7 @@ async function probe(device: GPUDevice): Promise<number | undefined> {
     pass.end();
     encoder.copyBufferToBuffer(seen, 0, staging, 0, bytes);
     device.queue.submit([encoder.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
+    await staging.mapAsync(0x0001); // GPUMapMode.READ
     const words = new Uint32Array(staging.getMappedRange().slice(0));
     staging.unmap();
     return consecutiveSubgroups(words, SHARED_LOAD_WIDTH) ? SHARED_LOAD_WIDTH : undefined;
